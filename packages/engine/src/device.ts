@@ -1,0 +1,161 @@
+/**
+ * The device contract. A device model is pure: `step(state, input, ctx) -> { state, emit }`. It
+ * never schedules, sends or records anything itself; it returns outputs as plain data and the
+ * engine carries them out. Time and randomness come only from `ctx`.
+ */
+import { produce, type Draft } from 'immer';
+import type { Nanos } from './time.js';
+import type { Rng } from './rng.js';
+import type { DropReason } from './trace.js';
+
+/** A command from the scenario timeline or a controller, e.g. `{ name: 'send', frame }`. */
+export interface Command {
+  readonly name: string;
+  readonly [arg: string]: unknown;
+}
+
+export type Input<F = unknown> =
+  | { readonly type: 'frame'; readonly port: string; readonly frame: F }
+  | { readonly type: 'timer'; readonly key: string; readonly data: unknown }
+  | { readonly type: 'command'; readonly command: Command }
+  | { readonly type: 'carrier'; readonly port: string; readonly up: boolean };
+
+/** A model's own trace record (table changes and the like): a namespaced type plus fields. */
+export interface ModelRecordData {
+  readonly type: `${string}.${string}`;
+  readonly [field: string]: unknown;
+}
+
+export type Output<F = unknown> =
+  | { readonly type: 'tx'; readonly port: string; readonly frame: F }
+  /** Arms (or re-arms: same key replaces) a timer at absolute time `at`. Background timers do not keep a run "busy". */
+  | { readonly type: 'timer.set'; readonly key: string; readonly at: Nanos; readonly data?: unknown; readonly background?: boolean }
+  | { readonly type: 'timer.cancel'; readonly key: string }
+  | { readonly type: 'drop'; readonly reason: DropReason; readonly port?: string; readonly frame?: F; readonly detail?: string }
+  | { readonly type: 'trace'; readonly record: ModelRecordData }
+  | { readonly type: 'log'; readonly text: string };
+
+/** Read-only context of one step. Models must not keep it beyond the step. */
+export interface StepContext {
+  readonly now: Nanos;
+  readonly rng: Rng;
+  readonly device: string;
+}
+
+export interface InitContext {
+  readonly device: string;
+  readonly rng: Rng;
+  /** Whether a port has carrier (a link that is up) when the device starts. */
+  carrier(port: string): boolean;
+}
+
+export interface StepResult<S, F = unknown> {
+  readonly state: S;
+  readonly emit: readonly Output<F>[];
+}
+
+export interface DeviceModel<S, C, F = unknown> {
+  /** Device kind, e.g. `'switch'`. */
+  readonly kind: string;
+  /** The ports a device with this config has, in configured order. */
+  ports(config: C): readonly string[];
+  init(config: C, ctx: InitContext): S;
+  step(state: S, input: Input<F>, ctx: StepContext): StepResult<S, F>;
+}
+
+const NOTHING: readonly Output<never>[] = Object.freeze([]);
+
+/**
+ * What a handler may do. Reads go to the immutable `state` argument; writes are recorded with
+ * `write(recipe)` and applied in a single immer `produce` at the end of the step. A step that
+ * writes nothing returns the very same state object and never enters `produce`.
+ */
+export class Effects<S, F> {
+  /** @internal */ out: Output<F>[] | null = null;
+  /** @internal */ writes: ((draft: Draft<S>) => void)[] | null = null;
+
+  constructor(private readonly now: Nanos) {}
+
+  private push(o: Output<F>): void {
+    (this.out ??= []).push(o);
+  }
+
+  /** Transmit `frame` on `port`. */
+  tx(port: string, frame: F): void {
+    this.push({ type: 'tx', port, frame });
+  }
+
+  /** Arm timer `key` to fire `after` nanoseconds from now (replacing any timer with that key). */
+  timer(key: string, after: Nanos, data?: unknown, opts: { background?: boolean } = {}): void {
+    this.push({ type: 'timer.set', key, at: this.now + after, ...(data === undefined ? {} : { data }), ...(opts.background ? { background: true } : {}) });
+  }
+
+  /** Arm timer `key` at absolute time `at`. */
+  timerAt(key: string, at: Nanos, data?: unknown, opts: { background?: boolean } = {}): void {
+    this.push({ type: 'timer.set', key, at, ...(data === undefined ? {} : { data }), ...(opts.background ? { background: true } : {}) });
+  }
+
+  cancel(key: string): void {
+    this.push({ type: 'timer.cancel', key });
+  }
+
+  drop(reason: DropReason, detail?: string, port?: string, frame?: F): void {
+    this.push({ type: 'drop', reason, ...(detail === undefined ? {} : { detail }), ...(port === undefined ? {} : { port }), ...(frame === undefined ? {} : { frame }) });
+  }
+
+  /** Emit a model record, e.g. `record('fdb.move', { mac, from, to })`. */
+  record(type: `${string}.${string}`, fields: Record<string, unknown>): void {
+    this.push({ type: 'trace', record: { type, ...fields } });
+  }
+
+  log(text: string): void {
+    this.push({ type: 'log', text });
+  }
+
+  /** Queue a state change; all of a step's changes run inside one `produce`. */
+  write(recipe: (draft: Draft<S>) => void): void {
+    (this.writes ??= []).push(recipe);
+  }
+}
+
+export type Handler<S, I, F> = (state: S, input: I, ctx: StepContext, fx: Effects<S, F>) => void;
+
+export interface DeviceSpec<S, C, F> {
+  kind: string;
+  ports(config: C): readonly string[];
+  init(config: C, ctx: InitContext): S;
+  on: {
+    frame?: Handler<S, Extract<Input<F>, { type: 'frame' }>, F>;
+    timer?: Handler<S, Extract<Input<F>, { type: 'timer' }>, F>;
+    command?: Handler<S, Extract<Input<F>, { type: 'command' }>, F>;
+    carrier?: Handler<S, Extract<Input<F>, { type: 'carrier' }>, F>;
+  };
+}
+
+/**
+ * Builds a {@link DeviceModel} from handlers that decide first and then write.
+ * @example
+ * const counter = defineDevice<{ n: number }, {}, unknown>({
+ *   kind: 'counter', ports: () => ['p0'], init: () => ({ n: 0 }),
+ *   on: { frame(s, input, ctx, fx) { fx.write((d) => { d.n++; }); } },
+ * });
+ */
+export function defineDevice<S, C, F = unknown>(spec: DeviceSpec<S, C, F>): DeviceModel<S, C, F> {
+  return {
+    kind: spec.kind,
+    ports: spec.ports,
+    init: spec.init,
+    step(state, input, ctx) {
+      const handler = spec.on[input.type] as Handler<S, Input<F>, F> | undefined;
+      const fx = new Effects<S, F>(ctx.now);
+      if (handler) handler(state, input, ctx, fx);
+      else if (input.type === 'command') throw new Error(`${spec.kind} has no command '${input.command.name}'`);
+      else if (input.type === 'frame') fx.drop('NO_HANDLER', `${spec.kind} does not handle frames`, input.port, input.frame);
+      const writes = fx.writes;
+      const next = writes === null ? state : (produce(state, (d: Draft<S>) => {
+        for (const w of writes) w(d);
+      }) as S);
+      return { state: next, emit: fx.out ?? (NOTHING as readonly Output<F>[]) };
+    },
+  };
+}

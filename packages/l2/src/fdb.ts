@@ -1,0 +1,102 @@
+/**
+ * The forwarding database of a learning bridge, as pure functions over a persistent map.
+ *
+ * The table is an Immutable.js `Map` (a hash array mapped trie): a write copies O(log32 n) nodes,
+ * so the cost of learning does not grow with the table (an immer-drafted `Map` would copy all of
+ * it on the first write of every step). Expiry is lazy — an entry older than the ageing time is
+ * treated as absent on lookup — and a purge removes expired entries in the background.
+ */
+import { Map as IMap } from 'immutable';
+import type { Nanos } from '@netsim/engine';
+import type { Mac } from '@netsim/packets';
+
+export interface FdbEntry {
+  readonly port: string;
+  /** Last time a frame from this MAC was seen (dynamic entries). */
+  readonly lastSeen: Nanos;
+  /** Static entries never age and never move. */
+  readonly static: boolean;
+}
+
+export type Fdb = IMap<Mac, FdbEntry>;
+
+export const emptyFdb = (): Fdb => IMap<Mac, FdbEntry>();
+
+/** True when a dynamic entry has aged out at `now`. */
+export function isExpired(e: FdbEntry, now: Nanos, agingNs: Nanos): boolean {
+  return !e.static && now - e.lastSeen >= agingNs;
+}
+
+/**
+ * The live entry for `mac`, or undefined if absent or aged out.
+ * @example fdbLookup(fdb, '02:00:00:00:00:01', now, 300 * SECOND)?.port
+ */
+export function fdbLookup(fdb: Fdb, mac: Mac, now: Nanos, agingNs: Nanos): FdbEntry | undefined {
+  const e = fdb.get(mac);
+  return e === undefined || isExpired(e, now, agingNs) ? undefined : e;
+}
+
+export type LearnOutcome =
+  | { readonly kind: 'none' }
+  | { readonly kind: 'refresh' }
+  | { readonly kind: 'add' }
+  | { readonly kind: 'move'; readonly from: string }
+  /** The previous entry had aged out (lazily) before this frame re-created it. */
+  | { readonly kind: 'readd'; readonly expiredAt: Nanos; readonly from: string };
+
+/**
+ * Decides what learning `mac` on `port` at `now` does, without writing anything.
+ * - static entry: nothing (static entries take precedence and never move);
+ * - same port: refresh (only if the timestamp changes);
+ * - other port: move, at once (no damping — like Linux `br_fdb_update`);
+ * - absent: add; aged out: re-add (the caller reports the lazy expiry first).
+ */
+export function learnOutcome(fdb: Fdb, mac: Mac, port: string, now: Nanos, agingNs: Nanos): LearnOutcome {
+  const e = fdb.get(mac);
+  if (e === undefined) return { kind: 'add' };
+  if (e.static) return { kind: 'none' };
+  if (isExpired(e, now, agingNs)) return { kind: 'readd', expiredAt: e.lastSeen + agingNs, from: e.port };
+  if (e.port !== port) return { kind: 'move', from: e.port };
+  return e.lastSeen === now ? { kind: 'none' } : { kind: 'refresh' };
+}
+
+/** Writes a dynamic entry. */
+export function fdbLearn(fdb: Fdb, mac: Mac, port: string, now: Nanos): Fdb {
+  return fdb.set(mac, { port, lastSeen: now, static: false });
+}
+
+/** Writes a static entry. */
+export function fdbAddStatic(fdb: Fdb, mac: Mac, port: string): Fdb {
+  return fdb.set(mac, { port, lastSeen: 0, static: true });
+}
+
+/** Removes the dynamic entries on `port`; returns the new table and the removed MACs (sorted). */
+export function fdbFlushPort(fdb: Fdb, port: string): { fdb: Fdb; removed: Mac[] } {
+  const removed: Mac[] = [];
+  for (const [mac, e] of fdb) if (!e.static && e.port === port) removed.push(mac);
+  removed.sort();
+  return { fdb: removed.length ? fdb.deleteAll(removed) : fdb, removed };
+}
+
+/**
+ * Removes aged-out entries; returns them sorted by MAC and the time the next entry will expire
+ * (undefined if no dynamic entry is left).
+ */
+export function fdbPurge(fdb: Fdb, now: Nanos, agingNs: Nanos): { fdb: Fdb; expired: { mac: Mac; entry: FdbEntry }[]; nextExpiry: Nanos | undefined } {
+  const expired: { mac: Mac; entry: FdbEntry }[] = [];
+  let next: Nanos | undefined;
+  for (const [mac, e] of fdb) {
+    if (e.static) continue;
+    if (isExpired(e, now, agingNs)) expired.push({ mac, entry: e });
+    else if (next === undefined || e.lastSeen + agingNs < next) next = e.lastSeen + agingNs;
+  }
+  expired.sort((a, b) => (a.mac < b.mac ? -1 : 1));
+  return { fdb: expired.length ? fdb.deleteAll(expired.map((x) => x.mac)) : fdb, expired, nextExpiry: next };
+}
+
+/** Live entries sorted by MAC, for display. */
+export function fdbEntries(fdb: Fdb, now: Nanos, agingNs: Nanos): { mac: Mac; entry: FdbEntry }[] {
+  const out: { mac: Mac; entry: FdbEntry }[] = [];
+  for (const [mac, e] of fdb) if (!isExpired(e, now, agingNs)) out.push({ mac, entry: e });
+  return out.sort((a, b) => (a.mac < b.mac ? -1 : 1));
+}
