@@ -262,6 +262,15 @@ export class Simulation<F = unknown> {
     this.schedule(this.futureTime(at, 'scheduled call'), EV_CALL, -1, '', fn, 0, 0, 0);
   }
 
+  /**
+   * Records text a tool printed at this instant (an `output` trace record), e.g. a table dump
+   * scheduled on the timeline.
+   */
+  output(device: string, tool: string, text: string): void {
+    this.requireDevice(device, 'output');
+    if (this.trace.all.size !== 0) this.emit({ n: 0, t: this._now, type: 'output', dev: device, tool, text });
+  }
+
   // ------------------------------------------------------------------ inspection
 
   /** The current state of a device (immutable). */
@@ -385,7 +394,8 @@ export class Simulation<F = unknown> {
 
   // ------------------------------------------------------------------ internals
 
-  private start(): void {
+  /** Initialises every device (done implicitly by the first run or state read). */
+  start(): void {
     if (this.started) return;
     this.started = true;
     for (const d of this.devices) this.initDevice(d);

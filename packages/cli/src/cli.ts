@@ -1,0 +1,160 @@
+import { parseArgs } from 'node:util';
+import { writeFileSync, existsSync, openSync, writeSync, closeSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { tsImport } from 'tsx/esm/api';
+import { errorText, formatTime, EventBudgetExceeded } from '@netsim/engine';
+import { isScenario, runScenario, summarizeRun, formatRecord, tracePcap, type Scenario } from '@netsim/scenario';
+
+export interface Io {
+  out(text: string): void;
+  err(text: string): void;
+}
+
+const USAGE = `usage:
+  netsim run <scenario-file> [--variant NAME] [--seed N] [--until T] [--max-events N]
+                             [--trace FILE] [--pcap FILE] [--capture DEV.PORT] [--json] [--quiet]
+  netsim variants <scenario-file>
+  netsim help
+
+  --trace FILE     write every trace record as JSON lines
+  --pcap FILE      write a pcap (all transmissions, or one port with --capture) and FILE.index.json
+  --json           print machine-readable results instead of the timeline
+  --quiet          print only tool output and the summary, not every frame
+`;
+
+class UsageError extends Error {}
+
+/** Runs the CLI; returns the exit code (0 ok, 1 simulation error, 2 user mistake). */
+export async function runCli(argv: string[], io: Io): Promise<number> {
+  const [cmd, ...rest] = argv;
+  try {
+    switch (cmd) {
+      case 'run':
+        return await cmdRun(rest, io);
+      case 'variants':
+        return await cmdVariants(rest, io);
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        io.out(USAGE);
+        return cmd === undefined ? 2 : 0;
+      default:
+        throw new UsageError(`unknown command '${cmd}' (commands: run, variants, help)`);
+    }
+  } catch (e) {
+    if (e instanceof EventBudgetExceeded) {
+      io.err(`netsim: ${e.message}\n`);
+      return 1;
+    }
+    io.err(`netsim: ${errorText(e).split('\n').join('\n  ')}\n`);
+    return 2;
+  }
+}
+
+async function loadScenario(file: string | undefined): Promise<{ scenario: Scenario; path: string }> {
+  if (!file) throw new UsageError('missing <scenario-file>');
+  const path = resolve(file);
+  if (!existsSync(path)) throw new UsageError(`cannot load scenario '${file}': no such file`);
+  let mod: Record<string, unknown>;
+  try {
+    mod = (await tsImport(pathToFileURL(path).href, import.meta.url)) as Record<string, unknown>;
+  } catch (e) {
+    throw new UsageError(`cannot load scenario '${file}': ${firstLine(errorText(e))}`);
+  }
+  const candidate = isScenario(mod['default']) ? mod['default'] : isScenario((mod['default'] as Record<string, unknown> | undefined)?.['default']) ? (mod['default'] as Record<string, unknown>)['default'] : mod['scenario'];
+  if (!isScenario(candidate)) throw new UsageError(`'${file}' does not export a scenario (write: export default defineScenario({...}))`);
+  return { scenario: candidate, path };
+}
+
+function firstLine(s: string): string {
+  return s.split('\n')[0] ?? s;
+}
+
+async function cmdVariants(args: string[], io: Io): Promise<number> {
+  const { positionals } = parseArgs({ args, allowPositionals: true, options: {} });
+  const { scenario } = await loadScenario(positionals[0]);
+  const names = scenario.variantNames();
+  for (const [i, name] of names.entries()) {
+    const info = scenario.variants?.[name];
+    io.out(`${name}${i === 0 ? ' (default)' : ''}${info ? `  ${info.description}` : ''}\n`);
+  }
+  return 0;
+}
+
+async function cmdRun(args: string[], io: Io): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      allowPositionals: true,
+      options: {
+        variant: { type: 'string' },
+        seed: { type: 'string' },
+        until: { type: 'string' },
+        'max-events': { type: 'string' },
+        trace: { type: 'string' },
+        pcap: { type: 'string' },
+        capture: { type: 'string' },
+        json: { type: 'boolean' },
+        quiet: { type: 'boolean' },
+      },
+    });
+  } catch (e) {
+    throw new UsageError(errorText(e));
+  }
+  const { values, positionals } = parsed;
+  if (positionals.length > 1) throw new UsageError(`unexpected argument '${positionals[1]}'`);
+  const { scenario, path } = await loadScenario(positionals[0]);
+  const seed = values.seed === undefined ? undefined : Number(values.seed);
+  if (seed !== undefined && !Number.isSafeInteger(seed)) throw new UsageError(`--seed '${values.seed}' is not an integer`);
+  const maxEvents = values['max-events'] === undefined ? undefined : Number(values['max-events']);
+  if (maxEvents !== undefined && !(Number.isSafeInteger(maxEvents) && maxEvents > 0)) throw new UsageError(`--max-events '${values['max-events']}' is not a positive integer`);
+
+  let traceFd: number | undefined;
+  if (values.trace) traceFd = openSync(values.trace, 'w');
+  let buffered = '';
+  const onLine = traceFd === undefined ? undefined : (line: string) => {
+    buffered += line + '\n';
+    if (buffered.length > 1 << 16) {
+      writeSync(traceFd!, buffered);
+      buffered = '';
+    }
+  };
+  let run;
+  try {
+    run = runScenario(scenario, {
+      ...(values.variant === undefined ? {} : { variant: values.variant }),
+      ...(seed === undefined ? {} : { seed }),
+      ...(values.until === undefined ? {} : { until: values.until }),
+      ...(maxEvents === undefined ? {} : { maxEvents }),
+      ...(onLine ? { onLine } : {}),
+    });
+  } finally {
+    if (traceFd !== undefined) {
+      writeSync(traceFd, buffered);
+      closeSync(traceFd);
+    }
+  }
+  if (values.pcap) {
+    const { pcap, index } = tracePcap(run.recorder.records, values.capture);
+    writeFileSync(values.pcap, pcap);
+    writeFileSync(`${values.pcap}.index.json`, JSON.stringify({ capture: values.capture ?? 'all transmissions', packets: index }, null, 1) + '\n');
+  }
+  const summary = summarizeRun(scenario, run);
+  if (values.json) {
+    io.out(JSON.stringify({ file: path, ...summary }, null, 2) + '\n');
+    return 0;
+  }
+  io.out(`# ${scenario.title}\n# variant ${run.variant}, seed ${run.seed}\n`);
+  for (const r of run.recorder.records) {
+    if (values.quiet && r.type !== 'output') continue;
+    io.out(formatRecord(r) + '\n');
+  }
+  const drops = Object.entries(summary.drops).map(([k, v]) => `${k} ${v}`).join(', ') || 'none';
+  io.out(`# ${summary.events} events, ${summary.records} records, simulated ${formatTime(summary.simTimeNs)}s, drops: ${drops}\n# fingerprint ${summary.fingerprint}\n`);
+  if (values.pcap) io.out(`# pcap: ${values.pcap} (index: ${values.pcap}.index.json)\n`);
+  if (values.trace) io.out(`# trace: ${values.trace}\n`);
+  return 0;
+}

@@ -1,0 +1,164 @@
+/** Running a scenario and presenting what happened: timeline lines, results, pcap. */
+import { formatTime, TraceRecorder, type DeviceCounters, type Duration, type Nanos, type TraceRecord } from '@netsim/engine';
+import { describeFrame, encodeFrame, writePcap, type EthernetFrame } from '@netsim/packets';
+import { fdbEntries, type SwitchState } from '@netsim/l2';
+import { instantiate, type Instance, type Scenario } from './scenario.js';
+
+export interface RunScenarioOptions {
+  variant?: string;
+  seed?: number;
+  /** End of the run; default the scenario's `until`, else run until quiescent. */
+  until?: Duration;
+  maxEvents?: number;
+  /** Keep trace records in memory (default true). */
+  keepRecords?: boolean;
+  /** Called with each JSON line of the trace. */
+  onLine?: (line: string) => void;
+}
+
+export interface ScenarioRun extends Instance {
+  readonly recorder: TraceRecorder<EthernetFrame>;
+  readonly events: number;
+  readonly fingerprint: string;
+}
+
+/**
+ * Instantiates a variant, runs it with a trace recorder attached, and returns both.
+ * @example const run = runScenario(demo, { seed: 2 }); run.fingerprint
+ */
+export function runScenario(scenario: Scenario, opts: RunScenarioOptions = {}): ScenarioRun {
+  const inst = instantiate(scenario, {
+    ...(opts.variant === undefined ? {} : { variant: opts.variant }),
+    ...(opts.seed === undefined ? {} : { seed: opts.seed }),
+    ...(opts.maxEvents === undefined ? {} : { maxEvents: opts.maxEvents }),
+  });
+  const recorder = new TraceRecorder(inst.sim, { keep: opts.keepRecords ?? true, ...(opts.onLine ? { onLine: opts.onLine } : {}) });
+  const until = opts.until ?? inst.until;
+  const r = until === undefined ? inst.sim.runUntilQuiescent() : inst.sim.run({ until });
+  return { ...inst, recorder, events: r.events, fingerprint: recorder.fingerprint() };
+}
+
+/** Human text for a model record, falling back to `key=value` pairs. */
+function describeModelRecord(r: TraceRecord<EthernetFrame> & { type: string }): string {
+  const f = r as unknown as Record<string, unknown>;
+  switch (r.type) {
+    case 'fdb.learn':
+      return `learned ${f['mac']} on ${f['port']}`;
+    case 'fdb.move':
+      return `MAC move: ${f['mac']} ${f['from']} -> ${f['to']}`;
+    case 'fdb.age':
+      return `aged out ${f['mac']} (was on ${f['port']}, expired at ${formatTime(f['expiredAt'] as Nanos)}s)`;
+    case 'fdb.flush':
+      return `flushed ${(f['macs'] as string[]).length} entr${(f['macs'] as string[]).length === 1 ? 'y' : 'ies'} on ${f['port']}: ${(f['macs'] as string[]).join(', ')}`;
+    case 'fdb.static':
+      return `static entry ${f['mac']} on ${f['port']}`;
+    default: {
+      const { n: _n, t: _t, type: _type, dev: _dev, ...rest } = f;
+      return Object.entries(rest)
+        .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
+        .join(' ');
+    }
+  }
+}
+
+/**
+ * One readable line per record (multi-line for tool output), e.g.
+ * `  1.000001000  sw1.p1        rx    02:00:00:00:00:01 > ff:ff:ff:ff:ff:ff, ...`
+ */
+export function formatRecord(r: TraceRecord<EthernetFrame>): string {
+  const t = formatTime(r.t).padStart(14);
+  const at = (where: string, what: string, text: string): string => `${t}  ${where.padEnd(14)} ${what.padEnd(10)} ${text}`;
+  switch (r.type) {
+    case 'tx':
+    case 'rx':
+      return at(`${r.dev}.${r.port}`, r.type, describeFrame(r.frame));
+    case 'drop':
+      return at(r.port === undefined ? r.dev : `${r.dev}.${r.port}`, 'drop', `${r.reason}${r.detail ? ` (${r.detail})` : ''}${r.frame ? `: ${describeFrame(r.frame)}` : ''}`);
+    case 'timer':
+      return at(r.dev, 'timer', r.key);
+    case 'command':
+      return at(r.dev, 'command', `${r.name}${r.args === undefined ? '' : ` ${commandArgs(r.args)}`}`);
+    case 'link':
+      return at(r.link, 'link', r.up ? 'up' : 'down');
+    case 'log':
+      return at(r.dev, 'log', r.text);
+    case 'output':
+      return `${at(r.dev, 'show', `# ${r.tool}`)}\n${r.text.replace(/^/gm, '                ')}`;
+    default:
+      return at(r.dev, r.type, describeModelRecord(r));
+  }
+}
+
+function commandArgs(args: unknown): string {
+  const a = args as { frame?: EthernetFrame };
+  if (a.frame && typeof a.frame === 'object' && 'dst' in a.frame) return `frame to ${a.frame.dst}`;
+  return JSON.stringify(args);
+}
+
+/** Machine-readable results of a run (what `netsim run --json` prints). */
+export interface RunSummary {
+  scenario: string;
+  variant: string;
+  seed: number;
+  events: number;
+  simTimeNs: Nanos;
+  records: number;
+  fingerprint: string;
+  drops: Record<string, number>;
+  devices: Record<string, { kind: string; counters: DeviceCounters; fdb?: { mac: string; port: string; type: 'dynamic' | 'static'; lastSeenNs: Nanos }[] }>;
+}
+
+export function summarizeRun(scenario: Scenario, run: ScenarioRun): RunSummary {
+  const sim = run.sim;
+  const devices: RunSummary['devices'] = {};
+  const drops: Record<string, number> = {};
+  for (const id of sim.deviceIds()) {
+    const kind = sim.deviceKind(id);
+    const counters = sim.countersOf(id);
+    for (const [k, v] of Object.entries(counters.drops)) drops[k] = (drops[k] ?? 0) + v;
+    const entry: RunSummary['devices'][string] = { kind, counters };
+    if (kind === 'switch') {
+      const s = sim.state<SwitchState>(id);
+      entry.fdb = fdbEntries(s.fdb, sim.now, s.agingNs).map(({ mac, entry: e }) => ({ mac, port: e.port, type: e.static ? 'static' : 'dynamic', lastSeenNs: e.lastSeen }));
+    }
+    devices[id] = entry;
+  }
+  return {
+    scenario: scenario.title,
+    variant: run.variant,
+    seed: run.seed,
+    events: sim.events,
+    simTimeNs: sim.now,
+    records: run.recorder.count,
+    fingerprint: run.recorder.fingerprint(),
+    drops: Object.fromEntries(Object.entries(drops).sort(([a], [b]) => (a < b ? -1 : 1))),
+    devices,
+  };
+}
+
+export interface PcapIndexEntry {
+  /** 1-based packet number in the pcap (as Wireshark numbers frames). */
+  frame: number;
+  t: Nanos;
+  dev: string;
+  port: string;
+  dir: 'tx' | 'rx';
+  pkt: number;
+}
+
+/**
+ * A pcap of the trace. Without `point`, every transmission once (captured as it leaves its port);
+ * with `point` (`'dev.port'`), what tcpdump on that port would see: frames it sends and receives.
+ * The index names the capture point of each packet, which a pcap file cannot.
+ */
+export function tracePcap(records: readonly TraceRecord<EthernetFrame>[], point?: string): { pcap: Uint8Array; index: PcapIndexEntry[] } {
+  const index: PcapIndexEntry[] = [];
+  const packets: { timeNs: Nanos; bytes: Uint8Array }[] = [];
+  for (const r of records) {
+    if (r.type !== 'tx' && r.type !== 'rx') continue;
+    if (point === undefined ? r.type !== 'tx' : `${r.dev}.${r.port}` !== point) continue;
+    packets.push({ timeNs: r.t, bytes: encodeFrame(r.frame) });
+    index.push({ frame: packets.length, t: r.t, dev: r.dev, port: r.port, dir: r.type, pkt: r.pkt });
+  }
+  return { pcap: writePcap(packets), index };
+}

@@ -1,0 +1,341 @@
+/**
+ * Scenarios: a title, a story, a topology, a timeline and named variants. A scenario file is a
+ * TypeScript module whose default export is `defineScenario({...})`. The builder records what the
+ * file asks for as plain data, validates all of it, and only then builds a Simulation, so a
+ * mistake is reported with its place ("link #3 'h5.eth0 <-> sw1.p9': ...") and never as a stack
+ * trace from deep inside the engine.
+ */
+import { parseDuration, Simulation, errorText, hint, type Command, type DeviceModel, type Duration, type LinkOptions, type Nanos } from '@netsim/engine';
+import { ethernetFrames, parseMac, type EthernetFrame, type Mac } from '@netsim/packets';
+import { endpoint, learningSwitch, sendFrame, switchPorts, type EndpointConfig, type SwitchConfig } from '@netsim/l2';
+import { showDevice } from './show.js';
+
+/** A mistake in a scenario, with every problem found (one per line). */
+export class ScenarioError extends Error {
+  constructor(
+    readonly problems: readonly string[],
+    readonly where = 'scenario',
+  ) {
+    super(problems.length === 1 ? `${where}: ${problems[0]}` : `${where}: ${problems.length} problems:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ScenarioError';
+  }
+}
+
+export interface VariantInfo {
+  /** One line: what is different in this variant (e.g. "as it happened", "fix: unique machine-ids"). */
+  description: string;
+}
+
+export interface VariantContext {
+  /** The variant being built. */
+  readonly name: string;
+  /** True for the first (default) variant. */
+  readonly isDefault: boolean;
+}
+
+export interface ScenarioDefinition {
+  title: string;
+  /** A few lines of story, as in an incident report. */
+  story?: string;
+  /** Default seed (1). */
+  seed?: number;
+  /** Default end of the run. */
+  until?: Duration;
+  /** Named variants in order; the first is the default. Default: one variant, `default`. */
+  variants?: Record<string, VariantInfo>;
+  /** Builds the topology and timeline for a variant. */
+  build(b: ScenarioBuilder, variant: VariantContext): void;
+}
+
+export interface Scenario extends ScenarioDefinition {
+  readonly kind: 'netsim.scenario';
+  variantNames(): string[];
+}
+
+/**
+ * Declares a scenario.
+ * @example export default defineScenario({ title: 'Demo', build(b) { b.switch('sw1', { ports: 2 }); } });
+ */
+export function defineScenario(def: ScenarioDefinition): Scenario {
+  return {
+    ...def,
+    kind: 'netsim.scenario',
+    variantNames: () => Object.keys(def.variants ?? { default: { description: 'the only variant' } }),
+  };
+}
+
+/** True when a module export is a scenario. */
+export function isScenario(x: unknown): x is Scenario {
+  return typeof x === 'object' && x !== null && (x as { kind?: unknown }).kind === 'netsim.scenario';
+}
+
+type DeviceDecl = { id: string; kind: string; model: DeviceModel<unknown, unknown, EthernetFrame>; config: unknown; ports: readonly string[]; where: string };
+type LinkDecl = { a: string; b: string; opts: LinkOptions & { rate?: string | number }; where: string };
+type Action =
+  | { kind: 'command'; at: Duration; dev: string; command: Command; where: string }
+  | { kind: 'link'; at: Duration; link: string; up: boolean; where: string }
+  | { kind: 'show'; at: Duration; dev: string; where: string };
+
+/** The timeline at one instant: `b.at('2s').send(...).show('sw1')`. */
+export class TimelineStep {
+  constructor(
+    private readonly b: ScenarioBuilder,
+    private readonly time: Duration,
+  ) {}
+
+  /** An endpoint sends a frame (source MAC defaults to the endpoint's). */
+  send(dev: string, frame: Omit<EthernetFrame, 'src'> & { src?: Mac }): this {
+    this.b.pushAction({ kind: 'command', at: this.time, dev, command: sendFrame(frame), where: this.b.here(`at ${String(this.time)}: send from '${dev}'`) });
+    return this;
+  }
+
+  /** Any command to a device. */
+  command(dev: string, command: Command): this {
+    this.b.pushAction({ kind: 'command', at: this.time, dev, command, where: this.b.here(`at ${String(this.time)}: command '${command.name}' to '${dev}'`) });
+    return this;
+  }
+
+  /** Takes a link down; `link` is a link id or one of its ports (`'sw2.p3'`). */
+  linkDown(link: string): this {
+    this.b.pushAction({ kind: 'link', at: this.time, link, up: false, where: this.b.here(`at ${String(this.time)}: link down '${link}'`) });
+    return this;
+  }
+
+  linkUp(link: string): this {
+    this.b.pushAction({ kind: 'link', at: this.time, link, up: true, where: this.b.here(`at ${String(this.time)}: link up '${link}'`) });
+    return this;
+  }
+
+  /** Prints the device's table (e.g. `show mac-address-table` for a switch) into the timeline. */
+  show(dev: string): this {
+    this.b.pushAction({ kind: 'show', at: this.time, dev, where: this.b.here(`at ${String(this.time)}: show '${dev}'`) });
+    return this;
+  }
+}
+
+/** Records a scenario's topology and timeline; see {@link defineScenario}. */
+export class ScenarioBuilder {
+  /** @internal */ readonly devices: DeviceDecl[] = [];
+  /** @internal */ readonly links: LinkDecl[] = [];
+  /** @internal */ readonly actions: Action[] = [];
+  /** @internal */ readonly problems: string[] = [];
+
+  /** A learning switch. */
+  switch(id: string, config: SwitchConfig): this {
+    let ports: readonly string[] = [];
+    try {
+      ports = switchPorts(config);
+    } catch (e) {
+      this.problems.push(`switch '${id}': ${errorText(e)}`);
+    }
+    return this.device(id, learningSwitch as DeviceModel<unknown, unknown, EthernetFrame>, config, ports);
+  }
+
+  /** A raw frame endpoint. */
+  endpoint(id: string, config: EndpointConfig): this {
+    try {
+      parseMac(config.mac);
+    } catch (e) {
+      this.problems.push(`endpoint '${id}': mac ${errorText(e)}`);
+    }
+    return this.device(id, endpoint as DeviceModel<unknown, unknown, EthernetFrame>, config, [config.port ?? 'eth0']);
+  }
+
+  /** Any device model. */
+  device<S, C>(id: string, model: DeviceModel<S, C, EthernetFrame>, config: C, ports?: readonly string[]): this {
+    const where = `device #${this.devices.length + 1} '${id}'`;
+    let p = ports;
+    if (p === undefined) {
+      try {
+        p = model.ports(config);
+      } catch (e) {
+        this.problems.push(`${where}: ${errorText(e)}`);
+        p = [];
+      }
+    }
+    this.devices.push({ id, kind: model.kind, model: model as DeviceModel<unknown, unknown, EthernetFrame>, config, ports: p, where });
+    return this;
+  }
+
+  /**
+   * A link between two ports (`'dev.port'`).
+   * @param opts delay (default 1us), rate (`'100Mbit'`, `'1Gbit'` or bits/s; default unlimited), id
+   */
+  link(a: string, b: string, opts: { delay?: Duration; rate?: string | number; id?: string; queueLimit?: number; up?: boolean } = {}): this {
+    this.links.push({ a, b, opts, where: `link #${this.links.length + 1} '${opts.id ?? `${a} <-> ${b}`}'` });
+    return this;
+  }
+
+  /** The timeline at time `t` (absolute, e.g. `'1.5s'`). */
+  at(t: Duration): TimelineStep {
+    return new TimelineStep(this, t);
+  }
+
+  /** @internal */
+  pushAction(a: Action): void {
+    this.actions.push(a);
+  }
+
+  /** @internal */
+  here(what: string): string {
+    return `timeline #${this.actions.length + 1} (${what})`;
+  }
+}
+
+/** Parses a line rate: `'100Mbit'`, `'1Gbit'`, `'10Gbps'`, `'64kbit'` or a number of bits/s. */
+export function parseRate(rate: string | number): number {
+  if (typeof rate === 'number') {
+    if (!(rate >= 0) || !Number.isFinite(rate)) throw new Error(`rate ${rate} must be a non-negative number of bits per second`);
+    return rate;
+  }
+  const m = /^(\d+(?:\.\d+)?)\s*([kmgt]?)(?:bit|bps|b\/s)$/i.exec(rate.trim());
+  if (!m) throw new Error(`'${rate}' is not a rate (write e.g. '100Mbit', '1Gbit', '10Gbps')`);
+  const mult = { '': 1, k: 1e3, m: 1e6, g: 1e9, t: 1e12 }[m[2]!.toLowerCase() as '' | 'k' | 'm' | 'g' | 't'];
+  return Number(m[1]) * mult;
+}
+
+export interface InstantiateOptions {
+  variant?: string;
+  seed?: number;
+  maxEvents?: number;
+}
+
+export interface Instance {
+  readonly sim: Simulation<EthernetFrame>;
+  readonly variant: string;
+  readonly seed: number;
+  /** End of the run the scenario asks for (its `until`), if any. */
+  readonly until: Nanos | undefined;
+}
+
+/**
+ * Builds the simulation for one variant, validating everything first.
+ * @throws ScenarioError listing every problem with its place
+ */
+export function instantiate(scenario: Scenario, opts: InstantiateOptions = {}): Instance {
+  const names = scenario.variantNames();
+  const variant = opts.variant ?? names[0]!;
+  if (!names.includes(variant)) {
+    throw new ScenarioError([`unknown variant '${variant}'${hint(variant, names)}; variants: ${names.join(', ')}`], scenario.title);
+  }
+  const b = new ScenarioBuilder();
+  try {
+    scenario.build(b, { name: variant, isDefault: variant === names[0] });
+  } catch (e) {
+    throw new ScenarioError([`build failed: ${errorText(e)}`], scenario.title);
+  }
+  const problems = [...b.problems];
+  const seed = opts.seed ?? scenario.seed ?? 1;
+  if (!Number.isSafeInteger(seed)) problems.push(`seed ${seed} must be an integer`);
+
+  // Devices and ports.
+  const ports = new Map<string, readonly string[]>();
+  for (const d of b.devices) {
+    if (ports.has(d.id)) problems.push(`${d.where}: device '${d.id}' is defined twice`);
+    else if (!/^[A-Za-z0-9_][A-Za-z0-9_:-]*$/.test(d.id)) problems.push(`${d.where}: device id must be letters, digits, '_', '-' or ':' (no dots: 'dev.port' names a port)`);
+    ports.set(d.id, d.ports);
+  }
+  const deviceIds = [...ports.keys()];
+  const checkPort = (ref: string, where: string): boolean => {
+    const dot = ref.indexOf('.');
+    if (dot <= 0) {
+      problems.push(`${where}: '${ref}' is not a port (write 'device.port', e.g. 'sw1.p1')`);
+      return false;
+    }
+    const dev = ref.slice(0, dot);
+    const port = ref.slice(dot + 1);
+    const list = ports.get(dev);
+    if (list === undefined) {
+      problems.push(`${where}: unknown device '${dev}'${hint(dev, deviceIds)}`);
+      return false;
+    }
+    if (!list.includes(port)) {
+      const has = list.length > 6 ? `${list[0]}..${list[list.length - 1]}` : list.join(', ');
+      problems.push(`${where}: port '${port}' does not exist (${dev} has ${has || 'no ports'})`);
+      return false;
+    }
+    return true;
+  };
+
+  // Links: ports exist, each port used once, options parse.
+  const used = new Map<string, string>();
+  const linkIds = new Map<string, string>();
+  const linkOpts: LinkOptions[] = [];
+  for (const l of b.links) {
+    const okA = checkPort(l.a, l.where);
+    const okB = checkPort(l.b, l.where);
+    if (okA && okB && l.a === l.b) problems.push(`${l.where}: joins port ${l.a} to itself`);
+    for (const p of [l.a, l.b]) {
+      const prev = used.get(p);
+      if (prev !== undefined) problems.push(`${l.where}: port ${p} is already used by ${prev}`);
+      used.set(p, l.where);
+    }
+    const id = l.opts.id ?? `${l.a} <-> ${l.b}`;
+    if (linkIds.has(id)) problems.push(`${l.where}: link id '${id}' is already used by ${linkIds.get(id)}`);
+    linkIds.set(id, l.where);
+    const o: LinkOptions = { id };
+    try {
+      if (l.opts.delay !== undefined) o.delay = parseDuration(l.opts.delay);
+      if (l.opts.rate !== undefined) o.rateBps = parseRate(l.opts.rate);
+    } catch (e) {
+      problems.push(`${l.where}: ${errorText(e)}`);
+    }
+    if (l.opts.queueLimit !== undefined) o.queueLimit = l.opts.queueLimit;
+    if (l.opts.up !== undefined) o.up = l.opts.up;
+    linkOpts.push(o);
+  }
+
+  // Timeline: times parse and devices/links exist.
+  const resolvedLink = (ref: string): string | undefined => {
+    if (linkIds.has(ref)) return ref;
+    for (const [i, l] of b.links.entries()) if (l.a === ref || l.b === ref) return linkOpts[i]!.id;
+    return undefined;
+  };
+  const times: Nanos[] = [];
+  for (const a of b.actions) {
+    let t = 0;
+    try {
+      t = parseDuration(a.at);
+    } catch (e) {
+      problems.push(`${a.where}: ${errorText(e)}`);
+    }
+    times.push(t);
+    if (a.kind === 'link') {
+      if (resolvedLink(a.link) === undefined) problems.push(`${a.where}: no link '${a.link}' (name a link id or one of its ports)${hint(a.link, [...linkIds.keys()])}`);
+    } else if (!ports.has(a.dev)) {
+      problems.push(`${a.where}: unknown device '${a.dev}'${hint(a.dev, deviceIds)}`);
+    }
+  }
+  let until: Nanos | undefined;
+  if (scenario.until !== undefined) {
+    try {
+      until = parseDuration(scenario.until);
+    } catch (e) {
+      problems.push(`until: ${errorText(e)}`);
+    }
+  }
+  if (problems.length) throw new ScenarioError(problems, `${scenario.title} [${variant}]`);
+
+  const sim = new Simulation<EthernetFrame>({ seed, frames: ethernetFrames, ...(opts.maxEvents === undefined ? {} : { maxEvents: opts.maxEvents }) });
+  try {
+    for (const d of b.devices) sim.addDevice(d.id, d.model, d.config);
+    for (const [i, l] of b.links.entries()) sim.connect(l.a, l.b, linkOpts[i]!);
+    // The timeline is scheduled in time order; actions at the same instant keep file order.
+    const order = b.actions.map((_, i) => i).sort((x, y) => times[x]! - times[y]! || x - y);
+    for (const i of order) {
+      const a = b.actions[i]!;
+      const t = times[i]!;
+      if (a.kind === 'command') sim.command(t, a.dev, a.command);
+      else if (a.kind === 'link') sim.setLink(t, resolvedLink(a.link)!, a.up);
+      else {
+        const dev = a.dev;
+        sim.at(t, (s) => s.output(dev, ...showDevice(s, dev)));
+      }
+    }
+    // Start now so that a device whose config is wrong fails here, named, not mid-run.
+    sim.start();
+  } catch (e) {
+    throw new ScenarioError([errorText(e)], `${scenario.title} [${variant}]`);
+  }
+  return { sim, variant, seed, until };
+}

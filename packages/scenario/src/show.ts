@@ -1,0 +1,28 @@
+/** What `show <device>` prints for each kind of device, as the real tool would. */
+import type { Simulation } from '@netsim/engine';
+import type { EthernetFrame } from '@netsim/packets';
+import { formatMacAddressTable, type SwitchState } from '@netsim/l2';
+
+/**
+ * The tool name and its output for a device at the current instant.
+ * @example const [tool, text] = showDevice(sim, 'sw1'); // ['show mac-address-table', '...']
+ */
+export function showDevice(sim: Simulation<EthernetFrame>, dev: string): [tool: string, text: string] {
+  switch (sim.deviceKind(dev)) {
+    case 'switch':
+      return ['show mac-address-table', formatMacAddressTable(sim.state<SwitchState>(dev), sim.now)];
+    default:
+      return ['show interfaces counters', formatCounters(sim, dev)];
+  }
+}
+
+/** Per-port frame and byte counters, `show interfaces counters` style. */
+export function formatCounters(sim: Simulation<EthernetFrame>, dev: string): string {
+  const c = sim.countersOf(dev);
+  const lines = ['Port        InFrames    InOctets   OutFrames   OutOctets   Drops'];
+  for (const port of sim.devicePorts(dev)) {
+    const p = c.ports[port]!;
+    lines.push(`${port.padEnd(8)}${String(p.rxFrames).padStart(12)}${String(p.rxBytes).padStart(12)}${String(p.txFrames).padStart(12)}${String(p.txBytes).padStart(12)}${String(p.drops).padStart(8)}`);
+  }
+  return lines.join('\n');
+}
