@@ -1,13 +1,14 @@
 /**
  * A raw frame endpoint: one NIC with a MAC that sends the frames a scenario tells it to and
  * accepts frames addressed to it. Used to exercise switches before the Linux host exists, and in
- * benchmarks. With `echo`, it answers each unicast frame of the experimental EtherType by sending
- * the payload back (source and destination swapped).
+ * benchmarks. With `echo`, it answers each unicast frame of the experimental EtherType 0x88b5 by sending
+ * the payload back (source and destination swapped) with EtherType 0x88b6, which is never
+ * answered — so two echoing endpoints do not ping-pong forever.
  *
  * Not modelled: any protocol stack (no ARP, no IP processing: IPv4 frames are accepted and left).
  */
 import { defineDevice } from '@netsim/engine';
-import { ETHERTYPE_EXPERIMENTAL, isGroupMac, parseMac, type EthernetFrame, type Mac } from '@netsim/packets';
+import { ETHERTYPE_EXPERIMENTAL, ETHERTYPE_EXPERIMENTAL_2, isGroupMac, parseMac, type EthernetFrame, type Mac } from '@netsim/packets';
 
 export interface EndpointConfig {
   mac: string;
@@ -48,7 +49,7 @@ export const endpoint = defineDevice<EndpointState, EndpointConfig, EthernetFram
         return;
       }
       if (s.echo && frame.dst === s.mac && frame.etherType === ETHERTYPE_EXPERIMENTAL && frame.src !== s.mac) {
-        fx.tx(s.port, { dst: frame.src, src: s.mac, etherType: frame.etherType, payload: frame.payload });
+        fx.tx(s.port, { dst: frame.src, src: s.mac, etherType: ETHERTYPE_EXPERIMENTAL_2, payload: frame.payload });
       }
     },
     command(s, { command }, _ctx, fx) {

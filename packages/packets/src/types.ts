@@ -10,6 +10,8 @@ export const ETHERTYPE_ARP = 0x0806;
 export const ETHERTYPE_VLAN = 0x8100;
 /** IEEE 802 "local experimental" EtherType, used by raw demo endpoints. */
 export const ETHERTYPE_EXPERIMENTAL = 0x88b5;
+/** IEEE 802 "local experimental" EtherType 2, used for the answers of echoing endpoints. */
+export const ETHERTYPE_EXPERIMENTAL_2 = 0x88b6;
 
 export const IPPROTO_ICMP = 1;
 export const IPPROTO_TCP = 6;

@@ -1,0 +1,23 @@
+import { defineConfig } from 'vitest/config';
+import { fileURLToPath } from 'node:url';
+
+const pkg = (name: string) => fileURLToPath(new URL(`./packages/${name}/src/index.ts`, import.meta.url));
+const packages = ['engine', 'packets', 'l2', 'scenario', 'cli'];
+
+// Tests run against the TypeScript sources (no build needed), except the CLI tests, which run the
+// built `netsim` binary as a user would (globalSetup builds it).
+export default defineConfig({
+  resolve: {
+    alias: Object.fromEntries(packages.map((p) => [`@netsim/${p}`, pkg(p)])),
+  },
+  test: {
+    globalSetup: ['./scripts/vitest-global-setup.ts'],
+    projects: [
+      ...packages.map((name) => ({
+        extends: true as const,
+        test: { name, include: [`packages/${name}/src/**/*.test.ts`] },
+      })),
+      { extends: true as const, test: { name: 'scenarios', include: ['scenarios/**/*.test.ts'] } },
+    ],
+  },
+});
