@@ -116,10 +116,12 @@ export const learningSwitch = defineDevice<SwitchState, SwitchConfig, EthernetFr
       if (key !== PURGE_TIMER) return;
       const { fdb, expired, nextExpiry } = fdbPurge(s.fdb, ctx.now, s.agingNs);
       for (const x of expired) fx.record('fdb.age', { mac: x.mac, port: x.entry.port, expiredAt: x.entry.lastSeen + s.agingNs });
-      if (nextExpiry !== undefined) fx.timerAt(PURGE_TIMER, nextExpiry, undefined, { background: true });
+      // Never re-arm at or before now: a purge must always make progress.
+      const next = nextExpiry === undefined ? null : Math.max(nextExpiry, ctx.now + 1);
+      if (next !== null) fx.timerAt(PURGE_TIMER, next, undefined, { background: true });
       fx.write((d) => {
         d.fdb = castDraft(fdb);
-        d.purgeAt = nextExpiry ?? null;
+        d.purgeAt = next;
       });
     },
 
