@@ -3,7 +3,7 @@ import { writeFileSync, existsSync, openSync, writeSync, closeSync } from 'node:
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { tsImport } from 'tsx/esm/api';
-import { errorText, formatTime, EventBudgetExceeded } from '@netsim/engine';
+import { errorText, formatTime, EventBudgetExceeded, ForwardingLoopError } from '@netsim/engine';
 import { isScenario, runScenario, summarizeRun, formatRecord, tracePcap, type Scenario } from '@netsim/scenario';
 
 export interface Io {
@@ -12,11 +12,13 @@ export interface Io {
 }
 
 const USAGE = `usage:
-  netsim run <scenario-file> [--variant NAME] [--seed N] [--until T] [--max-events N]
+  netsim run <scenario-file> [--variant NAME] [--seed N] [--until T] [--max-events N] [--max-hops N]
                              [--trace FILE] [--pcap FILE] [--capture DEV.PORT] [--json] [--quiet]
   netsim variants <scenario-file>
   netsim help
 
+  --max-events N   end the run with an error after N events (default 20,000,000)
+  --max-hops N     end the run when one frame is forwarded N times: a loop (default 255; 0 = off)
   --trace FILE     write every trace record as JSON lines
   --pcap FILE      write a pcap (all transmissions, or one port with --capture) and FILE.index.json
   --json           print machine-readable results instead of the timeline
@@ -44,7 +46,7 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
         throw new UsageError(`unknown command '${cmd}' (commands: run, variants, help)`);
     }
   } catch (e) {
-    if (e instanceof EventBudgetExceeded) {
+    if (e instanceof EventBudgetExceeded || e instanceof ForwardingLoopError) {
       io.err(`netsim: ${e.message}\n`);
       return 1;
     }
@@ -94,6 +96,7 @@ async function cmdRun(args: string[], io: Io): Promise<number> {
         seed: { type: 'string' },
         until: { type: 'string' },
         'max-events': { type: 'string' },
+        'max-hops': { type: 'string' },
         trace: { type: 'string' },
         pcap: { type: 'string' },
         capture: { type: 'string' },
@@ -111,6 +114,8 @@ async function cmdRun(args: string[], io: Io): Promise<number> {
   if (seed !== undefined && !Number.isSafeInteger(seed)) throw new UsageError(`--seed '${values.seed}' is not an integer`);
   const maxEvents = values['max-events'] === undefined ? undefined : Number(values['max-events']);
   if (maxEvents !== undefined && !(Number.isSafeInteger(maxEvents) && maxEvents > 0)) throw new UsageError(`--max-events '${values['max-events']}' is not a positive integer`);
+  const maxFrameHops = values['max-hops'] === undefined ? undefined : Number(values['max-hops']);
+  if (maxFrameHops !== undefined && !(Number.isSafeInteger(maxFrameHops) && maxFrameHops >= 0)) throw new UsageError(`--max-hops '${values['max-hops']}' is not a non-negative integer`);
 
   let traceFd: number | undefined;
   if (values.trace) traceFd = openSync(values.trace, 'w');
@@ -129,6 +134,7 @@ async function cmdRun(args: string[], io: Io): Promise<number> {
       ...(seed === undefined ? {} : { seed }),
       ...(values.until === undefined ? {} : { until: values.until }),
       ...(maxEvents === undefined ? {} : { maxEvents }),
+      ...(maxFrameHops === undefined ? {} : { maxFrameHops }),
       ...(onLine ? { onLine } : {}),
     });
   } finally {

@@ -39,3 +39,18 @@ export class DeviceError extends SimulationError {
     this.name = 'DeviceError';
   }
 }
+
+/**
+ * The same frame was forwarded more times than any loop-free path allows: a forwarding loop
+ * (switches joined in a ring without spanning tree). Raised long before the event budget.
+ */
+export class ForwardingLoopError extends SimulationError {
+  constructor(
+    message: string,
+    readonly device: string,
+    readonly hops: number,
+  ) {
+    super(message);
+    this.name = 'ForwardingLoopError';
+  }
+}

@@ -14,7 +14,8 @@ export type EvKind = 0 | 1 | 2 | 3 | 4;
 
 /**
  * One scheduled event. Fields are reused across kinds to keep a single object shape:
- * - Deliver: dev/port = receiver, obj = frame, x = pkt id, y = link index, z = link epoch
+ * - Deliver: dev/port = receiver, obj = frame, x = pkt id, y = link index, z = link epoch,
+ *   hops = how many times this very frame object has been forwarded (loop detection)
  * - Timer: dev, port = key, obj = data, x = generation
  * - Command: dev, obj = command
  * - Link: x = link index, y = 1 up / 0 down
@@ -32,6 +33,7 @@ export class Ev {
     readonly x: number,
     readonly y: number,
     readonly z: number,
+    readonly hops = 0,
   ) {}
 }
 

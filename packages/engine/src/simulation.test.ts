@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { defineDevice, Simulation, TraceRecorder, EventBudgetExceeded, TopologyError, DeviceError, SECOND, type TraceRecord } from './index.js';
+import { defineDevice, Simulation, TraceRecorder, EventBudgetExceeded, ForwardingLoopError, TopologyError, DeviceError, SECOND, type TraceRecord } from './index.js';
 
 /** A frame for these tests: who sent it and a label. */
 interface F {
@@ -109,7 +109,7 @@ describe('Simulation', () => {
   });
 
   it('ends a broadcast storm in a loop with the budget error naming the busiest device, in under a second', () => {
-    const sim = new Simulation<F>({ frames, maxEvents: 200_000 });
+    const sim = new Simulation<F>({ frames, maxEvents: 200_000, maxFrameHops: 0 });
     for (const s of ['s1', 's2', 's3']) sim.addDevice(s, hub, { ports: ['a', 'b', 'x'] });
     sim.connect('s1.a', 's2.b');
     sim.connect('s2.a', 's3.b');
@@ -126,6 +126,18 @@ describe('Simulation', () => {
     expect(err).toBeInstanceOf(EventBudgetExceeded);
     expect((err as Error).message).toMatch(/event budget of 200,000 events exceeded at t=0\.\d+s; busiest: s\d \(\d[\d,]* events, 100% broadcast frames\)/);
     expect((err as Error).message).toMatch(/broadcast storm.*forwarding loop/);
+  });
+
+  it('names a forwarding loop as soon as one frame has gone round too often', () => {
+    const sim = new Simulation<F>({ frames });
+    for (const s of ['s1', 's2', 's3']) sim.addDevice(s, hub, { ports: ['a', 'b', 'x'] });
+    sim.connect('s1.a', 's2.b');
+    sim.connect('s2.a', 's3.b');
+    sim.connect('s3.a', 's1.b');
+    sim.command(0, 's1', { name: 'go', label: 'hello' });
+    expect(() => sim.run({ until: '10s' })).toThrow(ForwardingLoopError);
+    expect(sim.events).toBeGreaterThan(255);
+    expect(sim.events).toBeLessThan(2000);
   });
 
   it('reports topology mistakes by name', () => {

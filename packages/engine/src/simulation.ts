@@ -7,7 +7,7 @@ import type { Emitter } from 'mitt';
 import { parseDuration, formatTime, type Duration, type Nanos } from './time.js';
 import { Rng, RNG_WORDS, seedStream } from './rng.js';
 import { EventQueue, Ev, EV_CALL, EV_COMMAND, EV_DELIVER, EV_LINK, EV_TIMER } from './queue.js';
-import { DeviceError, EventBudgetExceeded, SimulationError, TopologyError } from './errors.js';
+import { DeviceError, EventBudgetExceeded, ForwardingLoopError, SimulationError, TopologyError } from './errors.js';
 import { OPAQUE_FRAMES, type DropReason, type FrameInfo, type TraceRecord } from './trace.js';
 import type { Command, DeviceModel, Input, Output, StepContext } from './device.js';
 
@@ -18,6 +18,11 @@ export interface SimulationOptions<F> {
   frames?: FrameInfo<F>;
   /** Default event budget of one `run` call. Default 20,000,000. */
   maxEvents?: number;
+  /**
+   * How many times one frame may be forwarded unchanged (a device transmitting the very frame
+   * object it received) before the run ends with a ForwardingLoopError. Default 255; 0 disables.
+   */
+  maxFrameHops?: number;
 }
 
 export interface LinkOptions {
@@ -126,6 +131,7 @@ export class Simulation<F = unknown> {
   readonly seed: number;
   readonly frames: FrameInfo<F>;
   readonly maxEvents: number;
+  readonly maxFrameHops: number;
   /** The trace bus; records are built only while it has listeners. */
   readonly trace: Emitter<Record<string, TraceRecord<F>>>;
 
@@ -145,12 +151,16 @@ export class Simulation<F = unknown> {
   private links: LinkState[] = [];
   private linkIndex = new Map<string, number>();
   private counters: DeviceCounters[] = [];
+  /** The frame being delivered and its hop count, while its receiver steps (loop detection). */
+  private inFrame: unknown = undefined;
+  private inHops = 0;
   private readonly ctx: { now: Nanos; rng: Rng; device: string };
 
   constructor(opts: SimulationOptions<F> = {}) {
     this.seed = opts.seed ?? 1;
     this.frames = opts.frames ?? (OPAQUE_FRAMES as FrameInfo<F>);
     this.maxEvents = opts.maxEvents ?? DEFAULT_BUDGET;
+    this.maxFrameHops = opts.maxFrameHops ?? 255;
     this.trace = mitt();
     this.ctx = { now: 0, rng: undefined as unknown as Rng, device: '' };
   }
@@ -325,28 +335,34 @@ export class Simulation<F = unknown> {
     let processed = 0;
     const q = this.queue;
     let stop: RunResult['stop'] = 'empty';
-    for (;;) {
-      if (quiescent && this.foreground === 0) {
-        stop = 'quiescent';
-        break;
+    try {
+      for (;;) {
+        if (quiescent && this.foreground === 0) {
+          stop = 'quiescent';
+          break;
+        }
+        const ev = q.peek();
+        if (ev === undefined) break;
+        if (ev.t > until) {
+          stop = 'until';
+          break;
+        }
+        q.pop();
+        if (ev.kind === EV_TIMER && !this.timerLive(ev)) continue;
+        this._now = ev.t;
+        if (++processed > budget) {
+          processed--;
+          throw this.budgetError(budget, before);
+        }
+        this.dispatch(ev);
       }
-      const ev = q.peek();
-      if (ev === undefined) break;
-      if (ev.t > until) {
-        stop = 'until';
-        break;
-      }
-      q.pop();
-      if (ev.kind === EV_TIMER && !this.timerLive(ev)) continue;
-      this._now = ev.t;
-      if (++processed > budget) throw this.budgetError(budget, before);
-      this.dispatch(ev);
+    } finally {
+      this.totalEvents += processed;
     }
     if (until !== Infinity && stop !== 'quiescent') {
       this._now = until;
       stop = 'until';
     }
-    this.totalEvents += processed;
     return { events: processed, now: this._now, stop };
   }
 
@@ -367,7 +383,7 @@ export class Simulation<F = unknown> {
    */
   fork(): Simulation<F> {
     this.start();
-    const s = new Simulation<F>({ seed: this.seed, frames: this.frames, maxEvents: this.maxEvents });
+    const s = new Simulation<F>({ seed: this.seed, frames: this.frames, maxEvents: this.maxEvents, maxFrameHops: this.maxFrameHops });
     s._now = this._now;
     s.seq = this.seq;
     s.pktSeq = this.pktSeq;
@@ -497,7 +513,10 @@ export class Simulation<F = unknown> {
     c.framesIn++;
     if (this.frames.isBroadcast(frame)) c.broadcastIn++;
     if (this.trace.all.size !== 0) this.emit({ n: 0, t: this._now, type: 'rx', dev: slot.id, port: ev.port, pkt: ev.x, len, frame });
+    this.inFrame = frame;
+    this.inHops = ev.hops;
     this.step(slot, { type: 'frame', port: ev.port, frame });
+    this.inFrame = undefined;
   }
 
   private step(slot: DeviceSlot<F>, input: Input<F>): void {
@@ -582,6 +601,9 @@ export class Simulation<F = unknown> {
       return;
     }
     const side = ref! & 1;
+    // Forwarding the very frame object that arrived is a hop; anything else starts at 0.
+    const hops = frame === this.inFrame ? this.inHops + 1 : 0;
+    if (hops > this.maxFrameHops && this.maxFrameHops > 0) throw this.loopError(slot, port, frame, hops);
     const len = this.frames.length(frame);
     let depart = this._now;
     if (link.rateBps > 0) {
@@ -608,7 +630,8 @@ export class Simulation<F = unknown> {
     pc.txBytes += len;
     const pkt = ++this.pktSeq;
     const peer = link.ends[1 - side]!;
-    this.schedule(depart + link.delayNs, EV_DELIVER, peer.dev, peer.port, frame, pkt, link.index, link.epoch);
+    this.queue.push(new Ev(depart + link.delayNs, this.seq++, EV_DELIVER, peer.dev, peer.port, frame, pkt, link.index, link.epoch, hops));
+    this.foreground++;
     if (this.trace.all.size !== 0) this.emit({ n: 0, t: this._now, type: 'tx', dev: slot.id, port, pkt, len, link: link.id, frame });
   }
 
@@ -666,6 +689,23 @@ export class Simulation<F = unknown> {
     return { dev: index, port };
   }
 
+  private loopError(slot: DeviceSlot<F>, port: string, frame: F, hops: number): ForwardingLoopError {
+    const busiest = this.counters
+      .map((c, i) => ({ device: this.devices[i]!.id, frames: c.framesIn }))
+      .filter((b) => b.frames > 0)
+      .sort((a, b) => b.frames - a.frames || (a.device < b.device ? -1 : 1))
+      .slice(0, 4)
+      .map((b) => `${b.device} (${b.frames.toLocaleString('en-US')} frames in)`)
+      .join(', ');
+    const kind = this.frames.isBroadcast(frame) ? 'broadcast storm' : 'forwarding loop';
+    return new ForwardingLoopError(
+      `${kind} at t=${formatTime(this._now)}s: ${slot.id} was about to forward the same frame for the ${hops}th time, out of ${port} ` +
+        `(${this.frames.describe(frame)}); a loop without spanning tree? busiest: ${busiest}`,
+      slot.id,
+      hops,
+    );
+  }
+
   private budgetError(budget: number, before: readonly (readonly [number, number])[]): EventBudgetExceeded {
     const busiest = this.counters
       .map((c, i) => ({
@@ -721,7 +761,7 @@ function describeInput(input: Input<unknown>): string {
 
 function describePorts(ports: readonly string[]): string {
   if (ports.length === 0) return 'no ports';
-  if (ports.length > 6) return `${ports.length} ports: ${ports[0]}..${ports[ports.length - 1]}`;
+  if (ports.length > 6) return `${ports[0]}..${ports[ports.length - 1]}`;
   return ports.join(', ');
 }
 

@@ -10,6 +10,7 @@ export interface RunScenarioOptions {
   /** End of the run; default the scenario's `until`, else run until quiescent. */
   until?: Duration;
   maxEvents?: number;
+  maxFrameHops?: number;
   /** Keep trace records in memory (default true). */
   keepRecords?: boolean;
   /** Called with each JSON line of the trace. */
@@ -31,6 +32,7 @@ export function runScenario(scenario: Scenario, opts: RunScenarioOptions = {}): 
     ...(opts.variant === undefined ? {} : { variant: opts.variant }),
     ...(opts.seed === undefined ? {} : { seed: opts.seed }),
     ...(opts.maxEvents === undefined ? {} : { maxEvents: opts.maxEvents }),
+    ...(opts.maxFrameHops === undefined ? {} : { maxFrameHops: opts.maxFrameHops }),
   });
   const recorder = new TraceRecorder(inst.sim, { keep: opts.keepRecords ?? true, ...(opts.onLine ? { onLine: opts.onLine } : {}) });
   const until = opts.until ?? inst.until;

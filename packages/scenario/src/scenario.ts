@@ -198,6 +198,7 @@ export interface InstantiateOptions {
   variant?: string;
   seed?: number;
   maxEvents?: number;
+  maxFrameHops?: number;
 }
 
 export interface Instance {
@@ -316,7 +317,12 @@ export function instantiate(scenario: Scenario, opts: InstantiateOptions = {}): 
   }
   if (problems.length) throw new ScenarioError(problems, `${scenario.title} [${variant}]`);
 
-  const sim = new Simulation<EthernetFrame>({ seed, frames: ethernetFrames, ...(opts.maxEvents === undefined ? {} : { maxEvents: opts.maxEvents }) });
+  const sim = new Simulation<EthernetFrame>({
+    seed,
+    frames: ethernetFrames,
+    ...(opts.maxEvents === undefined ? {} : { maxEvents: opts.maxEvents }),
+    ...(opts.maxFrameHops === undefined ? {} : { maxFrameHops: opts.maxFrameHops }),
+  });
   try {
     for (const d of b.devices) sim.addDevice(d.id, d.model, d.config);
     for (const [i, l] of b.links.entries()) sim.connect(l.a, l.b, linkOpts[i]!);

@@ -1,0 +1,137 @@
+/** The `netsim` binary, run as a user runs it (globalSetup builds it first). */
+import { describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('../../..', import.meta.url));
+const bin = join(root, 'packages/cli/bin/netsim.js');
+const demo = 'scenarios/demo-switches.ts';
+
+function netsim(...args: string[]) {
+  const r = spawnSync(process.execPath, [bin, ...args], { cwd: root, encoding: 'utf8', timeout: 60_000 });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+describe('netsim run', () => {
+  it('prints a readable timeline of the demo: floods, learning, the MAC move, tables', () => {
+    const r = netsim('run', demo);
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('# Two switches: flooding, learning, a MAC move');
+    expect(r.out).toMatch(/^ +1\.000006120  sw1 +fdb\.learn  learned 02:00:00:00:00:01 on p1$/m);
+    expect(r.out).toMatch(/sw1 +fdb\.move +MAC move: 02:00:00:00:00:01 p1 -> p4/);
+    expect(r.out).toMatch(/sw2 +fdb\.move +MAC move: 02:00:00:00:00:01 p4 -> p3/);
+    expect(r.out).toMatch(/sw1 +fdb\.flush +flushed 1 entry on p2: 02:00:00:00:00:02/);
+    expect(r.out).toContain('# show mac-address-table');
+    expect(r.out).toMatch(/# fingerprint [0-9a-f]{16}/);
+  });
+
+  it('--json prints machine-readable results', () => {
+    const r = netsim('run', demo, '--json', '--seed', '3');
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.out);
+    expect(j).toMatchObject({ scenario: 'Two switches: flooding, learning, a MAC move', variant: 'as-designed', seed: 3, simTimeNs: 10_000_000_000 });
+    expect(j.devices.sw1.fdb.map((e: { mac: string; port: string }) => `${e.mac}@${e.port}`)).toEqual(['02:00:00:00:00:01@p4', '02:00:00:00:00:03@p4', '02:00:00:00:00:04@p4']);
+    expect(j.devices.sw1.counters.ports.p2.rxFrames).toBeGreaterThan(0);
+    expect(j.fingerprint).toMatch(/^[0-9a-f]{16}$/);
+  });
+
+  it('the same scenario and seed write byte-identical trace files', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'netsim-trace-'));
+    const a = join(dir, 'a.jsonl');
+    const b = join(dir, 'b.jsonl');
+    expect(netsim('run', demo, '--variant', 'short-ageing', '--trace', a, '--quiet').code).toBe(0);
+    expect(netsim('run', demo, '--variant', 'short-ageing', '--trace', b, '--quiet').code).toBe(0);
+    const ta = readFileSync(a);
+    expect(ta.length).toBeGreaterThan(1000);
+    expect(ta.equals(readFileSync(b))).toBe(true);
+    const first = JSON.parse(ta.toString().split('\n')[0]!);
+    expect(first).toMatchObject({ n: 0, t: 1_000_000_000, type: 'command', dev: 'h1', name: 'send' });
+  });
+
+  it('a bad path ends with one line and exit code 2', () => {
+    const r = netsim('run', 'scenarios/nope.ts');
+    expect(r.code).toBe(2);
+    expect(r.err).toBe("netsim: cannot load scenario 'scenarios/nope.ts': no such file\n");
+  });
+
+  it('a scenario that throws ends with one line and exit code 2', () => {
+    const r = netsim('run', 'packages/cli/fixtures/throws.ts');
+    expect(r.code).toBe(2);
+    expect(r.err).toBe("netsim: cannot load scenario 'packages/cli/fixtures/throws.ts': boom: something in this file is broken\n");
+  });
+
+  it('a bad topology lists every mistake with its place, no stack trace', () => {
+    const r = netsim('run', 'packages/cli/fixtures/bad-topology.ts');
+    expect(r.code).toBe(2);
+    expect(r.err).not.toMatch(/\n\s+at /);
+    expect(r.err).toContain("endpoint 'h2': mac 'not-a-mac' is not a MAC address");
+    expect(r.err).toContain("link #1 'h1.eth0 <-> sw1.p9': port 'p9' does not exist (sw1 has p1..p8)");
+    expect(r.err).toContain("link #2 'h2.eth0 <-> sw2.p1': unknown device 'sw2' (did you mean 'sw1'?)");
+    expect(r.err).toContain("timeline #1 (at 1s: send from 'h3'): unknown device 'h3'");
+    expect(r.err).toContain("timeline #2 (at soon: show 'sw1'): 'soon' is not a duration");
+  });
+
+  it('a switching loop ends with the storm named, in well under a second of simulation work', () => {
+    const r = netsim('run', 'packages/cli/fixtures/loop.ts');
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/^netsim: broadcast storm at t=1\.\d+s: sw\d was about to forward the same frame for the 256th time, out of p\d .*a loop without spanning tree\? busiest: sw\d/);
+    expect(r.err.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('with loop detection off, the event budget ends the storm and names the busiest device', () => {
+    const r = netsim('run', 'packages/cli/fixtures/loop.ts', '--max-hops', '0', '--max-events', '100000');
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/^netsim: event budget of 100,000 events exceeded at t=1\.\d+s; busiest: sw\d \([\d,]+ events, 100% broadcast frames\).*broadcast storm/);
+  });
+
+  it('an unknown variant names the ones that exist', () => {
+    const r = netsim('run', demo, '--variant', 'short-aging');
+    expect(r.code).toBe(2);
+    expect(r.err).toContain("unknown variant 'short-aging' (did you mean 'short-ageing'?); variants: as-designed, short-ageing");
+  });
+});
+
+describe('netsim variants', () => {
+  it('lists the variants, the first as default', () => {
+    const r = netsim('variants', demo);
+    expect(r.code).toBe(0);
+    expect(r.out).toBe('as-designed (default)  default ageing (300 s): nothing ages out during the run\nshort-ageing  ageing 2 s: entries age out between bursts and unicast floods again\n');
+  });
+});
+
+describe('pcap export', () => {
+  it('writes a pcap that tshark decodes without malformed packets or checksum warnings', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'netsim-pcap-'));
+    const file = join(dir, 'demo.pcap');
+    expect(netsim('run', demo, '--pcap', file, '--quiet').code).toBe(0);
+    expect(existsSync(`${file}.index.json`)).toBe(true);
+    const index = JSON.parse(readFileSync(`${file}.index.json`, 'utf8'));
+    const t = spawnSync(
+      'tshark',
+      ['-r', file, '-o', 'ip.check_checksum:TRUE', '-o', 'udp.check_checksum:TRUE', '-o', 'tcp.check_checksum:TRUE', '-T', 'fields', '-e', 'frame.number', '-e', 'frame.protocols', '-e', '_ws.expert.message', '-e', '_ws.malformed'],
+      { encoding: 'utf8' },
+    );
+    expect(t.error, 'tshark must be installed (scripts/test installs it)').toBeUndefined();
+    expect(t.status, t.stderr).toBe(0);
+    const rows = t.stdout.trim().split('\n').map((l) => l.split('\t'));
+    expect(rows).toHaveLength(index.packets.length);
+    for (const [num, protocols, expert = '', malformed = ''] of rows) {
+      expect(malformed, `frame ${num}`).toBe('');
+      expect(expert, `frame ${num}: ${protocols}`).not.toMatch(/checksum|malformed/i);
+    }
+    const protocols = new Set(rows.map((r) => r[1]));
+    expect(protocols).toContain('eth:ethertype:arp');
+    expect(protocols).toContain('eth:ethertype:ip:udp:data');
+    // With validation on, tshark finds the IPv4 and UDP checksums good (status 1).
+    const sums = spawnSync('tshark', ['-r', file, '-o', 'ip.check_checksum:TRUE', '-o', 'udp.check_checksum:TRUE', '-Y', 'udp', '-T', 'fields', '-e', 'ip.checksum.status', '-e', 'udp.checksum.status'], { encoding: 'utf8' });
+    expect(sums.stdout.trim().split('\n').length).toBeGreaterThan(0);
+    for (const line of sums.stdout.trim().split('\n')) expect(line).toBe('1\t1');
+    // Nanosecond timestamps survive: the first frame is at 1 s exactly.
+    const times = spawnSync('tshark', ['-r', file, '-T', 'fields', '-e', 'frame.time_epoch', '-c', '1'], { encoding: 'utf8' });
+    expect(times.stdout.trim()).toBe('1.000000000');
+  });
+});
