@@ -16,3 +16,4 @@ export * from './device.js';
 export { Simulation, errorText, hint } from './simulation.js';
 export type { SimulationOptions, LinkOptions, RunOptions, RunResult, PortCounters, DeviceCounters, PortRef } from './simulation.js';
 export * from './recorder.js';
+export { PMap } from './pmap.js';

@@ -1,16 +1,16 @@
 /**
  * The forwarding database of a learning bridge, as pure functions over a persistent map.
  *
- * The table is an Immutable.js `Map` (a hash array mapped trie): a write copies O(log32 n) nodes,
- * so the cost of learning does not grow with the table (an immer-drafted `Map` would copy all of
- * it on the first write of every step). Expiry is lazy — an entry older than the ageing time is
+ * The table is a persistent hash trie (`PMap`, from the engine) keyed by the MAC as a 48-bit
+ * number: a write copies O(log32 n) small nodes, so learning does not copy the table (an
+ * immer-drafted `Map` would copy all of it on the first write of every step). Expiry is lazy — an entry older than the ageing time is
  * treated as absent on lookup — and a purge removes expired entries in the background.
  */
-import { Map as IMap } from 'immutable';
-import type { Nanos } from '@netsim/engine';
-import type { Mac } from '@netsim/packets';
+import { PMap, type Nanos } from '@netsim/engine';
+import { macToNumber, type Mac } from '@netsim/packets';
 
 export interface FdbEntry {
+  readonly mac: Mac;
   readonly port: string;
   /** Last time a frame from this MAC was seen (dynamic entries). */
   readonly lastSeen: Nanos;
@@ -18,9 +18,19 @@ export interface FdbEntry {
   readonly static: boolean;
 }
 
-export type Fdb = IMap<Mac, FdbEntry>;
+/** MAC (as a 48-bit number, see `macToNumber`) to entry. */
+export type Fdb = PMap<FdbEntry>;
 
-export const emptyFdb = (): Fdb => IMap<Mac, FdbEntry>();
+export const emptyFdb = (): Fdb => PMap.empty<FdbEntry>();
+
+/**
+ * How stale a stored last-seen time may get before a frame refreshes it: 1/300 of the ageing
+ * time (1 s at the default 300 s; 802.1D expresses ageing in whole seconds). An entry therefore
+ * ages out between `agingNs - refresh` and `agingNs` after its last frame.
+ */
+export function refreshInterval(agingNs: Nanos): Nanos {
+  return Math.floor(agingNs / 300);
+}
 
 /** True when a dynamic entry has aged out at `now`. */
 export function isExpired(e: FdbEntry, now: Nanos, agingNs: Nanos): boolean {
@@ -32,7 +42,7 @@ export function isExpired(e: FdbEntry, now: Nanos, agingNs: Nanos): boolean {
  * @example fdbLookup(fdb, '02:00:00:00:00:01', now, 300 * SECOND)?.port
  */
 export function fdbLookup(fdb: Fdb, mac: Mac, now: Nanos, agingNs: Nanos): FdbEntry | undefined {
-  const e = fdb.get(mac);
+  const e = fdb.get(macToNumber(mac));
   return e === undefined || isExpired(e, now, agingNs) ? undefined : e;
 }
 
@@ -47,35 +57,38 @@ export type LearnOutcome =
 /**
  * Decides what learning `mac` on `port` at `now` does, without writing anything.
  * - static entry: nothing (static entries take precedence and never move);
- * - same port: refresh (only if the timestamp changes);
+ * - same port: refresh, but only once `refreshNs` has passed since the stored time (writing the
+ *   timestamp on every frame would cost a table write per frame for a difference in expiry of
+ *   less than `refreshNs`);
  * - other port: move, at once (no damping — like Linux `br_fdb_update`);
  * - absent: add; aged out: re-add (the caller reports the lazy expiry first).
  */
-export function learnOutcome(fdb: Fdb, mac: Mac, port: string, now: Nanos, agingNs: Nanos): LearnOutcome {
-  const e = fdb.get(mac);
+export function learnOutcome(fdb: Fdb, mac: Mac, port: string, now: Nanos, agingNs: Nanos, refreshNs: Nanos = 0): LearnOutcome {
+  const e = fdb.get(macToNumber(mac));
   if (e === undefined) return { kind: 'add' };
   if (e.static) return { kind: 'none' };
   if (isExpired(e, now, agingNs)) return { kind: 'readd', expiredAt: e.lastSeen + agingNs, from: e.port };
   if (e.port !== port) return { kind: 'move', from: e.port };
-  return e.lastSeen === now ? { kind: 'none' } : { kind: 'refresh' };
+  return now - e.lastSeen > refreshNs ? { kind: 'refresh' } : { kind: 'none' };
 }
 
 /** Writes a dynamic entry. */
 export function fdbLearn(fdb: Fdb, mac: Mac, port: string, now: Nanos): Fdb {
-  return fdb.set(mac, { port, lastSeen: now, static: false });
+  return fdb.set(macToNumber(mac), { mac, port, lastSeen: now, static: false });
 }
 
 /** Writes a static entry. */
 export function fdbAddStatic(fdb: Fdb, mac: Mac, port: string): Fdb {
-  return fdb.set(mac, { port, lastSeen: 0, static: true });
+  return fdb.set(macToNumber(mac), { mac, port, lastSeen: 0, static: true });
 }
 
 /** Removes the dynamic entries on `port`; returns the new table and the removed MACs (sorted). */
 export function fdbFlushPort(fdb: Fdb, port: string): { fdb: Fdb; removed: Mac[] } {
   const removed: Mac[] = [];
-  for (const [mac, e] of fdb) if (!e.static && e.port === port) removed.push(mac);
+  for (const e of fdb.values()) if (!e.static && e.port === port) removed.push(e.mac);
   removed.sort();
-  return { fdb: removed.length ? fdb.deleteAll(removed) : fdb, removed };
+  for (const mac of removed) fdb = fdb.delete(macToNumber(mac));
+  return { fdb, removed };
 }
 
 /**
@@ -85,18 +98,19 @@ export function fdbFlushPort(fdb: Fdb, port: string): { fdb: Fdb; removed: Mac[]
 export function fdbPurge(fdb: Fdb, now: Nanos, agingNs: Nanos): { fdb: Fdb; expired: { mac: Mac; entry: FdbEntry }[]; nextExpiry: Nanos | undefined } {
   const expired: { mac: Mac; entry: FdbEntry }[] = [];
   let next: Nanos | undefined;
-  for (const [mac, e] of fdb) {
+  for (const e of fdb.values()) {
     if (e.static) continue;
-    if (isExpired(e, now, agingNs)) expired.push({ mac, entry: e });
+    if (isExpired(e, now, agingNs)) expired.push({ mac: e.mac, entry: e });
     else if (next === undefined || e.lastSeen + agingNs < next) next = e.lastSeen + agingNs;
   }
   expired.sort((a, b) => (a.mac < b.mac ? -1 : 1));
-  return { fdb: expired.length ? fdb.deleteAll(expired.map((x) => x.mac)) : fdb, expired, nextExpiry: next };
+  for (const x of expired) fdb = fdb.delete(macToNumber(x.mac));
+  return { fdb, expired, nextExpiry: next };
 }
 
 /** Live entries sorted by MAC, for display. */
 export function fdbEntries(fdb: Fdb, now: Nanos, agingNs: Nanos): { mac: Mac; entry: FdbEntry }[] {
   const out: { mac: Mac; entry: FdbEntry }[] = [];
-  for (const [mac, e] of fdb) if (!isExpired(e, now, agingNs)) out.push({ mac, entry: e });
+  for (const e of fdb.values()) if (!isExpired(e, now, agingNs)) out.push({ mac: e.mac, entry: e });
   return out.sort((a, b) => (a.mac < b.mac ? -1 : 1));
 }

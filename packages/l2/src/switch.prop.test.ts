@@ -79,7 +79,11 @@ class SendCmd implements fc.Command<Model, Real> {
       // The switch learns the source before it looks up the destination (as Linux's
       // br_handle_frame_finish does), so a frame to its own source MAC is filtered.
       const arrival = m.now + 1000; // 1 us link delay
-      m.fdb.set(mac(this.src), { port: this.port, lastSeen: arrival });
+      const prev = live(m, mac(this.src), arrival);
+      // The stored time is refreshed only when it is more than agingTime/300 old.
+      if (!prev || prev.port !== this.port || arrival - prev.lastSeen > Math.floor(AGING / 300)) {
+        m.fdb.set(mac(this.src), { port: this.port, lastSeen: arrival });
+      }
       const e = this.dst === 'bcast' ? undefined : live(m, dst, arrival);
       const flood = [...Array(PORTS).keys()].filter((p) => p !== this.port && m.up[p]);
       expected = e === undefined ? flood : e.port === this.port ? [] : [e.port];

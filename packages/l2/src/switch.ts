@@ -2,7 +2,8 @@
  * A plain IEEE 802.1D learning switch (transparent bridge) without spanning tree.
  *
  * Modelled: source learning from every frame with a valid unicast source; ageing (802.1D-2004
- * §7.9.2, recommended default 300 s); forwarding to the learned port; flooding of broadcast,
+ * §7.9.2, recommended default 300 s; the last-seen time is refreshed at most every
+ * agingTime/300, so an entry ages out up to that much early); forwarding to the learned port; flooding of broadcast,
  * multicast and unknown unicast in configured port order, never out of the ingress port and never
  * out of a port without carrier; filtering of frames whose destination is known on the ingress
  * port; MAC moves taking effect on the next frame (no damping); static entries that never age or
@@ -16,7 +17,7 @@
 import { defineDevice, parseDuration, SECOND, formatTime, type Duration, type Nanos } from '@netsim/engine';
 import { isGroupMac, isReservedGroupMac, parseMac, ZERO_MAC, type EthernetFrame, type Mac } from '@netsim/packets';
 import { castDraft } from 'immer';
-import { emptyFdb, fdbAddStatic, fdbEntries, fdbFlushPort, fdbLearn, fdbLookup, fdbPurge, learnOutcome, type Fdb } from './fdb.js';
+import { emptyFdb, refreshInterval, fdbAddStatic, fdbEntries, fdbFlushPort, fdbLearn, fdbLookup, fdbPurge, learnOutcome, type Fdb } from './fdb.js';
 
 /** Defaults, with where they come from. */
 export const SWITCH_DEFAULTS = {
@@ -78,7 +79,7 @@ export const learningSwitch = defineDevice<SwitchState, SwitchConfig, EthernetFr
       }
       const now = ctx.now;
       // Learn (decide first; write only when the table changes).
-      const o = learnOutcome(s.fdb, src, port, now, s.agingNs);
+      const o = learnOutcome(s.fdb, src, port, now, s.agingNs, refreshInterval(s.agingNs));
       let fdb = s.fdb;
       if (o.kind !== 'none') {
         fdb = fdbLearn(fdb, src, port, now);
