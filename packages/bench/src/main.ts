@@ -3,7 +3,7 @@
  * line. Wall-clock timing is the point here (and only here).
  */
 import { performance } from 'node:perf_hooks'; // wall-clock-ok
-import { defineDevice, Simulation, SECOND, type DeviceModel, type Output, type StepContext } from '@netsim/engine';
+import { defineDevice, Simulation, type DeviceModel, type Output, type StepContext } from '@netsim/engine';
 import { ETHERTYPE_EXPERIMENTAL, ethernetFrames, macFromNumber, type EthernetFrame } from '@netsim/packets';
 import { learningSwitch, type SwitchState } from '@netsim/l2';
 
@@ -82,39 +82,43 @@ function engineBench(model: DeviceModel<unknown, Record<string, never>>, devices
 
 // ---------------------------------------------------------------- switch forwarding
 
+const macOf = (i: number) => macFromNumber(0x020000000000 + i + 1);
+const rawFrame = (src: number, dst: number): EthernetFrame => ({ dst: macOf(dst), src: macOf(src), etherType: ETHERTYPE_EXPERIMENTAL, payload: { kind: 'raw', bytes: new Uint8Array(46) } });
+
+/** One frame from every MAC: the first half behind p1, the second behind p2 (a warm table). */
+function teachFrames(entries: number): { p1: EthernetFrame[]; p2: EthernetFrame[] } {
+  const half = entries / 2;
+  return { p1: Array.from({ length: half }, (_, i) => rawFrame(i, half)), p2: Array.from({ length: half }, (_, i) => rawFrame(half + i, 0)) };
+}
+
+/** 4,096 frames from p1-side sources to p2-side destinations, spread over the whole table. */
+function readPool(entries: number): EthernetFrame[] {
+  const half = entries / 2;
+  return Array.from({ length: 4096 }, (_, k) => rawFrame((k * 7919) % half, half + ((k * 104729) % half)));
+}
+
 /**
- * Unicast frames between known MACs through one switch whose table holds `entries` entries,
- * spread over the whole table. With `moves`, every frame arrives on the other port than its
- * source's entry, so every frame is a MAC move: a table write.
+ * Frames through one switch whose table holds `entries` (even) entries. Reads: see readPool.
+ * Moves: M = min(entries, 4096) - 1 (odd) sources in rotation while the ingress port alternates
+ * every frame, so each frame arrives on the other port than its source's entry — a table write.
  */
 function switchPure(entries: number, frames: number, moves = false): number {
-  const half = entries / 2;
-  const mac = (i: number) => macFromNumber(0x020000000000 + i + 1);
   const ctx = { now: 0, rng: undefined as never, device: 'sw' };
   let state = learningSwitch.init({ ports: 2 }, { device: 'sw', rng: undefined as never, carrier: () => true }) as SwitchState;
-  // Learn every MAC: the first half behind p1, the second half behind p2.
-  for (let i = 0; i < entries; i++) {
-    const f: EthernetFrame = { dst: mac(0), src: mac(i), etherType: ETHERTYPE_EXPERIMENTAL, payload: { kind: 'raw', bytes: new Uint8Array(46) } };
-    state = learningSwitch.step(state, { type: 'frame', port: i < half ? 'p1' : 'p2', frame: f }, ctx).state;
+  const teach = teachFrames(entries);
+  for (const [port, list] of [['p1', teach.p1], ['p2', teach.p2]] as const) {
+    for (const frame of list) state = learningSwitch.step(state, { type: 'frame', port, frame }, ctx).state;
   }
   if (state.fdb.size !== entries) throw new Error(`table has ${state.fdb.size} entries, wanted ${entries}`);
-  // Pre-built frames spread over the whole table. Reads: p1 sources to p2 destinations. Moves:
-  // an odd number M of sources in rotation while the ingress port alternates every frame, so each
-  // frame arrives on the other port than its source's entry — every frame is a MAC move.
-  const M = Math.min(entries, 4096) - 1 - (Math.min(entries, 4096) % 2 === 0 ? 0 : 1);
-  const pool: EthernetFrame[] = [];
-  for (let k = 0; k < 4096; k++) {
-    const s = moves ? Math.floor((k % M) * (entries / M)) : (k * 7919) % half;
-    const d = half + ((k * 104729) % half);
-    pool.push({ dst: mac(d), src: mac(s), etherType: ETHERTYPE_EXPERIMENTAL, payload: { kind: 'raw', bytes: new Uint8Array(46) } });
-  }
+  const M = Math.min(entries, 4096) - 1;
+  const pool = moves ? Array.from({ length: M }, (_, k) => rawFrame(Math.floor(k * (entries / M)), entries / 2)) : readPool(entries);
   const { ms } = best(3, () => {
     let st = state;
     for (let i = 0; i < frames; i++) {
       ctx.now += 1000;
-      const k = moves ? i % M : i & 4095;
+      const frame = moves ? pool[i % M]! : pool[i & 4095]!;
       const port = moves && (i & 1) === 0 ? 'p2' : 'p1';
-      const r = learningSwitch.step(st, { type: 'frame', port, frame: pool[k]! }, ctx);
+      const r = learningSwitch.step(st, { type: 'frame', port, frame }, ctx);
       st = r.state;
       if (r.emit.length === 0) throw new Error('expected the frame to be forwarded or filtered');
     }
@@ -123,56 +127,54 @@ function switchPure(entries: number, frames: number, moves = false): number {
   return (frames / ms) * 1000;
 }
 
-/** The same traffic through the engine: a blaster on p1, a sink on p2. */
-const blaster = defineDevice<{ i: number }, { pool: EthernetFrame[] }, EthernetFrame>({
+/** Sends frames from a named set, one per microsecond, `count` of them, on command. */
+const blaster = defineDevice<{ i: number; set: string; left: number; sets: Readonly<Record<string, readonly EthernetFrame[]>> }, { sets: Record<string, readonly EthernetFrame[]> }, EthernetFrame>({
   kind: 'blaster',
   ports: () => ['eth0'],
-  init: () => ({ i: 0 }),
+  init: (c) => ({ i: 0, set: '', left: 0, sets: c.sets }),
   on: {
-    command(_s, _i, _ctx, fx) {
+    command(_s, { command }, _ctx, fx) {
+      const set = String(command['set']);
+      const count = Number(command['count']);
+      fx.write((d) => {
+        d.set = set;
+        d.left = count;
+        d.i = 0;
+      });
       fx.timer('next', 1000);
     },
     timer(s, _i, _ctx, fx) {
-      fx.tx('eth0', POOL![s.i & 4095]!);
-      fx.timer('next', 1000);
+      const list = s.sets[s.set]!;
+      fx.tx('eth0', list[s.i % list.length]!);
+      if (s.left > 1) fx.timer('next', 1000);
       fx.write((d) => {
         d.i++;
+        d.left--;
       });
     },
+    frame() {},
   },
 });
-let POOL: EthernetFrame[] | undefined;
 
+/** The read traffic through the engine: both sides teach the table, then p1 sends the pool. */
 function switchEngine(entries: number, frames: number): number {
-  const half = entries / 2;
-  const mac = (i: number) => macFromNumber(0x020000000000 + i + 1);
-  POOL = [];
-  for (let k = 0; k < 4096; k++) {
-    const s = (k * 7919) % half;
-    const d = half + ((k * 104729) % half);
-    POOL.push({ dst: mac(d), src: mac(s), etherType: ETHERTYPE_EXPERIMENTAL, payload: { kind: 'raw', bytes: new Uint8Array(46) } });
-  }
+  const teach = teachFrames(entries);
   const sim = new Simulation<EthernetFrame>({ frames: ethernetFrames, maxEvents: 100_000_000 });
-  const statics = [] as { mac: string; port: string }[];
-  sim.addDevice('sw', learningSwitch, { ports: 2, static: statics });
-  sim.addDevice('gen', blaster, { pool: POOL });
-  sim.addDevice('sink', defineDevice<null, Record<string, never>, EthernetFrame>({ kind: 'sink', ports: () => ['eth0'], init: () => null, on: { frame() {} } }), {});
-  sim.connect('gen.eth0', 'sw.p1', { delay: 100 });
-  sim.connect('sink.eth0', 'sw.p2', { delay: 100 });
-  sim.start();
-  // Teach the switch every MAC by stepping it directly, then hand it the state (a warm table).
-  let st = sim.state<SwitchState>('sw');
-  const ctx = { now: 0, rng: undefined as never, device: 'sw' };
-  for (let i = 0; i < entries; i++) {
-    const f: EthernetFrame = { dst: mac(0), src: mac(i), etherType: ETHERTYPE_EXPERIMENTAL, payload: { kind: 'raw', bytes: new Uint8Array(46) } };
-    st = learningSwitch.step(st, { type: 'frame', port: i < half ? 'p1' : 'p2', frame: f }, ctx).state;
-  }
-  (sim as unknown as { states: unknown[] }).states[0] = st;
-  sim.command(0, 'gen', { name: 'start' });
-  const { ms } = best(1, () => sim.run({ until: frames * 1000 + 500 }));
-  const got = sim.countersOf('sink').framesIn;
-  if (got < frames - 1) throw new Error(`sink got ${got} frames, expected ${frames}`);
-  return (got / ms) * 1000;
+  sim.addDevice('sw', learningSwitch, { ports: 2 });
+  sim.addDevice('a', blaster, { sets: { teach: teach.p1, run: readPool(entries) } });
+  sim.addDevice('b', blaster, { sets: { teach: teach.p2 } });
+  sim.connect('a.eth0', 'sw.p1', { delay: 100 });
+  sim.connect('b.eth0', 'sw.p2', { delay: 100 });
+  sim.command(0, 'a', { name: 'start', set: 'teach', count: teach.p1.length });
+  sim.command(0, 'b', { name: 'start', set: 'teach', count: teach.p2.length });
+  sim.runUntilQuiescent();
+  if (sim.state<SwitchState>('sw').fdb.size !== entries) throw new Error('table not warm');
+  sim.command(sim.now, 'a', { name: 'start', set: 'run', count: frames });
+  const before = sim.countersOf('b').framesIn;
+  const { ms } = best(1, () => sim.runUntilQuiescent());
+  const got = sim.countersOf('b').framesIn - before;
+  if (got !== frames) throw new Error(`p2 got ${got} frames, expected ${frames}`);
+  return (frames / ms) * 1000;
 }
 
 {
@@ -198,4 +200,3 @@ console.log(`netsim bench — node ${process.version}, ${new Date().toISOString(
 console.log(`${'benchmark'.padEnd(w)}  ${'value'.padStart(12)}  unit       note`);
 for (const r of rows) console.log(`${r.name.padEnd(w)}  ${r.value.toLocaleString('en-US').padStart(12)}  ${r.unit.padEnd(9)}  ${r.note}`);
 console.log(JSON.stringify({ bench: 'netsim', node: process.version, results: Object.fromEntries(rows.map((r) => [r.name, { value: r.value, unit: r.unit }])) }));
-void SECOND;
