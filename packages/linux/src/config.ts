@@ -1,0 +1,217 @@
+/** Host configuration, validated and turned into the initial host state. */
+import { SECOND, type Nanos, type Rng, PMap } from '@netsim/engine';
+import { parseCidr, parseIpv4, parseMac, macToNumber, type Ipv4, type Mac } from '@netsim/packets';
+import { emptyFdb, type Fdb } from '@netsim/l2';
+import { networkdMac, parseMachineId } from './macpolicy.js';
+import { buildSysctls, type Sysctls } from './sysctl.js';
+import type { NeighEntry } from './neighbour.js';
+import type { PingSession } from './ping.js';
+
+export interface InterfaceConfig {
+  name: string;
+  /** `nic` (default) has a wire: it is a port of the host device. */
+  kind?: 'nic' | 'bridge' | 'dummy';
+  /** Explicit MAC. */
+  mac?: string;
+  /** For bridges and dummies without `mac`: `kernel` (default; bridge = lowest port MAC) or `networkd`. */
+  macPolicy?: 'kernel' | 'networkd';
+  /** The bridge this interface is a port of. */
+  master?: string;
+  /** Addresses with prefix length, primary first: `'192.168.222.201/24'`. */
+  addresses?: readonly string[];
+  /** Administratively up (default true). */
+  up?: boolean;
+  mtu?: number;
+  /** Bridge only: FDB ageing (default 300 s). */
+  agingTime?: string | number;
+}
+
+export interface RouteConfig {
+  /** `'default'` or a prefix. */
+  to: string;
+  via?: string;
+  dev?: string;
+  onlink?: boolean;
+}
+
+export interface HostConfig {
+  /** /etc/machine-id (32 hex digits); feeds systemd-networkd MACs. */
+  machineId?: string;
+  interfaces: readonly InterfaceConfig[];
+  routes?: readonly RouteConfig[];
+  /** sysctl settings, e.g. `{ 'net.ipv4.ip_forward': 1 }`. */
+  sysctl?: Readonly<Record<string, number>>;
+}
+
+export interface Addr {
+  readonly ip: Ipv4;
+  readonly len: number;
+}
+
+export interface Iface {
+  readonly name: string;
+  readonly index: number;
+  readonly kind: 'nic' | 'bridge' | 'dummy' | 'lo';
+  readonly mac: Mac;
+  readonly macExplicit: boolean;
+  readonly up: boolean;
+  readonly carrier: boolean;
+  readonly mtu: number;
+  readonly noarp: boolean;
+  readonly master: string | null;
+  readonly addrs: readonly Addr[];
+  readonly agingNs: Nanos;
+}
+
+export interface Route {
+  readonly dst: Ipv4;
+  readonly len: number;
+  readonly via: Ipv4 | null;
+  readonly dev: string;
+  readonly onlink: boolean;
+}
+
+/** A redirect peer (inet_peer): rate-limit state per destination of redirects. */
+export interface RedirectPeer {
+  readonly rateLast: Nanos;
+  readonly count: number;
+}
+
+export interface HostState {
+  readonly ifaces: readonly Iface[];
+  /** Every local address (any interface, any state) -> interface name. */
+  readonly local: ReadonlyMap<Ipv4, string>;
+  readonly routes: readonly Route[];
+  readonly sys: Sysctls;
+  /** Neighbour cache, keyed by ifindex * 2^32 + IPv4. */
+  readonly neigh: PMap<NeighEntry>;
+  /** Current randomised reachable time per device, and `@next`: when to redraw (every 300 s). */
+  readonly reach: Readonly<Record<string, Nanos>>;
+  /** Bridge forwarding databases by bridge name. */
+  readonly fdb: Readonly<Record<string, Fdb>>;
+  /** Bridge ports in the order the kernel walks them: newest first (br_add_if uses list_add). */
+  readonly bridgePorts: Readonly<Record<string, readonly string[]>>;
+  readonly peers: PMap<RedirectPeer>;
+  readonly pings: Readonly<Record<string, PingSession>>;
+  readonly ipId: number;
+}
+
+export const neighKey = (ifindex: number, ip: Ipv4): number => ifindex * 4294967296 + ip;
+
+/** Draws a reachable time uniformly in [base/2, 3·base/2) (neigh_rand_reach_time). */
+export function randReachable(rng: Rng, baseMs: number): Nanos {
+  const base = baseMs * 1_000_000;
+  return rng.uniform(Math.floor(base / 2), Math.floor((3 * base) / 2));
+}
+
+/** Builds the initial state; throws with the interface or route named on a mistake. */
+export function initHost(c: HostConfig, carrier: (port: string) => boolean, rng: Rng): HostState {
+  if (c.machineId !== undefined) parseMachineId(c.machineId);
+  const names = new Set<string>(['lo']);
+  for (const i of c.interfaces) {
+    if (names.has(i.name)) throw new Error(`interface '${i.name}' is defined twice`);
+    if (!/^[A-Za-z0-9_.:-]{1,15}$/.test(i.name)) throw new Error(`interface name '${i.name}' must be 1-15 characters (IFNAMSIZ)`);
+    names.add(i.name);
+  }
+  const byName = new Map(c.interfaces.map((i) => [i.name, i]));
+  const bridgePorts: Record<string, string[]> = {};
+  for (const i of c.interfaces) {
+    if (i.kind === 'bridge') bridgePorts[i.name] = [];
+  }
+  for (const i of c.interfaces) {
+    if (i.master === undefined) continue;
+    const m = byName.get(i.master);
+    if (!m || m.kind !== 'bridge') throw new Error(`interface '${i.name}': master '${i.master}' is not a bridge on this host`);
+    if ((i.kind ?? 'nic') === 'bridge') throw new Error(`interface '${i.name}': a bridge cannot be a bridge port here`);
+    bridgePorts[i.master]!.unshift(i.name); // list_add: newest first
+  }
+  // MACs: explicit, networkd, or (bridges) the lowest port MAC; NICs without a MAC get one from the stream.
+  const macs = new Map<string, { mac: Mac; explicit: boolean }>();
+  for (const i of c.interfaces) {
+    const kind = i.kind ?? 'nic';
+    if (i.mac !== undefined) macs.set(i.name, { mac: parseMac(i.mac), explicit: true });
+    else if (i.macPolicy === 'networkd') {
+      if (c.machineId === undefined) throw new Error(`interface '${i.name}': macPolicy 'networkd' needs the host's machineId`);
+      macs.set(i.name, { mac: networkdMac(c.machineId, i.name), explicit: true });
+    } else if (kind !== 'bridge') macs.set(i.name, { mac: randomMac(rng), explicit: false });
+  }
+  for (const i of c.interfaces) {
+    if ((i.kind ?? 'nic') !== 'bridge' || macs.has(i.name)) continue;
+    const ports = bridgePorts[i.name]!;
+    const lowest = ports.map((p) => macs.get(p)!.mac).sort((a, b) => macToNumber(a) - macToNumber(b))[0];
+    macs.set(i.name, { mac: lowest ?? randomMac(rng), explicit: false });
+  }
+  const ifaces: Iface[] = [
+    { name: 'lo', index: 1, kind: 'lo', mac: '00:00:00:00:00:00', macExplicit: true, up: true, carrier: true, mtu: 65536, noarp: true, master: null, addrs: [{ ip: 0x7f000001, len: 8 }], agingNs: 0 },
+  ];
+  c.interfaces.forEach((i, n) => {
+    const kind = i.kind ?? 'nic';
+    const addrs = (i.addresses ?? []).map((a) => {
+      const p = parseCidr(a, true);
+      return { ip: p.address, len: p.length };
+    });
+    const m = macs.get(i.name)!;
+    ifaces.push({
+      name: i.name,
+      index: n + 2,
+      kind,
+      mac: m.mac,
+      macExplicit: m.explicit,
+      up: i.up ?? true,
+      carrier: kind === 'nic' ? carrier(i.name) : true,
+      mtu: i.mtu ?? 1500,
+      noarp: kind === 'dummy',
+      master: i.master ?? null,
+      addrs,
+      agingNs: kind === 'bridge' ? (typeof i.agingTime === 'number' ? i.agingTime : i.agingTime ? parseAging(i.agingTime) : 300 * SECOND) : 0,
+    });
+  });
+  const routes: Route[] = (c.routes ?? []).map((r, n) => {
+    try {
+      const dst = r.to === 'default' ? { network: 0, length: 0 } : parseCidr(r.to);
+      const via = r.via === undefined ? null : parseIpv4(r.via);
+      const dev = r.dev ?? (via === null ? undefined : devForGateway(ifaces, via));
+      if (dev === undefined) throw new Error(r.via === undefined ? 'needs dev or via' : `gateway ${r.via} is not on a connected network (add dev and onlink)`);
+      if (!ifaces.some((f) => f.name === dev)) throw new Error(`no interface '${dev}'`);
+      return { dst: dst.network, len: dst.length, via, dev, onlink: r.onlink ?? false };
+    } catch (e) {
+      throw new Error(`routes[${n}] (${r.to}): ${(e as Error).message}`);
+    }
+  });
+  const local = new Map<Ipv4, string>();
+  for (const f of ifaces) for (const a of f.addrs) if (!local.has(a.ip)) local.set(a.ip, f.name);
+  const sys = buildSysctls(
+    ifaces.map((f) => f.name),
+    c.sysctl,
+  );
+  const reach: Record<string, Nanos> = { '@next': 300 * SECOND };
+  for (const f of ifaces) reach[f.name] = randReachable(rng, sys.neigh[f.name]!.base_reachable_time_ms);
+  const fdb: Record<string, Fdb> = {};
+  for (const b of Object.keys(bridgePorts)) fdb[b] = emptyFdb();
+  return { ifaces, local, routes, sys, neigh: PMap.empty(), reach, fdb, bridgePorts, peers: PMap.empty(), pings: {}, ipId: 0 };
+}
+
+function parseAging(t: string): Nanos {
+  const m = /^(\d+)(s|min)?$/.exec(t);
+  if (!m) throw new Error(`agingTime '${t}' must be like '300s'`);
+  return Number(m[1]) * (m[2] === 'min' ? 60 : 1) * SECOND;
+}
+
+function devForGateway(ifaces: readonly Iface[], gw: Ipv4): string | undefined {
+  for (const f of ifaces) for (const a of f.addrs) if (a.len > 0 && a.len < 32 && sameNet(a.ip, gw, a.len)) return f.name;
+  return undefined;
+}
+
+export function sameNet(a: Ipv4, b: Ipv4, len: number): boolean {
+  if (len === 0) return true;
+  const mask = (0xffffffff << (32 - len)) >>> 0;
+  return ((a & mask) >>> 0) === ((b & mask) >>> 0);
+}
+
+/** A locally administered unicast MAC from the device's stream (like eth_random_addr). */
+function randomMac(rng: Rng): Mac {
+  const b = new Uint8Array(6);
+  for (let i = 0; i < 6; i++) b[i] = rng.int(0, 256);
+  b[0] = (b[0]! & 0xfe) | 0x02;
+  return Array.from(b, (x) => x.toString(16).padStart(2, '0')).join(':');
+}

@@ -1,0 +1,764 @@
+/**
+ * A Linux host: interfaces (NICs, bridges, dummies, lo), addresses, routing, the ARP/neighbour
+ * cache, IPv4 receive/forward/output, ICMP (echo, unreachable, time exceeded, redirect with its
+ * rate limit) and ping. Sources are cited per mechanism (Linux v6.9 unless stated).
+ *
+ * Not modelled: IPv6, netfilter (coming with the netfilter-lite rules), UDP/TCP sockets (UDP
+ * datagrams to the host get port unreachable; TCP gets nothing), fragmentation, the neighbour GC
+ * (it does nothing below gc_thresh1 = 128 entries), proxy ARP, arp_filter, rp_filter beyond
+ * strict mode, icmp_ratelimit for errors other than redirects, STP on bridges, VLAN filtering.
+ */
+import { defineDevice, type Effects, type Nanos, type StepContext } from '@netsim/engine';
+import {
+  ARP_REPLY,
+  ARP_REQUEST,
+  BROADCAST_MAC,
+  ETHERTYPE_ARP,
+  ETHERTYPE_IPV4,
+  ZERO_MAC,
+  encodeIpv4,
+  ethernetIpv4,
+  formatIpv4,
+  ipv4,
+  macToNumber,
+  isGroupMac,
+  parseIpv4,
+  ICMP_REDIRECT_HOST,
+  ICMP_UNREACH_HOST,
+  ICMP_UNREACH_PORT,
+  type ArpPacket,
+  type EthernetFrame,
+  type Ipv4,
+  type Ipv4Packet,
+  type Mac,
+} from '@netsim/packets';
+import { fdbLearn, fdbLookup, learnOutcome, refreshInterval, type Fdb } from '@netsim/l2';
+import { castDraft } from 'immer';
+import { initHost, neighKey, randReachable, sameNet, type HostConfig, type HostState, type Iface, type RedirectPeer, type Route } from './config.js';
+import { eventSend, isValid, newEntry, timerFired, update, type NeighEffects, type NeighEntry, type NudState } from './neighbour.js';
+import { forwarding, maxConf, orConf, rxRedirects, type NeighParms } from './sysctl.js';
+import { errorLine, newPing, redirectLine, replyLine, statsLines, unreachText, type PingSession } from './ping.js';
+
+const MS = 1_000_000;
+const SECOND = 1_000_000_000;
+/** ip_rt_redirect_load = HZ/50, ip_rt_redirect_number = 9, silence = load << (number + 1) (net/ipv4/route.c). */
+const REDIRECT_LOAD = 20 * MS;
+const REDIRECT_NUMBER = 9;
+const REDIRECT_SILENCE = REDIRECT_LOAD * 2 ** (REDIRECT_NUMBER + 1);
+/** neigh_periodic_work redraws reachable_time every 300 s. */
+const REACH_REDRAW = 300 * SECOND;
+
+type PktType = 'host' | 'broadcast' | 'multicast' | 'otherhost';
+
+/** Where a route lookup sends a packet. */
+interface Hop {
+  kind: 'local' | 'unicast';
+  dev: string;
+  nexthop: Ipv4;
+  route: Route | null;
+  /** The route to the destination is connected (scope link) on `dev`. */
+  connected: boolean;
+}
+
+export const linuxHost = defineDevice<HostState, HostConfig, EthernetFrame>({
+  kind: 'host',
+  ports: (c) => c.interfaces.filter((i) => (i.kind ?? 'nic') === 'nic').map((i) => i.name),
+  init(c, ctx) {
+    return initHost(c, ctx.carrier, ctx.rng);
+  },
+  on: {
+    frame(s, { port, frame }, ctx, fx) {
+      const w = new Work(s, ctx, fx);
+      w.rxFrame(port, frame);
+      w.commit();
+    },
+    timer(s, { key, data }, ctx, fx) {
+      const w = new Work(s, ctx, fx);
+      if (key.startsWith('neigh:')) w.neighTimer(data as number);
+      else if (key.startsWith('ping:')) w.pingTimer(data as string);
+      w.commit();
+    },
+    carrier(s, { port, up }, ctx, fx) {
+      const w = new Work(s, ctx, fx);
+      w.setCarrier(port, up);
+      w.commit();
+    },
+    command(s, { command }, ctx, fx) {
+      const w = new Work(s, ctx, fx);
+      switch (command.name) {
+        case 'ping':
+          w.pingStart(command);
+          break;
+        case 'link':
+          w.setAdmin(String(command['dev']), command['up'] === true);
+          break;
+        case 'neigh-replace':
+          w.neighReplace(String(command['dev']), parseIpv4(String(command['ip'])), String(command['mac']), (command['state'] as NudState | undefined) ?? 'PERMANENT');
+          break;
+        default:
+          throw new Error(`host has no command '${command.name}' (commands: ping, link, neigh-replace)`);
+      }
+      w.commit();
+    },
+  },
+});
+
+/** One step's work: reads from the immutable state, collects changes, writes once at the end. */
+class Work {
+  private neigh;
+  private fdb: HostState['fdb'];
+  private peers;
+  private pings: HostState['pings'];
+  private ifaces: HostState['ifaces'];
+  private reach: HostState['reach'];
+  private ipId: number;
+  private dirty = false;
+  private depth = 0;
+
+  constructor(
+    private readonly s: HostState,
+    private readonly ctx: StepContext,
+    private readonly fx: Effects<HostState, EthernetFrame>,
+  ) {
+    this.neigh = s.neigh;
+    this.fdb = s.fdb;
+    this.peers = s.peers;
+    this.pings = s.pings;
+    this.ifaces = s.ifaces;
+    this.reach = s.reach;
+    this.ipId = s.ipId;
+  }
+
+  commit(): void {
+    if (!this.dirty) return;
+    const { neigh, fdb, peers, pings, ifaces, reach, ipId } = this;
+    this.fx.write((d) => {
+      d.neigh = castDraft(neigh);
+      d.fdb = castDraft(fdb);
+      d.peers = castDraft(peers);
+      d.pings = castDraft(pings);
+      d.ifaces = castDraft(ifaces);
+      d.reach = reach;
+      d.ipId = ipId;
+    });
+  }
+
+  // ------------------------------------------------------------------ helpers
+
+  private get now(): Nanos {
+    return this.ctx.now;
+  }
+
+  iface(name: string): Iface {
+    const f = this.ifaces.find((i) => i.name === name);
+    if (!f) throw new Error(`no interface '${name}'`);
+    return f;
+  }
+
+  private parms(dev: string): NeighParms {
+    return this.s.sys.neigh[dev]!;
+  }
+
+  private isLocal(ip: Ipv4): boolean {
+    return this.s.local.has(ip);
+  }
+
+  /** Usable for traffic: admin up and, for NICs, carrier. */
+  private operUp(f: Iface): boolean {
+    return f.up && f.carrier;
+  }
+
+  private isBroadcastFor(ip: Ipv4): boolean {
+    if (ip === 0xffffffff) return true;
+    for (const f of this.ifaces) for (const a of f.addrs) if (a.len < 31 && ((a.ip | (0xffffffff >>> a.len)) >>> 0) === ip) return true;
+    return false;
+  }
+
+  private setIface(name: string, patch: Partial<Iface>): void {
+    this.ifaces = this.ifaces.map((f) => (f.name === name ? { ...f, ...patch } : f));
+    this.dirty = true;
+  }
+
+  private record(type: `${string}.${string}`, fields: Record<string, unknown>): void {
+    this.fx.record(type, fields);
+  }
+
+  // ------------------------------------------------------------------ links
+
+  setCarrier(port: string, up: boolean): void {
+    const f = this.iface(port);
+    if (f.carrier === up) return;
+    this.setIface(port, { carrier: up });
+    if (!up && f.master) this.flushBridgePort(f.master, port);
+  }
+
+  setAdmin(dev: string, up: boolean): void {
+    const f = this.iface(dev);
+    if (f.up === up) return;
+    this.setIface(dev, { up });
+    if (!up && f.master) this.flushBridgePort(f.master, dev);
+  }
+
+  private flushBridgePort(bridge: string, port: string): void {
+    let fdb = this.fdb[bridge]!;
+    const removed: string[] = [];
+    for (const e of fdb.values()) if (!e.static && e.port === port) removed.push(e.mac);
+    if (!removed.length) return;
+    removed.sort();
+    for (const mac of removed) fdb = fdb.delete(macToNumber(mac));
+    this.fdb = { ...this.fdb, [bridge]: fdb };
+    this.dirty = true;
+    this.record('fdb.flush', { bridge, port, macs: removed });
+  }
+
+  // ------------------------------------------------------------------ receive
+
+  rxFrame(port: string, frame: EthernetFrame): void {
+    const f = this.iface(port);
+    if (!f.up) {
+      this.fx.drop('DEV_READY', `${port} is administratively down`, port, frame);
+      return;
+    }
+    if (f.master !== null) this.bridgeInput(f, frame);
+    else this.l2Receive(f, frame, pktTypeFor(f.mac, frame.dst), port);
+  }
+
+  /** A frame handed to the stack on device `dev` (a NIC, or a bridge passing it up). */
+  private l2Receive(dev: Iface, frame: EthernetFrame, pkt: PktType, port: string): void {
+    if (frame.etherType === ETHERTYPE_ARP && frame.payload.kind === 'arp') this.arpRcv(dev, frame.payload, pkt, frame, port);
+    else if (frame.etherType === ETHERTYPE_IPV4 && frame.payload.kind === 'ipv4') this.ipRcv(dev, frame.payload, pkt, frame, port);
+    else if (pkt === 'otherhost') this.fx.drop('OTHERHOST', `destination ${frame.dst} is not ${dev.name}'s ${dev.mac}`, port, frame);
+    else this.fx.drop('UNHANDLED_PROTO', `no protocol handler for ethertype 0x${frame.etherType.toString(16).padStart(4, '0')}`, port, frame);
+  }
+
+  // ------------------------------------------------------------------ bridge (net/bridge)
+
+  private bridgeLocal(br: Iface, mac: Mac): boolean {
+    if (br.mac === mac) return true;
+    for (const p of this.s.bridgePorts[br.name]!) if (this.iface(p).mac === mac) return true;
+    return false;
+  }
+
+  private bridgeInput(port: Iface, frame: EthernetFrame): void {
+    const br = this.iface(port.master!);
+    const src = frame.src;
+    if (isGroupMac(src) || src === ZERO_MAC) {
+      this.fx.drop('MAC_INVALID_SOURCE', `${src} is not a valid source (br_handle_frame)`, port.name, frame);
+      return;
+    }
+    if (!br.up) {
+      this.fx.drop('DEV_READY', `bridge ${br.name} is down`, port.name, frame);
+      return;
+    }
+    // Learn (br_fdb_update), except the bridge's own addresses.
+    let fdb = this.fdb[br.name]!;
+    if (this.bridgeLocal(br, src)) {
+      this.fx.log(`${br.name}: received packet on ${port.name} with own address as source address (addr:${src}, vlan:0)`);
+    } else {
+      const o = learnOutcome(fdb, src, port.name, this.now, br.agingNs, refreshInterval(br.agingNs));
+      if (o.kind !== 'none') {
+        fdb = fdbLearn(fdb, src, port.name, this.now);
+        this.fdb = { ...this.fdb, [br.name]: fdb };
+        this.dirty = true;
+        if (o.kind === 'add' || o.kind === 'readd') this.record('fdb.learn', { bridge: br.name, mac: src, port: port.name });
+        else if (o.kind === 'move') this.record('fdb.move', { bridge: br.name, mac: src, from: o.from, to: port.name });
+      }
+    }
+    const dst = frame.dst;
+    if (isGroupMac(dst)) {
+      this.bridgeFlood(br, frame, port.name);
+      this.l2Receive(br, frame, dst === BROADCAST_MAC ? 'broadcast' : 'multicast', port.name);
+      return;
+    }
+    if (this.bridgeLocal(br, dst)) {
+      // br_handle_frame marks PACKET_HOST only for the bridge's own MAC.
+      const pkt: PktType = dst === br.mac || dst === port.mac ? 'host' : 'otherhost';
+      this.l2Receive(br, frame, pkt, port.name);
+      return;
+    }
+    const e = fdbLookup(fdb, dst, this.now, br.agingNs);
+    if (e === undefined) this.bridgeFlood(br, frame, port.name);
+    else if (e.port === port.name) this.fx.drop('SWITCH_SAME_PORT', `${br.name}: ${dst} is on ingress port ${port.name}`, port.name, frame);
+    else this.bridgeTxPort(e.port, frame);
+  }
+
+  private bridgeFlood(br: Iface, frame: EthernetFrame, ingress: string | null): void {
+    for (const p of this.s.bridgePorts[br.name]!) if (p !== ingress) this.bridgeTxPort(p, frame);
+  }
+
+  private bridgeTxPort(port: string, frame: EthernetFrame): void {
+    const f = this.iface(port);
+    if (this.operUp(f)) this.fx.tx(port, frame);
+  }
+
+  /** The host transmits through a bridge device (br_dev_xmit). */
+  private bridgeXmit(br: Iface, frame: EthernetFrame): void {
+    const dst = frame.dst;
+    if (isGroupMac(dst)) return this.bridgeFlood(br, frame, null);
+    if (dst === br.mac) {
+      this.fx.drop('NOT_SPECIFIED', `${br.name}: frame to the bridge's own address ${dst} (br_forward to no port)`, undefined, frame);
+      return;
+    }
+    for (const p of this.s.bridgePorts[br.name]!) if (this.iface(p).mac === dst) return this.bridgeTxPort(p, frame);
+    const e = fdbLookup(this.fdb[br.name]!, dst, this.now, br.agingNs);
+    if (e === undefined) this.bridgeFlood(br, frame, null);
+    else this.bridgeTxPort(e.port, frame);
+  }
+
+  // ------------------------------------------------------------------ ARP (net/ipv4/arp.c arp_process)
+
+  private arpRcv(dev: Iface, arp: ArpPacket, pkt: PktType, frame: EthernetFrame, port: string): void {
+    if (dev.noarp) {
+      this.fx.drop('NOT_SPECIFIED', `${dev.name} is NOARP`, port, frame);
+      return;
+    }
+    if (pkt === 'otherhost') {
+      this.fx.drop('OTHERHOST', `ARP unicast to ${frame.dst}, not ${dev.mac}`, port, frame);
+      return;
+    }
+    const { sip, tip } = { sip: arp.spa, tip: arp.tpa };
+    if (arp.op === ARP_REQUEST && this.isLocal(tip)) {
+      // ip_route_input_noref(skb, tip, sip): the sender must not be local (fib_validate_source).
+      if (this.isLocal(sip) && !orConf(this.s.sys, dev.name, 'accept_local')) {
+        this.martian(dev, tip, sip, port, frame);
+      } else if (!this.arpIgnore(dev, sip, tip)) {
+        this.neighEventNs(dev, sip, arp.sha);
+        this.sendArp(dev, ARP_REPLY, tip, dev.mac, sip, arp.sha, arp.sha);
+        return;
+      } else {
+        return;
+      }
+    }
+    // Update an existing entry for the sender; arp_accept decides whether unsolicited ARP creates one.
+    const key = neighKey(dev.index, sip);
+    let n = this.neigh.get(key);
+    const isGarp = sip === tip && (arp.op !== ARP_REPLY || arp.tha === arp.sha);
+    if (n === undefined) {
+      const accept = maxConf(this.s.sys, dev.name, 'arp_accept');
+      const allowed = accept === 1 || (accept === 2 && dev.addrs.some((a) => sameNet(a.ip, sip, a.len)));
+      if (allowed && (isGarp || arp.op === ARP_REPLY)) n = newEntry(sip, dev.name, this.now);
+    }
+    if (n === undefined) return;
+    const p = this.parms(dev.name);
+    const override = this.now > n.updated + p.locktime_ms * MS || isGarp;
+    const state: NudState = arp.op === ARP_REPLY && pkt === 'host' ? 'REACHABLE' : 'STALE';
+    const r = update(n, arp.sha, state, { override }, this.now, this.reachable(dev.name), p);
+    if (r.entry !== n || !this.neigh.has(key)) this.putNeigh(dev, r.entry, r.fx, key);
+  }
+
+  private martian(dev: Iface, tip: Ipv4, sip: Ipv4, port: string, frame: EthernetFrame): void {
+    const text = `martian source ${formatIpv4(tip)} from ${formatIpv4(sip)}, on dev ${dev.name}`;
+    if (orConf(this.s.sys, dev.name, 'log_martians')) this.fx.log(text);
+    this.fx.drop('IP_MARTIAN_SOURCE', text, port, frame);
+  }
+
+  /** arp_ignore (max of all/dev): 0 any local address; 1 only on the ingress device; 2 also same subnet; 8 never. */
+  private arpIgnore(dev: Iface, sip: Ipv4, tip: Ipv4): boolean {
+    const level = maxConf(this.s.sys, dev.name, 'arp_ignore');
+    switch (level) {
+      case 1:
+        return !dev.addrs.some((a) => a.ip === tip);
+      case 2:
+        return !dev.addrs.some((a) => a.ip === tip && sameNet(a.ip, sip, a.len));
+      case 3:
+        return false;
+      case 8:
+        return true;
+      default:
+        return false;
+    }
+  }
+
+  /** neigh_event_ns: a request for us creates or updates the sender as STALE with OVERRIDE. */
+  private neighEventNs(dev: Iface, sip: Ipv4, sha: Mac): void {
+    const key = neighKey(dev.index, sip);
+    const n = this.neigh.get(key) ?? newEntry(sip, dev.name, this.now);
+    const r = update(n, sha, 'STALE', { override: true }, this.now, this.reachable(dev.name), this.parms(dev.name));
+    if (r.entry !== n || !this.neigh.has(key)) this.putNeigh(dev, r.entry, r.fx, key);
+  }
+
+  private putNeigh(dev: Iface, e: NeighEntry, fx: NeighEffects, key = neighKey(dev.index, e.ip)): void {
+    const old = this.neigh.get(key);
+    this.neigh = this.neigh.set(key, e);
+    this.dirty = true;
+    if (old === undefined || old.state !== e.state || old.mac !== e.mac) {
+      this.record('neigh.state', { dev: dev.name, ip: formatIpv4(e.ip), mac: e.mac, from: old?.state ?? 'NONE', to: e.state });
+    }
+    this.neighEffects(dev, e, fx);
+  }
+
+  private neighEffects(dev: Iface, e: NeighEntry, fx: NeighEffects): void {
+    const key = neighKey(dev.index, e.ip);
+    if (fx.timer === 'cancel') this.fx.cancel(`neigh:${key}`);
+    else if (fx.timer !== undefined) this.fx.timerAt(`neigh:${key}`, fx.timer, key);
+    if (fx.probe) this.arpSolicit(dev, e, fx.probe);
+    for (const q of fx.overflow ?? []) this.fx.drop('NEIGH_QUEUEFULL', `unresolved queue for ${formatIpv4(e.ip)} on ${dev.name} is full`);
+    for (const q of fx.flush ?? []) this.l2Send(dev, ethernetIpv4(dev.mac, e.mac!, q.packet));
+    for (const q of fx.fail ?? []) {
+      this.fx.drop('NEIGH_FAILED', `${formatIpv4(e.ip)} on ${dev.name} did not answer ARP`);
+      this.icmpError(q.packet, 'dest-unreachable', ICMP_UNREACH_HOST);
+    }
+  }
+
+  /** arp_solicit: the sender IP follows arp_announce; unicast probes go to the cached MAC. */
+  private arpSolicit(dev: Iface, e: NeighEntry, kind: 'broadcast' | 'unicast' | 'app'): void {
+    if (kind === 'app') {
+      this.record('neigh.app_solicit', { dev: dev.name, ip: formatIpv4(e.ip) });
+      return;
+    }
+    const announce = maxConf(this.s.sys, dev.name, 'arp_announce');
+    const queued = e.queue[e.queue.length - 1]?.packet.src;
+    let saddr: Ipv4 | undefined;
+    if (queued !== undefined && this.isLocal(queued)) {
+      if (announce === 0) saddr = queued;
+      else if (announce === 1 && dev.addrs.some((a) => sameNet(a.ip, e.ip, a.len) && sameNet(a.ip, queued, a.len))) saddr = queued;
+    }
+    saddr ??= (dev.addrs.find((a) => sameNet(a.ip, e.ip, a.len)) ?? dev.addrs[0])?.ip;
+    if (saddr === undefined) return;
+    const dst = kind === 'unicast' && e.mac ? e.mac : BROADCAST_MAC;
+    this.sendArp(dev, ARP_REQUEST, saddr, dev.mac, e.ip, ZERO_MAC, dst);
+  }
+
+  private sendArp(dev: Iface, op: number, spa: Ipv4, sha: Mac, tpa: Ipv4, tha: Mac, dst: Mac): void {
+    this.l2Send(dev, { dst, src: dev.mac, etherType: ETHERTYPE_ARP, payload: { kind: 'arp', op, sha, spa, tha, tpa } });
+  }
+
+  neighTimer(key: number): void {
+    const e = this.neigh.get(key);
+    if (!e) return;
+    const dev = this.iface(e.dev);
+    const r = timerFired(e, this.now, this.parms(dev.name), this.reachable(dev.name));
+    if (r.entry === e && !r.fx.timer && !r.fx.probe) return;
+    this.putNeigh(dev, r.entry, r.fx, key);
+  }
+
+  neighReplace(devName: string, ip: Ipv4, mac: string, state: NudState): void {
+    const dev = this.iface(devName);
+    const key = neighKey(dev.index, ip);
+    const n = this.neigh.get(key) ?? newEntry(ip, dev.name, this.now);
+    const r = update(n, mac.toLowerCase(), state, { override: true, admin: true }, this.now, this.reachable(dev.name), this.parms(dev.name));
+    this.putNeigh(dev, r.entry, r.fx, key);
+  }
+
+  /**
+   * The device's reachable time, redrawn from the device's stream once 300 s have passed since the
+   * last draw (neigh_periodic_work does it on its own schedule; here it happens on first use).
+   */
+  private reachable(dev: string): Nanos {
+    if (this.now >= this.reach['@next']!) {
+      const reach: Record<string, Nanos> = { '@next': this.now + REACH_REDRAW };
+      for (const f of this.ifaces) reach[f.name] = randReachable(this.ctx.rng, this.parms(f.name).base_reachable_time_ms);
+      this.reach = reach;
+      this.dirty = true;
+    }
+    return this.reach[dev]!;
+  }
+
+  // ------------------------------------------------------------------ IPv4 receive
+
+  private ipRcv(dev: Iface, p: Ipv4Packet, pkt: PktType, frame: EthernetFrame, port: string): void {
+    if (pkt === 'otherhost') {
+      this.fx.drop('OTHERHOST', `destination ${frame.dst} is not ${dev.name}'s ${dev.mac}`, port, frame);
+      return;
+    }
+    if (this.isLocal(p.dst) || this.isBroadcastFor(p.dst)) {
+      if (this.isLocal(p.src) && !orConf(this.s.sys, dev.name, 'accept_local')) return this.martian(dev, p.dst, p.src, port, frame);
+      this.localDeliver(dev.name, p);
+      return;
+    }
+    if (!forwarding(this.s.sys, dev.name)) {
+      this.fx.drop('IP_INADDRERRORS', `${formatIpv4(p.dst)} is not local and ${dev.name} does not forward`, port, frame);
+      return;
+    }
+    if (this.isLocal(p.src) && !orConf(this.s.sys, dev.name, 'accept_local')) return this.martian(dev, p.dst, p.src, port, frame);
+    this.forward(dev, p, port, frame);
+  }
+
+  /** ip_forward: TTL, the redirect decision of __mkroute_input, then output. */
+  private forward(inDev: Iface, p: Ipv4Packet, port: string, frame: EthernetFrame): void {
+    const hop = this.route(p.dst);
+    if (hop === null) {
+      this.fx.drop('IP_INNOROUTES', `no route to ${formatIpv4(p.dst)}`, port, frame);
+      this.icmpError(p, 'dest-unreachable', 0);
+      return;
+    }
+    if (p.ttl <= 1) {
+      this.fx.drop('IP_INHDR', `TTL exceeded forwarding to ${formatIpv4(p.dst)}`, port, frame);
+      this.icmpError(p, 'time-exceeded', 0);
+      return;
+    }
+    // Redirect when in == out, the source is on a connected route of the device, send_redirects
+    // (OR of all/dev), and shared_media or the source is on-link with the gateway.
+    if (hop.dev === inDev.name && orConf(this.s.sys, inDev.name, 'send_redirects')) {
+      const srcConnected = this.connectedOn(inDev.name, p.src);
+      if (srcConnected && (orConf(this.s.sys, inDev.name, 'shared_media') || this.connectedOn(hop.dev, hop.nexthop))) {
+        this.sendRedirect(p, hop.nexthop);
+      }
+    }
+    this.ipOutput(hop, { ...p, ttl: p.ttl - 1 });
+  }
+
+  /** ip_rt_send_redirect: per-source token logic (first at once, then 20 ms << n, at most 9, reset after 20.48 s quiet). */
+  private sendRedirect(p: Ipv4Packet, gw: Ipv4): void {
+    const key = p.src;
+    let peer: RedirectPeer = this.peers.get(key) ?? { rateLast: 0, count: 0 };
+    const now = this.now;
+    if (peer.count > 0 && now > peer.rateLast + REDIRECT_SILENCE) peer = { rateLast: peer.rateLast, count: 0 };
+    if (peer.count >= REDIRECT_NUMBER) {
+      this.peers = this.peers.set(key, { rateLast: now, count: peer.count });
+      this.dirty = true;
+      this.record('icmp.redirect_suppressed', { to: formatIpv4(p.src), reason: `${REDIRECT_NUMBER} redirects already sent` });
+      return;
+    }
+    if (peer.count === 0 || now > peer.rateLast + REDIRECT_LOAD * 2 ** peer.count) {
+      this.icmpError(p, 'redirect', ICMP_REDIRECT_HOST, gw);
+      this.peers = this.peers.set(key, { rateLast: now, count: peer.count + 1 });
+      this.dirty = true;
+    } else if (peer !== this.peers.get(key)) {
+      this.peers = this.peers.set(key, peer);
+      this.dirty = true;
+    }
+  }
+
+  // ------------------------------------------------------------------ routing
+
+  /** True when `ip` is on a connected (scope link) route of `dev`. */
+  private connectedOn(dev: string, ip: Ipv4): boolean {
+    const f = this.iface(dev);
+    return f.up && f.addrs.some((a) => a.len < 32 && sameNet(a.ip, ip, a.len));
+  }
+
+  /** Local table, then the main table by longest prefix (connected routes of up devices + static routes). */
+  route(dst: Ipv4): Hop | null {
+    const localDev = this.s.local.get(dst);
+    if (localDev !== undefined) return { kind: 'local', dev: 'lo', nexthop: dst, route: null, connected: false };
+    let best: Hop | null = null;
+    let bestLen = -1;
+    for (const f of this.ifaces) {
+      if (!f.up || f.kind === 'lo' || f.master !== null) continue;
+      for (const a of f.addrs) {
+        if (a.len > bestLen && sameNet(a.ip, dst, a.len)) {
+          bestLen = a.len;
+          best = { kind: 'unicast', dev: f.name, nexthop: dst, route: null, connected: true };
+        }
+      }
+    }
+    for (const r of this.s.routes) {
+      if (r.len > bestLen && sameNet(r.dst, dst, r.len) && this.iface(r.dev).up) {
+        bestLen = r.len;
+        best = { kind: 'unicast', dev: r.dev, nexthop: r.via ?? dst, route: r, connected: r.via === null };
+      }
+    }
+    return best;
+  }
+
+  /** The source address for a packet to `dst` leaving by `dev`: an address in the same subnet, else the primary. */
+  private sourceFor(dev: string, dst: Ipv4): Ipv4 | undefined {
+    const f = this.iface(dev);
+    return (f.addrs.find((a) => sameNet(a.ip, dst, a.len)) ?? f.addrs[0] ?? this.ifaces.find((i) => i.kind !== 'lo' && i.addrs.length)?.addrs[0])?.ip;
+  }
+
+  // ------------------------------------------------------------------ output
+
+  /** Sends a locally generated packet (ip_route_output + ip_output). */
+  sendLocal(p: Ipv4Packet): void {
+    const hop = this.route(p.dst);
+    if (hop === null) {
+      this.fx.drop('IP_OUTNOROUTES', `no route to ${formatIpv4(p.dst)}`);
+      return;
+    }
+    this.ipOutput(hop, p);
+  }
+
+  private ipOutput(hop: Hop, p: Ipv4Packet): void {
+    if (hop.kind === 'local') {
+      // Loopback: delivered to ourselves, never on the wire.
+      if (++this.depth > 8) throw new Error('loopback recursion');
+      this.localDeliver('lo', p);
+      this.depth--;
+      return;
+    }
+    const dev = this.iface(hop.dev);
+    if (dev.kind === 'dummy') {
+      this.fx.drop('NOT_SPECIFIED', `routed to dummy device ${dev.name} (dummy_xmit frees every packet)`);
+      return;
+    }
+    if (!this.operUp(dev)) {
+      this.fx.drop('NO_CARRIER', `${dev.name} is down`);
+      return;
+    }
+    const key = neighKey(dev.index, hop.nexthop);
+    const n = this.neigh.get(key) ?? newEntry(hop.nexthop, dev.name, this.now);
+    const r = eventSend(n, this.now, this.parms(dev.name), p);
+    if (r.entry !== n || !this.neigh.has(key)) this.putNeigh(dev, r.entry, r.fx, key);
+    else this.neighEffects(dev, r.entry, r.fx);
+    if (r.send) this.l2Send(dev, ethernetIpv4(dev.mac, r.entry.mac!, p));
+  }
+
+  private l2Send(dev: Iface, frame: EthernetFrame): void {
+    if (dev.kind === 'bridge') this.bridgeXmit(dev, frame);
+    else if (this.operUp(dev)) this.fx.tx(dev.name, frame);
+    else this.fx.drop('NO_CARRIER', `${dev.name} is down`, dev.name, frame);
+  }
+
+  private nextId(): number {
+    this.ipId = (this.ipId + 1) & 0xffff;
+    this.dirty = true;
+    return this.ipId;
+  }
+
+  // ------------------------------------------------------------------ ICMP (net/ipv4/icmp.c)
+
+  /** icmp_send: never about ICMP errors or to broadcast/multicast; source chosen by routing. */
+  private icmpError(orig: Ipv4Packet, message: 'dest-unreachable' | 'time-exceeded' | 'redirect', code: number, gateway = 0): void {
+    if (orig.payload.kind === 'icmp' && orig.payload.message !== 'echo-request' && orig.payload.message !== 'echo-reply') return;
+    if (this.isBroadcastFor(orig.dst) || orig.dst >>> 28 === 14) return;
+    const hop = this.route(orig.src);
+    if (hop === null) return;
+    const src = this.isLocal(orig.dst) ? orig.dst : hop.kind === 'local' ? orig.src : this.sourceFor(hop.dev, orig.src);
+    if (src === undefined) return;
+    const bytes = encodeIpv4(orig);
+    const ihl = 20 + (orig.options?.length ?? 0);
+    const quote = bytes.slice(0, Math.min(bytes.length, ihl + 8));
+    const payload =
+      message === 'redirect'
+        ? ({ kind: 'icmp', message, code, gateway, quote } as const)
+        : ({ kind: 'icmp', message, code, rest: 0, quote } as const);
+    this.sendLocal(ipv4(src, orig.src, payload, { id: this.nextId(), flags: 0, tos: 0xc0 }));
+  }
+
+  /** Local delivery (ip_local_deliver): ICMP and the transport protocols. */
+  private localDeliver(dev: string, p: Ipv4Packet): void {
+    const q = p.payload;
+    if (q.kind === 'icmp') {
+      switch (q.message) {
+        case 'echo-request':
+          if (this.isBroadcastFor(p.dst)) return; // icmp_echo_ignore_broadcasts = 1
+          this.sendLocal(ipv4(p.dst, p.src, { ...q, message: 'echo-reply' }, { id: this.nextId(), flags: 0 }));
+          return;
+        case 'echo-reply':
+          this.pingReply(p, q.id, q.seq);
+          return;
+        case 'dest-unreachable':
+        case 'time-exceeded':
+        case 'redirect':
+          this.icmpErrorIn(dev, p);
+          return;
+        default:
+          return;
+      }
+    }
+    if (q.kind === 'udp') {
+      this.fx.drop('NO_SOCKET', `no UDP socket on port ${q.dstPort}`);
+      this.icmpError(p, 'dest-unreachable', ICMP_UNREACH_PORT);
+      return;
+    }
+    this.fx.drop(q.kind === 'tcp' ? 'NO_SOCKET' : 'IP_NOPROTO', `no ${q.kind === 'tcp' ? `TCP socket on port ${q.dstPort}` : `handler for protocol ${p.protocol}`}`);
+  }
+
+  /** An ICMP error reached us: hand it to the ping session whose echo it quotes. */
+  private icmpErrorIn(dev: string, p: Ipv4Packet): void {
+    const q = p.payload;
+    if (q.kind !== 'icmp' || !('quote' in q)) return;
+    const quote = q.quote;
+    if (quote.length < 28) return;
+    const ihl = (quote[0]! & 15) * 4;
+    if (quote[9] !== 1 || quote.length < ihl + 8 || quote[ihl] !== 8) return;
+    const ident = (quote[ihl + 4]! << 8) | quote[ihl + 5]!;
+    const seq = (quote[ihl + 6]! << 8) | quote[ihl + 7]!;
+    const qdst = ((quote[16]! << 24) | (quote[17]! << 16) | (quote[18]! << 8) | quote[19]!) >>> 0;
+    if (q.message === 'redirect') this.acceptRedirect(dev, p, qdst, q.gateway);
+    const s = Object.values(this.pings).find((x) => x.ident === ident && x.dst === qdst && !x.done);
+    if (!s) return;
+    if (q.message === 'redirect') {
+      this.pingLine(s, redirectLine(p.src, seq, q.code, q.gateway), {});
+    } else {
+      const text = q.message === 'dest-unreachable' ? unreachText(q.code) : 'Time to live exceeded';
+      this.pingLine(s, errorLine(p.src, seq, text), { errors: s.errors + 1 });
+    }
+  }
+
+  /** __ip_do_redirect accept rules: only for a route through a gateway that is the redirect's sender. */
+  private acceptRedirect(dev: string, p: Ipv4Packet, dst: Ipv4, newGw: Ipv4): void {
+    const hop = this.route(dst);
+    const oldGw = p.src;
+    const ok = hop !== null && hop.route !== null && hop.route.via === oldGw && newGw !== oldGw && rxRedirects(this.s.sys, hop.dev);
+    this.record('icmp.redirect', { from: formatIpv4(oldGw), dst: formatIpv4(dst), gateway: formatIpv4(newGw), accepted: ok, why: ok ? 'route via the sender' : 'route to the destination does not use the sender as gateway' });
+  }
+
+  // ------------------------------------------------------------------ ping
+
+  pingStart(cmd: Record<string, unknown>): void {
+    const name = String(cmd['session'] ?? `ping${Object.keys(this.pings).length + 1}`);
+    const dst = parseIpv4(String(cmd['dst']));
+    const count = Number(cmd['count'] ?? 3);
+    const interval = Number(cmd['intervalNs'] ?? SECOND);
+    const ident = Number(cmd['ident'] ?? 0x1000 + Object.keys(this.pings).length);
+    const s = newPing(name, ident, dst, count, interval);
+    this.pings = { ...this.pings, [name]: s };
+    this.dirty = true;
+    this.record('ping.output', { session: name, text: s.lines[0] });
+    this.pingTimer(name);
+  }
+
+  pingTimer(name: string): void {
+    const s = this.pings[name];
+    if (!s || s.done) return;
+    if (s.sent >= s.count) return this.pingFinish(s);
+    const seq = s.sent + 1;
+    const data = new Uint8Array(s.size);
+    for (let i = 16; i < s.size; i++) data[i] = i;
+    const next: PingSession = { ...s, sent: seq, firstSend: s.firstSend ?? this.now, lastSend: this.now, sendTimes: [...s.sendTimes, this.now] };
+    this.pings = { ...this.pings, [name]: next };
+    this.dirty = true;
+    const hop = this.route(s.dst);
+    const src = hop === null ? undefined : hop.kind === 'local' ? s.dst : this.sourceFor(hop.dev, s.dst);
+    if (src === undefined) {
+      this.pingLine(next, 'ping: connect: Network is unreachable', { done: true });
+      return;
+    }
+    this.sendLocal(ipv4(src, s.dst, { kind: 'icmp', message: 'echo-request', code: 0, id: s.ident, seq, data }, { id: this.nextId() }));
+    const after = seq >= s.count ? s.lingerNs : s.intervalNs;
+    this.fx.timer(`ping:${name}`, after, name);
+  }
+
+  private pingReply(p: Ipv4Packet, ident: number, seq: number): void {
+    const s = Object.values(this.pings).find((x) => x.ident === ident && x.dst === p.src && !x.done);
+    if (!s) return;
+    const sentAt = s.sendTimes[seq - 1];
+    if (sentAt === undefined) return;
+    const rttUs = (this.now - sentAt) / 1000;
+    const bytes = p.payload.kind === 'icmp' && 'data' in p.payload ? p.payload.data.length + 8 : 64;
+    this.pingLine(s, replyLine(bytes, p.src, seq, p.ttl, rttUs), { received: s.received + 1, rtts: [...s.rtts, rttUs] });
+  }
+
+  private pingLine(s: PingSession, line: string, patch: Partial<PingSession>): void {
+    let next: PingSession = { ...s, ...patch, lines: [...s.lines, line] };
+    this.pings = { ...this.pings, [s.name]: next };
+    this.dirty = true;
+    this.record('ping.output', { session: s.name, text: line });
+    if (!next.done && next.sent >= next.count && next.received + next.errors >= next.count) {
+      next = this.pings[s.name]!;
+      this.pingFinish(next);
+    }
+  }
+
+  private pingFinish(s: PingSession): void {
+    const lines = statsLines(s);
+    this.pings = { ...this.pings, [s.name]: { ...s, done: true, lines: [...s.lines, '', ...lines] } };
+    this.dirty = true;
+    this.fx.cancel(`ping:${s.name}`);
+    this.record('ping.output', { session: s.name, text: ['', ...lines].join('\n') });
+  }
+}
+
+function pktTypeFor(mac: Mac, dst: Mac): PktType {
+  if (dst === mac) return 'host';
+  if (dst === BROADCAST_MAC) return 'broadcast';
+  if (isGroupMac(dst)) return 'multicast';
+  return 'otherhost';
+}
+
+
+export type { Fdb };
+export { isValid };

@@ -1,0 +1,165 @@
+/**
+ * The IPv4 sysctls the host model reads, their kernel defaults, and how the kernel combines the
+ * `all` and per-device values (include/linux/inetdevice.h, Linux v6.9):
+ * - OR of all/dev: accept_local, arp_filter, log_martians, send_redirects, secure_redirects,
+ *   shared_media;
+ * - max of all/dev: arp_accept, arp_announce, arp_ignore, rp_filter;
+ * - accept_redirects: AND of all/dev when the device forwards, OR otherwise (IN_DEV_RX_REDIRECTS);
+ * - forwarding: per device (`net.ipv4.ip_forward` sets every device and `all`); turning it on
+ *   also sets conf/all/accept_redirects to 0 (net/ipv4/devinet.c `inet_forward_change`).
+ */
+
+export interface DevConf {
+  forwarding: number;
+  accept_local: number;
+  arp_filter: number;
+  log_martians: number;
+  send_redirects: number;
+  secure_redirects: number;
+  shared_media: number;
+  accept_redirects: number;
+  arp_accept: number;
+  arp_announce: number;
+  arp_ignore: number;
+  rp_filter: number;
+}
+
+/** Kernel defaults (Documentation/networking/ip-sysctl.rst; distributions may change rp_filter). */
+export const DEV_CONF_DEFAULTS: Readonly<DevConf> = Object.freeze({
+  forwarding: 0,
+  accept_local: 0,
+  arp_filter: 0,
+  log_martians: 0,
+  send_redirects: 1,
+  secure_redirects: 1,
+  shared_media: 1,
+  accept_redirects: 1,
+  arp_accept: 0,
+  arp_announce: 0,
+  arp_ignore: 0,
+  rp_filter: 0,
+});
+
+/** Neighbour (ARP) parameters per device: net.ipv4.neigh.<dev>.* (net/ipv4/arp.c `arp_tbl`). */
+export interface NeighParms {
+  base_reachable_time_ms: number;
+  retrans_time_ms: number;
+  delay_first_probe_time: number;
+  locktime_ms: number;
+  ucast_solicit: number;
+  mcast_solicit: number;
+  app_solicit: number;
+  mcast_resolicit: number;
+  /** Queued packets per unresolved entry (the kernel caps bytes, ~101 small packets). */
+  unres_qlen: number;
+}
+
+export const NEIGH_DEFAULTS: Readonly<NeighParms> = Object.freeze({
+  base_reachable_time_ms: 30_000,
+  retrans_time_ms: 1_000,
+  delay_first_probe_time: 5,
+  locktime_ms: 1_000,
+  ucast_solicit: 3,
+  mcast_solicit: 3,
+  app_solicit: 0,
+  mcast_resolicit: 0,
+  unres_qlen: 101,
+});
+
+export interface Sysctls {
+  readonly all: Readonly<DevConf>;
+  readonly dev: Readonly<Record<string, Readonly<DevConf>>>;
+  readonly neigh: Readonly<Record<string, Readonly<NeighParms>>>;
+}
+
+type OrKey = 'accept_local' | 'arp_filter' | 'log_martians' | 'send_redirects' | 'secure_redirects' | 'shared_media';
+type MaxKey = 'arp_accept' | 'arp_announce' | 'arp_ignore' | 'rp_filter';
+
+export function orConf(s: Sysctls, dev: string, key: OrKey): boolean {
+  return s.all[key] !== 0 || (s.dev[dev]?.[key] ?? 0) !== 0;
+}
+
+export function maxConf(s: Sysctls, dev: string, key: MaxKey): number {
+  return Math.max(s.all[key], s.dev[dev]?.[key] ?? 0);
+}
+
+export function forwarding(s: Sysctls, dev: string): boolean {
+  return (s.dev[dev]?.forwarding ?? 0) !== 0;
+}
+
+export function rxRedirects(s: Sysctls, dev: string): boolean {
+  const d = s.dev[dev]?.accept_redirects ?? 1;
+  return forwarding(s, dev) ? s.all.accept_redirects !== 0 && d !== 0 : s.all.accept_redirects !== 0 || d !== 0;
+}
+
+/**
+ * Builds the sysctl state for devices from `sysctl -w`-style keys, applied in the order given
+ * (as a boot-time sysctl.conf would): `net.ipv4.ip_forward`, `net.ipv4.conf.<all|default|dev>.<key>`,
+ * `net.ipv4.neigh.<default|dev>.<key>`.
+ * @throws Error naming an unknown key or device
+ */
+export function buildSysctls(devices: readonly string[], settings: Readonly<Record<string, number>> = {}): Sysctls {
+  const all: DevConf = { ...DEV_CONF_DEFAULTS };
+  let def: DevConf = { ...DEV_CONF_DEFAULTS };
+  const dev: Record<string, DevConf> = {};
+  const neigh: Record<string, NeighParms> = {};
+  let neighDefault: NeighParms = { ...NEIGH_DEFAULTS };
+  const pending: [string, number][] = Object.entries(settings);
+  // Devices take the `default` values at creation: apply default.* first, then create, then the rest.
+  for (const [k, v] of pending) {
+    const m = /^net\.ipv4\.conf\.default\.(\w+)$/.exec(k);
+    if (m) def = { ...def, [checkKey(m[1]!, k)]: v };
+    const n = /^net\.ipv4\.neigh\.default\.(\w+)$/.exec(k);
+    if (n) neighDefault = { ...neighDefault, [checkNeighKey(n[1]!, k)]: v };
+  }
+  for (const d of devices) {
+    dev[d] = { ...def };
+    neigh[d] = { ...neighDefault };
+  }
+  for (const [k, v] of pending) {
+    if (!Number.isInteger(v)) throw new Error(`sysctl ${k}=${v}: value must be an integer`);
+    if (k === 'net.ipv4.ip_forward') {
+      const on = v !== 0 ? 1 : 0;
+      all.forwarding = on;
+      for (const d of devices) dev[d] = { ...dev[d]!, forwarding: on };
+      if (on) all.accept_redirects = 0;
+      continue;
+    }
+    let m = /^net\.ipv4\.conf\.([\w.-]+)\.(\w+)$/.exec(k);
+    if (m) {
+      const [, who, key] = m as unknown as [string, string, string];
+      if (who === 'default') continue;
+      const kk = checkKey(key, k);
+      if (who === 'all') {
+        (all as unknown as Record<string, number>)[kk] = v;
+        if (kk === 'forwarding') {
+          for (const d of devices) dev[d] = { ...dev[d]!, forwarding: v ? 1 : 0 };
+          if (v) all.accept_redirects = 0;
+        }
+      } else if (dev[who]) dev[who] = { ...dev[who]!, [kk]: v };
+      else throw new Error(`sysctl ${k}: no device '${who}' (devices: ${devices.join(', ')})`);
+      continue;
+    }
+    m = /^net\.ipv4\.neigh\.([\w.-]+)\.(\w+)$/.exec(k);
+    if (m) {
+      const [, who, key] = m as unknown as [string, string, string];
+      if (who === 'default') continue;
+      const kk = checkNeighKey(key, k);
+      if (!neigh[who]) throw new Error(`sysctl ${k}: no device '${who}' (devices: ${devices.join(', ')})`);
+      neigh[who] = { ...neigh[who]!, [kk]: v };
+      continue;
+    }
+    throw new Error(`sysctl '${k}' is not modelled (try net.ipv4.ip_forward, net.ipv4.conf.<dev>.<key>, net.ipv4.neigh.<dev>.<key>)`);
+  }
+  return { all, dev, neigh };
+}
+
+function checkKey(key: string, full: string): keyof DevConf {
+  if (!(key in DEV_CONF_DEFAULTS)) throw new Error(`sysctl '${full}': '${key}' is not modelled (modelled: ${Object.keys(DEV_CONF_DEFAULTS).join(', ')})`);
+  return key as keyof DevConf;
+}
+
+function checkNeighKey(key: string, full: string): keyof NeighParms {
+  if (!(key in NEIGH_DEFAULTS)) throw new Error(`sysctl '${full}': '${key}' is not modelled (modelled: ${Object.keys(NEIGH_DEFAULTS).join(', ')})`);
+  return key as keyof NeighParms;
+}

@@ -1,0 +1,112 @@
+/**
+ * What iproute2 prints for the host's tables (ip neigh, ip addr, ip route, bridge fdb, ip -s link),
+ * following iproute2 6.x's text output (ip/ipneigh.c, ip/ipaddress.c, bridge/fdb.c).
+ */
+import { formatIpv4, macToNumber } from '@netsim/packets';
+import type { DeviceCounters, Nanos } from '@netsim/engine';
+import { fdbEntries } from '@netsim/l2';
+import type { HostState, Iface } from './config.js';
+import type { NeighEntry } from './neighbour.js';
+
+/** Entries in the order the kernel dumps a small table: by device, then address. */
+export function neighEntries(s: HostState, dev?: string): NeighEntry[] {
+  const out = [...s.neigh.values()].filter((e) => dev === undefined || e.dev === dev);
+  const index = (name: string) => s.ifaces.find((f) => f.name === name)?.index ?? 0;
+  return out.sort((a, b) => index(a.dev) - index(b.dev) || a.ip - b.ip);
+}
+
+/**
+ * `ip neigh show [dev DEV]`: `IP dev DEV lladdr MAC STATE`; without an address the state follows
+ * two spaces, as print_neigh leaves them (`10.0.0.2 dev eth0  INCOMPLETE`).
+ */
+export function ipNeighShow(s: HostState, dev?: string): string {
+  return neighEntries(s, dev)
+    .map((e) => `${formatIpv4(e.ip)} ${dev === undefined ? `dev ${e.dev} ` : ''}${e.mac && e.state !== 'INCOMPLETE' && e.state !== 'FAILED' ? `lladdr ${e.mac}` : ''} ${e.state}`)
+    .join('\n');
+}
+
+function flags(f: Iface): string {
+  const l: string[] = [];
+  if (f.kind === 'lo') l.push('LOOPBACK');
+  else l.push('BROADCAST', 'MULTICAST');
+  if (f.noarp && f.kind !== 'lo') l.push('NOARP');
+  if (f.up) l.push('UP');
+  if (f.up && f.carrier && f.kind !== 'dummy') l.push('LOWER_UP');
+  if (f.kind === 'nic' && f.up && !f.carrier) l.splice(l.indexOf('UP'), 0, 'NO-CARRIER');
+  return l.join(',');
+}
+
+function operState(f: Iface): string {
+  if (f.kind === 'lo' || (f.kind === 'dummy' && f.up)) return 'UNKNOWN';
+  return f.up && f.carrier ? 'UP' : 'DOWN';
+}
+
+/** `ip addr show [dev DEV]`. */
+export function ipAddrShow(s: HostState, dev?: string): string {
+  const lines: string[] = [];
+  for (const f of s.ifaces) {
+    if (dev !== undefined && f.name !== dev) continue;
+    const qdisc = f.kind === 'nic' ? 'fq_codel' : f.up ? 'noqueue' : 'noop';
+    lines.push(`${f.index}: ${f.name}: <${flags(f)}> mtu ${f.mtu} qdisc ${qdisc}${f.master ? ` master ${f.master}` : ''} state ${operState(f)} group default qlen 1000`);
+    lines.push(f.kind === 'lo' ? '    link/loopback 00:00:00:00:00:00 brd 00:00:00:00:00:00' : `    link/ether ${f.mac} brd ff:ff:ff:ff:ff:ff`);
+    for (const a of f.addrs) {
+      const brd = a.len < 31 && f.kind !== 'lo' ? ` brd ${formatIpv4((a.ip | (0xffffffff >>> a.len)) >>> 0)}` : '';
+      const scope = f.kind === 'lo' || a.ip >>> 24 === 127 ? 'host' : 'global';
+      lines.push(`    inet ${formatIpv4(a.ip)}/${a.len}${brd} scope ${scope} ${f.name}`);
+      lines.push('       valid_lft forever preferred_lft forever');
+    }
+  }
+  return lines.join('\n');
+}
+
+/** `ip route show` (main table): static routes, then connected ones with `proto kernel scope link src`. */
+export function ipRouteShow(s: HostState): string {
+  const lines: string[] = [];
+  for (const r of s.routes) {
+    const to = r.len === 0 ? 'default' : `${formatIpv4(r.dst)}/${r.len}`;
+    lines.push(`${to}${r.via !== null ? ` via ${formatIpv4(r.via)}` : ''} dev ${r.dev}${r.onlink ? ' onlink' : ''}`);
+  }
+  for (const f of s.ifaces) {
+    if (f.kind === 'lo' || !f.up || f.master) continue;
+    for (const a of f.addrs) {
+      if (a.len === 32) continue;
+      const net = a.len === 0 ? 0 : ((a.ip & ((0xffffffff << (32 - a.len)) >>> 0)) >>> 0);
+      lines.push(`${formatIpv4(net)}/${a.len} dev ${f.name} proto kernel scope link src ${formatIpv4(a.ip)}${f.carrier ? '' : ' linkdown'}`);
+    }
+  }
+  return lines.join('\n');
+}
+
+/** `bridge fdb show br BR`: learned entries, then the local (permanent) ones. */
+export function bridgeFdbShow(s: HostState, bridge: string, now: Nanos): string {
+  const br = s.ifaces.find((f) => f.name === bridge);
+  if (!br || br.kind !== 'bridge') throw new Error(`bridge fdb show: '${bridge}' is not a bridge`);
+  const fdb = s.fdb[bridge]!;
+  const lines: string[] = [];
+  for (const { mac, entry } of fdbEntries(fdb, now, br.agingNs)) lines.push(`${mac} dev ${entry.port} master ${bridge}${entry.static ? ' static' : ''}`);
+  const ports = [...s.bridgePorts[bridge]!].sort((a, b) => (s.ifaces.find((f) => f.name === a)!.index - s.ifaces.find((f) => f.name === b)!.index));
+  for (const p of ports) lines.push(`${s.ifaces.find((f) => f.name === p)!.mac} dev ${p} vlan 1 master ${bridge} permanent`);
+  lines.push(`${br.mac} dev ${bridge} vlan 1 master ${bridge} permanent`);
+  return lines.join('\n');
+}
+
+/** `ip -s link show [dev DEV]` with the engine's per-port counters (NICs only carry frames). */
+export function ipStatsLink(s: HostState, counters: DeviceCounters, dev?: string): string {
+  const lines: string[] = [];
+  for (const f of s.ifaces) {
+    if (dev !== undefined && f.name !== dev) continue;
+    const c = counters.ports[f.name] ?? { rxFrames: 0, rxBytes: 0, txFrames: 0, txBytes: 0, drops: 0 };
+    lines.push(`${f.index}: ${f.name}: <${flags(f)}> mtu ${f.mtu} state ${operState(f)}`);
+    lines.push(`    link/${f.kind === 'lo' ? 'loopback' : 'ether'} ${f.mac}`);
+    lines.push('    RX:  bytes packets errors dropped  missed   mcast');
+    lines.push(`    ${String(c.rxBytes).padStart(9)} ${String(c.rxFrames).padStart(7)} ${'0'.padStart(6)} ${String(c.drops).padStart(7)} ${'0'.padStart(7)} ${'0'.padStart(7)}`);
+    lines.push('    TX:  bytes packets errors dropped carrier collsns');
+    lines.push(`    ${String(c.txBytes).padStart(9)} ${String(c.txFrames).padStart(7)} ${'0'.padStart(6)} ${'0'.padStart(7)} ${'0'.padStart(7)} ${'0'.padStart(7)}`);
+  }
+  return lines.join('\n');
+}
+
+/** The learned port of a MAC on a bridge, if any (for tests and explanations). */
+export function fdbPortOf(s: HostState, bridge: string, mac: string): string | undefined {
+  return s.fdb[bridge]?.get(macToNumber(mac))?.port;
+}
