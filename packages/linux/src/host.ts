@@ -382,7 +382,7 @@ class Work {
     this.neigh = this.neigh.set(key, e);
     this.dirty = true;
     if (old === undefined || old.state !== e.state || old.mac !== e.mac) {
-      this.record('neigh.state', { dev: dev.name, ip: formatIpv4(e.ip), mac: e.mac, from: old?.state ?? 'NONE', to: e.state });
+      this.record('neigh.state', { ifname: dev.name, ip: formatIpv4(e.ip), mac: e.mac, from: old?.state ?? 'NONE', to: e.state });
     }
     this.neighEffects(dev, e, fx);
   }
@@ -403,7 +403,7 @@ class Work {
   /** arp_solicit: the sender IP follows arp_announce; unicast probes go to the cached MAC. */
   private arpSolicit(dev: Iface, e: NeighEntry, kind: 'broadcast' | 'unicast' | 'app'): void {
     if (kind === 'app') {
-      this.record('neigh.app_solicit', { dev: dev.name, ip: formatIpv4(e.ip) });
+      this.record('neigh.app_solicit', { ifname: dev.name, ip: formatIpv4(e.ip) });
       return;
     }
     const announce = maxConf(this.s.sys, dev.name, 'arp_announce');

@@ -45,9 +45,13 @@ function describeModelRecord(r: TraceRecord<EthernetFrame> & { type: string }): 
   const f = r as unknown as Record<string, unknown>;
   switch (r.type) {
     case 'fdb.learn':
-      return `learned ${f['mac']} on ${f['port']}`;
+      return `${f['bridge'] ? `${f['bridge']}: ` : ''}learned ${f['mac']} on ${f['port']}`;
     case 'fdb.move':
-      return `MAC move: ${f['mac']} ${f['from']} -> ${f['to']}`;
+      return `${f['bridge'] ? `${f['bridge']}: ` : ''}MAC move: ${f['mac']} ${f['from']} -> ${f['to']}`;
+    case 'ping.output':
+      return String(f['text']).replace(/\n/g, '\n' + ' '.repeat(43));
+    case 'neigh.state':
+      return `${f['ip']} dev ${f['ifname']}: ${f['from']} -> ${f['to']}${f['mac'] ? ` (lladdr ${f['mac']})` : ''}`;
     case 'fdb.age':
       return `aged out ${f['mac']} (was on ${f['port']}, expired at ${formatTime(f['expiredAt'] as Nanos)}s)`;
     case 'fdb.flush':

@@ -8,6 +8,7 @@
 import { parseDuration, Simulation, errorText, hint, type Command, type DeviceModel, type Duration, type LinkOptions, type Nanos } from '@netsim/engine';
 import { ethernetFrames, parseMac, type EthernetFrame, type Mac } from '@netsim/packets';
 import { endpoint, learningSwitch, sendFrame, switchPorts, type EndpointConfig, type SwitchConfig } from '@netsim/l2';
+import { linuxHost, type HostConfig } from '@netsim/linux';
 import { showDevice } from './show.js';
 
 /** A mistake in a scenario, with every problem found (one per line). */
@@ -74,7 +75,7 @@ type LinkDecl = { a: string; b: string; opts: LinkOptions & { rate?: string | nu
 type Action =
   | { kind: 'command'; at: Duration; dev: string; command: Command; where: string }
   | { kind: 'link'; at: Duration; link: string; up: boolean; where: string }
-  | { kind: 'show'; at: Duration; dev: string; where: string };
+  | { kind: 'show'; at: Duration; dev: string; tool: string | undefined; where: string };
 
 /** The timeline at one instant: `b.at('2s').send(...).show('sw1')`. */
 export class TimelineStep {
@@ -106,9 +107,25 @@ export class TimelineStep {
     return this;
   }
 
-  /** Prints the device's table (e.g. `show mac-address-table` for a switch) into the timeline. */
-  show(dev: string): this {
-    this.b.pushAction({ kind: 'show', at: this.time, dev, where: this.b.here(`at ${String(this.time)}: show '${dev}'`) });
+  /**
+   * Prints a device's table into the timeline: `show mac-address-table` for a switch; for a host
+   * `tool` is one of `ip neigh` (default), `ip addr`, `ip route`, `bridge fdb <br>`, `ip -s link`.
+   */
+  show(dev: string, tool?: string): this {
+    this.b.pushAction({ kind: 'show', at: this.time, dev, tool, where: this.b.here(`at ${String(this.time)}: show '${dev}'${tool ? ` '${tool}'` : ''}`) });
+    return this;
+  }
+
+  /** A host runs `ping -c count [-i interval] dst` (iputils output in the timeline). */
+  ping(host: string, dst: string, opts: { count?: number; interval?: Duration; session?: string } = {}): this {
+    const command = {
+      name: 'ping',
+      dst,
+      count: opts.count ?? 3,
+      ...(opts.interval === undefined ? {} : { intervalNs: parseDuration(opts.interval) }),
+      ...(opts.session === undefined ? {} : { session: opts.session }),
+    };
+    this.b.pushAction({ kind: 'command', at: this.time, dev: host, command, where: this.b.here(`at ${String(this.time)}: ping from '${host}' to ${dst}`) });
     return this;
   }
 }
@@ -139,6 +156,11 @@ export class ScenarioBuilder {
       this.problems.push(`endpoint '${id}': mac ${errorText(e)}`);
     }
     return this.device(id, endpoint as DeviceModel<unknown, unknown, EthernetFrame>, config, [config.port ?? 'eth0']);
+  }
+
+  /** A Linux host (interfaces, bridges, neighbour cache, routing, ICMP). */
+  host(id: string, config: HostConfig): this {
+    return this.device(id, linuxHost as DeviceModel<unknown, unknown, EthernetFrame>, config);
   }
 
   /** Any device model. */
@@ -334,8 +356,8 @@ export function instantiate(scenario: Scenario, opts: InstantiateOptions = {}): 
       if (a.kind === 'command') sim.command(t, a.dev, a.command);
       else if (a.kind === 'link') sim.setLink(t, resolvedLink(a.link)!, a.up);
       else {
-        const dev = a.dev;
-        sim.at(t, (s) => s.output(dev, ...showDevice(s, dev)));
+        const { dev, tool } = a;
+        sim.at(t, (s) => s.output(dev, ...showDevice(s, dev, tool)));
       }
     }
     // Start now so that a device whose config is wrong fails here, named, not mid-run.

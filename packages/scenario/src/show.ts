@@ -2,15 +2,27 @@
 import type { Simulation } from '@netsim/engine';
 import type { EthernetFrame } from '@netsim/packets';
 import { formatMacAddressTable, type SwitchState } from '@netsim/l2';
+import { bridgeFdbShow, ipAddrShow, ipNeighShow, ipRouteShow, ipStatsLink, type HostState } from '@netsim/linux';
 
 /**
  * The tool name and its output for a device at the current instant.
  * @example const [tool, text] = showDevice(sim, 'sw1'); // ['show mac-address-table', '...']
  */
-export function showDevice(sim: Simulation<EthernetFrame>, dev: string): [tool: string, text: string] {
+export function showDevice(sim: Simulation<EthernetFrame>, dev: string, tool?: string): [tool: string, text: string] {
   switch (sim.deviceKind(dev)) {
     case 'switch':
       return ['show mac-address-table', formatMacAddressTable(sim.state<SwitchState>(dev), sim.now)];
+    case 'host': {
+      const s = sim.state<HostState>(dev);
+      const t = (tool ?? 'ip neigh').trim();
+      if (t === 'ip neigh') return [t, ipNeighShow(s)];
+      if (t === 'ip addr') return [t, ipAddrShow(s)];
+      if (t === 'ip route') return [t, ipRouteShow(s)];
+      if (t === 'ip -s link') return [t, ipStatsLink(s, sim.countersOf(dev))];
+      const m = /^bridge fdb(?: show)?(?: br)? (\S+)$/.exec(t);
+      if (m) return [`bridge fdb show br ${m[1]}`, bridgeFdbShow(s, m[1]!, sim.now)];
+      throw new Error(`show ${dev}: unknown tool '${t}' (ip neigh, ip addr, ip route, ip -s link, bridge fdb <bridge>)`);
+    }
     default:
       return ['show interfaces counters', formatCounters(sim, dev)];
   }
