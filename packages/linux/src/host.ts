@@ -694,7 +694,7 @@ class Work {
     const count = Number(cmd['count'] ?? 3);
     const interval = Number(cmd['intervalNs'] ?? SECOND);
     const ident = Number(cmd['ident'] ?? 0x1000 + Object.keys(this.pings).length);
-    const s = newPing(name, ident, dst, count, interval);
+    const s = { ...newPing(name, ident, dst, count, interval), ...(cmd['ttl'] === undefined ? {} : { ttl: Number(cmd['ttl']) }) };
     this.pings = { ...this.pings, [name]: s };
     this.dirty = true;
     this.record('ping.output', { session: name, text: s.lines[0] });
@@ -717,7 +717,7 @@ class Work {
       this.pingLine(next, 'ping: connect: Network is unreachable', { done: true });
       return;
     }
-    this.sendLocal(ipv4(src, s.dst, { kind: 'icmp', message: 'echo-request', code: 0, id: s.ident, seq, data }, { id: this.nextId() }));
+    this.sendLocal(ipv4(src, s.dst, { kind: 'icmp', message: 'echo-request', code: 0, id: s.ident, seq, data }, { id: this.nextId(), ttl: s.ttl }));
     const after = seq >= s.count ? s.lingerNs : s.intervalNs;
     this.fx.timer(`ping:${name}`, after, name);
   }

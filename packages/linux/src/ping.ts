@@ -15,6 +15,8 @@ export interface PingSession {
   readonly intervalNs: Nanos;
   readonly lingerNs: Nanos;
   readonly size: number;
+  /** IP TTL of the requests (ping -t; default 64). */
+  readonly ttl: number;
   readonly sent: number;
   readonly received: number;
   readonly errors: number;
@@ -36,6 +38,7 @@ export function newPing(name: string, ident: number, dst: Ipv4, count: number, i
     intervalNs,
     lingerNs: 10_000_000_000,
     size,
+    ttl: 64,
     sent: 0,
     received: 0,
     errors: 0,
