@@ -634,7 +634,8 @@ class Work {
       switch (q.message) {
         case 'echo-request':
           if (this.isBroadcastFor(p.dst)) return; // icmp_echo_ignore_broadcasts = 1
-          this.sendLocal(ipv4(p.dst, p.src, { ...q, message: 'echo-reply' }, { id: this.nextId(), flags: 0 }));
+          // DF is set and no connected socket: ip_select_ident leaves id 0.
+          this.sendLocal(ipv4(p.dst, p.src, { ...q, message: 'echo-reply' }));
           return;
         case 'echo-reply':
           this.pingReply(p, q.id, q.seq);
@@ -717,7 +718,7 @@ class Work {
       this.pingLine(next, 'ping: connect: Network is unreachable', { done: true });
       return;
     }
-    this.sendLocal(ipv4(src, s.dst, { kind: 'icmp', message: 'echo-request', code: 0, id: s.ident, seq, data }, { id: this.nextId(), ttl: s.ttl }));
+    this.sendLocal(ipv4(src, s.dst, { kind: 'icmp', message: 'echo-request', code: 0, id: s.ident, seq, data }, { ttl: s.ttl }));
     const after = seq >= s.count ? s.lingerNs : s.intervalNs;
     this.fx.timer(`ping:${name}`, after, name);
   }
