@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { tsImport } from 'tsx/esm/api';
 import { errorText, formatTime, EventBudgetExceeded, ForwardingLoopError } from '@netsim/engine';
-import { isScenario, runScenario, summarizeRun, formatRecord, tracePcap, type Scenario } from '@netsim/scenario';
+import { isScenario, runScenario, summarizeRun, formatRecord, tracePcap, tcpdump, type Scenario } from '@netsim/scenario';
 
 export interface Io {
   out(text: string): void;
@@ -13,7 +13,8 @@ export interface Io {
 
 const USAGE = `usage:
   netsim run <scenario-file> [--variant NAME] [--seed N] [--until T] [--max-events N] [--max-hops N]
-                             [--trace FILE] [--pcap FILE] [--capture DEV.PORT] [--json] [--quiet]
+                             [--trace FILE] [--pcap FILE] [--capture DEV.PORT] [--tcpdump 'DEV.PORT FILTER']
+                             [--json] [--quiet]
   netsim variants <scenario-file>
   netsim help
 
@@ -21,6 +22,8 @@ const USAGE = `usage:
   --max-hops N     end the run when one frame is forwarded N times: a loop (default 255; 0 = off)
   --trace FILE     write every trace record as JSON lines
   --pcap FILE      write a pcap (all transmissions, or one port with --capture) and FILE.index.json
+  --tcpdump 'DEV.PORT [FILTER]'
+                   print what tcpdump -nn -e on that port would show (e.g. 'gw.vnet0 icmp or arp')
   --json           print machine-readable results instead of the timeline
   --quiet          print only tool output and the summary, not every frame
 `;
@@ -100,6 +103,7 @@ async function cmdRun(args: string[], io: Io): Promise<number> {
         trace: { type: 'string' },
         pcap: { type: 'string' },
         capture: { type: 'string' },
+        tcpdump: { type: 'string' },
         json: { type: 'boolean' },
         quiet: { type: 'boolean' },
       },
@@ -147,6 +151,15 @@ async function cmdRun(args: string[], io: Io): Promise<number> {
     const { pcap, index } = tracePcap(run.recorder.records, values.capture);
     writeFileSync(values.pcap, pcap);
     writeFileSync(`${values.pcap}.index.json`, JSON.stringify({ capture: values.capture ?? 'all transmissions', packets: index }, null, 1) + '\n');
+  }
+  if (values.tcpdump) {
+    const [point = '', ...filter] = values.tcpdump.trim().split(/\s+/);
+    const [dev = '', port = ''] = point.split('.');
+    if (!run.sim.deviceIds().includes(dev) || !run.sim.devicePorts(dev).includes(port)) {
+      throw new UsageError(`--tcpdump: '${point}' is not a port (write DEV.PORT, e.g. gw.vnet0)`);
+    }
+    for (const line of tcpdump(run.recorder.records, point, filter.join(' '))) io.out(line + '\n');
+    return 0;
   }
   const summary = summarizeRun(scenario, run);
   if (values.json) {

@@ -16,3 +16,4 @@
 export * from './scenario.js';
 export * from './show.js';
 export * from './run.js';
+export * from './tcpdump.js';
