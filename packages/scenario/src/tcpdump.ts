@@ -18,8 +18,8 @@ export function compileFilter(text: string): Pred {
   let i = 0;
   const peek = () => toks[i];
   const next = () => toks[i++];
-  const fail = (msg: string): never => {
-    throw new Error(`tcpdump filter '${text}': ${msg}${toks[i] === undefined ? ' at the end' : ` at '${toks[i]}'`}`);
+  const fail = (msg: string, at: string | undefined = toks[i]): never => {
+    throw new Error(`tcpdump filter '${text}': ${msg}${at === undefined ? ' at the end' : ` at '${at}'`}`);
   };
   const expr = (): Pred => {
     let left = term();
@@ -103,7 +103,7 @@ export function compileFilter(text: string): Pred {
         return (f) => (edir === 'src' ? f.src === m : edir === 'dst' ? f.dst === m : f.src === m || f.dst === m);
       }
       default:
-        return fail('unknown primitive');
+        return fail('unknown primitive', t);
     }
   };
   if (toks.length === 0) return () => true;
