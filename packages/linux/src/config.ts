@@ -6,6 +6,14 @@ import { networkdMac, parseMachineId } from './macpolicy.js';
 import { buildSysctls, type Sysctls } from './sysctl.js';
 import type { NeighEntry } from './neighbour.js';
 import type { PingSession } from './ping.js';
+import { buildFilter, type Filter, type FilterConfig } from './netfilter.js';
+
+/** A bound UDP socket: what it has received. */
+export interface UdpSocket {
+  readonly port: number;
+  readonly received: number;
+  readonly lastFrom: string | null;
+}
 
 export interface InterfaceConfig {
   name: string;
@@ -41,6 +49,8 @@ export interface HostConfig {
   routes?: readonly RouteConfig[];
   /** sysctl settings, e.g. `{ 'net.ipv4.ip_forward': 1 }`. */
   sysctl?: Readonly<Record<string, number>>;
+  /** iptables filter table (netfilter-lite). */
+  firewall?: FilterConfig;
 }
 
 export interface Addr {
@@ -94,6 +104,8 @@ export interface HostState {
   readonly peers: PMap<RedirectPeer>;
   readonly pings: Readonly<Record<string, PingSession>>;
   readonly ipId: number;
+  readonly filter: Filter;
+  readonly udp: Readonly<Record<number, UdpSocket>>;
 }
 
 export const neighKey = (ifindex: number, ip: Ipv4): number => ifindex * 4294967296 + ip;
@@ -188,7 +200,11 @@ export function initHost(c: HostConfig, carrier: (port: string) => boolean, rng:
   for (const f of ifaces) reach[f.name] = randReachable(rng, sys.neigh[f.name]!.base_reachable_time_ms);
   const fdb: Record<string, Fdb> = {};
   for (const b of Object.keys(bridgePorts)) fdb[b] = emptyFdb();
-  return { ifaces, local, routes, sys, neigh: PMap.empty(), reach, fdb, bridgePorts, peers: PMap.empty(), pings: {}, ipId: 0 };
+  const filter = buildFilter(c.firewall);
+  for (const r of filter.rules) {
+    for (const d of [r.in, r.out]) if (d !== null && !names.has(d)) throw new Error(`firewall rule ${r.chain}: no interface '${d}'`);
+  }
+  return { ifaces, local, routes, sys, neigh: PMap.empty(), reach, fdb, bridgePorts, peers: PMap.empty(), pings: {}, ipId: 0, filter, udp: {} };
 }
 
 function parseAging(t: string): Nanos {

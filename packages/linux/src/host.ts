@@ -3,8 +3,7 @@
  * cache, IPv4 receive/forward/output, ICMP (echo, unreachable, time exceeded, redirect with its
  * rate limit) and ping. Sources are cited per mechanism (Linux v6.9 unless stated).
  *
- * Not modelled: IPv6, netfilter (coming with the netfilter-lite rules), UDP/TCP sockets (UDP
- * datagrams to the host get port unreachable; TCP gets nothing), fragmentation, the neighbour GC
+ * Not modelled: IPv6, TCP (segments to the host are dropped, no RST yet), fragmentation, the neighbour GC
  * (it does nothing below gc_thresh1 = 128 entries), proxy ARP, arp_filter, rp_filter beyond
  * strict mode, icmp_ratelimit for errors other than redirects, STP on bridges, VLAN filtering.
  */
@@ -38,6 +37,7 @@ import { initHost, neighKey, randReachable, sameNet, type HostConfig, type HostS
 import { eventSend, isValid, newEntry, timerFired, update, type NeighEffects, type NeighEntry, type NudState } from './neighbour.js';
 import { forwarding, maxConf, orConf, rxRedirects, type NeighParms } from './sysctl.js';
 import { errorLine, newPing, redirectLine, replyLine, statsLines, unreachText, type PingSession } from './ping.js';
+import { ruleText, traverse, type Chain } from './netfilter.js';
 
 const MS = 1_000_000;
 const SECOND = 1_000_000_000;
@@ -92,11 +92,17 @@ export const linuxHost = defineDevice<HostState, HostConfig, EthernetFrame>({
         case 'link':
           w.setAdmin(String(command['dev']), command['up'] === true);
           break;
+        case 'udp-bind':
+          w.udpBind(Number(command['port']));
+          break;
+        case 'udp-send':
+          w.udpSend(command);
+          break;
         case 'neigh-replace':
           w.neighReplace(String(command['dev']), parseIpv4(String(command['ip'])), String(command['mac']), (command['state'] as NudState | undefined) ?? 'PERMANENT');
           break;
         default:
-          throw new Error(`host has no command '${command.name}' (commands: ping, link, neigh-replace)`);
+          throw new Error(`host has no command '${command.name}' (commands: ping, link, udp-bind, udp-send, neigh-replace)`);
       }
       w.commit();
     },
@@ -109,6 +115,8 @@ class Work {
   private fdb: HostState['fdb'];
   private peers;
   private pings: HostState['pings'];
+  private filter: HostState['filter'];
+  private udp: HostState['udp'];
   private ifaces: HostState['ifaces'];
   private reach: HostState['reach'];
   private ipId: number;
@@ -124,6 +132,8 @@ class Work {
     this.fdb = s.fdb;
     this.peers = s.peers;
     this.pings = s.pings;
+    this.filter = s.filter;
+    this.udp = s.udp;
     this.ifaces = s.ifaces;
     this.reach = s.reach;
     this.ipId = s.ipId;
@@ -131,8 +141,10 @@ class Work {
 
   commit(): void {
     if (!this.dirty) return;
-    const { neigh, fdb, peers, pings, ifaces, reach, ipId } = this;
+    const { neigh, fdb, peers, pings, ifaces, reach, ipId, filter, udp } = this;
     this.fx.write((d) => {
+      d.filter = castDraft(filter);
+      d.udp = castDraft(udp);
       d.neigh = castDraft(neigh);
       d.fdb = castDraft(fdb);
       d.peers = castDraft(peers);
@@ -463,6 +475,7 @@ class Work {
     }
     if (this.isLocal(p.dst) || this.isBroadcastFor(p.dst)) {
       if (this.isLocal(p.src) && !orConf(this.s.sys, dev.name, 'accept_local')) return this.martian(dev, p.dst, p.src, port, frame);
+      if (!this.netfilter('INPUT', p, dev.name, null)) return;
       this.localDeliver(dev.name, p);
       return;
     }
@@ -495,7 +508,9 @@ class Work {
         this.sendRedirect(p, hop.nexthop);
       }
     }
-    this.ipOutput(hop, { ...p, ttl: p.ttl - 1 });
+    const out = { ...p, ttl: p.ttl - 1 };
+    if (!this.netfilter('FORWARD', out, inDev.name, hop.dev)) return;
+    this.ipOutput(hop, out);
   }
 
   /** ip_rt_send_redirect: per-source token logic (first at once, then 20 ms << n, at most 9, reset after 20.48 s quiet). */
@@ -567,7 +582,26 @@ class Work {
       this.fx.drop('IP_OUTNOROUTES', `no route to ${formatIpv4(p.dst)}`);
       return;
     }
+    if (!this.netfilter('OUTPUT', p, null, hop.dev)) return;
     this.ipOutput(hop, p);
+  }
+
+  /**
+   * Runs a filter chain; true when the packet may go on. A host with no rules and ACCEPT policies
+   * has no netfilter loaded: nothing is counted and nothing is written.
+   */
+  private netfilter(chain: Chain, p: Ipv4Packet, inDev: string | null, outDev: string | null): boolean {
+    const f = this.filter;
+    if (f.rules.length === 0 && f.policy[chain] === 'ACCEPT') return true;
+    const r = traverse(f, chain, p, inDev, outDev);
+    this.filter = r.filter;
+    this.dirty = true;
+    if (r.verdict === 'ACCEPT') return true;
+    const why = r.rule < 0 ? `filter ${chain} policy ${f.policy[chain]}` : `filter ${chain} rule ${r.rule + 1}: ${ruleText(f.rules[r.rule]!)}`;
+    this.fx.drop('NETFILTER_DROP', why);
+    this.record('netfilter.drop', { chain, rule: r.rule + 1, verdict: r.verdict, packet: `${formatIpv4(p.src)} > ${formatIpv4(p.dst)} ${p.payload.kind}` });
+    if (r.verdict === 'REJECT') this.icmpError(p, 'dest-unreachable', ICMP_UNREACH_PORT);
+    return false;
   }
 
   private ipOutput(hop: Hop, p: Ipv4Packet): void {
@@ -650,8 +684,16 @@ class Work {
       }
     }
     if (q.kind === 'udp') {
-      this.fx.drop('NO_SOCKET', `no UDP socket on port ${q.dstPort}`);
-      this.icmpError(p, 'dest-unreachable', ICMP_UNREACH_PORT);
+      const sock = this.udp[q.dstPort];
+      if (sock === undefined) {
+        this.fx.drop('NO_SOCKET', `no UDP socket on port ${q.dstPort}`);
+        this.icmpError(p, 'dest-unreachable', ICMP_UNREACH_PORT);
+        return;
+      }
+      const from = `${formatIpv4(p.src)}:${q.srcPort}`;
+      this.udp = { ...this.udp, [q.dstPort]: { ...sock, received: sock.received + 1, lastFrom: from } };
+      this.dirty = true;
+      this.record('udp.rx', { port: q.dstPort, from, bytes: q.payload.kind === 'raw' ? q.payload.bytes.length : 0 });
       return;
     }
     this.fx.drop(q.kind === 'tcp' ? 'NO_SOCKET' : 'IP_NOPROTO', `no ${q.kind === 'tcp' ? `TCP socket on port ${q.dstPort}` : `handler for protocol ${p.protocol}`}`);
@@ -685,6 +727,30 @@ class Work {
     const oldGw = p.src;
     const ok = hop !== null && hop.route !== null && hop.route.via === oldGw && newGw !== oldGw && rxRedirects(this.s.sys, hop.dev);
     this.record('icmp.redirect', { from: formatIpv4(oldGw), dst: formatIpv4(dst), gateway: formatIpv4(newGw), accepted: ok, why: ok ? 'route via the sender' : 'route to the destination does not use the sender as gateway' });
+  }
+
+  // ------------------------------------------------------------------ UDP sockets
+
+  udpBind(port: number): void {
+    if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`udp-bind: port ${port} is not 1..65535`);
+    if (this.udp[port]) throw new Error(`udp-bind: port ${port} is already bound (EADDRINUSE)`);
+    this.udp = { ...this.udp, [port]: { port, received: 0, lastFrom: null } };
+    this.dirty = true;
+  }
+
+  /** Sends one datagram, like `nc -u`: `{ dst, port, sport?, text? }`. */
+  udpSend(cmd: Record<string, unknown>): void {
+    const dst = parseIpv4(String(cmd['dst']));
+    const port = Number(cmd['port']);
+    const sport = Number(cmd['sport'] ?? 40000);
+    const bytes = new TextEncoder().encode(String(cmd['text'] ?? ''));
+    const hop = this.route(dst);
+    const src = hop === null ? undefined : hop.kind === 'local' ? dst : this.sourceFor(hop.dev, dst);
+    if (src === undefined) {
+      this.fx.drop('IP_OUTNOROUTES', `no route to ${formatIpv4(dst)}`);
+      return;
+    }
+    this.sendLocal(ipv4(src, dst, { kind: 'udp', srcPort: sport, dstPort: port, payload: { kind: 'raw', bytes } }));
   }
 
   // ------------------------------------------------------------------ ping

@@ -16,3 +16,4 @@ export * from './ping.js';
 export * from './config.js';
 export { linuxHost } from './host.js';
 export * from './views.js';
+export * from './netfilter.js';

@@ -110,3 +110,12 @@ export function ipStatsLink(s: HostState, counters: DeviceCounters, dev?: string
 export function fdbPortOf(s: HostState, bridge: string, mac: string): string | undefined {
   return s.fdb[bridge]?.get(macToNumber(mac))?.port;
 }
+
+/** `sysctl -a`-style lines for the modelled IPv4 settings (all, then each device). */
+export function sysctlShow(s: HostState): string {
+  const lines = [`net.ipv4.ip_forward = ${s.sys.all.forwarding}`];
+  const conf = (who: string, c: Record<string, number>) => Object.keys(c).sort().map((k) => `net.ipv4.conf.${who}.${k} = ${c[k]}`);
+  lines.push(...conf('all', s.sys.all as unknown as Record<string, number>));
+  for (const f of s.ifaces) lines.push(...conf(f.name, s.sys.dev[f.name] as unknown as Record<string, number>));
+  return lines.join('\n');
+}

@@ -2,7 +2,7 @@
 import type { Simulation } from '@netsim/engine';
 import type { EthernetFrame } from '@netsim/packets';
 import { formatMacAddressTable, type SwitchState } from '@netsim/l2';
-import { bridgeFdbShow, ipAddrShow, ipNeighShow, ipRouteShow, ipStatsLink, type HostState } from '@netsim/linux';
+import { bridgeFdbShow, ipAddrShow, ipNeighShow, ipRouteShow, ipStatsLink, iptablesList, sysctlShow, type HostState } from '@netsim/linux';
 
 /**
  * The tool name and its output for a device at the current instant.
@@ -19,9 +19,11 @@ export function showDevice(sim: Simulation<EthernetFrame>, dev: string, tool?: s
       if (t === 'ip addr') return [t, ipAddrShow(s)];
       if (t === 'ip route') return [t, ipRouteShow(s)];
       if (t === 'ip -s link') return [t, ipStatsLink(s, sim.countersOf(dev))];
+      if (t === 'iptables -L -v -n' || t === 'iptables') return ['iptables -L -v -n', iptablesList(s.filter)];
+      if (t === 'sysctl' || t === 'sysctl -a') return ['sysctl -a', sysctlShow(s)];
       const m = /^bridge fdb(?: show)?(?: br)? (\S+)$/.exec(t);
       if (m) return [`bridge fdb show br ${m[1]}`, bridgeFdbShow(s, m[1]!, sim.now)];
-      throw new Error(`show ${dev}: unknown tool '${t}' (ip neigh, ip addr, ip route, ip -s link, bridge fdb <bridge>)`);
+      throw new Error(`show ${dev}: unknown tool '${t}' (ip neigh, ip addr, ip route, ip -s link, bridge fdb <bridge>, iptables, sysctl)`);
     }
     default:
       return ['show interfaces counters', formatCounters(sim, dev)];
