@@ -8,6 +8,22 @@ import type { NeighEntry } from './neighbour.js';
 import type { PingSession } from './ping.js';
 import { buildFilter, type Filter, type FilterConfig } from './netfilter.js';
 
+/** An `arping` run (iputils arping): probes sent, replies seen, its output. */
+export interface ArpingSession {
+  readonly name: string;
+  readonly dev: string;
+  readonly dst: Ipv4;
+  readonly src: Ipv4;
+  readonly count: number;
+  readonly sent: number;
+  readonly broadcasts: number;
+  readonly received: number;
+  readonly mac: Mac | null;
+  readonly lastSend: Nanos;
+  readonly lines: readonly string[];
+  readonly done: boolean;
+}
+
 /** A bound UDP socket: what it has received. */
 export interface UdpSocket {
   readonly port: number;
@@ -106,6 +122,7 @@ export interface HostState {
   readonly ipId: number;
   readonly filter: Filter;
   readonly udp: Readonly<Record<number, UdpSocket>>;
+  readonly arpings: Readonly<Record<string, ArpingSession>>;
 }
 
 export const neighKey = (ifindex: number, ip: Ipv4): number => ifindex * 4294967296 + ip;
@@ -204,7 +221,7 @@ export function initHost(c: HostConfig, carrier: (port: string) => boolean, rng:
   for (const r of filter.rules) {
     for (const d of [r.in, r.out]) if (d !== null && !names.has(d)) throw new Error(`firewall rule ${r.chain}: no interface '${d}'`);
   }
-  return { ifaces, local, routes, sys, neigh: PMap.empty(), reach, fdb, bridgePorts, peers: PMap.empty(), pings: {}, ipId: 0, filter, udp: {} };
+  return { ifaces, local, routes, sys, neigh: PMap.empty(), reach, fdb, bridgePorts, peers: PMap.empty(), pings: {}, ipId: 0, filter, udp: {}, arpings: {} };
 }
 
 function parseAging(t: string): Nanos {

@@ -33,7 +33,7 @@ import {
 } from '@netsim/packets';
 import { fdbLearn, fdbLookup, learnOutcome, refreshInterval, type Fdb } from '@netsim/l2';
 import { castDraft } from 'immer';
-import { initHost, neighKey, randReachable, sameNet, type HostConfig, type HostState, type Iface, type RedirectPeer, type Route } from './config.js';
+import { initHost, neighKey, randReachable, sameNet, type ArpingSession, type HostConfig, type HostState, type Iface, type RedirectPeer, type Route } from './config.js';
 import { eventSend, isValid, newEntry, timerFired, update, type NeighEffects, type NeighEntry, type NudState } from './neighbour.js';
 import { forwarding, maxConf, orConf, rxRedirects, type NeighParms } from './sysctl.js';
 import { errorLine, newPing, redirectLine, replyLine, statsLines, unreachText, type PingSession } from './ping.js';
@@ -76,6 +76,7 @@ export const linuxHost = defineDevice<HostState, HostConfig, EthernetFrame>({
       const w = new Work(s, ctx, fx);
       if (key.startsWith('neigh:')) w.neighTimer(data as number);
       else if (key.startsWith('ping:')) w.pingTimer(data as string);
+      else if (key.startsWith('arping:')) w.arpingTimer(data as string);
       w.commit();
     },
     carrier(s, { port, up }, ctx, fx) {
@@ -92,6 +93,9 @@ export const linuxHost = defineDevice<HostState, HostConfig, EthernetFrame>({
         case 'link':
           w.setAdmin(String(command['dev']), command['up'] === true);
           break;
+        case 'arping':
+          w.arpingStart(command);
+          break;
         case 'udp-bind':
           w.udpBind(Number(command['port']));
           break;
@@ -102,7 +106,7 @@ export const linuxHost = defineDevice<HostState, HostConfig, EthernetFrame>({
           w.neighReplace(String(command['dev']), parseIpv4(String(command['ip'])), String(command['mac']), (command['state'] as NudState | undefined) ?? 'PERMANENT');
           break;
         default:
-          throw new Error(`host has no command '${command.name}' (commands: ping, link, udp-bind, udp-send, neigh-replace)`);
+          throw new Error(`host has no command '${command.name}' (commands: ping, arping, link, udp-bind, udp-send, neigh-replace)`);
       }
       w.commit();
     },
@@ -117,6 +121,7 @@ class Work {
   private pings: HostState['pings'];
   private filter: HostState['filter'];
   private udp: HostState['udp'];
+  private arpings: HostState['arpings'];
   private ifaces: HostState['ifaces'];
   private reach: HostState['reach'];
   private ipId: number;
@@ -134,6 +139,7 @@ class Work {
     this.pings = s.pings;
     this.filter = s.filter;
     this.udp = s.udp;
+    this.arpings = s.arpings;
     this.ifaces = s.ifaces;
     this.reach = s.reach;
     this.ipId = s.ipId;
@@ -141,8 +147,9 @@ class Work {
 
   commit(): void {
     if (!this.dirty) return;
-    const { neigh, fdb, peers, pings, ifaces, reach, ipId, filter, udp } = this;
+    const { neigh, fdb, peers, pings, ifaces, reach, ipId, filter, udp, arpings } = this;
     this.fx.write((d) => {
+      d.arpings = castDraft(arpings);
       d.filter = castDraft(filter);
       d.udp = castDraft(udp);
       d.neigh = castDraft(neigh);
@@ -329,6 +336,7 @@ class Work {
       return;
     }
     const { sip, tip } = { sip: arp.spa, tip: arp.tpa };
+    if (arp.op === ARP_REPLY) this.arpingReply(dev, arp);
     if (arp.op === ARP_REQUEST && this.isLocal(tip)) {
       // ip_route_input_noref(skb, tip, sip): the sender must not be local (fib_validate_source).
       if (this.isLocal(sip) && !orConf(this.s.sys, dev.name, 'accept_local')) {
@@ -727,6 +735,52 @@ class Work {
     const oldGw = p.src;
     const ok = hop !== null && hop.route !== null && hop.route.via === oldGw && newGw !== oldGw && rxRedirects(this.s.sys, hop.dev);
     this.record('icmp.redirect', { from: formatIpv4(oldGw), dst: formatIpv4(dst), gateway: formatIpv4(newGw), accepted: ok, why: ok ? 'route via the sender' : 'route to the destination does not use the sender as gateway' });
+  }
+
+  // ------------------------------------------------------------------ arping (iputils)
+
+  /** `arping -c count -I dev dst`: broadcast first, then unicast to the MAC that answered. */
+  arpingStart(cmd: Record<string, unknown>): void {
+    const name = String(cmd['session'] ?? `arping${Object.keys(this.arpings).length + 1}`);
+    const dst = parseIpv4(String(cmd['dst']));
+    const hop = this.route(dst);
+    const devName = String(cmd['dev'] ?? (hop?.kind === 'unicast' ? hop.dev : ''));
+    const dev = this.iface(devName);
+    const src = this.sourceFor(dev.name, dst) ?? 0;
+    const s: ArpingSession = { name, dev: dev.name, dst, src, count: Number(cmd['count'] ?? 3), sent: 0, broadcasts: 0, received: 0, mac: null, lastSend: 0, lines: [`ARPING ${formatIpv4(dst)} from ${formatIpv4(src)} ${dev.name}`], done: false };
+    this.arpings = { ...this.arpings, [name]: s };
+    this.dirty = true;
+    this.record('arping.output', { session: name, text: s.lines[0] });
+    this.arpingTimer(name);
+  }
+
+  arpingTimer(name: string): void {
+    const s = this.arpings[name];
+    if (!s || s.done) return;
+    if (s.sent >= s.count) {
+      const tail = [`Sent ${s.sent} probes (${s.broadcasts} broadcast(s))`, `Received ${s.received} response(s)`];
+      this.arpings = { ...this.arpings, [name]: { ...s, done: true, lines: [...s.lines, ...tail] } };
+      this.dirty = true;
+      this.record('arping.output', { session: name, text: tail.join('\n') });
+      return;
+    }
+    const dev = this.iface(s.dev);
+    const dst = s.mac ?? BROADCAST_MAC;
+    this.sendArp(dev, ARP_REQUEST, s.src, dev.mac, s.dst, s.mac ?? ZERO_MAC, dst);
+    this.arpings = { ...this.arpings, [name]: { ...s, sent: s.sent + 1, broadcasts: s.broadcasts + (s.mac ? 0 : 1), lastSend: this.now } };
+    this.dirty = true;
+    this.fx.timer(`arping:${name}`, SECOND, name);
+  }
+
+  private arpingReply(dev: Iface, arp: ArpPacket): void {
+    for (const s of Object.values(this.arpings)) {
+      if (s.done || s.dev !== dev.name || arp.spa !== s.dst || arp.tpa !== s.src) continue;
+      const us = Math.floor((this.now - s.lastSend) / 1000);
+      const line = `Unicast reply from ${formatIpv4(s.dst)} [${arp.sha.toUpperCase()}]  ${Math.floor(us / 1000)}.${String(us % 1000).padStart(3, '0')}ms`;
+      this.arpings = { ...this.arpings, [s.name]: { ...s, received: s.received + 1, mac: arp.sha, lines: [...s.lines, line] } };
+      this.dirty = true;
+      this.record('arping.output', { session: s.name, text: line });
+    }
   }
 
   // ------------------------------------------------------------------ UDP sockets

@@ -49,14 +49,21 @@ export function ipAddrShow(s: HostState, dev?: string): string {
     const qdisc = f.kind === 'nic' ? 'fq_codel' : f.up ? 'noqueue' : 'noop';
     lines.push(`${f.index}: ${f.name}: <${flags(f)}> mtu ${f.mtu} qdisc ${qdisc}${f.master ? ` master ${f.master}` : ''} state ${operState(f)} group default qlen 1000`);
     lines.push(f.kind === 'lo' ? '    link/loopback 00:00:00:00:00:00 brd 00:00:00:00:00:00' : `    link/ether ${f.mac} brd ff:ff:ff:ff:ff:ff`);
-    for (const a of f.addrs) {
+    f.addrs.forEach((a, i) => {
       const brd = a.len < 31 && f.kind !== 'lo' ? ` brd ${formatIpv4((a.ip | (0xffffffff >>> a.len)) >>> 0)}` : '';
       const scope = f.kind === 'lo' || a.ip >>> 24 === 127 ? 'host' : 'global';
-      lines.push(`    inet ${formatIpv4(a.ip)}/${a.len}${brd} scope ${scope} ${f.name}`);
+      // An address in the subnet of an earlier one on the same device is a secondary.
+      const secondary = f.addrs.slice(0, i).some((b) => b.len === a.len && sameNetwork(a.ip, b.ip, a.len)) ? ' secondary' : '';
+      lines.push(`    inet ${formatIpv4(a.ip)}/${a.len}${brd} scope ${scope}${secondary} ${f.name}`);
       lines.push('       valid_lft forever preferred_lft forever');
-    }
+    });
   }
   return lines.join('\n');
+}
+
+function sameNetwork(a: number, b: number, len: number): boolean {
+  const mask = len === 0 ? 0 : (0xffffffff << (32 - len)) >>> 0;
+  return ((a & mask) >>> 0) === ((b & mask) >>> 0);
 }
 
 /** `ip route show` (main table): static routes, then connected ones with `proto kernel scope link src`. */

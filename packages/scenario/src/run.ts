@@ -48,6 +48,7 @@ function describeModelRecord(r: TraceRecord<EthernetFrame> & { type: string }): 
       return `${f['bridge'] ? `${f['bridge']}: ` : ''}learned ${f['mac']} on ${f['port']}`;
     case 'fdb.move':
       return `${f['bridge'] ? `${f['bridge']}: ` : ''}MAC move: ${f['mac']} ${f['from']} -> ${f['to']}`;
+    case 'arping.output':
     case 'ping.output':
       return String(f['text']).replace(/\n/g, '\n' + ' '.repeat(43));
     case 'neigh.state':

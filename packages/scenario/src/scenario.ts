@@ -116,6 +116,13 @@ export class TimelineStep {
     return this;
   }
 
+  /** A host runs `arping -c count [-I dev] dst` (iputils output in the timeline). */
+  arping(host: string, dst: string, opts: { count?: number; dev?: string; session?: string } = {}): this {
+    const command = { name: 'arping', dst, count: opts.count ?? 3, ...(opts.dev === undefined ? {} : { dev: opts.dev }), ...(opts.session === undefined ? {} : { session: opts.session }) };
+    this.b.pushAction({ kind: 'command', at: this.time, dev: host, command, where: this.b.here(`at ${String(this.time)}: arping from '${host}' to ${dst}`) });
+    return this;
+  }
+
   /** A host runs `ping -c count [-i interval] dst` (iputils output in the timeline). */
   ping(host: string, dst: string, opts: { count?: number; interval?: Duration; session?: string } = {}): this {
     const command = {
