@@ -131,6 +131,18 @@ describe('pcap export', () => {
     expect(sums.stdout.trim().split('\n').length).toBeGreaterThan(0);
     for (const line of sums.stdout.trim().split('\n')) expect(line).toBe('1\t1');
     // Nanosecond timestamps survive: the first frame is at 1 s exactly.
+    // The host scenario's pcap (ARP, echo, redirects and unreachables quoting IP) decodes cleanly too,
+    // with every ICMP checksum good.
+    const dup = join(dir, 'dup.pcap');
+    expect(netsim('run', 'scenarios/duplicate-bridge-mac.ts', '--pcap', dup, '--quiet').code).toBe(0);
+    const d = spawnSync('tshark', ['-r', dup, '-o', 'ip.check_checksum:TRUE', '-T', 'fields', '-e', 'frame.protocols', '-e', '_ws.expert.message', '-e', '_ws.malformed', '-e', 'icmp.checksum.status'], { encoding: 'utf8' });
+    const drows = d.stdout.trim().split('\n').map((l) => l.split('\t'));
+    expect(new Set(drows.map((r) => r[0]))).toEqual(new Set(['eth:ethertype:arp', 'eth:ethertype:ip:icmp:data', 'eth:ethertype:ip:icmp:ip:icmp']));
+    for (const [protocols, expert = '', malformed = '', icmpStatus = ''] of drows) {
+      expect(malformed).toBe('');
+      expect(expert, protocols).not.toMatch(/checksum|malformed/i);
+      if (protocols!.includes('icmp')) expect(icmpStatus.split(',')[0]).toBe('1');
+    }
     const times = spawnSync('tshark', ['-r', file, '-T', 'fields', '-e', 'frame.time_epoch', '-c', '1'], { encoding: 'utf8' });
     expect(times.stdout.trim()).toBe('1.000000000');
   });

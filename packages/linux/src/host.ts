@@ -4,8 +4,8 @@
  * rate limit) and ping. Sources are cited per mechanism (Linux v6.9 unless stated).
  *
  * Not modelled: IPv6, TCP (segments to the host are dropped, no RST yet), fragmentation, the neighbour GC
- * (it does nothing below gc_thresh1 = 128 entries), proxy ARP, arp_filter, rp_filter beyond
- * strict mode, icmp_ratelimit for errors other than redirects, STP on bridges, VLAN filtering.
+ * (it does nothing below gc_thresh1 = 128 entries), proxy ARP, arp_filter, icmp_ratelimit for
+ * errors other than redirects, STP on bridges, VLAN filtering.
  */
 import { defineDevice, type Effects, type Nanos, type StepContext } from '@netsim/engine';
 import {
@@ -481,6 +481,7 @@ class Work {
       this.fx.drop('OTHERHOST', `destination ${frame.dst} is not ${dev.name}'s ${dev.mac}`, port, frame);
       return;
     }
+    if (!this.rpFilter(dev, p, port, frame)) return;
     if (this.isLocal(p.dst) || this.isBroadcastFor(p.dst)) {
       if (this.isLocal(p.src) && !orConf(this.s.sys, dev.name, 'accept_local')) return this.martian(dev, p.dst, p.src, port, frame);
       if (!this.netfilter('INPUT', p, dev.name, null)) return;
@@ -493,6 +494,21 @@ class Work {
     }
     if (this.isLocal(p.src) && !orConf(this.s.sys, dev.name, 'accept_local')) return this.martian(dev, p.dst, p.src, port, frame);
     this.forward(dev, p, port, frame);
+  }
+
+  /**
+   * Reverse-path filter (fib_validate_source, rp_filter = max of all/dev): 1 strict — the route
+   * back to the source must leave by the receiving device; 2 loose — any route back will do.
+   */
+  private rpFilter(dev: Iface, p: Ipv4Packet, port: string, frame: EthernetFrame): boolean {
+    const mode = maxConf(this.s.sys, dev.name, 'rp_filter');
+    if (mode === 0 || this.isLocal(p.src) || p.src === 0) return true;
+    const back = this.route(p.src);
+    if (back !== null && (mode === 2 || back.dev === dev.name)) return true;
+    const text = `martian source ${formatIpv4(p.dst)} from ${formatIpv4(p.src)}, on dev ${dev.name} (rp_filter=${mode}${back ? `: the route back leaves by ${back.dev}` : ': no route back'})`;
+    if (orConf(this.s.sys, dev.name, 'log_martians')) this.fx.log(text);
+    this.fx.drop('IP_RPFILTER', text, port, frame);
+    return false;
   }
 
   /** ip_forward: TTL, the redirect decision of __mkroute_input, then output. */
@@ -792,14 +808,14 @@ class Work {
     this.dirty = true;
   }
 
-  /** Sends one datagram, like `nc -u`: `{ dst, port, sport?, text? }`. */
+  /** Sends one datagram, like `nc -u`: `{ dst, port, sport?, src?, text? }`. */
   udpSend(cmd: Record<string, unknown>): void {
     const dst = parseIpv4(String(cmd['dst']));
     const port = Number(cmd['port']);
     const sport = Number(cmd['sport'] ?? 40000);
     const bytes = new TextEncoder().encode(String(cmd['text'] ?? ''));
     const hop = this.route(dst);
-    const src = hop === null ? undefined : hop.kind === 'local' ? dst : this.sourceFor(hop.dev, dst);
+    const src = cmd['src'] !== undefined ? parseIpv4(String(cmd['src'])) : hop === null ? undefined : hop.kind === 'local' ? dst : this.sourceFor(hop.dev, dst);
     if (src === undefined) {
       this.fx.drop('IP_OUTNOROUTES', `no route to ${formatIpv4(dst)}`);
       return;

@@ -75,3 +75,30 @@ describe('netfilter-lite (filter table)', () => {
     expect(() => sim.start()).toThrow('firewall.rules[0]: --sport/--dport need proto udp or tcp (as iptables says)');
   });
 });
+
+describe('rp_filter (fib_validate_source)', () => {
+  it('strict mode drops a packet whose route back leaves by another device; loose mode lets it in', () => {
+    // r routes 198.19.0.0/16 via eth2; a sends from a 198.19 source into r's eth1.
+    const mk = (mode: number) => {
+      const sim = new Simulation<EthernetFrame>({ frames: ethernetFrames });
+      sim.addDevice('a', linuxHost, { interfaces: [{ name: 'eth0', mac: '02:00:00:00:01:0a', addresses: ['198.18.1.10/24', '198.19.5.5/24'] }] });
+      sim.addDevice('r', linuxHost, {
+        interfaces: [
+          { name: 'eth1', mac: '02:00:00:00:01:01', addresses: ['198.18.1.1/24'] },
+          { name: 'eth2', mac: '02:00:00:00:02:01', addresses: ['198.18.2.1/24'] },
+        ],
+        routes: [{ to: '198.19.0.0/16', via: '198.18.2.99' }],
+        sysctl: { 'net.ipv4.conf.all.rp_filter': mode },
+      });
+      sim.connect('a.eth0', 'r.eth1');
+      const rec = new TraceRecorder(sim);
+      sim.command('1s', 'a', { name: 'udp-send', dst: '198.18.1.1', port: 7, src: '198.19.5.5' });
+      sim.run({ until: '2s' });
+      return rec.records.filter((r) => r.type === 'drop' && r.dev === 'r').map((r) => (r as { reason: string }).reason);
+    };
+    expect(mk(1)).toEqual(['IP_RPFILTER']);
+    // Accepted: no socket on port 7, and the port unreachable goes back by eth2, which has no cable.
+    expect(mk(2)).toEqual(['NO_SOCKET', 'NO_CARRIER']);
+    expect(mk(0)).toEqual(['NO_SOCKET', 'NO_CARRIER']);
+  });
+});
