@@ -53,11 +53,11 @@ function outcomes(records: readonly TraceRecord<EthernetFrame>[]) {
   const sent: { key: string; target: string; fdbPort: string | undefined }[] = [];
   const answered = new Set<string>();
   for (const r of records) {
-    if (r.dev === 'gw' && (r.type === 'fdb.learn' || r.type === 'fdb.move') && (r as ModelRecord)['mac'] === SHARED) {
+    if ((r.type === 'fdb.learn' || r.type === 'fdb.move') && (r as ModelRecord).dev === 'gw' && (r as ModelRecord)['mac'] === SHARED) {
       port = String((r as ModelRecord)[r.type === 'fdb.learn' ? 'port' : 'to']);
     }
     const e = echo(r);
-    if (!e || r.dev !== 'gw') continue;
+    if (!e || (r.type !== 'tx' && r.type !== 'rx') || r.dev !== 'gw') continue;
     if (r.type === 'tx' && e.q.message === 'echo-request' && !seen.has(r.frame)) {
       seen.add(r.frame);
       const node = (e.ip.dst & 255) - 200;

@@ -3,7 +3,7 @@
  * Each names the kernel function whose behaviour it pins down.
  */
 import { describe, expect, it } from 'vitest';
-import { MS, SECOND, Simulation, TraceRecorder, type ModelRecord } from '@netsim/engine';
+import { MS, SECOND, Simulation, TraceRecorder, type ModelRecord, type TxRecord } from '@netsim/engine';
 import { ethernetFrames, parseIpv4, type EthernetFrame } from '@netsim/packets';
 import { learningSwitch } from '@netsim/l2';
 import { linuxHost, ipNeighShow, type HostConfig, type HostState } from './index.js';
@@ -37,7 +37,7 @@ describe('ping between two hosts', () => {
     expect(lines.slice(3, 6)).toEqual(['', '--- 198.18.0.2 ping statistics ---', '2 packets transmitted, 2 received, 0% packet loss, time 1000ms']);
     expect(lines[6]).toMatch(/^rtt min\/avg\/max\/mdev = 0\.0\d\d\/0\.0\d\d\/0\.0\d\d\/0\.0\d\d ms$/);
     // One ARP request (b learns a from it and needs none of its own), one reply.
-    const arps = rec.records.filter((r) => r.type === 'tx' && (r as { frame: EthernetFrame }).frame.payload.kind === 'arp' && r.dev !== 'sw');
+    const arps = rec.records.filter((r): r is TxRecord<EthernetFrame> => r.type === 'tx' && r.frame.payload.kind === 'arp' && r.dev !== 'sw');
     expect(arps.map((r) => r.dev)).toEqual(['a', 'b']);
     // b learned a as STALE from the request; sending the reply moved it to DELAY (5 s, then a probe).
     expect(ipNeighShow(sim.state<HostState>('b'))).toBe(`198.18.0.1 dev eth0 lladdr ${A} DELAY`);

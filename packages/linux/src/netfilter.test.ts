@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Simulation, TraceRecorder } from '@netsim/engine';
+import { Simulation, TraceRecorder, type RxRecord } from '@netsim/engine';
 import { ethernetFrames, type EthernetFrame } from '@netsim/packets';
 import { learningSwitch } from '@netsim/l2';
 import { iptablesList, linuxHost, type HostConfig, type HostState } from './index.js';
@@ -55,7 +55,7 @@ describe('netfilter-lite (filter table)', () => {
     sim.command('1s', 'a', { name: 'udp-send', dst: '198.18.1.1', port: 53 });
     sim.command('2s', 'a', { name: 'udp-send', dst: '198.18.2.10', port: 7 });
     sim.run({ until: '3s' });
-    const unreach = rec.records.filter((r) => r.type === 'rx' && r.dev === 'a' && r.frame.payload.kind === 'ipv4' && r.frame.payload.payload.kind === 'icmp' && r.frame.payload.payload.message === 'dest-unreachable');
+    const unreach = rec.records.filter((r): r is RxRecord<EthernetFrame> => r.type === 'rx' && r.dev === 'a' && r.frame.payload.kind === 'ipv4' && r.frame.payload.payload.kind === 'icmp' && r.frame.payload.payload.message === 'dest-unreachable');
     expect(unreach.map((r) => (r.frame.payload as { src: number }).src >>> 0)).toEqual([0xc6120101, 0xc612020a]);
   });
 
