@@ -3,6 +3,9 @@
  * line. Wall-clock timing is the point here (and only here).
  */
 import { performance } from 'node:perf_hooks'; // wall-clock-ok
+import { parseArgs } from 'node:util';
+import { createWriteStream } from 'node:fs';
+import { runMesh, schedule, type MeshResult } from './l2arp.js';
 import { defineDevice, Rng, Simulation, type DeviceModel, type Output, type StepContext } from '@netsim/engine';
 import { ETHERTYPE_EXPERIMENTAL, arpRequest, ethernetFrames, ethernetIpv4, formatIpv4, ipv4, macFromNumber, type EthernetFrame } from '@netsim/packets';
 import { linuxHost, type HostState } from '@netsim/linux';
@@ -16,6 +19,12 @@ interface Row {
 }
 
 const rows: Row[] = [];
+
+const argv = process.argv.slice(2);
+if (argv[0] === 'l2-arp-mesh') {
+  await mesh(argv.slice(1));
+  process.exit(process.exitCode ?? 0);
+}
 const now = () => performance.now(); // wall-clock-ok
 
 function best<T>(runs: number, fn: () => T): { ms: number; result: T } {
@@ -242,3 +251,57 @@ console.log(`netsim bench — node ${process.version}, ${new Date().toISOString(
 console.log(`${'benchmark'.padEnd(w)}  ${'value'.padStart(12)}  unit       note`);
 for (const r of rows) console.log(`${r.name.padEnd(w)}  ${r.value.toLocaleString('en-US').padStart(12)}  ${r.unit.padEnd(9)}  ${r.note}`);
 console.log(JSON.stringify({ bench: 'netsim', node: process.version, results: Object.fromEntries(rows.map((r) => [r.name, { value: r.value, unit: r.unit }])) }));
+
+// ---------------------------------------------------------------- l2-arp-mesh
+
+async function mesh(args: string[]): Promise<void> {
+  const { values } = parseArgs({ args, options: { n: { type: 'string' }, p: { type: 'string' }, topo: { type: 'string' }, json: { type: 'boolean' }, trace: { type: 'string' } } });
+  const n = Number(values.n ?? 256);
+  const p = Number(values.p ?? 10);
+  const topo = (values.topo ?? 'star') as 'star' | '2tier';
+  if (!Number.isInteger(n) || n < 2 || !Number.isInteger(p) || p < 1 || (topo !== 'star' && topo !== '2tier')) {
+    console.error('usage: npm run bench -- l2-arp-mesh --n N --p P [--topo star|2tier] [--json] [--trace FILE]');
+    process.exitCode = 2;
+    return;
+  }
+  // The README's test vector: N=16, host 0's first pings.
+  const v = schedule(16).slice(0, 3).map((x) => [x.tUs, x.dst]);
+  const vectorOk = JSON.stringify(v) === JSON.stringify([[1262067, 4], [2367787, 12], [3151403, 3]]);
+  let stream: ReturnType<typeof createWriteStream> | undefined;
+  let buf = '';
+  if (values.trace) stream = createWriteStream(values.trace);
+  const r: MeshResult = runMesh(n, p, topo, stream ? { traceTo: (line) => {
+    buf += line + '\n';
+    if (buf.length > 1 << 20) {
+      stream!.write(buf);
+      buf = '';
+    }
+  } } : {});
+  if (stream) {
+    stream.write(buf);
+    await new Promise((res) => stream!.end(res));
+  }
+  const checks = {
+    schedule_vector: vectorOk,
+    all_echoes_answered: r.echo_replies === r.echo_sent,
+    arp_broadcasts_closed_form: r.arp_requests === r.arp_requests_expected,
+  };
+  if (values.json) console.log(JSON.stringify({ ...r, checks }));
+  else {
+    const rowsOut: [string, string][] = [
+      ['hosts (n) x pings (p), topology', `${n} x ${p}, ${topo}`],
+      ['wall time of the run', `${r.run_s.toFixed(3)} s`],
+      ['events', r.events.toLocaleString('en-US')],
+      ['frames received by switches (bridge_rx)', r.bridge_rx.toLocaleString('en-US')],
+      ['frames sent by switches (bridge_tx)', r.bridge_tx.toLocaleString('en-US')],
+      ['frames delivered to hosts (host_rx)', r.host_rx.toLocaleString('en-US')],
+      ['frames delivered to hosts per wall second', r.host_rx_per_s.toLocaleString('en-US')],
+      ['ARP broadcasts (closed form)', `${r.arp_requests} (${r.arp_requests_expected})`],
+      ['echo replies / sent', `${r.echo_replies} / ${r.echo_sent}`],
+      ['peak RSS', `${r.rss_mb} MB`],
+      ['checks', Object.entries(checks).map(([k, ok]) => `${k} ${ok ? 'ok' : 'FAILED'}`).join(', ')],
+    ];
+    for (const [k, val] of rowsOut) console.log(`${k.padEnd(44)} ${val}`);
+  }
+  if (!Object.values(checks).every(Boolean)) process.exitCode = 1;
+}

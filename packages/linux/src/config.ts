@@ -123,6 +123,8 @@ export interface HostState {
   readonly filter: Filter;
   readonly udp: Readonly<Record<number, UdpSocket>>;
   readonly arpings: Readonly<Record<string, ArpingSession>>;
+  /** Echo replies that matched no ping session (answers to single `echo` commands). */
+  readonly echoReplies: number;
 }
 
 export const neighKey = (ifindex: number, ip: Ipv4): number => ifindex * 4294967296 + ip;
@@ -221,7 +223,7 @@ export function initHost(c: HostConfig, carrier: (port: string) => boolean, rng:
   for (const r of filter.rules) {
     for (const d of [r.in, r.out]) if (d !== null && !names.has(d)) throw new Error(`firewall rule ${r.chain}: no interface '${d}'`);
   }
-  return { ifaces, local, routes, sys, neigh: PMap.empty(), reach, fdb, bridgePorts, peers: PMap.empty(), pings: {}, ipId: 0, filter, udp: {}, arpings: {} };
+  return { ifaces, local, routes, sys, neigh: PMap.empty(), reach, fdb, bridgePorts, peers: PMap.empty(), pings: {}, ipId: 0, filter, udp: {}, arpings: {}, echoReplies: 0 };
 }
 
 function parseAging(t: string): Nanos {

@@ -93,6 +93,9 @@ export const linuxHost = defineDevice<HostState, HostConfig, EthernetFrame>({
         case 'link':
           w.setAdmin(String(command['dev']), command['up'] === true);
           break;
+        case 'echo':
+          w.echo(command);
+          break;
         case 'arping':
           w.arpingStart(command);
           break;
@@ -106,7 +109,7 @@ export const linuxHost = defineDevice<HostState, HostConfig, EthernetFrame>({
           w.neighReplace(String(command['dev']), parseIpv4(String(command['ip'])), String(command['mac']), (command['state'] as NudState | undefined) ?? 'PERMANENT');
           break;
         default:
-          throw new Error(`host has no command '${command.name}' (commands: ping, arping, link, udp-bind, udp-send, neigh-replace)`);
+          throw new Error(`host has no command '${command.name}' (commands: ping, echo, arping, link, udp-bind, udp-send, neigh-replace)`);
       }
       w.commit();
     },
@@ -122,6 +125,7 @@ class Work {
   private filter: HostState['filter'];
   private udp: HostState['udp'];
   private arpings: HostState['arpings'];
+  private echoReplies: number;
   private ifaces: HostState['ifaces'];
   private reach: HostState['reach'];
   private ipId: number;
@@ -140,6 +144,7 @@ class Work {
     this.filter = s.filter;
     this.udp = s.udp;
     this.arpings = s.arpings;
+    this.echoReplies = s.echoReplies;
     this.ifaces = s.ifaces;
     this.reach = s.reach;
     this.ipId = s.ipId;
@@ -147,8 +152,9 @@ class Work {
 
   commit(): void {
     if (!this.dirty) return;
-    const { neigh, fdb, peers, pings, ifaces, reach, ipId, filter, udp, arpings } = this;
+    const { neigh, fdb, peers, pings, ifaces, reach, ipId, filter, udp, arpings, echoReplies } = this;
     this.fx.write((d) => {
+      d.echoReplies = echoReplies;
       d.arpings = castDraft(arpings);
       d.filter = castDraft(filter);
       d.udp = castDraft(udp);
@@ -859,9 +865,26 @@ class Work {
     this.fx.timer(`ping:${name}`, after, name);
   }
 
+  /** One echo request with a given id and seq (a raw ICMP socket's single send). */
+  echo(cmd: Record<string, unknown>): void {
+    const dst = parseIpv4(String(cmd['dst']));
+    const hop = this.route(dst);
+    const src = hop === null ? undefined : hop.kind === 'local' ? dst : this.sourceFor(hop.dev, dst);
+    if (src === undefined) {
+      this.fx.drop('IP_OUTNOROUTES', `no route to ${formatIpv4(dst)}`);
+      return;
+    }
+    const data = new Uint8Array(Number(cmd['size'] ?? 56));
+    this.sendLocal(ipv4(src, dst, { kind: 'icmp', message: 'echo-request', code: 0, id: Number(cmd['id'] ?? 0), seq: Number(cmd['seq'] ?? 0), data }));
+  }
+
   private pingReply(p: Ipv4Packet, ident: number, seq: number): void {
     const s = Object.values(this.pings).find((x) => x.ident === ident && x.dst === p.src && !x.done);
-    if (!s) return;
+    if (!s) {
+      this.echoReplies++;
+      this.dirty = true;
+      return;
+    }
     const sentAt = s.sendTimes[seq - 1];
     if (sentAt === undefined) return;
     const rttUs = (this.now - sentAt) / 1000;
