@@ -37,40 +37,72 @@ export class Ev {
   ) {}
 }
 
-function before(a: Ev, b: Ev): boolean {
-  return a.t < b.t || (a.t === b.t && a.seq < b.seq);
+/**
+ * Events grouped by time: a binary min-heap of distinct times, and per time a FIFO of events in
+ * insertion order. Since `seq` grows with every insertion, FIFO order within a time is seq order,
+ * so pops follow (time, seq) exactly. A flood that schedules a thousand copies for the same
+ * instant costs one heap insertion, not a thousand.
+ */
+class Bucket {
+  constructor(
+    readonly t: Nanos,
+    public events: Ev[],
+    public head: number,
+  ) {}
 }
 
 export class EventQueue {
-  constructor(private heap: Ev[] = []) {}
+  private times: Bucket[] = [];
+  private byTime = new Map<Nanos, Bucket>();
+  private count = 0;
 
   get size(): number {
-    return this.heap.length;
+    return this.count;
   }
 
   peek(): Ev | undefined {
-    return this.heap[0];
+    const b = this.times[0];
+    return b === undefined ? undefined : b.events[b.head];
   }
 
   push(e: Ev): void {
-    const h = this.heap;
+    this.count++;
+    const existing = this.byTime.get(e.t);
+    if (existing !== undefined) {
+      existing.events.push(e);
+      return;
+    }
+    const b = new Bucket(e.t, [e], 0);
+    this.byTime.set(e.t, b);
+    const h = this.times;
     let i = h.length;
-    h.push(e);
+    h.push(b);
     while (i > 0) {
       const parent = (i - 1) >> 1;
       const p = h[parent]!;
-      if (!before(e, p)) break;
+      if (p.t <= b.t) break;
       h[i] = p;
       i = parent;
     }
-    h[i] = e;
+    h[i] = b;
   }
 
   pop(): Ev | undefined {
-    const h = this.heap;
-    const top = h[0];
-    const last = h.pop();
-    if (top === undefined || last === undefined || h.length === 0) return top;
+    const b = this.times[0];
+    if (b === undefined) return undefined;
+    const e = b.events[b.head++]!;
+    this.count--;
+    if (b.head === b.events.length) {
+      this.byTime.delete(b.t);
+      this.popBucket();
+    }
+    return e;
+  }
+
+  private popBucket(): void {
+    const h = this.times;
+    const last = h.pop()!;
+    if (h.length === 0) return;
     const n = h.length;
     let i = 0;
     for (;;) {
@@ -78,17 +110,20 @@ export class EventQueue {
       if (l >= n) break;
       const r = l + 1;
       let c = l;
-      if (r < n && before(h[r]!, h[l]!)) c = r;
-      if (!before(h[c]!, last)) break;
+      if (r < n && h[r]!.t < h[l]!.t) c = r;
+      if (h[c]!.t >= last.t) break;
       h[i] = h[c]!;
       i = c;
     }
     h[i] = last;
-    return top;
   }
 
-  /** An independent copy (events are immutable and shared). */
+  /** An independent copy (events are immutable and shared; buckets are copied). */
   clone(): EventQueue {
-    return new EventQueue(this.heap.slice());
+    const q = new EventQueue();
+    q.count = this.count;
+    q.times = this.times.map((b) => new Bucket(b.t, b.events.slice(b.head), 0));
+    for (const b of q.times) q.byTime.set(b.t, b);
+    return q;
   }
 }

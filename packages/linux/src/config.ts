@@ -105,6 +105,8 @@ export interface RedirectPeer {
 
 export interface HostState {
   readonly ifaces: readonly Iface[];
+  /** Interface name -> position in `ifaces` (positions never change). */
+  readonly byName: ReadonlyMap<string, number>;
   /** Every local address (any interface, any state) -> interface name. */
   readonly local: ReadonlyMap<Ipv4, string>;
   readonly routes: readonly Route[];
@@ -223,7 +225,8 @@ export function initHost(c: HostConfig, carrier: (port: string) => boolean, rng:
   for (const r of filter.rules) {
     for (const d of [r.in, r.out]) if (d !== null && !names.has(d)) throw new Error(`firewall rule ${r.chain}: no interface '${d}'`);
   }
-  return { ifaces, local, routes, sys, neigh: PMap.empty(), reach, fdb, bridgePorts, peers: PMap.empty(), pings: {}, ipId: 0, filter, udp: {}, arpings: {}, echoReplies: 0 };
+  const ifaceIndex = new Map(ifaces.map((f, i) => [f.name, i] as const));
+  return { ifaces, byName: ifaceIndex, local, routes, sys, neigh: PMap.empty(), reach, fdb, bridgePorts, peers: PMap.empty(), pings: {}, ipId: 0, filter, udp: {}, arpings: {}, echoReplies: 0 };
 }
 
 function parseAging(t: string): Nanos {

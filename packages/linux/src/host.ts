@@ -68,6 +68,7 @@ export const linuxHost = defineDevice<HostState, HostConfig, EthernetFrame>({
   },
   on: {
     frame(s, { port, frame }, ctx, fx) {
+      if (ignorable(s, port, frame)) return;
       const w = new Work(s, ctx, fx);
       w.rxFrame(port, frame);
       w.commit();
@@ -175,9 +176,9 @@ class Work {
   }
 
   iface(name: string): Iface {
-    const f = this.ifaces.find((i) => i.name === name);
-    if (!f) throw new Error(`no interface '${name}'`);
-    return f;
+    const i = this.s.byName.get(name);
+    if (i === undefined) throw new Error(`no interface '${name}'`);
+    return this.ifaces[i]!;
   }
 
   private parms(dev: string): NeighParms {
@@ -359,10 +360,10 @@ class Work {
     const key = neighKey(dev.index, sip);
     let n = this.neigh.get(key);
     const isGarp = sip === tip && (arp.op !== ARP_REPLY || arp.tha === arp.sha);
-    if (n === undefined) {
+    if (n === undefined && (isGarp || arp.op === ARP_REPLY)) {
       const accept = maxConf(this.s.sys, dev.name, 'arp_accept');
       const allowed = accept === 1 || (accept === 2 && dev.addrs.some((a) => sameNet(a.ip, sip, a.len)));
-      if (allowed && (isGarp || arp.op === ARP_REPLY)) n = newEntry(sip, dev.name, this.now);
+      if (allowed) n = newEntry(sip, dev.name, this.now);
     }
     if (n === undefined) return;
     const p = this.parms(dev.name);
@@ -910,6 +911,23 @@ class Work {
     this.fx.cancel(`ping:${s.name}`);
     this.record('ping.output', { session: s.name, text: ['', ...lines].join('\n') });
   }
+}
+
+/**
+ * Decide first: most frames a host sees are broadcast ARP requests for somebody else from a
+ * sender it has no entry for (every host in a broadcast domain hears every request). Those change
+ * nothing (arp_process only updates an existing entry, and arp_accept concerns gratuitous ARP and
+ * replies), so they are recognised here from the immutable state, before any work is set up.
+ */
+function ignorable(s: HostState, port: string, frame: EthernetFrame): boolean {
+  if (frame.dst !== BROADCAST_MAC || frame.payload.kind !== 'arp') return false;
+  const arp = frame.payload;
+  if (arp.op !== ARP_REQUEST || arp.spa === arp.tpa || s.local.has(arp.tpa)) return false;
+  const i = s.byName.get(port);
+  if (i === undefined) return false;
+  const f = s.ifaces[i]!;
+  if (f.master !== null || !f.up || f.noarp || Object.keys(s.arpings).length !== 0) return false;
+  return !s.neigh.has(neighKey(f.index, arp.spa));
 }
 
 function pktTypeFor(mac: Mac, dst: Mac): PktType {
