@@ -74,7 +74,14 @@ export class Effects<S, F> {
   /** @internal */ out: Output<F>[] | null = null;
   /** @internal */ writes: ((draft: Draft<S>) => void)[] | null = null;
 
-  constructor(private readonly now: Nanos) {}
+  constructor(private now: Nanos) {}
+
+  /** @internal Reuse for the next step (steps never nest: the engine runs one at a time). */
+  reset(now: Nanos): void {
+    this.now = now;
+    this.out = null;
+    this.writes = null;
+  }
 
   private push(o: Output<F>): void {
     (this.out ??= []).push(o);
@@ -141,21 +148,36 @@ export interface DeviceSpec<S, C, F> {
  * });
  */
 export function defineDevice<S, C, F = unknown>(spec: DeviceSpec<S, C, F>): DeviceModel<S, C, F> {
+  // One Effects per model, reset each step; a nested step of the same model (a handler that
+  // steps another device of its kind by hand) gets a fresh one.
+  const shared = new Effects<S, F>(0);
+  let busy = false;
   return {
     kind: spec.kind,
     ports: spec.ports,
     init: spec.init,
     step(state, input, ctx) {
       const handler = spec.on[input.type] as Handler<S, Input<F>, F> | undefined;
-      const fx = new Effects<S, F>(ctx.now);
-      if (handler) handler(state, input, ctx, fx);
-      else if (input.type === 'command') throw new Error(`${spec.kind} has no command '${input.command.name}'`);
-      else if (input.type === 'frame') fx.drop('NO_HANDLER', `${spec.kind} does not handle frames`, input.port, input.frame);
-      const writes = fx.writes;
-      const next = writes === null ? state : (produce(state, (d: Draft<S>) => {
-        for (const w of writes) w(d);
-      }) as S);
-      return { state: next, emit: fx.out ?? (NOTHING as readonly Output<F>[]) };
+      const nested = busy;
+      const fx = nested ? new Effects<S, F>(ctx.now) : shared;
+      if (!nested) fx.reset(ctx.now);
+      busy = true;
+      try {
+        return run(state, input, ctx, handler, fx);
+      } finally {
+        busy = nested;
+      }
     },
   };
+
+  function run(state: S, input: Input<F>, ctx: StepContext, handler: Handler<S, Input<F>, F> | undefined, fx: Effects<S, F>): StepResult<S, F> {
+    if (handler) handler(state, input, ctx, fx);
+    else if (input.type === 'command') throw new Error(`${spec.kind} has no command '${input.command.name}'`);
+    else if (input.type === 'frame') fx.drop('NO_HANDLER', `${spec.kind} does not handle frames`, input.port, input.frame);
+    const writes = fx.writes;
+    const next = writes === null ? state : (produce(state, (d: Draft<S>) => {
+      for (const w of writes) w(d);
+    }) as S);
+    return { state: next, emit: fx.out ?? (NOTHING as readonly Output<F>[]) };
+  }
 }

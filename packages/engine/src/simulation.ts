@@ -87,6 +87,10 @@ interface DeviceSlot<F> {
   readonly ports: readonly string[];
   /** port name -> link index * 2 + side */
   readonly portLinks: Map<string, number>;
+  /** port name -> port index (configured order) */
+  readonly portIndex: Map<string, number>;
+  /** port index -> link index * 2 + side, or -1 */
+  readonly linkOfPort: number[];
   readonly rng: Rng;
   timers: Map<string, TimerEntry>;
 }
@@ -98,10 +102,32 @@ interface LinkDir {
   head: number;
 }
 
+interface LinkEnd {
+  readonly dev: number;
+  readonly port: string;
+  /** The port's index on its device. */
+  readonly pi: number;
+}
+
+/** Counters of one device: port counters packed 5 per port (rx frames, rx bytes, tx frames, tx bytes, drops). */
+interface Counters {
+  events: number;
+  framesIn: number;
+  broadcastIn: number;
+  drops: Record<string, number>;
+  port: Float64Array;
+}
+
+const RXF = 0;
+const RXB = 1;
+const TXF = 2;
+const TXB = 3;
+const DRP = 4;
+
 interface LinkState {
   readonly id: string;
   readonly index: number;
-  readonly ends: readonly [{ dev: number; port: string }, { dev: number; port: string }];
+  readonly ends: readonly [LinkEnd, LinkEnd];
   readonly delayNs: Nanos;
   readonly rateBps: number;
   readonly queueLimit: number;
@@ -150,7 +176,7 @@ export class Simulation<F = unknown> {
   private rngWords = new Uint32Array(0);
   private links: LinkState[] = [];
   private linkIndex = new Map<string, number>();
-  private counters: DeviceCounters[] = [];
+  private counters: Counters[] = [];
   /** The frame being delivered and its hop count, while its receiver steps (loop detection). */
   private inFrame: unknown = undefined;
   private inHops = 0;
@@ -204,6 +230,8 @@ export class Simulation<F = unknown> {
       config,
       ports,
       portLinks: new Map(),
+      portIndex: new Map(ports.map((p, i) => [p, i] as const)),
+      linkOfPort: ports.map(() => -1),
       rng: new Rng(this.rngWords, index * RNG_WORDS),
       timers: new Map(),
     };
@@ -250,6 +278,8 @@ export class Simulation<F = unknown> {
     this.linkIndex.set(id, index);
     this.devices[ea.dev]!.portLinks.set(ea.port, index * 2);
     this.devices[eb.dev]!.portLinks.set(eb.port, index * 2 + 1);
+    this.devices[ea.dev]!.linkOfPort[ea.pi] = index * 2;
+    this.devices[eb.dev]!.linkOfPort[eb.pi] = index * 2 + 1;
     if (this.started && link.up) this.schedule(this._now, EV_LINK, -1, '', null, index, 1, 1);
     return id;
   }
@@ -316,7 +346,14 @@ export class Simulation<F = unknown> {
 
   /** Counters kept whether or not anybody traces (a copy). */
   countersOf(device: string): DeviceCounters {
-    return structuredClone(this.counters[this.requireDevice(device, 'counters')]!);
+    const i = this.requireDevice(device, 'counters');
+    const c = this.counters[i]!;
+    const ports: Record<string, PortCounters> = {};
+    this.devices[i]!.ports.forEach((name, pi) => {
+      const o = pi * 5;
+      ports[name] = { rxFrames: c.port[o + RXF]!, rxBytes: c.port[o + RXB]!, txFrames: c.port[o + TXF]!, txBytes: c.port[o + TXB]!, drops: c.port[o + DRP]! };
+    });
+    return { events: c.events, framesIn: c.framesIn, broadcastIn: c.broadcastIn, drops: { ...c.drops }, ports };
   }
 
   // ------------------------------------------------------------------ running
@@ -396,6 +433,7 @@ export class Simulation<F = unknown> {
     s.devices = this.devices.map((d) => ({
       ...d,
       portLinks: new Map(d.portLinks),
+      linkOfPort: d.linkOfPort.slice(),
       rng: new Rng(s.rngWords, d.index * RNG_WORDS),
       timers: new Map(d.timers),
     }));
@@ -404,7 +442,7 @@ export class Simulation<F = unknown> {
     s.started = true;
     s.links = this.links.map((l) => ({ ...l, dirs: [cloneDir(l.dirs[0]), cloneDir(l.dirs[1])] }));
     s.linkIndex = new Map(this.linkIndex);
-    s.counters = structuredClone(this.counters);
+    s.counters = this.counters.map((c) => ({ ...c, drops: { ...c.drops }, port: c.port.slice() }));
     return s;
   }
 
@@ -494,22 +532,22 @@ export class Simulation<F = unknown> {
   }
 
   private deliver(ev: Ev): void {
-    const link = this.links[ev.y]!;
+    const link = this.links[ev.y >> 1]!;
+    const pi = link.ends[ev.y & 1]!.pi;
     const slot = this.devices[ev.dev]!;
     const c = this.counters[ev.dev]!;
     const frame = ev.obj as F;
     c.events++;
     if (!link.up || link.epoch !== ev.z) {
-      this.countDrop(c, ev.port, 'NO_CARRIER');
+      this.countDrop(c, pi, 'NO_CARRIER');
       if (this.trace.all.size !== 0) {
         this.emit({ n: 0, t: this._now, type: 'drop', dev: slot.id, port: ev.port, reason: 'NO_CARRIER', detail: `link '${link.id}' went down while the frame was in flight`, pkt: ev.x, frame });
       }
       return;
     }
     const len = this.frames.length(frame);
-    const pc = c.ports[ev.port]!;
-    pc.rxFrames++;
-    pc.rxBytes += len;
+    c.port[pi * 5 + RXF] = c.port[pi * 5 + RXF]! + 1;
+    c.port[pi * 5 + RXB] = c.port[pi * 5 + RXB]! + len;
     c.framesIn++;
     if (this.frames.isBroadcast(frame)) c.broadcastIn++;
     if (this.trace.all.size !== 0) this.emit({ n: 0, t: this._now, type: 'rx', dev: slot.id, port: ev.port, pkt: ev.x, len, frame });
@@ -561,7 +599,7 @@ export class Simulation<F = unknown> {
         return;
       }
       case 'drop':
-        this.countDrop(this.counters[slot.index]!, out.port, out.reason);
+        this.countDrop(this.counters[slot.index]!, out.port === undefined ? -1 : (slot.portIndex.get(out.port) ?? -1), out.reason);
         if (this.trace.all.size !== 0) {
           this.emit({
             n: 0,
@@ -586,21 +624,21 @@ export class Simulation<F = unknown> {
 
   private transmit(slot: DeviceSlot<F>, port: string, frame: F): void {
     const c = this.counters[slot.index]!;
-    const pc = c.ports[port];
-    if (pc === undefined) {
+    const pi = slot.portIndex.get(port);
+    if (pi === undefined) {
       throw new DeviceError(`device '${slot.id}' transmitted on unknown port '${port}' (it has ${slot.ports.join(', ')})`, slot.id, null);
     }
-    const ref = slot.portLinks.get(port);
-    const link = ref === undefined ? undefined : this.links[ref >> 1]!;
+    const ref = slot.linkOfPort[pi]!;
+    const link = ref < 0 ? undefined : this.links[ref >> 1]!;
     if (link === undefined || !link.up) {
-      this.countDrop(c, port, 'NO_CARRIER');
+      this.countDrop(c, pi, 'NO_CARRIER');
       if (this.trace.all.size !== 0) {
         const detail = link === undefined ? `port ${slot.id}.${port} is not connected` : `link '${link.id}' is down`;
         this.emit({ n: 0, t: this._now, type: 'drop', dev: slot.id, port, reason: 'NO_CARRIER', detail, frame });
       }
       return;
     }
-    const side = ref! & 1;
+    const side = ref & 1;
     // Forwarding the very frame object that arrived is a hop; anything else starts at 0.
     const hops = frame === this.inFrame ? this.inHops + 1 : 0;
     if (hops > this.maxFrameHops && this.maxFrameHops > 0) throw this.loopError(slot, port, frame, hops);
@@ -614,7 +652,7 @@ export class Simulation<F = unknown> {
         dir.head = 0;
       }
       if (dir.pending.length - dir.head >= link.queueLimit) {
-        this.countDrop(c, port, 'QDISC_DROP');
+        this.countDrop(c, pi, 'QDISC_DROP');
         if (this.trace.all.size !== 0) {
           this.emit({ n: 0, t: this._now, type: 'drop', dev: slot.id, port, reason: 'QDISC_DROP', detail: `transmit queue of ${slot.id}.${port} is full (${link.queueLimit} frames)`, frame });
         }
@@ -626,11 +664,11 @@ export class Simulation<F = unknown> {
       dir.busyUntil = depart;
       dir.pending.push(depart);
     }
-    pc.txFrames++;
-    pc.txBytes += len;
+    c.port[pi * 5 + TXF] = c.port[pi * 5 + TXF]! + 1;
+    c.port[pi * 5 + TXB] = c.port[pi * 5 + TXB]! + len;
     const pkt = ++this.pktSeq;
     const peer = link.ends[1 - side]!;
-    this.queue.push(new Ev(depart + link.delayNs, this.seq++, EV_DELIVER, peer.dev, peer.port, frame, pkt, link.index, link.epoch, hops));
+    this.queue.push(new Ev(depart + link.delayNs, this.seq++, EV_DELIVER, peer.dev, peer.port, frame, pkt, link.index * 2 + (1 - side), link.epoch, hops));
     this.foreground++;
     if (this.trace.all.size !== 0) this.emit({ n: 0, t: this._now, type: 'tx', dev: slot.id, port, pkt, len, link: link.id, frame });
   }
@@ -650,12 +688,9 @@ export class Simulation<F = unknown> {
     }
   }
 
-  private countDrop(c: DeviceCounters, port: string | undefined, reason: DropReason): void {
+  private countDrop(c: Counters, pi: number, reason: DropReason): void {
     c.drops[reason] = (c.drops[reason] ?? 0) + 1;
-    if (port !== undefined) {
-      const pc = c.ports[port];
-      if (pc) pc.drops++;
-    }
+    if (pi >= 0) c.port[pi * 5 + DRP] = c.port[pi * 5 + DRP]! + 1;
   }
 
   private emit(rec: TraceRecord<F>): void {
@@ -669,7 +704,7 @@ export class Simulation<F = unknown> {
     return i;
   }
 
-  private resolvePort(ref: PortRef, what: string): { dev: number; port: string } {
+  private resolvePort(ref: PortRef, what: string): LinkEnd {
     let dev: string;
     let port: string;
     if (typeof ref === 'string') {
@@ -686,7 +721,7 @@ export class Simulation<F = unknown> {
     if (!slot.ports.includes(port)) {
       throw new TopologyError(`${what} ${dev}.${port}: port '${port}' does not exist (${dev} has ${describePorts(slot.ports)})`);
     }
-    return { dev: index, port };
+    return { dev: index, port, pi: slot.portIndex.get(port)! };
   }
 
   private loopError(slot: DeviceSlot<F>, port: string, frame: F, hops: number): ForwardingLoopError {
@@ -740,10 +775,8 @@ function cloneDir(d: LinkDir): LinkDir {
   return { busyUntil: d.busyUntil, pending: d.pending.slice(d.head), head: 0 };
 }
 
-function newCounters(ports: readonly string[]): DeviceCounters {
-  const p: Record<string, PortCounters> = {};
-  for (const name of ports) p[name] = { rxFrames: 0, rxBytes: 0, txFrames: 0, txBytes: 0, drops: 0 };
-  return { events: 0, framesIn: 0, broadcastIn: 0, drops: {}, ports: p };
+function newCounters(ports: readonly string[]): Counters {
+  return { events: 0, framesIn: 0, broadcastIn: 0, drops: {}, port: new Float64Array(ports.length * 5) };
 }
 
 function describeInput(input: Input<unknown>): string {

@@ -914,10 +914,11 @@ class Work {
 }
 
 /**
- * Decide first: most frames a host sees are broadcast ARP requests for somebody else from a
- * sender it has no entry for (every host in a broadcast domain hears every request). Those change
- * nothing (arp_process only updates an existing entry, and arp_accept concerns gratuitous ARP and
- * replies), so they are recognised here from the immutable state, before any work is set up.
+ * Decide first: most frames a host sees are broadcast ARP requests for somebody else (every host
+ * in a broadcast domain hears every request). arp_process only updates an existing entry for the
+ * sender, and a valid entry that already holds the sender's MAC is left as it is (__neigh_update
+ * keeps the state when the same address is proposed as STALE), so such a request changes nothing.
+ * It is recognised here from the immutable state, before any work is set up.
  */
 function ignorable(s: HostState, port: string, frame: EthernetFrame): boolean {
   if (frame.dst !== BROADCAST_MAC || frame.payload.kind !== 'arp') return false;
@@ -926,8 +927,14 @@ function ignorable(s: HostState, port: string, frame: EthernetFrame): boolean {
   const i = s.byName.get(port);
   if (i === undefined) return false;
   const f = s.ifaces[i]!;
-  if (f.master !== null || !f.up || f.noarp || Object.keys(s.arpings).length !== 0) return false;
-  return !s.neigh.has(neighKey(f.index, arp.spa));
+  if (f.master !== null || !f.up || f.noarp || hasAny(s.arpings)) return false;
+  const e = s.neigh.get(neighKey(f.index, arp.spa));
+  return e === undefined || (e.mac === arp.sha && isValid(e.state));
+}
+
+function hasAny(o: object): boolean {
+  for (const _ in o) return true;
+  return false;
 }
 
 function pktTypeFor(mac: Mac, dst: Mac): PktType {
