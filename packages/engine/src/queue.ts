@@ -34,6 +34,8 @@ export class Ev {
     readonly y: number,
     readonly z: number,
     readonly hops = 0,
+    /** Deliver: the frame's length, computed once at transmit. */
+    readonly len = 0,
   ) {}
 }
 

@@ -545,7 +545,7 @@ export class Simulation<F = unknown> {
       }
       return;
     }
-    const len = this.frames.length(frame);
+    const len = ev.len;
     c.port[pi * 5 + RXF] = c.port[pi * 5 + RXF]! + 1;
     c.port[pi * 5 + RXB] = c.port[pi * 5 + RXB]! + len;
     c.framesIn++;
@@ -646,6 +646,11 @@ export class Simulation<F = unknown> {
     let depart = this._now;
     if (link.rateBps > 0) {
       const dir = link.dirs[side]!;
+      if (dir.busyUntil <= this._now) {
+        // The line is idle: nothing is queued.
+        dir.pending.length = 0;
+        dir.head = 0;
+      }
       while (dir.head < dir.pending.length && dir.pending[dir.head]! <= this._now) dir.head++;
       if (dir.head > 1024 && dir.head * 2 > dir.pending.length) {
         dir.pending = dir.pending.slice(dir.head);
@@ -668,7 +673,7 @@ export class Simulation<F = unknown> {
     c.port[pi * 5 + TXB] = c.port[pi * 5 + TXB]! + len;
     const pkt = ++this.pktSeq;
     const peer = link.ends[1 - side]!;
-    this.queue.push(new Ev(depart + link.delayNs, this.seq++, EV_DELIVER, peer.dev, peer.port, frame, pkt, link.index * 2 + (1 - side), link.epoch, hops));
+    this.queue.push(new Ev(depart + link.delayNs, this.seq++, EV_DELIVER, peer.dev, peer.port, frame, pkt, link.index * 2 + (1 - side), link.epoch, hops, len));
     this.foreground++;
     if (this.trace.all.size !== 0) this.emit({ n: 0, t: this._now, type: 'tx', dev: slot.id, port, pkt, len, link: link.id, frame });
   }
