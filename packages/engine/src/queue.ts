@@ -57,6 +57,8 @@ export class EventQueue {
   private times: Bucket[] = [];
   private byTime = new Map<Nanos, Bucket>();
   private count = 0;
+  /** The bucket of the last push: floods push many events for one instant in a row. */
+  private last: Bucket | null = null;
 
   get size(): number {
     return this.count;
@@ -69,13 +71,20 @@ export class EventQueue {
 
   push(e: Ev): void {
     this.count++;
+    const last = this.last;
+    if (last !== null && last.t === e.t && last.head < last.events.length) {
+      last.events.push(e);
+      return;
+    }
     const existing = this.byTime.get(e.t);
     if (existing !== undefined) {
       existing.events.push(e);
+      this.last = existing;
       return;
     }
     const b = new Bucket(e.t, [e], 0);
     this.byTime.set(e.t, b);
+    this.last = b;
     const h = this.times;
     let i = h.length;
     h.push(b);

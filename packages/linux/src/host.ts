@@ -927,14 +927,9 @@ function ignorable(s: HostState, port: string, frame: EthernetFrame): boolean {
   const i = s.byName.get(port);
   if (i === undefined) return false;
   const f = s.ifaces[i]!;
-  if (f.master !== null || !f.up || f.noarp || hasAny(s.arpings)) return false;
+  if (f.master !== null || !f.up || f.noarp) return false;
   const e = s.neigh.get(neighKey(f.index, arp.spa));
   return e === undefined || (e.mac === arp.sha && isValid(e.state));
-}
-
-function hasAny(o: object): boolean {
-  for (const _ in o) return true;
-  return false;
 }
 
 function pktTypeFor(mac: Mac, dst: Mac): PktType {
