@@ -150,12 +150,36 @@ export const OPAQUE_FRAMES: FrameInfo<unknown> = {
   isBroadcast: () => false,
 };
 
+/** JSON string literals of names (devices, ports, links) and frame summaries, computed once. */
+const quoted = new Map<string, string>();
+function q(text: string): string {
+  let v = quoted.get(text);
+  if (v === undefined) {
+    v = JSON.stringify(text);
+    if (quoted.size < 100_000) quoted.set(text, v);
+  }
+  return v;
+}
+const summaries = new WeakMap<object, string>();
+
 /**
  * The JSON form of a record: frames are replaced by their one-line description; key order is the
- * order the engine built the record in, so the text is stable.
+ * order the engine built the record in, so the text is stable. Transmit and receive records —
+ * nearly all of a trace — are written without JSON.stringify: a frame is described once however
+ * many links it crosses (a flood shares one frame object), and names are quoted once.
  * @example recordToJson(rec, ethernetFrames) // '{"n":3,"t":1000,"type":"tx",...,"summary":"..."}'
  */
 export function recordToJson<F>(rec: TraceRecord<F>, frames: FrameInfo<F>): string {
+  if (rec.type === 'tx' || rec.type === 'rx') {
+    const f = rec.frame as unknown as object;
+    let summary = typeof f === 'object' && f !== null ? summaries.get(f) : undefined;
+    if (summary === undefined) {
+      summary = JSON.stringify(frames.describe(rec.frame));
+      if (typeof f === 'object' && f !== null) summaries.set(f, summary);
+    }
+    const head = `{"n":${rec.n},"t":${rec.t},"type":"${rec.type}","dev":${q(rec.dev)},"port":${q(rec.port)},"pkt":${rec.pkt},"len":${rec.len}`;
+    return rec.type === 'tx' ? `${head},"link":${q(rec.link)},"summary":${summary}}` : `${head},"summary":${summary}}`;
+  }
   if ('frame' in rec && rec.frame !== undefined) {
     const { frame, ...rest } = rec as unknown as { frame: F } & Record<string, unknown>;
     return JSON.stringify({ ...rest, summary: frames.describe(frame) }, jsonSafe);
