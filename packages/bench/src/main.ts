@@ -4,7 +4,7 @@
  */
 import { performance } from 'node:perf_hooks'; // wall-clock-ok
 import { parseArgs } from 'node:util';
-import { createWriteStream } from 'node:fs';
+import { JsonlFile } from '@netsim/scenario';
 import { runMesh, schedule, type MeshResult } from './l2arp.js';
 import { defineDevice, Rng, Simulation, type DeviceModel, type Output, type StepContext } from '@netsim/engine';
 import { ETHERTYPE_EXPERIMENTAL, arpRequest, ethernetFrames, ethernetIpv4, formatIpv4, ipv4, macFromNumber, type EthernetFrame } from '@netsim/packets';
@@ -267,20 +267,9 @@ async function mesh(args: string[]): Promise<void> {
   // The README's test vector: N=16, host 0's first pings.
   const v = schedule(16).slice(0, 3).map((x) => [x.tUs, x.dst]);
   const vectorOk = JSON.stringify(v) === JSON.stringify([[1262067, 4], [2367787, 12], [3151403, 3]]);
-  let stream: ReturnType<typeof createWriteStream> | undefined;
-  let buf = '';
-  if (values.trace) stream = createWriteStream(values.trace);
-  const r: MeshResult = runMesh(n, p, topo, stream ? { traceTo: (line) => {
-    buf += line + '\n';
-    if (buf.length > 1 << 20) {
-      stream!.write(buf);
-      buf = '';
-    }
-  } } : {});
-  if (stream) {
-    stream.write(buf);
-    await new Promise((res) => stream!.end(res));
-  }
+  const file = values.trace ? new JsonlFile(values.trace) : undefined;
+  const r: MeshResult = runMesh(n, p, topo, file ? { traceTo: (line) => file.write(line) } : {});
+  file?.close();
   const checks = {
     schedule_vector: vectorOk,
     all_echoes_answered: r.echo_replies === r.echo_sent,

@@ -1,10 +1,10 @@
 import { parseArgs } from 'node:util';
-import { writeFileSync, existsSync, openSync, writeSync, closeSync } from 'node:fs';
+import { writeFileSync, existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { tsImport } from 'tsx/esm/api';
 import { errorText, formatTime, EventBudgetExceeded, ForwardingLoopError } from '@netsim/engine';
-import { isScenario, runScenario, summarizeRun, formatRecord, tracePcap, tcpdump, type Scenario } from '@netsim/scenario';
+import { isScenario, runScenario, summarizeRun, formatRecord, tracePcap, tcpdump, JsonlFile, type Scenario } from '@netsim/scenario';
 
 export interface Io {
   out(text: string): void;
@@ -121,16 +121,8 @@ async function cmdRun(args: string[], io: Io): Promise<number> {
   const maxFrameHops = values['max-hops'] === undefined ? undefined : Number(values['max-hops']);
   if (maxFrameHops !== undefined && !(Number.isSafeInteger(maxFrameHops) && maxFrameHops >= 0)) throw new UsageError(`--max-hops '${values['max-hops']}' is not a non-negative integer`);
 
-  let traceFd: number | undefined;
-  if (values.trace) traceFd = openSync(values.trace, 'w');
-  let buffered = '';
-  const onLine = traceFd === undefined ? undefined : (line: string) => {
-    buffered += line + '\n';
-    if (buffered.length > 1 << 16) {
-      writeSync(traceFd!, buffered);
-      buffered = '';
-    }
-  };
+  const traceFile = values.trace ? new JsonlFile(values.trace) : undefined;
+  const onLine = traceFile === undefined ? undefined : (line: string) => traceFile.write(line);
   let run;
   try {
     run = runScenario(scenario, {
@@ -142,10 +134,7 @@ async function cmdRun(args: string[], io: Io): Promise<number> {
       ...(onLine ? { onLine } : {}),
     });
   } finally {
-    if (traceFd !== undefined) {
-      writeSync(traceFd, buffered);
-      closeSync(traceFd);
-    }
+    traceFile?.close();
   }
   if (values.pcap) {
     const { pcap, index } = tracePcap(run.recorder.records, values.capture);

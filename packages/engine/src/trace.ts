@@ -163,22 +163,26 @@ function q(text: string): string {
 const summaries = new WeakMap<object, string>();
 
 /**
- * The JSON form of a record: frames are replaced by their one-line description; key order is the
- * order the engine built the record in, so the text is stable. Transmit and receive records —
+ * The JSON form of a record: frames are replaced by their one-line description (on the transmit
+ * record; a receive record names its transmission by `pkt`); key order is the order the engine
+ * built the record in, so the text is stable. Transmit and receive records —
  * nearly all of a trace — are written without JSON.stringify: a frame is described once however
  * many links it crosses (a flood shares one frame object), and names are quoted once.
  * @example recordToJson(rec, ethernetFrames) // '{"n":3,"t":1000,"type":"tx",...,"summary":"..."}'
  */
 export function recordToJson<F>(rec: TraceRecord<F>, frames: FrameInfo<F>): string {
-  if (rec.type === 'tx' || rec.type === 'rx') {
+  if (rec.type === 'rx') {
+    // The frame is the one its transmission (same pkt) described: no summary again.
+    return `{"n":${rec.n},"t":${rec.t},"type":"rx","dev":${q(rec.dev)},"port":${q(rec.port)},"pkt":${rec.pkt},"len":${rec.len}}`;
+  }
+  if (rec.type === 'tx') {
     const f = rec.frame as unknown as object;
     let summary = typeof f === 'object' && f !== null ? summaries.get(f) : undefined;
     if (summary === undefined) {
       summary = JSON.stringify(frames.describe(rec.frame));
       if (typeof f === 'object' && f !== null) summaries.set(f, summary);
     }
-    const head = `{"n":${rec.n},"t":${rec.t},"type":"${rec.type}","dev":${q(rec.dev)},"port":${q(rec.port)},"pkt":${rec.pkt},"len":${rec.len}`;
-    return rec.type === 'tx' ? `${head},"link":${q(rec.link)},"summary":${summary}}` : `${head},"summary":${summary}}`;
+    return `{"n":${rec.n},"t":${rec.t},"type":"tx","dev":${q(rec.dev)},"port":${q(rec.port)},"pkt":${rec.pkt},"len":${rec.len},"link":${q(rec.link)},"summary":${summary}}`;
   }
   if ('frame' in rec && rec.frame !== undefined) {
     const { frame, ...rest } = rec as unknown as { frame: F } & Record<string, unknown>;

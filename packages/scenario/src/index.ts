@@ -17,3 +17,4 @@ export * from './scenario.js';
 export * from './show.js';
 export * from './run.js';
 export * from './tcpdump.js';
+export * from './sink.js';
