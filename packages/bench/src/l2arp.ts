@@ -7,7 +7,7 @@
  * Differences from ns-3's links: full duplex point-to-point (no CSMA half-duplex backoff), no
  * inter-frame gap; serialisation counts (max(len, 60) + 4) bytes, as ns-3's 64-byte ARP frames.
  */
-import { Simulation, recordToJson, type Nanos } from '@netsim/engine';
+import { Simulation, TraceEncoder, type Nanos } from '@netsim/engine';
 import { ethernetFrames, formatIpv4, macFromNumber, type EthernetFrame } from '@netsim/packets';
 import { learningSwitch } from '@netsim/l2';
 import { linuxHost, type HostState } from '@netsim/linux';
@@ -116,7 +116,8 @@ export function runMesh(n: number, p: number, topo: 'star' | '2tier', opts: { tr
   sim.start();
   if (opts.traceTo) {
     const sink = opts.traceTo;
-    sim.trace.on('*', (_t, r) => sink(recordToJson(r, ethernetFrames)));
+    const encoder = new TraceEncoder(ethernetFrames);
+    sim.trace.on('*', (_t, r) => sink(encoder.encode(r)));
   }
   const until: Nanos = 12_000_000_000;
   const t0 = performance.now(); // wall-clock-ok: the benchmark's measurement

@@ -1,5 +1,5 @@
 /** Collects a simulation's trace: records in memory, JSON lines, and a fingerprint of the run. */
-import { Fingerprint, recordToJson, type TraceRecord } from './trace.js';
+import { Fingerprint, TraceEncoder, type TraceRecord } from './trace.js';
 import type { Simulation } from './simulation.js';
 
 export interface RecorderOptions {
@@ -27,9 +27,10 @@ export class TraceRecorder<F = unknown> {
   ) {
     const keep = opts.keep ?? true;
     const onLine = opts.onLine;
+    const encoder = new TraceEncoder(sim.frames);
     this.handler = (_type, rec) => {
       if (keep) this.records.push(rec);
-      const line = recordToJson(rec, sim.frames);
+      const line = encoder.encode(rec);
       this.fp.update(line);
       if (onLine) onLine(line);
     };
@@ -43,8 +44,9 @@ export class TraceRecorder<F = unknown> {
 
   /** All kept records as JSON lines (one per line, trailing newline). */
   toJsonLines(): string {
+    const encoder = new TraceEncoder(this.sim.frames);
     let out = '';
-    for (const r of this.records) out += recordToJson(r, this.sim.frames) + '\n';
+    for (const r of this.records) out += encoder.encode(r) + '\n';
     return out;
   }
 

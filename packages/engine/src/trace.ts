@@ -160,29 +160,45 @@ function q(text: string): string {
   }
   return v;
 }
-const summaries = new WeakMap<object, string>();
+/**
+ * Turns a stream of records into JSON lines. A frame is described once, on the first transmit
+ * record that carries it, which gets `"fid"` (its id: that record's `pkt`) and `"summary"`; every
+ * later transmission of the same frame object (a flood's copies, each hop of a forwarded frame)
+ * carries only `"fid"`. A receive record names its transmission by `pkt`. Names are quoted once.
+ * The output depends only on the sequence of records, so a run and its replay give identical text.
+ */
+export class TraceEncoder<F> {
+  private readonly fids = new WeakMap<object, number>();
+
+  constructor(private readonly frames: FrameInfo<F>) {}
+
+  encode(rec: TraceRecord<F>): string {
+    if (rec.type === 'rx') {
+      return `{"n":${rec.n},"t":${rec.t},"type":"rx","dev":${q(rec.dev)},"port":${q(rec.port)},"pkt":${rec.pkt},"len":${rec.len}}`;
+    }
+    if (rec.type === 'tx') {
+      const head = `{"n":${rec.n},"t":${rec.t},"type":"tx","dev":${q(rec.dev)},"port":${q(rec.port)},"pkt":${rec.pkt},"len":${rec.len},"link":${q(rec.link)}`;
+      const f = rec.frame as unknown as object;
+      if (typeof f === 'object' && f !== null) {
+        const fid = this.fids.get(f);
+        if (fid !== undefined) return `${head},"fid":${fid}}`;
+        this.fids.set(f, rec.pkt);
+      }
+      return `${head},"fid":${rec.pkt},"summary":${JSON.stringify(this.frames.describe(rec.frame))}}`;
+    }
+    return recordToJson(rec, this.frames);
+  }
+}
 
 /**
- * The JSON form of a record: frames are replaced by their one-line description (on the transmit
- * record; a receive record names its transmission by `pkt`); key order is the order the engine
- * built the record in, so the text is stable. Transmit and receive records —
- * nearly all of a trace — are written without JSON.stringify: a frame is described once however
- * many links it crosses (a flood shares one frame object), and names are quoted once.
+ * The self-contained JSON form of one record: the frame replaced by its one-line description
+ * (a receive record names its transmission by `pkt` instead). Key order is the order the engine
+ * built the record in, so the text is stable. For a stream, {@link TraceEncoder} is smaller.
  * @example recordToJson(rec, ethernetFrames) // '{"n":3,"t":1000,"type":"tx",...,"summary":"..."}'
  */
 export function recordToJson<F>(rec: TraceRecord<F>, frames: FrameInfo<F>): string {
   if (rec.type === 'rx') {
-    // The frame is the one its transmission (same pkt) described: no summary again.
     return `{"n":${rec.n},"t":${rec.t},"type":"rx","dev":${q(rec.dev)},"port":${q(rec.port)},"pkt":${rec.pkt},"len":${rec.len}}`;
-  }
-  if (rec.type === 'tx') {
-    const f = rec.frame as unknown as object;
-    let summary = typeof f === 'object' && f !== null ? summaries.get(f) : undefined;
-    if (summary === undefined) {
-      summary = JSON.stringify(frames.describe(rec.frame));
-      if (typeof f === 'object' && f !== null) summaries.set(f, summary);
-    }
-    return `{"n":${rec.n},"t":${rec.t},"type":"tx","dev":${q(rec.dev)},"port":${q(rec.port)},"pkt":${rec.pkt},"len":${rec.len},"link":${q(rec.link)},"summary":${summary}}`;
   }
   if ('frame' in rec && rec.frame !== undefined) {
     const { frame, ...rest } = rec as unknown as { frame: F } & Record<string, unknown>;

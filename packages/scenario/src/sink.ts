@@ -25,7 +25,8 @@ export class JsonlFile {
         return;
       }
     }
-    this.off += this.buf.write(line, this.off, 'utf8');
+    // Buffer#utf8Write skips write()'s argument juggling; it exists on every Node Buffer.
+    this.off += (this.buf as unknown as { utf8Write(s: string, offset: number): number }).utf8Write(line, this.off);
     this.buf[this.off++] = 10;
     this.lines++;
   }
