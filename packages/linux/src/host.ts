@@ -604,6 +604,12 @@ class Work {
     return (f.addrs.find((a) => sameNet(a.ip, dst, a.len)) ?? f.addrs[0] ?? this.ifaces.find((i) => i.kind !== 'lo' && i.addrs.length)?.addrs[0])?.ip;
   }
 
+  /** The source address a local socket would use to reach `dst` (undefined: no route). */
+  private sourceTo(dst: Ipv4): Ipv4 | undefined {
+    const hop = this.route(dst);
+    return hop === null ? undefined : hop.kind === 'local' ? dst : this.sourceFor(hop.dev, dst);
+  }
+
   // ------------------------------------------------------------------ output
 
   /** Sends a locally generated packet (ip_route_output + ip_output). */
@@ -821,8 +827,7 @@ class Work {
     const port = Number(cmd['port']);
     const sport = Number(cmd['sport'] ?? 40000);
     const bytes = new TextEncoder().encode(String(cmd['text'] ?? ''));
-    const hop = this.route(dst);
-    const src = cmd['src'] !== undefined ? parseIpv4(String(cmd['src'])) : hop === null ? undefined : hop.kind === 'local' ? dst : this.sourceFor(hop.dev, dst);
+    const src = cmd['src'] !== undefined ? parseIpv4(String(cmd['src'])) : this.sourceTo(dst);
     if (src === undefined) {
       this.fx.drop('IP_OUTNOROUTES', `no route to ${formatIpv4(dst)}`);
       return;
@@ -855,8 +860,7 @@ class Work {
     const next: PingSession = { ...s, sent: seq, firstSend: s.firstSend ?? this.now, lastSend: this.now, sendTimes: [...s.sendTimes, this.now] };
     this.pings = { ...this.pings, [name]: next };
     this.dirty = true;
-    const hop = this.route(s.dst);
-    const src = hop === null ? undefined : hop.kind === 'local' ? s.dst : this.sourceFor(hop.dev, s.dst);
+    const src = this.sourceTo(s.dst);
     if (src === undefined) {
       this.pingLine(next, 'ping: connect: Network is unreachable', { done: true });
       return;
@@ -869,8 +873,7 @@ class Work {
   /** One echo request with a given id and seq (a raw ICMP socket's single send). */
   echo(cmd: Record<string, unknown>): void {
     const dst = parseIpv4(String(cmd['dst']));
-    const hop = this.route(dst);
-    const src = hop === null ? undefined : hop.kind === 'local' ? dst : this.sourceFor(hop.dev, dst);
+    const src = this.sourceTo(dst);
     if (src === undefined) {
       this.fx.drop('IP_OUTNOROUTES', `no route to ${formatIpv4(dst)}`);
       return;
