@@ -7,6 +7,15 @@ import { buildSysctls, type Sysctls } from './sysctl.js';
 import type { NeighEntry } from './neighbour.js';
 import type { PingSession } from './ping.js';
 import { buildFilter, type Filter, type FilterConfig } from './netfilter.js';
+import type { TcpConn, TcpListener, TcpResult } from './tcp.js';
+
+/** TCP sockets: listeners, connections, and what client tools reported. */
+export interface TcpTable {
+  readonly listen: Readonly<Record<number, TcpListener>>;
+  readonly conns: Readonly<Record<string, TcpConn>>;
+  readonly results: Readonly<Record<string, TcpResult>>;
+  readonly nextPort: number;
+}
 
 /** An `arping` run (iputils arping): probes sent, replies seen, its output. */
 export interface ArpingSession {
@@ -127,6 +136,7 @@ export interface HostState {
   readonly arpings: Readonly<Record<string, ArpingSession>>;
   /** Echo replies that matched no ping session (answers to single `echo` commands). */
   readonly echoReplies: number;
+  readonly tcp: TcpTable;
 }
 
 export const neighKey = (ifindex: number, ip: Ipv4): number => ifindex * 4294967296 + ip;
@@ -226,7 +236,7 @@ export function initHost(c: HostConfig, carrier: (port: string) => boolean, rng:
     for (const d of [r.in, r.out]) if (d !== null && !names.has(d)) throw new Error(`firewall rule ${r.chain}: no interface '${d}'`);
   }
   const ifaceIndex = new Map(ifaces.map((f, i) => [f.name, i] as const));
-  return { ifaces, byName: ifaceIndex, local, routes, sys, neigh: PMap.empty(), reach, fdb, bridgePorts, peers: PMap.empty(), pings: {}, ipId: 0, filter, udp: {}, arpings: {}, echoReplies: 0 };
+  return { ifaces, byName: ifaceIndex, local, routes, sys, neigh: PMap.empty(), reach, fdb, bridgePorts, peers: PMap.empty(), pings: {}, ipId: 0, filter, udp: {}, arpings: {}, echoReplies: 0, tcp: { listen: {}, conns: {}, results: {}, nextPort: 32768 } };
 }
 
 function parseAging(t: string): Nanos {

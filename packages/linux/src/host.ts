@@ -3,7 +3,7 @@
  * cache, IPv4 receive/forward/output, ICMP (echo, unreachable, time exceeded, redirect with its
  * rate limit) and ping. Sources are cited per mechanism (Linux v6.9 unless stated).
  *
- * Not modelled: IPv6, TCP (segments to the host are dropped, no RST yet), fragmentation, the neighbour GC
+ * Not modelled: IPv6, TCP beyond tcp.ts (handshake, RST, SYN backoff, one exchange, FIN), fragmentation, the neighbour GC
  * (it does nothing below gc_thresh1 = 128 entries), proxy ARP, arp_filter, icmp_ratelimit for
  * errors other than redirects, STP on bridges, VLAN filtering.
  */
@@ -25,7 +25,13 @@ import {
   ICMP_REDIRECT_HOST,
   ICMP_UNREACH_HOST,
   ICMP_UNREACH_PORT,
+  TCP_ACK,
+  TCP_FIN,
+  TCP_PSH,
+  TCP_RST,
+  TCP_SYN,
   type ArpPacket,
+  type TcpSegment,
   type EthernetFrame,
   type Ipv4,
   type Ipv4Packet,
@@ -38,6 +44,7 @@ import { eventSend, isValid, newEntry, timerFired, update, type NeighEffects, ty
 import { forwarding, maxConf, orConf, rxRedirects, type NeighParms } from './sysctl.js';
 import { errorLine, newPing, redirectLine, replyLine, statsLines, unreachText, type PingSession } from './ping.js';
 import { ruleText, traverse, type Chain } from './netfilter.js';
+import { connKey, synTimeout, toolLines, TCP_DEFAULTS, type TcpConn, type TcpResult, type TcpTool } from './tcp.js';
 
 const MS = 1_000_000;
 const SECOND = 1_000_000_000;
@@ -78,6 +85,8 @@ export const linuxHost = defineDevice<HostState, HostConfig, EthernetFrame>({
       if (key.startsWith('neigh:')) w.neighTimer(data as number);
       else if (key.startsWith('ping:')) w.pingTimer(data as string);
       else if (key.startsWith('arping:')) w.arpingTimer(data as string);
+      else if (key.startsWith('tcp:')) w.tcpSynTimer(data as string);
+      else if (key.startsWith('tcpapp:')) w.tcpDeadline(data as string);
       w.commit();
     },
     carrier(s, { port, up }, ctx, fx) {
@@ -100,6 +109,12 @@ export const linuxHost = defineDevice<HostState, HostConfig, EthernetFrame>({
         case 'arping':
           w.arpingStart(command);
           break;
+        case 'tcp-listen':
+          w.tcpListen(Number(command['port']), String(command['reply'] ?? 'OK'));
+          break;
+        case 'tcp-connect':
+          w.tcpConnect(command);
+          break;
         case 'udp-bind':
           w.udpBind(Number(command['port']));
           break;
@@ -110,7 +125,7 @@ export const linuxHost = defineDevice<HostState, HostConfig, EthernetFrame>({
           w.neighReplace(String(command['dev']), parseIpv4(String(command['ip'])), String(command['mac']), (command['state'] as NudState | undefined) ?? 'PERMANENT');
           break;
         default:
-          throw new Error(`host has no command '${command.name}' (commands: ping, echo, arping, link, udp-bind, udp-send, neigh-replace)`);
+          throw new Error(`host has no command '${command.name}' (commands: ping, echo, arping, tcp-listen, tcp-connect, link, udp-bind, udp-send, neigh-replace)`);
       }
       w.commit();
     },
@@ -127,6 +142,7 @@ class Work {
   private udp: HostState['udp'];
   private arpings: HostState['arpings'];
   private echoReplies: number;
+  private tcp: HostState['tcp'];
   private ifaces: HostState['ifaces'];
   private reach: HostState['reach'];
   private ipId: number;
@@ -146,6 +162,7 @@ class Work {
     this.udp = s.udp;
     this.arpings = s.arpings;
     this.echoReplies = s.echoReplies;
+    this.tcp = s.tcp;
     this.ifaces = s.ifaces;
     this.reach = s.reach;
     this.ipId = s.ipId;
@@ -153,8 +170,9 @@ class Work {
 
   commit(): void {
     if (!this.dirty) return;
-    const { neigh, fdb, peers, pings, ifaces, reach, ipId, filter, udp, arpings, echoReplies } = this;
+    const { neigh, fdb, peers, pings, ifaces, reach, ipId, filter, udp, arpings, echoReplies, tcp } = this;
     this.fx.write((d) => {
+      d.tcp = castDraft(tcp);
       d.echoReplies = echoReplies;
       d.arpings = castDraft(arpings);
       d.filter = castDraft(filter);
@@ -733,7 +751,11 @@ class Work {
       this.record('udp.rx', { port: q.dstPort, from, bytes: q.payload.kind === 'raw' ? q.payload.bytes.length : 0 });
       return;
     }
-    this.fx.drop(q.kind === 'tcp' ? 'NO_SOCKET' : 'IP_NOPROTO', `no ${q.kind === 'tcp' ? `TCP socket on port ${q.dstPort}` : `handler for protocol ${p.protocol}`}`);
+    if (q.kind === 'tcp') {
+      this.tcpRcv(p, q);
+      return;
+    }
+    this.fx.drop('IP_NOPROTO', `no handler for protocol ${p.protocol}`);
   }
 
   /** An ICMP error reached us: hand it to the ping session whose echo it quotes. */
@@ -743,6 +765,14 @@ class Work {
     const quote = q.quote;
     if (quote.length < 28) return;
     const ihl = (quote[0]! & 15) * 4;
+    if (quote[9] === 6 && quote.length >= ihl + 4 && q.message === 'dest-unreachable') {
+      const qsrc = ((quote[12]! << 24) | (quote[13]! << 16) | (quote[14]! << 8) | quote[15]!) >>> 0;
+      const qdst0 = ((quote[16]! << 24) | (quote[17]! << 16) | (quote[18]! << 8) | quote[19]!) >>> 0;
+      const key = connKey(qsrc, (quote[ihl]! << 8) | quote[ihl + 1]!, qdst0, (quote[ihl + 2]! << 8) | quote[ihl + 3]!);
+      const c = this.tcp.conns[key];
+      if (c && (c.state === 'SYN_SENT' || c.state === 'SYN_RECV')) this.tcpFinish(c, 'unreachable', null);
+      return;
+    }
     if (quote[9] !== 1 || quote.length < ihl + 8 || quote[ihl] !== 8) return;
     const ident = (quote[ihl + 4]! << 8) | quote[ihl + 5]!;
     const seq = (quote[ihl + 6]! << 8) | quote[ihl + 7]!;
@@ -810,6 +840,187 @@ class Work {
       this.dirty = true;
       this.record('arping.output', { session: s.name, text: line });
     }
+  }
+
+  // ------------------------------------------------------------------ TCP (tcp.ts)
+
+  tcpListen(port: number, reply: string): void {
+    if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`tcp-listen: port ${port} is not 1..65535`);
+    this.tcp = { ...this.tcp, listen: { ...this.tcp.listen, [port]: { port, reply } } };
+    this.dirty = true;
+  }
+
+  /** Opens a client connection: `{ dst, port, tool?: nc|telnet|request, session?, request?, timeoutNs? }`. */
+  tcpConnect(cmd: Record<string, unknown>): void {
+    const dst = parseIpv4(String(cmd['dst']));
+    const port = Number(cmd['port']);
+    const tool = (cmd['tool'] ?? 'nc') as TcpTool;
+    const session = String(cmd['session'] ?? `${tool}${Object.keys(this.tcp.results).length + Object.keys(this.tcp.conns).length + 1}`);
+    const src = this.sourceTo(dst);
+    if (src === undefined) {
+      this.tcpReport({ session, tool, dst: formatIpv4(dst), port, outcome: 'unreachable', response: null, lines: toolLines(tool, dst, port, 'unreachable', null), at: this.now });
+      return;
+    }
+    const lport = this.tcp.nextPort;
+    const next = lport >= TCP_DEFAULTS.ephemeralHigh ? TCP_DEFAULTS.ephemeralLow : lport + 1;
+    const iss = this.ctx.rng.nextU32();
+    const c: TcpConn = {
+      key: connKey(src, lport, dst, port),
+      role: 'client',
+      local: src,
+      lport,
+      remote: dst,
+      rport: port,
+      state: 'SYN_SENT',
+      snd: (iss + 1) >>> 0,
+      rcv: 0,
+      synRetries: 0,
+      openedAt: this.now,
+      tool,
+      session,
+      request: cmd['request'] === undefined ? null : String(cmd['request']),
+    };
+    this.tcp = { ...this.tcp, nextPort: next, conns: { ...this.tcp.conns, [c.key]: c } };
+    this.dirty = true;
+    if (tool === 'telnet') this.record('telnet.output', { session, text: `Trying ${formatIpv4(dst)}...` });
+    this.tcpSend(c, iss, 0, TCP_SYN);
+    this.fx.timerAt(`tcp:${c.key}`, synTimeout(c.openedAt, 0), c.key);
+    if (cmd['timeoutNs'] !== undefined) this.fx.timer(`tcpapp:${c.key}`, Number(cmd['timeoutNs']), c.key);
+  }
+
+  private tcpSend(c: TcpConn, seq: number, ack: number, flags: number, text = ''): void {
+    const seg: TcpSegment = { kind: 'tcp', srcPort: c.lport, dstPort: c.rport, seq: seq >>> 0, ack: ack >>> 0, flags, window: TCP_DEFAULTS.window, urgent: 0, payload: new TextEncoder().encode(text) };
+    this.sendLocal(ipv4(c.local, c.remote, seg));
+  }
+
+  private setConn(c: TcpConn | null, key: string): void {
+    const conns = { ...this.tcp.conns };
+    if (c === null) delete conns[key];
+    else conns[key] = c;
+    this.tcp = { ...this.tcp, conns };
+    this.dirty = true;
+  }
+
+  tcpSynTimer(key: string): void {
+    const c = this.tcp.conns[key];
+    if (!c || c.state !== 'SYN_SENT') return;
+    if (c.synRetries >= TCP_DEFAULTS.synRetries) return this.tcpFinish(c, 'timeout', null);
+    const retries = c.synRetries + 1;
+    this.setConn({ ...c, synRetries: retries }, key);
+    this.tcpSend(c, (c.snd - 1) >>> 0, 0, TCP_SYN);
+    this.fx.timerAt(`tcp:${key}`, synTimeout(c.openedAt, retries), key);
+  }
+
+  /** The application's own deadline (nc -w, a client's request timeout). */
+  tcpDeadline(key: string): void {
+    const c = this.tcp.conns[key];
+    if (!c || c.role !== 'client') return;
+    if (c.state === 'SYN_SENT' || (c.request !== null && c.state === 'ESTABLISHED')) this.tcpFinish(c, 'timeout', null);
+  }
+
+  private tcpFinish(c: TcpConn, outcome: TcpResult['outcome'], response: string | null): void {
+    // A connected client has sent its FIN and waits for the peer's (FIN_WAIT); others are gone.
+    this.setConn(outcome === 'connected' ? { ...c, state: 'FIN_WAIT', snd: (c.snd + 1) >>> 0 } : null, c.key);
+    this.fx.cancel(`tcp:${c.key}`);
+    this.fx.cancel(`tcpapp:${c.key}`);
+    if (c.role !== 'client' || c.tool === null || c.session === null) return;
+    const lines = toolLines(c.tool, c.remote, c.rport, outcome, response).filter((l) => !(c.tool === 'telnet' && l.startsWith('Trying ')));
+    this.tcpReport({ session: c.session, tool: c.tool, dst: formatIpv4(c.remote), port: c.rport, outcome, response, lines, at: this.now });
+  }
+
+  private tcpReport(r: TcpResult): void {
+    this.tcp = { ...this.tcp, results: { ...this.tcp.results, [r.session]: r } };
+    this.dirty = true;
+    this.record(r.tool === 'request' ? 'tcp.result' : `${r.tool}.output`, { session: r.session, text: r.lines.join('\n'), outcome: r.outcome });
+  }
+
+  private tcpRcv(p: Ipv4Packet, q: TcpSegment): void {
+    const key = connKey(p.dst, q.dstPort, p.src, q.srcPort);
+    const c = this.tcp.conns[key];
+    const text = new TextDecoder().decode(q.payload);
+    const syn = (q.flags & TCP_SYN) !== 0;
+    const ack = (q.flags & TCP_ACK) !== 0;
+    const rst = (q.flags & TCP_RST) !== 0;
+    const fin = (q.flags & TCP_FIN) !== 0;
+    if (c === undefined) {
+      if (rst) return;
+      const l = this.tcp.listen[q.dstPort];
+      if (syn && !ack && l) {
+        const iss = this.ctx.rng.nextU32();
+        const s: TcpConn = { key, role: 'server', local: p.dst, lport: q.dstPort, remote: p.src, rport: q.srcPort, state: 'SYN_RECV', snd: (iss + 1) >>> 0, rcv: (q.seq + 1) >>> 0, synRetries: 0, openedAt: this.now, tool: null, session: null, request: null };
+        this.setConn(s, key);
+        this.tcpSend(s, iss, s.rcv, TCP_SYN | TCP_ACK);
+        return;
+      }
+      // tcp_v4_send_reset: no socket.
+      this.fx.drop('NO_SOCKET', `no TCP socket on ${formatIpv4(p.dst)}:${q.dstPort}`);
+      const reset: TcpConn = { key, role: 'server', local: p.dst, lport: q.dstPort, remote: p.src, rport: q.srcPort, state: 'CLOSED', snd: 0, rcv: 0, synRetries: 0, openedAt: this.now, tool: null, session: null, request: null };
+      if (ack) this.tcpSend(reset, q.ack, 0, TCP_RST);
+      else this.tcpSend(reset, 0, (q.seq + q.payload.length + (syn ? 1 : 0) + (fin ? 1 : 0)) >>> 0, TCP_RST | TCP_ACK);
+      return;
+    }
+    if (rst) {
+      if (c.state === 'SYN_SENT') this.tcpFinish(c, 'refused', null);
+      else this.setConn(null, key);
+      return;
+    }
+    switch (c.state) {
+      case 'SYN_SENT':
+        if (syn && ack && q.ack === c.snd) {
+          const est: TcpConn = { ...c, state: 'ESTABLISHED', rcv: (q.seq + 1) >>> 0 };
+          this.setConn(est, key);
+          this.fx.cancel(`tcp:${key}`);
+          if (c.request !== null) {
+            this.tcpSend(est, est.snd, est.rcv, TCP_PSH | TCP_ACK, c.request);
+            this.setConn({ ...est, snd: (est.snd + c.request.length) >>> 0 }, key);
+          } else {
+            this.tcpSend(est, est.snd, est.rcv, TCP_ACK);
+            this.tcpSend(est, est.snd, est.rcv, TCP_FIN | TCP_ACK);
+            this.tcpFinish(est, 'connected', null);
+          }
+        }
+        return;
+      case 'SYN_RECV':
+        if (ack) {
+          const est: TcpConn = { ...c, state: 'ESTABLISHED' };
+          this.setConn(est, key);
+          if (q.payload.length) this.tcpServe(est, q, text);
+          else if (fin) this.tcpClosePassive(est, q);
+        }
+        return;
+      case 'ESTABLISHED':
+        if (c.role === 'server') {
+          if (q.payload.length) this.tcpServe(c, q, text);
+          else if (fin) this.tcpClosePassive(c, q);
+          return;
+        }
+        if (q.payload.length) {
+          const rcv = (q.seq + q.payload.length) >>> 0;
+          this.tcpSend(c, c.snd, rcv, TCP_FIN | TCP_ACK);
+          this.tcpFinish({ ...c, rcv }, 'connected', text);
+        }
+        return;
+      case 'FIN_WAIT':
+        // Closing: answer the peer's FIN, or take the last ACK, and forget the connection.
+        if (fin) this.tcpSend(c, c.snd, (q.seq + q.payload.length + 1) >>> 0, TCP_ACK);
+        if (fin || ack) this.setConn(null, key);
+        return;
+      default:
+        return;
+    }
+  }
+
+  /** The server application: answer the request with the listener's reply. */
+  private tcpServe(c: TcpConn, q: TcpSegment, _text: string): void {
+    const reply = this.tcp.listen[c.lport]?.reply ?? '';
+    const rcv = (q.seq + q.payload.length) >>> 0;
+    this.tcpSend(c, c.snd, rcv, TCP_PSH | TCP_ACK, reply);
+    this.setConn({ ...c, rcv, snd: (c.snd + reply.length) >>> 0 }, c.key);
+  }
+
+  private tcpClosePassive(c: TcpConn, q: TcpSegment): void {
+    this.tcpSend(c, c.snd, (q.seq + 1) >>> 0, TCP_FIN | TCP_ACK);
+    this.setConn({ ...c, state: 'FIN_WAIT', snd: (c.snd + 1) >>> 0 }, c.key);
   }
 
   // ------------------------------------------------------------------ UDP sockets

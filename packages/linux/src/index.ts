@@ -17,3 +17,4 @@ export * from './config.js';
 export { linuxHost } from './host.js';
 export * from './views.js';
 export * from './netfilter.js';
+export * from './tcp.js';

@@ -1,0 +1,69 @@
+/** TCP as the symptoms need it: handshake, refused, SYN backoff to a timeout, one exchange, FIN. */
+import { describe, expect, it } from 'vitest';
+import { SECOND, Simulation, TraceRecorder, type TxRecord } from '@netsim/engine';
+import { ethernetFrames, type EthernetFrame } from '@netsim/packets';
+import { learningSwitch } from '@netsim/l2';
+import { linuxHost, type HostState } from './index.js';
+
+function pair(bSysctl: Record<string, number> = {}, bExtra: Record<string, unknown> = {}) {
+  const sim = new Simulation<EthernetFrame>({ frames: ethernetFrames, seed: 3 });
+  sim.addDevice('sw', learningSwitch, { ports: 2 });
+  sim.addDevice('a', linuxHost, { interfaces: [{ name: 'eth0', mac: '02:00:00:00:00:0a', addresses: ['198.18.0.1/24'] }] });
+  sim.addDevice('b', linuxHost, { interfaces: [{ name: 'eth0', mac: '02:00:00:00:00:0b', addresses: ['198.18.0.2/24'] }], sysctl: bSysctl, ...bExtra });
+  sim.connect('a.eth0', 'sw.p1');
+  sim.connect('b.eth0', 'sw.p2');
+  return { sim, rec: new TraceRecorder(sim) };
+}
+
+const result = (sim: Simulation<EthernetFrame>, session: string) => sim.state<HostState>('a').tcp.results[session];
+const tcpFlags = (rec: TraceRecorder<EthernetFrame>, dev: string) =>
+  rec.records
+    .filter((r): r is TxRecord<EthernetFrame> => r.type === 'tx' && r.dev === dev && r.frame.payload.kind === 'ipv4' && r.frame.payload.payload.kind === 'tcp')
+    .map((r) => (r.frame.payload as { payload: { flags: number } }).payload.flags);
+
+describe('TCP', () => {
+  it('nc -vz to a listening port succeeds after the three-way handshake, and both sides close', () => {
+    const { sim, rec } = pair();
+    sim.command('0s', 'b', { name: 'tcp-listen', port: 10256 });
+    sim.command('1s', 'a', { name: 'tcp-connect', dst: '198.18.0.2', port: 10256, tool: 'nc', session: 'nc1' });
+    sim.run({ until: '2s' });
+    expect(result(sim, 'nc1')).toMatchObject({ outcome: 'connected', lines: ['Connection to 198.18.0.2 10256 port [tcp/*] succeeded!'] });
+    expect(tcpFlags(rec, 'a')).toEqual([0x02, 0x10, 0x11, 0x10]); // SYN, ACK, FIN+ACK, ACK
+    expect(tcpFlags(rec, 'b')).toEqual([0x12, 0x11]); // SYN+ACK, FIN+ACK
+    expect(Object.keys(sim.state<HostState>('a').tcp.conns)).toEqual([]);
+    expect(Object.keys(sim.state<HostState>('b').tcp.conns)).toEqual([]);
+  });
+
+  it('a closed port answers RST: connection refused at once', () => {
+    const { sim, rec } = pair();
+    sim.command('1s', 'a', { name: 'tcp-connect', dst: '198.18.0.2', port: 6443, tool: 'request', session: 'k' });
+    sim.command('1s', 'a', { name: 'tcp-connect', dst: '198.18.0.2', port: 6443, tool: 'telnet', session: 't' });
+    sim.run({ until: '2s' });
+    expect(result(sim, 'k')).toMatchObject({ outcome: 'refused', lines: ['dial tcp 198.18.0.2:6443: connect: connection refused'] });
+    expect(result(sim, 't')!.lines).toEqual(['telnet: Unable to connect to remote host: Connection refused']);
+    expect(result(sim, 'k')!.at).toBeLessThan(1.001 * SECOND);
+    expect(tcpFlags(rec, 'b')).toEqual([0x14, 0x14]); // RST+ACK
+  });
+
+  it('a silent peer: SYN retransmitted at 1, 3, 7, 15, 31, 63 s, then timed out at 127 s; an app deadline ends it sooner', () => {
+    // b drops everything it receives on INPUT.
+    const { sim, rec } = pair({}, { firewall: { policy: { INPUT: 'DROP' } } });
+    sim.command('1s', 'a', { name: 'tcp-connect', dst: '198.18.0.2', port: 6443, tool: 'telnet', session: 'slow' });
+    sim.command('1s', 'a', { name: 'tcp-connect', dst: '198.18.0.2', port: 6443, tool: 'request', session: 'lease', timeoutNs: 10 * SECOND });
+    sim.run({ until: '200s' });
+    const syns = rec.records.filter((r): r is TxRecord<EthernetFrame> => r.type === 'tx' && r.dev === 'a' && r.frame.payload.kind === 'ipv4' && r.frame.payload.payload.kind === 'tcp' && r.frame.payload.payload.srcPort === 32768).map((r) => r.t / SECOND);
+    // The first SYN waits for ARP (4 us); retransmissions follow the RTO from the connect: +1, +3, +7 ... s.
+    expect(syns).toEqual([1.000004, 2, 4, 8, 16, 32, 64]);
+    expect(result(sim, 'slow')).toMatchObject({ outcome: 'timeout', at: 128 * SECOND, lines: ['telnet: Unable to connect to remote host: Connection timed out'] });
+    expect(result(sim, 'lease')).toMatchObject({ outcome: 'timeout', at: 11 * SECOND, lines: ['dial tcp 198.18.0.2:6443: i/o timeout'] });
+  });
+
+  it('a request gets the listener reply', () => {
+    const { sim } = pair();
+    sim.command('0s', 'b', { name: 'tcp-listen', port: 6443, reply: 'HTTP/1.1 200 OK' });
+    sim.command('1s', 'a', { name: 'tcp-connect', dst: '198.18.0.2', port: 6443, tool: 'request', session: 'r', request: 'PUT /lease' });
+    sim.run({ until: '2s' });
+    expect(result(sim, 'r')).toMatchObject({ outcome: 'connected', response: 'HTTP/1.1 200 OK' });
+    expect(Object.keys(sim.state<HostState>('b').tcp.conns)).toEqual([]);
+  });
+});

@@ -1,0 +1,111 @@
+/**
+ * TCP, enough for the symptoms people see: the three-way handshake, RST for a closed port
+ * (`connection refused`), SYN retransmission with the kernel's exponential backoff (initial RTO
+ * 1 s, TCP_TIMEOUT_INIT; tcp_syn_retries = 6, so a connect gives up after 127 s), one
+ * request/response exchange, FIN. Listeners answer each request with a fixed reply.
+ *
+ * Not modelled: congestion control, windows (advertised 64240, never enforced), data
+ * retransmission (a lost data segment stalls the connection until the application's deadline),
+ * SACK/timestamps/options, TIME_WAIT, simultaneous open, urgent data.
+ */
+import type { Nanos } from '@netsim/engine';
+import { formatIpv4, type Ipv4 } from '@netsim/packets';
+
+export type TcpState = 'SYN_SENT' | 'SYN_RECV' | 'ESTABLISHED' | 'FIN_WAIT' | 'CLOSED';
+
+/** Which tool opened a client connection, for its output. */
+export type TcpTool = 'nc' | 'telnet' | 'request';
+
+export interface TcpConn {
+  readonly key: string;
+  readonly role: 'client' | 'server';
+  readonly local: Ipv4;
+  readonly lport: number;
+  readonly remote: Ipv4;
+  readonly rport: number;
+  readonly state: TcpState;
+  /** Next sequence number to send, next expected from the peer. */
+  readonly snd: number;
+  readonly rcv: number;
+  readonly synRetries: number;
+  readonly openedAt: Nanos;
+  /** Client side: the tool, its session name, what to send once connected. */
+  readonly tool: TcpTool | null;
+  readonly session: string | null;
+  readonly request: string | null;
+}
+
+export interface TcpListener {
+  readonly port: number;
+  /** What the server application answers to each request. */
+  readonly reply: string;
+}
+
+/** Outcome of a client connection, as the tools report it. */
+export interface TcpResult {
+  readonly session: string;
+  readonly tool: TcpTool;
+  readonly dst: string;
+  readonly port: number;
+  readonly outcome: 'connected' | 'refused' | 'timeout' | 'unreachable';
+  readonly response: string | null;
+  readonly lines: readonly string[];
+  readonly at: Nanos;
+}
+
+/** TCP_TIMEOUT_INIT and tcp_syn_retries (include/net/tcp.h, Documentation/networking/ip-sysctl.rst). */
+export const TCP_DEFAULTS = Object.freeze({
+  initialRtoNs: 1_000_000_000,
+  synRetries: 6,
+  window: 64240,
+  /** net.ipv4.ip_local_port_range = 32768 60999 */
+  ephemeralLow: 32768,
+  ephemeralHigh: 60999,
+});
+
+export const connKey = (local: Ipv4, lport: number, remote: Ipv4, rport: number): string => `${local}:${lport}<${remote}:${rport}`;
+
+/** When the SYN sent after `retries` retransmissions times out: 1, 3, 7, 15, 31, 63, 127 s. */
+export function synTimeout(openedAt: Nanos, retries: number): Nanos {
+  return openedAt + TCP_DEFAULTS.initialRtoNs * (2 ** (retries + 1) - 1);
+}
+
+/** The lines OpenBSD netcat (`nc -vz`) and telnet print for an outcome. */
+export function toolLines(tool: TcpTool, dst: Ipv4, port: number, outcome: TcpResult['outcome'], response: string | null): string[] {
+  const d = formatIpv4(dst);
+  if (tool === 'nc') {
+    switch (outcome) {
+      case 'connected':
+        return [`Connection to ${d} ${port} port [tcp/*] succeeded!`];
+      case 'refused':
+        return [`nc: connect to ${d} port ${port} (tcp) failed: Connection refused`];
+      case 'timeout':
+        return [`nc: connect to ${d} port ${port} (tcp) timed out: Operation now in progress`];
+      case 'unreachable':
+        return [`nc: connect to ${d} port ${port} (tcp) failed: No route to host`];
+    }
+  }
+  if (tool === 'telnet') {
+    const head = `Trying ${d}...`;
+    switch (outcome) {
+      case 'connected':
+        return [head, `Connected to ${d}.`, "Escape character is '^]'."];
+      case 'refused':
+        return [head, 'telnet: Unable to connect to remote host: Connection refused'];
+      case 'timeout':
+        return [head, 'telnet: Unable to connect to remote host: Connection timed out'];
+      case 'unreachable':
+        return [head, 'telnet: Unable to connect to remote host: No route to host'];
+    }
+  }
+  switch (outcome) {
+    case 'connected':
+      return [response === null ? `connected to ${d}:${port}` : `response from ${d}:${port}: ${response}`];
+    case 'refused':
+      return [`dial tcp ${d}:${port}: connect: connection refused`];
+    case 'timeout':
+      return [`dial tcp ${d}:${port}: i/o timeout`];
+    case 'unreachable':
+      return [`dial tcp ${d}:${port}: connect: no route to host`];
+  }
+}
