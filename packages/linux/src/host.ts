@@ -115,6 +115,9 @@ export const linuxHost = defineDevice<HostState, HostConfig, EthernetFrame>({
         case 'tcp-connect':
           w.tcpConnect(command);
           break;
+        case 'nc-udp':
+          w.ncUdp(command);
+          break;
         case 'udp-bind':
           w.udpBind(Number(command['port']));
           break;
@@ -125,7 +128,7 @@ export const linuxHost = defineDevice<HostState, HostConfig, EthernetFrame>({
           w.neighReplace(String(command['dev']), parseIpv4(String(command['ip'])), String(command['mac']), (command['state'] as NudState | undefined) ?? 'PERMANENT');
           break;
         default:
-          throw new Error(`host has no command '${command.name}' (commands: ping, echo, arping, tcp-listen, tcp-connect, link, udp-bind, udp-send, neigh-replace)`);
+          throw new Error(`host has no command '${command.name}' (commands: ping, echo, arping, tcp-listen, tcp-connect, nc-udp, link, udp-bind, udp-send, neigh-replace)`);
       }
       w.commit();
     },
@@ -1024,6 +1027,19 @@ class Work {
   }
 
   // ------------------------------------------------------------------ UDP sockets
+
+  /**
+   * `nc -vzu dst port`: one datagram, and the success line, whatever happens to it (UDP has no
+   * handshake; a later ICMP port unreachable would only show on a second send).
+   */
+  ncUdp(cmd: Record<string, unknown>): void {
+    const dst = parseIpv4(String(cmd['dst']));
+    const port = Number(cmd['port']);
+    const session = String(cmd['session'] ?? `nc-u${Object.keys(this.tcp.results).length + 1}`);
+    this.udpSend({ dst: formatIpv4(dst), port, text: 'X' });
+    const lines = [`Connection to ${formatIpv4(dst)} ${port} port [udp/*] succeeded!`];
+    this.tcpReport({ session, tool: 'nc', dst: formatIpv4(dst), port, outcome: 'connected', response: null, lines, at: this.now });
+  }
 
   udpBind(port: number): void {
     if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`udp-bind: port ${port} is not 1..65535`);

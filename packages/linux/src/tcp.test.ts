@@ -67,3 +67,13 @@ describe('TCP', () => {
     expect(Object.keys(sim.state<HostState>('b').tcp.conns)).toEqual([]);
   });
 });
+
+describe('nc -vzu', () => {
+  it('reports success even when nothing listens (the datagram draws a port unreachable nobody reads)', () => {
+    const { sim, rec } = pair();
+    sim.command('1s', 'a', { name: 'nc-udp', dst: '198.18.0.2', port: 8472, session: 'u' });
+    sim.run({ until: '2s' });
+    expect(result(sim, 'u')!.lines).toEqual(['Connection to 198.18.0.2 8472 port [udp/*] succeeded!']);
+    expect(rec.records.some((r) => r.type === 'drop' && r.dev === 'b' && (r as { reason: string }).reason === 'NO_SOCKET')).toBe(true);
+  });
+});

@@ -123,6 +123,31 @@ export class TimelineStep {
     return this;
   }
 
+  /**
+   * A host runs `nc -vz [-w secs] dst port` (OpenBSD netcat). With `udp`, `nc -vzu`: it sends a
+   * datagram and reports success whether or not anything is listening — as the real one does.
+   */
+  nc(host: string, dst: string, port: number, opts: { udp?: boolean; wait?: Duration; session?: string } = {}): this {
+    const command = opts.udp
+      ? { name: 'nc-udp', dst, port, ...(opts.session === undefined ? {} : { session: opts.session }) }
+      : { name: 'tcp-connect', dst, port, tool: 'nc', ...(opts.wait === undefined ? {} : { timeoutNs: parseDuration(opts.wait) }), ...(opts.session === undefined ? {} : { session: opts.session }) };
+    this.b.pushAction({ kind: 'command', at: this.time, dev: host, command, where: this.b.here(`at ${String(this.time)}: nc from '${host}' to ${dst} ${port}`) });
+    return this;
+  }
+
+  /** A host runs `telnet dst port` (connect only). */
+  telnet(host: string, dst: string, port: number, opts: { session?: string } = {}): this {
+    const command = { name: 'tcp-connect', dst, port, tool: 'telnet', ...(opts.session === undefined ? {} : { session: opts.session }) };
+    this.b.pushAction({ kind: 'command', at: this.time, dev: host, command, where: this.b.here(`at ${String(this.time)}: telnet from '${host}' to ${dst} ${port}`) });
+    return this;
+  }
+
+  /** A host listens on a TCP port (a server answering each request with `reply`). */
+  listen(host: string, port: number, reply = 'OK'): this {
+    this.b.pushAction({ kind: 'command', at: this.time, dev: host, command: { name: 'tcp-listen', port, reply }, where: this.b.here(`at ${String(this.time)}: listen on '${host}' port ${port}`) });
+    return this;
+  }
+
   /** A host runs `ping -c count [-i interval] dst` (iputils output in the timeline). */
   ping(host: string, dst: string, opts: { count?: number; interval?: Duration; session?: string } = {}): this {
     const command = {
