@@ -33,7 +33,12 @@ export type Output<F = unknown> =
   | { readonly type: 'timer.cancel'; readonly key: string }
   | { readonly type: 'drop'; readonly reason: DropReason; readonly port?: string; readonly frame?: F; readonly detail?: string }
   | { readonly type: 'trace'; readonly record: ModelRecordData }
-  | { readonly type: 'log'; readonly text: string };
+  | { readonly type: 'log'; readonly text: string }
+  /**
+   * A message to another device, delivered as a command input after `delay` (default 0): the
+   * out-of-band channel of controllers and API watches, which do not travel on simulated links.
+   */
+  | { readonly type: 'send'; readonly to: string; readonly command: Command; readonly delay?: Nanos };
 
 /** Read-only context of one step. Models must not keep it beyond the step. */
 export interface StepContext {
@@ -117,6 +122,11 @@ export class Effects<S, F> {
 
   log(text: string): void {
     this.push({ type: 'log', text });
+  }
+
+  /** Send `command` to device `to` (out of band), `delay` nanoseconds from now. */
+  send(to: string, command: Command, delay: Nanos = 0): void {
+    this.push({ type: 'send', to, command, ...(delay ? { delay } : {}) });
   }
 
   /** Queue a state change; all of a step's changes run inside one `produce`. */

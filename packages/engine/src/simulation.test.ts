@@ -193,6 +193,30 @@ describe('Simulation', () => {
     expect(a['h1']).not.toEqual(a['h2']);
   });
 
+  it('delivers messages between devices out of band, after their delay, naming the sender', () => {
+    const sim = new Simulation<F>({ frames });
+    const ctl = defineDevice<null, Record<string, never>, F>({
+      kind: 'controller',
+      ports: () => [],
+      init: () => null,
+      on: { command: (_s, { command }, _ctx, fx) => fx.send('a', { name: 'arm', key: String(command['key']), after: 0 }, 250 * 1_000_000) },
+    });
+    sim.addDevice('ctl', ctl, {});
+    sim.addDevice('a', sink, {});
+    const rec = new TraceRecorder(sim);
+    sim.command('1s', 'ctl', { name: 'go', key: 'from-ctl' });
+    sim.run();
+    expect(sim.state<{ fired: string[] }>('a').fired).toEqual([`${1.25 * SECOND}:from-ctl`]);
+    expect(rec.records.filter((r) => r.type === 'command').map((r) => [r.t, r.dev, (r as { from?: string }).from])).toEqual([
+      [SECOND, 'ctl', undefined],
+      [1.25 * SECOND, 'a', 'ctl'],
+    ]);
+    const bad = new Simulation<F>({ frames });
+    bad.addDevice('ctl', defineDevice<null, Record<string, never>, F>({ kind: 'c', ports: () => [], init: () => null, on: { command: (_s, _i, _c, fx) => fx.send('nobody', { name: 'x' }) } }), {});
+    bad.command(0, 'ctl', { name: 'go' });
+    expect(() => bad.run()).toThrow("device 'ctl' sent 'x' to unknown device 'nobody'");
+  });
+
   it('does not build trace records when nobody listens', () => {
     const sim = new Simulation<F>({ frames });
     sim.addDevice('a', sink, {});

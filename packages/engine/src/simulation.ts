@@ -515,7 +515,7 @@ export class Simulation<F = unknown> {
         this.counters[ev.dev]!.events++;
         if (this.trace.all.size !== 0) {
           const { name, ...args } = command;
-          this.emit({ n: 0, t: this._now, type: 'command', dev: slot.id, name, ...(Object.keys(args).length ? { args } : {}) });
+          this.emit({ n: 0, t: this._now, type: 'command', dev: slot.id, name, ...(ev.port ? { from: ev.port } : {}), ...(Object.keys(args).length ? { args } : {}) });
         }
         this.step(slot, { type: 'command', command });
         return;
@@ -619,6 +619,14 @@ export class Simulation<F = unknown> {
       case 'log':
         if (this.trace.all.size !== 0) this.emit({ n: 0, t: this._now, type: 'log', dev: slot.id, text: out.text });
         return;
+      case 'send': {
+        const to = this.deviceIndex.get(out.to);
+        if (to === undefined) throw new DeviceError(`device '${slot.id}' sent '${out.command.name}' to unknown device '${out.to}'${hint(out.to, [...this.deviceIndex.keys()])}`, slot.id, null);
+        const delay = out.delay ?? 0;
+        if (!Number.isSafeInteger(delay) || delay < 0) throw new DeviceError(`device '${slot.id}' sent '${out.command.name}' with delay ${delay}`, slot.id, null);
+        this.schedule(this._now + delay, EV_COMMAND, to, slot.id, out.command, 0, 0, 0);
+        return;
+      }
     }
   }
 

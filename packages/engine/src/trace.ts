@@ -92,6 +92,8 @@ export interface CommandRecord extends Base {
   type: 'command';
   dev: string;
   name: string;
+  /** The sending device, for messages between devices (absent for the scenario's timeline). */
+  from?: string;
   args?: unknown;
 }
 
