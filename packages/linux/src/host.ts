@@ -22,6 +22,7 @@ import {
   macToNumber,
   isGroupMac,
   parseIpv4,
+  parseCidr,
   ICMP_REDIRECT_HOST,
   ICMP_UNREACH_HOST,
   ICMP_UNREACH_PORT,
@@ -103,6 +104,10 @@ export const linuxHost = defineDevice<HostState, HostConfig, EthernetFrame>({
         case 'link':
           w.setAdmin(String(command['dev']), command['up'] === true);
           break;
+        case 'addr-add':
+        case 'addr-del':
+          w.addr(command.name === 'addr-add', String(command['dev']), String(command['address']));
+          break;
         case 'echo':
           w.echo(command);
           break;
@@ -128,7 +133,7 @@ export const linuxHost = defineDevice<HostState, HostConfig, EthernetFrame>({
           w.neighReplace(String(command['dev']), parseIpv4(String(command['ip'])), String(command['mac']), (command['state'] as NudState | undefined) ?? 'PERMANENT');
           break;
         default:
-          throw new Error(`host has no command '${command.name}' (commands: ping, echo, arping, tcp-listen, tcp-connect, nc-udp, link, udp-bind, udp-send, neigh-replace)`);
+          throw new Error(`host has no command '${command.name}' (commands: ping, echo, arping, tcp-listen, tcp-connect, nc-udp, link, addr-add, addr-del, udp-bind, udp-send, neigh-replace)`);
       }
       w.commit();
     },
@@ -146,6 +151,7 @@ class Work {
   private arpings: HostState['arpings'];
   private echoReplies: number;
   private tcp: HostState['tcp'];
+  private local: HostState['local'];
   private ifaces: HostState['ifaces'];
   private reach: HostState['reach'];
   private ipId: number;
@@ -166,6 +172,7 @@ class Work {
     this.arpings = s.arpings;
     this.echoReplies = s.echoReplies;
     this.tcp = s.tcp;
+    this.local = s.local;
     this.ifaces = s.ifaces;
     this.reach = s.reach;
     this.ipId = s.ipId;
@@ -173,8 +180,9 @@ class Work {
 
   commit(): void {
     if (!this.dirty) return;
-    const { neigh, fdb, peers, pings, ifaces, reach, ipId, filter, udp, arpings, echoReplies, tcp } = this;
+    const { neigh, fdb, peers, pings, ifaces, reach, ipId, filter, udp, arpings, echoReplies, tcp, local } = this;
     this.fx.write((d) => {
+      d.local = castDraft(local);
       d.tcp = castDraft(tcp);
       d.echoReplies = echoReplies;
       d.arpings = castDraft(arpings);
@@ -207,7 +215,7 @@ class Work {
   }
 
   private isLocal(ip: Ipv4): boolean {
-    return this.s.local.has(ip);
+    return this.local.has(ip);
   }
 
   /** Usable for traffic: admin up and, for NICs, carrier. */
@@ -244,6 +252,23 @@ class Work {
     if (f.up === up) return;
     this.setIface(dev, { up });
     if (!up && f.master) this.flushBridgePort(f.master, dev);
+  }
+
+  /**
+   * `ip addr add|del ADDRESS/LEN dev DEV`: the address becomes (or stops being) local for the whole
+   * host at once — a local route exists whatever the device's state.
+   */
+  addr(add: boolean, dev: string, address: string): void {
+    const f = this.iface(dev);
+    const p = parseCidr(address, true);
+    const has = f.addrs.some((a) => a.ip === p.address && a.len === p.length);
+    if (add === has) throw new Error(`ip addr ${add ? 'add' : 'del'} ${address} dev ${dev}: ${add ? 'RTNETLINK answers: File exists' : 'RTNETLINK answers: Cannot assign requested address'}`);
+    const addrs = add ? [...f.addrs, { ip: p.address, len: p.length }] : f.addrs.filter((a) => !(a.ip === p.address && a.len === p.length));
+    this.setIface(dev, { addrs });
+    const local = new Map<Ipv4, string>();
+    for (const i of this.ifaces) for (const a of i.addrs) if (!local.has(a.ip)) local.set(a.ip, i.name);
+    this.local = local;
+    this.record('addr.change', { op: add ? 'add' : 'del', ifname: dev, address: `${formatIpv4(p.address)}/${p.length}` });
   }
 
   private flushBridgePort(bridge: string, port: string): void {
@@ -597,7 +622,7 @@ class Work {
 
   /** Local table, then the main table by longest prefix (connected routes of up devices + static routes). */
   route(dst: Ipv4): Hop | null {
-    const localDev = this.s.local.get(dst);
+    const localDev = this.local.get(dst);
     if (localDev !== undefined) return { kind: 'local', dev: 'lo', nexthop: dst, route: null, connected: false };
     let best: Hop | null = null;
     let bestLen = -1;
