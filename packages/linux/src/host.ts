@@ -104,6 +104,9 @@ export const linuxHost = defineDevice<HostState, HostConfig, EthernetFrame>({
         case 'link':
           w.setAdmin(String(command['dev']), command['up'] === true);
           break;
+        case 'sysctl-set':
+          w.sysctlSet(String(command['key']), Number(command['value']));
+          break;
         case 'addr-add':
         case 'addr-del':
           w.addr(command.name === 'addr-add', String(command['dev']), String(command['address']));
@@ -133,7 +136,7 @@ export const linuxHost = defineDevice<HostState, HostConfig, EthernetFrame>({
           w.neighReplace(String(command['dev']), parseIpv4(String(command['ip'])), String(command['mac']), (command['state'] as NudState | undefined) ?? 'PERMANENT');
           break;
         default:
-          throw new Error(`host has no command '${command.name}' (commands: ping, echo, arping, tcp-listen, tcp-connect, nc-udp, link, addr-add, addr-del, udp-bind, udp-send, neigh-replace)`);
+          throw new Error(`host has no command '${command.name}' (commands: ping, echo, arping, tcp-listen, tcp-connect, nc-udp, link, addr-add, addr-del, sysctl-set, udp-bind, udp-send, neigh-replace)`);
       }
       w.commit();
     },
@@ -152,6 +155,7 @@ class Work {
   private echoReplies: number;
   private tcp: HostState['tcp'];
   private local: HostState['local'];
+  private sys: HostState['sys'];
   private ifaces: HostState['ifaces'];
   private reach: HostState['reach'];
   private ipId: number;
@@ -173,6 +177,7 @@ class Work {
     this.echoReplies = s.echoReplies;
     this.tcp = s.tcp;
     this.local = s.local;
+    this.sys = s.sys;
     this.ifaces = s.ifaces;
     this.reach = s.reach;
     this.ipId = s.ipId;
@@ -180,8 +185,9 @@ class Work {
 
   commit(): void {
     if (!this.dirty) return;
-    const { neigh, fdb, peers, pings, ifaces, reach, ipId, filter, udp, arpings, echoReplies, tcp, local } = this;
+    const { neigh, fdb, peers, pings, ifaces, reach, ipId, filter, udp, arpings, echoReplies, tcp, local, sys } = this;
     this.fx.write((d) => {
+      d.sys = castDraft(sys);
       d.local = castDraft(local);
       d.tcp = castDraft(tcp);
       d.echoReplies = echoReplies;
@@ -211,7 +217,7 @@ class Work {
   }
 
   private parms(dev: string): NeighParms {
-    return this.s.sys.neigh[dev]!;
+    return this.sys.neigh[dev]!;
   }
 
   private isLocal(ip: Ipv4): boolean {
@@ -252,6 +258,21 @@ class Work {
     if (f.up === up) return;
     this.setIface(dev, { up });
     if (!up && f.master) this.flushBridgePort(f.master, dev);
+  }
+
+  /** `sysctl -w key=value` at run time (conf/all and per-device keys, ip_forward). */
+  sysctlSet(key: string, value: number): void {
+    const m = /^net\.ipv4\.conf\.([\w.-]+)\.(\w+)$/.exec(key);
+    if (!m || !(m[2]! in this.sys.all)) throw new Error(`sysctl -w ${key}: not modelled at run time (net.ipv4.conf.<all|dev>.<key>)`);
+    const field = m[2]!;
+    if (m[1] === 'all') this.sys = { ...this.sys, all: { ...this.sys.all, [field]: value } };
+    else {
+      const dev = this.sys.dev[m[1]!];
+      if (!dev) throw new Error(`sysctl -w ${key}: no device '${m[1]}'`);
+      this.sys = { ...this.sys, dev: { ...this.sys.dev, [m[1]!]: { ...dev, [field]: value } } };
+    }
+    this.dirty = true;
+    this.record('sysctl.set', { key, value });
   }
 
   /**
@@ -392,7 +413,7 @@ class Work {
     if (arp.op === ARP_REPLY) this.arpingReply(dev, arp);
     if (arp.op === ARP_REQUEST && this.isLocal(tip)) {
       // ip_route_input_noref(skb, tip, sip): the sender must not be local (fib_validate_source).
-      if (this.isLocal(sip) && !orConf(this.s.sys, dev.name, 'accept_local')) {
+      if (this.isLocal(sip) && !orConf(this.sys, dev.name, 'accept_local')) {
         this.martian(dev, tip, sip, port, frame);
       } else if (!this.arpIgnore(dev, sip, tip)) {
         this.neighEventNs(dev, sip, arp.sha);
@@ -407,7 +428,7 @@ class Work {
     let n = this.neigh.get(key);
     const isGarp = sip === tip && (arp.op !== ARP_REPLY || arp.tha === arp.sha);
     if (n === undefined && (isGarp || arp.op === ARP_REPLY)) {
-      const accept = maxConf(this.s.sys, dev.name, 'arp_accept');
+      const accept = maxConf(this.sys, dev.name, 'arp_accept');
       const allowed = accept === 1 || (accept === 2 && dev.addrs.some((a) => sameNet(a.ip, sip, a.len)));
       if (allowed) n = newEntry(sip, dev.name, this.now);
     }
@@ -421,13 +442,13 @@ class Work {
 
   private martian(dev: Iface, tip: Ipv4, sip: Ipv4, port: string, frame: EthernetFrame): void {
     const text = `martian source ${formatIpv4(tip)} from ${formatIpv4(sip)}, on dev ${dev.name}`;
-    if (orConf(this.s.sys, dev.name, 'log_martians')) this.fx.log(text);
+    if (orConf(this.sys, dev.name, 'log_martians')) this.fx.log(text);
     this.fx.drop('IP_MARTIAN_SOURCE', text, port, frame);
   }
 
   /** arp_ignore (max of all/dev): 0 any local address; 1 only on the ingress device; 2 also same subnet; 8 never. */
   private arpIgnore(dev: Iface, sip: Ipv4, tip: Ipv4): boolean {
-    const level = maxConf(this.s.sys, dev.name, 'arp_ignore');
+    const level = maxConf(this.sys, dev.name, 'arp_ignore');
     switch (level) {
       case 1:
         return !dev.addrs.some((a) => a.ip === tip);
@@ -479,7 +500,7 @@ class Work {
       this.record('neigh.app_solicit', { ifname: dev.name, ip: formatIpv4(e.ip) });
       return;
     }
-    const announce = maxConf(this.s.sys, dev.name, 'arp_announce');
+    const announce = maxConf(this.sys, dev.name, 'arp_announce');
     const queued = e.queue[e.queue.length - 1]?.packet.src;
     let saddr: Ipv4 | undefined;
     if (queued !== undefined && this.isLocal(queued)) {
@@ -536,16 +557,16 @@ class Work {
     }
     if (!this.rpFilter(dev, p, port, frame)) return;
     if (this.isLocal(p.dst) || this.isBroadcastFor(p.dst)) {
-      if (this.isLocal(p.src) && !orConf(this.s.sys, dev.name, 'accept_local')) return this.martian(dev, p.dst, p.src, port, frame);
+      if (this.isLocal(p.src) && !orConf(this.sys, dev.name, 'accept_local')) return this.martian(dev, p.dst, p.src, port, frame);
       if (!this.netfilter('INPUT', p, dev.name, null)) return;
       this.localDeliver(dev.name, p);
       return;
     }
-    if (!forwarding(this.s.sys, dev.name)) {
+    if (!forwarding(this.sys, dev.name)) {
       this.fx.drop('IP_INADDRERRORS', `${formatIpv4(p.dst)} is not local and ${dev.name} does not forward`, port, frame);
       return;
     }
-    if (this.isLocal(p.src) && !orConf(this.s.sys, dev.name, 'accept_local')) return this.martian(dev, p.dst, p.src, port, frame);
+    if (this.isLocal(p.src) && !orConf(this.sys, dev.name, 'accept_local')) return this.martian(dev, p.dst, p.src, port, frame);
     this.forward(dev, p, port, frame);
   }
 
@@ -554,12 +575,12 @@ class Work {
    * back to the source must leave by the receiving device; 2 loose — any route back will do.
    */
   private rpFilter(dev: Iface, p: Ipv4Packet, port: string, frame: EthernetFrame): boolean {
-    const mode = maxConf(this.s.sys, dev.name, 'rp_filter');
+    const mode = maxConf(this.sys, dev.name, 'rp_filter');
     if (mode === 0 || this.isLocal(p.src) || p.src === 0) return true;
     const back = this.route(p.src);
     if (back !== null && (mode === 2 || back.dev === dev.name)) return true;
     const text = `martian source ${formatIpv4(p.dst)} from ${formatIpv4(p.src)}, on dev ${dev.name} (rp_filter=${mode}${back ? `: the route back leaves by ${back.dev}` : ': no route back'})`;
-    if (orConf(this.s.sys, dev.name, 'log_martians')) this.fx.log(text);
+    if (orConf(this.sys, dev.name, 'log_martians')) this.fx.log(text);
     this.fx.drop('IP_RPFILTER', text, port, frame);
     return false;
   }
@@ -579,9 +600,9 @@ class Work {
     }
     // Redirect when in == out, the source is on a connected route of the device, send_redirects
     // (OR of all/dev), and shared_media or the source is on-link with the gateway.
-    if (hop.dev === inDev.name && orConf(this.s.sys, inDev.name, 'send_redirects')) {
+    if (hop.dev === inDev.name && orConf(this.sys, inDev.name, 'send_redirects')) {
       const srcConnected = this.connectedOn(inDev.name, p.src);
-      if (srcConnected && (orConf(this.s.sys, inDev.name, 'shared_media') || this.connectedOn(hop.dev, hop.nexthop))) {
+      if (srcConnected && (orConf(this.sys, inDev.name, 'shared_media') || this.connectedOn(hop.dev, hop.nexthop))) {
         this.sendRedirect(p, hop.nexthop);
       }
     }
@@ -820,7 +841,7 @@ class Work {
   private acceptRedirect(dev: string, p: Ipv4Packet, dst: Ipv4, newGw: Ipv4): void {
     const hop = this.route(dst);
     const oldGw = p.src;
-    const ok = hop !== null && hop.route !== null && hop.route.via === oldGw && newGw !== oldGw && rxRedirects(this.s.sys, hop.dev);
+    const ok = hop !== null && hop.route !== null && hop.route.via === oldGw && newGw !== oldGw && rxRedirects(this.sys, hop.dev);
     this.record('icmp.redirect', { from: formatIpv4(oldGw), dst: formatIpv4(dst), gateway: formatIpv4(newGw), accepted: ok, why: ok ? 'route via the sender' : 'route to the destination does not use the sender as gateway' });
   }
 
