@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 import { fileURLToPath } from 'node:url';
 
 const pkg = (name: string) => fileURLToPath(new URL(`./packages/${name}/src/index.ts`, import.meta.url));
-const packages = ['engine', 'packets', 'l2', 'linux', 'scenario', 'cli', 'bench'];
+const packages = ['engine', 'packets', 'l2', 'linux', 'kube', 'scenario', 'cli', 'bench'];
 
 // Tests run against the TypeScript sources (no build needed), except the CLI tests, which run the
 // built `netsim` binary as a user would (globalSetup builds it).

@@ -157,7 +157,7 @@ async function cmdRun(args: string[], io: Io): Promise<number> {
   }
   io.out(`# ${scenario.title}\n# variant ${run.variant}, seed ${run.seed}\n`);
   for (const r of run.recorder.records) {
-    if (values.quiet && r.type !== 'output' && !r.type.endsWith('.output')) continue;
+    if (values.quiet && r.type !== 'output' && r.type !== 'log' && !r.type.endsWith('.output')) continue;
     io.out(formatRecord(r) + '\n');
   }
   const drops = Object.entries(summary.drops).map(([k, v]) => `${k} ${v}`).join(', ') || 'none';

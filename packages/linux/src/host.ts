@@ -932,9 +932,11 @@ class Work {
     this.tcp = { ...this.tcp, nextPort: next, conns: { ...this.tcp.conns, [c.key]: c } };
     this.dirty = true;
     if (tool === 'telnet') this.record('telnet.output', { session, text: `Trying ${formatIpv4(dst)}...` });
-    this.tcpSend(c, iss, 0, TCP_SYN);
+    // State and timers first: a connection to a local address completes synchronously, over
+    // loopback, inside tcpSend.
     this.fx.timerAt(`tcp:${c.key}`, synTimeout(c.openedAt, 0), c.key);
     if (cmd['timeoutNs'] !== undefined) this.fx.timer(`tcpapp:${c.key}`, Number(cmd['timeoutNs']), c.key);
+    this.tcpSend(c, iss, 0, TCP_SYN);
   }
 
   private tcpSend(c: TcpConn, seq: number, ack: number, flags: number, text = ''): void {
@@ -1017,15 +1019,16 @@ class Work {
       case 'SYN_SENT':
         if (syn && ack && q.ack === c.snd) {
           const est: TcpConn = { ...c, state: 'ESTABLISHED', rcv: (q.seq + 1) >>> 0 };
-          this.setConn(est, key);
           this.fx.cancel(`tcp:${key}`);
+          // Every state change is written before the segment that may answer it synchronously.
           if (c.request !== null) {
-            this.tcpSend(est, est.snd, est.rcv, TCP_PSH | TCP_ACK, c.request);
             this.setConn({ ...est, snd: (est.snd + c.request.length) >>> 0 }, key);
+            this.tcpSend(est, est.snd, est.rcv, TCP_PSH | TCP_ACK, c.request);
           } else {
+            this.setConn(est, key);
             this.tcpSend(est, est.snd, est.rcv, TCP_ACK);
-            this.tcpSend(est, est.snd, est.rcv, TCP_FIN | TCP_ACK);
             this.tcpFinish(est, 'connected', null);
+            this.tcpSend(est, est.snd, est.rcv, TCP_FIN | TCP_ACK);
           }
         }
         return;
@@ -1045,8 +1048,8 @@ class Work {
         }
         if (q.payload.length) {
           const rcv = (q.seq + q.payload.length) >>> 0;
-          this.tcpSend(c, c.snd, rcv, TCP_FIN | TCP_ACK);
           this.tcpFinish({ ...c, rcv }, 'connected', text);
+          this.tcpSend(c, c.snd, rcv, TCP_FIN | TCP_ACK);
         }
         return;
       case 'FIN_WAIT':
@@ -1063,13 +1066,13 @@ class Work {
   private tcpServe(c: TcpConn, q: TcpSegment, _text: string): void {
     const reply = this.tcp.listen[c.lport]?.reply ?? '';
     const rcv = (q.seq + q.payload.length) >>> 0;
-    this.tcpSend(c, c.snd, rcv, TCP_PSH | TCP_ACK, reply);
     this.setConn({ ...c, rcv, snd: (c.snd + reply.length) >>> 0 }, c.key);
+    this.tcpSend(c, c.snd, rcv, TCP_PSH | TCP_ACK, reply);
   }
 
   private tcpClosePassive(c: TcpConn, q: TcpSegment): void {
-    this.tcpSend(c, c.snd, (q.seq + 1) >>> 0, TCP_FIN | TCP_ACK);
     this.setConn({ ...c, state: 'FIN_WAIT', snd: (c.snd + 1) >>> 0 }, c.key);
+    this.tcpSend(c, c.snd, (q.seq + 1) >>> 0, TCP_FIN | TCP_ACK);
   }
 
   // ------------------------------------------------------------------ UDP sockets

@@ -77,3 +77,14 @@ describe('nc -vzu', () => {
     expect(rec.records.some((r) => r.type === 'drop' && r.dev === 'b' && (r as { reason: string }).reason === 'NO_SOCKET')).toBe(true);
   });
 });
+
+describe('TCP over loopback', () => {
+  it('a connection to a local address completes in one step and leaves no socket behind', () => {
+    const { sim } = pair();
+    sim.command('0s', 'a', { name: 'tcp-listen', port: 6443, reply: 'OK' });
+    sim.command('1s', 'a', { name: 'tcp-connect', dst: '198.18.0.1', port: 6443, tool: 'request', session: 'self', request: 'PUT', timeoutNs: 10 * SECOND });
+    sim.run({ until: '20s' });
+    expect(result(sim, 'self')).toMatchObject({ outcome: 'connected', response: 'OK', at: SECOND });
+    expect(Object.keys(sim.state<HostState>('a').tcp.conns)).toEqual([]);
+  });
+});

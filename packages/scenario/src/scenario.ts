@@ -9,6 +9,7 @@ import { parseDuration, Simulation, errorText, hint, type Command, type DeviceMo
 import { ethernetFrames, parseMac, type EthernetFrame, type Mac } from '@netsim/packets';
 import { endpoint, learningSwitch, sendFrame, switchPorts, type EndpointConfig, type SwitchConfig } from '@netsim/l2';
 import { linuxHost, type HostConfig } from '@netsim/linux';
+import { kubeApi, kubeNode, type ApiConfig, type KubeNodeConfig, type ServiceSpec } from '@netsim/kube';
 import { showDevice } from './show.js';
 
 /** A mistake in a scenario, with every problem found (one per line). */
@@ -116,6 +117,12 @@ export class TimelineStep {
     return this;
   }
 
+  /** `kubectl apply` of a Service to the API store `api`. */
+  applyService(api: string, service: ServiceSpec): this {
+    this.b.pushAction({ kind: 'command', at: this.time, dev: api, command: { name: 'apply-service', service }, where: this.b.here(`at ${String(this.time)}: apply service '${service.name}'`) });
+    return this;
+  }
+
   /** A host runs `arping -c count [-I dev] dst` (iputils output in the timeline). */
   arping(host: string, dst: string, opts: { count?: number; dev?: string; session?: string } = {}): this {
     const command = { name: 'arping', dst, count: opts.count ?? 3, ...(opts.dev === undefined ? {} : { dev: opts.dev }), ...(opts.session === undefined ? {} : { session: opts.session }) };
@@ -188,6 +195,20 @@ export class ScenarioBuilder {
       this.problems.push(`endpoint '${id}': mac ${errorText(e)}`);
     }
     return this.device(id, endpoint as DeviceModel<unknown, unknown, EthernetFrame>, config, [config.port ?? 'eth0']);
+  }
+
+  /** The Kubernetes API store (started at time 0). */
+  kubeApi(id: string, config: ApiConfig): this {
+    this.device(id, kubeApi as DeviceModel<unknown, unknown, EthernetFrame>, config, []);
+    this.pushAction({ kind: 'command', at: 0, dev: id, command: { name: 'start' }, where: this.here(`start '${id}'`) });
+    return this;
+  }
+
+  /** A Kubernetes node: a Linux host with kubelet and kube-proxy (started at time 0). */
+  kubeNode(id: string, config: KubeNodeConfig): this {
+    this.device(id, kubeNode as DeviceModel<unknown, unknown, EthernetFrame>, config);
+    this.pushAction({ kind: 'command', at: 0, dev: id, command: { name: 'start' }, where: this.here(`start '${id}'`) });
+    return this;
   }
 
   /** A Linux host (interfaces, bridges, neighbour cache, routing, ICMP). */

@@ -3,6 +3,7 @@ import type { Simulation } from '@netsim/engine';
 import type { EthernetFrame } from '@netsim/packets';
 import { formatMacAddressTable, type SwitchState } from '@netsim/l2';
 import { bridgeFdbShow, ipAddrShow, ipNeighShow, ipRouteShow, ipStatsLink, iptablesList, sysctlShow, type HostState } from '@netsim/linux';
+import { ipvsadmList, kubectlGetNodes, type ApiState, type KubeNodeState } from '@netsim/kube';
 
 /**
  * The tool name and its output for a device at the current instant.
@@ -12,9 +13,16 @@ export function showDevice(sim: Simulation<EthernetFrame>, dev: string, tool?: s
   switch (sim.deviceKind(dev)) {
     case 'switch':
       return ['show mac-address-table', formatMacAddressTable(sim.state<SwitchState>(dev), sim.now)];
+    case 'kube-api':
+      return ['kubectl get nodes', kubectlGetNodes(sim.state<ApiState>(dev), sim.now)];
+    case 'kube-node':
     case 'host': {
-      const s = sim.state<HostState>(dev);
+      const kind = sim.deviceKind(dev);
+      const s = kind === 'host' ? sim.state<HostState>(dev) : sim.state<KubeNodeState>(dev).host;
       const t = (tool ?? 'ip neigh').trim();
+      if (kind === 'kube-node' && (t === 'ipvsadm -Ln' || t === 'ipvsadm')) return ['ipvsadm -Ln', ipvsadmList(sim.state<KubeNodeState>(dev))];
+      const dm = /^ip addr(?: show)? (\S+)$/.exec(t);
+      if (dm) return [t, ipAddrShow(s, dm[1]!)];
       if (t === 'ip neigh') return [t, ipNeighShow(s)];
       if (t === 'ip addr') return [t, ipAddrShow(s)];
       if (t === 'ip route') return [t, ipRouteShow(s)];

@@ -1,0 +1,167 @@
+/**
+ * The Kubernetes API, modelled — not a real apiserver. An object store (Nodes with their Ready
+ * condition and Lease renewals, Services) with watches delivered to subscribers after a
+ * configurable delay, and the node-lifecycle controller (kube-controller-manager): every
+ * node-monitor-period (5 s) it marks a node NotReady when its Lease has not been renewed for the
+ * grace period (node-monitor-grace-period, 40 s), and Ready again when renewals resume.
+ *
+ * The store is out of band (it is reached by device messages); its network face is the master
+ * host's listener on :6443, which kubelets must reach over TCP before their renewal counts.
+ *
+ * Not modelled: other kinds, resourceVersions, RBAC, taints and evictions, the 5-minute pod
+ * eviction timeout.
+ */
+import { defineDevice, parseDuration, SECOND, type Duration, type Nanos } from '@netsim/engine';
+
+export interface ServicePort {
+  readonly port: number;
+  readonly protocol?: 'TCP' | 'UDP';
+  /** Endpoints' port (default: `port`). */
+  readonly targetPort?: number;
+}
+
+export interface ServiceSpec {
+  readonly name: string;
+  readonly namespace?: string;
+  readonly clusterIP: string;
+  readonly ports: readonly ServicePort[];
+  readonly externalIPs?: readonly string[];
+  /** Ready endpoints (pod or host IPs). */
+  readonly endpoints?: readonly string[];
+}
+
+export interface ApiConfig {
+  /** Nodes with their InternalIP and kubelet version string. */
+  nodes: readonly { name: string; ip: string; roles?: string }[];
+  /** Devices that watch Services (kube-proxy on every node). */
+  watchers: readonly string[];
+  services?: readonly ServiceSpec[];
+  watchDelay?: Duration;
+  /** node-monitor-period (default 5 s) and node-monitor-grace-period (default 40 s). */
+  monitorPeriod?: Duration;
+  gracePeriod?: Duration;
+  version?: string;
+}
+
+export interface NodeStatus {
+  readonly name: string;
+  readonly ip: string;
+  readonly roles: string;
+  readonly ready: boolean;
+  readonly renewedAt: Nanos;
+  readonly transitions: number;
+}
+
+export interface ApiState {
+  readonly nodes: Readonly<Record<string, NodeStatus>>;
+  readonly services: Readonly<Record<string, ServiceSpec>>;
+  readonly watchers: readonly string[];
+  readonly watchDelayNs: Nanos;
+  readonly monitorNs: Nanos;
+  readonly graceNs: Nanos;
+  readonly version: string;
+  readonly started: boolean;
+}
+
+/** kube-controller-manager defaults (node-monitor-period, node-monitor-grace-period in 1.20–1.28). */
+export const API_DEFAULTS = Object.freeze({ monitorPeriodNs: 5 * SECOND, gracePeriodNs: 40 * SECOND, watchDelayNs: 100_000_000 });
+
+export const kubeApi = defineDevice<ApiState, ApiConfig, unknown>({
+  kind: 'kube-api',
+  ports: () => [],
+  init(c) {
+    const nodes: Record<string, NodeStatus> = {};
+    for (const n of c.nodes) nodes[n.name] = { name: n.name, ip: n.ip, roles: n.roles ?? '<none>', ready: true, renewedAt: 0, transitions: 0 };
+    const services: Record<string, ServiceSpec> = {};
+    for (const s of c.services ?? []) services[s.name] = s;
+    return {
+      nodes,
+      services,
+      watchers: c.watchers,
+      watchDelayNs: c.watchDelay === undefined ? API_DEFAULTS.watchDelayNs : parseDuration(c.watchDelay),
+      monitorNs: c.monitorPeriod === undefined ? API_DEFAULTS.monitorPeriodNs : parseDuration(c.monitorPeriod),
+      graceNs: c.gracePeriod === undefined ? API_DEFAULTS.gracePeriodNs : parseDuration(c.gracePeriod),
+      version: c.version ?? 'v1.20.15',
+      started: false,
+    };
+  },
+  on: {
+    command(s, { command }, ctx, fx) {
+      switch (command.name) {
+        case 'start': {
+          if (s.started) return;
+          fx.timer('monitor', s.monitorNs);
+          fx.write((d) => {
+            d.started = true;
+            for (const n of Object.values(d.nodes)) n.renewedAt = ctx.now;
+          });
+          notify(s, s.services, fx);
+          return;
+        }
+        case 'lease': {
+          const name = String(command['node']);
+          const n = s.nodes[name];
+          if (!n) throw new Error(`lease from unknown node '${name}'`);
+          fx.write((d) => {
+            d.nodes[name]!.renewedAt = ctx.now;
+          });
+          fx.record('lease.renew', { node: name });
+          return;
+        }
+        case 'apply-service': {
+          const svc = command['service'] as ServiceSpec;
+          const services = { ...s.services, [svc.name]: svc };
+          fx.write((d) => {
+            d.services[svc.name] = svc as never;
+          });
+          fx.record('service.apply', { name: svc.name, clusterIP: svc.clusterIP, externalIPs: svc.externalIPs ?? [] });
+          notify(s, services, fx);
+          return;
+        }
+        case 'delete-service': {
+          const name = String(command['service']);
+          const { [name]: _gone, ...services } = s.services;
+          fx.write((d) => {
+            delete d.services[name];
+          });
+          notify(s, services, fx);
+          return;
+        }
+        default:
+          throw new Error(`kube-api has no command '${command.name}' (start, lease, apply-service, delete-service)`);
+      }
+    },
+    timer(s, { key }, ctx, fx) {
+      if (key !== 'monitor') return;
+      fx.timer('monitor', s.monitorNs);
+      // The node-lifecycle controller: Ready follows the Lease.
+      for (const n of Object.values(s.nodes).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+        const fresh = ctx.now - n.renewedAt <= s.graceNs;
+        if (fresh === n.ready) continue;
+        const name = n.name;
+        fx.write((d) => {
+          d.nodes[name]!.ready = fresh;
+          d.nodes[name]!.transitions++;
+        });
+        fx.record('node.ready', { node: name, ready: fresh });
+        fx.log(`node_lifecycle_controller: Node ${name} status is now: ${fresh ? 'NodeReady' : 'NodeNotReady'}`);
+      }
+    },
+  },
+});
+
+/** Watch events: every watcher gets the full Service list after the watch delay. */
+function notify(s: ApiState, services: Readonly<Record<string, ServiceSpec>>, fx: { send(to: string, c: { name: string; [k: string]: unknown }, delay: Nanos): void }): void {
+  const list = Object.values(services).sort((a, b) => (a.name < b.name ? -1 : 1));
+  for (const w of s.watchers) fx.send(w, { name: 'services', services: list }, s.watchDelayNs);
+}
+
+/** `kubectl get nodes` at time `now`. */
+export function kubectlGetNodes(s: ApiState, now: Nanos): string {
+  const rows = Object.values(s.nodes).sort((a, b) => (a.name < b.name ? -1 : 1));
+  const age = `${Math.floor(now / SECOND)}s`;
+  const w = Math.max(4, ...rows.map((r) => r.name.length)) + 3;
+  const lines = [`${'NAME'.padEnd(w)}${'STATUS'.padEnd(11)}${'ROLES'.padEnd(23)}${'AGE'.padEnd(6)}VERSION`];
+  for (const r of rows) lines.push(`${r.name.padEnd(w)}${(r.ready ? 'Ready' : 'NotReady').padEnd(11)}${r.roles.padEnd(23)}${age.padEnd(6)}${s.version}`);
+  return lines.join('\n');
+}

@@ -1,0 +1,181 @@
+/**
+ * A Kubernetes node: a Linux host (`@netsim/linux`) plus the node agents that shape its network.
+ * - kubelet: renews its Lease every 10 s (± 4% jitter, `wait.JitterUntil`) with a request to the
+ *   apiserver over TCP (`?timeout=10s`); only a request that is answered renews the Lease in the
+ *   store. Failures are logged in the kubelet's words (pkg/kubelet/nodelease, controller.go).
+ * - kube-proxy, IPVS mode: keeps the dummy `kube-ipvs0` (created down), binds every ClusterIP and
+ *   externalIP as /32 on it — from 1.27.3 on, not an IP that is on one of the node's own
+ *   interfaces — and programs IPVS virtual servers (rr, Masq) whose table `ipvsadm -Ln` prints;
+ *   `strictARP` sets conf/all arp_ignore=1 and arp_announce=2.
+ *
+ * Not modelled yet: IPVS forwarding itself (a connection to a virtual server's VIP:port reaches
+ * the node's own stack, as one to a bound address without a virtual server does), conntrack,
+ * pods, the calico BGP stand-in.
+ */
+import { parseDuration, SECOND, type DeviceModel, type Duration, type Input, type Nanos, type Output, type StepContext } from '@netsim/engine';
+import { formatIpv4, parseIpv4, type EthernetFrame } from '@netsim/packets';
+import { linuxHost, type HostConfig, type HostState } from '@netsim/linux';
+import type { ServiceSpec } from './apiserver.js';
+
+export interface KubeNodeConfig {
+  /** Node name, e.g. `k8s-node-1`. */
+  name: string;
+  host: HostConfig;
+  /** The store device and the apiserver's address (its listener is on `port`, default 6443). */
+  api: { device: string; ip: string; port?: number };
+  /** This node runs the apiserver (listens on :6443). */
+  apiserver?: boolean;
+  kubelet?: { renewInterval?: Duration; timeout?: Duration };
+  kubeProxy?: { version?: string; strictARP?: boolean };
+}
+
+export interface VirtualServer {
+  readonly proto: 'TCP' | 'UDP';
+  readonly vip: string;
+  readonly port: number;
+  readonly reals: readonly { ip: string; port: number }[];
+}
+
+export interface KubeNodeState {
+  readonly host: HostState;
+  readonly name: string;
+  readonly api: { readonly device: string; readonly ip: string; readonly port: number };
+  readonly apiserver: boolean;
+  readonly renewNs: Nanos;
+  readonly timeoutNs: Nanos;
+  readonly leaseSeq: number;
+  readonly proxyVersion: string;
+  readonly strictARP: boolean;
+  readonly ipvs: readonly VirtualServer[];
+  readonly kubeletLog: readonly string[];
+}
+
+const IPVS_DEV = 'kube-ipvs0';
+
+/** kube-proxy ≥ 1.27.3 skips binding an IP that is on one of the node's own interfaces. */
+export function skipsOwnIPs(version: string): boolean {
+  const m = /^v?(\d+)\.(\d+)\.(\d+)/.exec(version);
+  if (!m) return false;
+  const [maj, min, pat] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  return maj > 1 || min > 27 || (min === 27 && pat >= 3);
+}
+
+function withIpvsDevice(h: HostConfig): HostConfig {
+  if (h.interfaces.some((i) => i.name === IPVS_DEV)) return h;
+  return { ...h, interfaces: [...h.interfaces, { name: IPVS_DEV, kind: 'dummy', up: false }] };
+}
+
+export const kubeNode: DeviceModel<KubeNodeState, KubeNodeConfig, EthernetFrame> = {
+  kind: 'kube-node',
+  ports: (c) => linuxHost.ports(withIpvsDevice(c.host)),
+  init(c, ctx) {
+    parseIpv4(c.api.ip);
+    return {
+      host: linuxHost.init(withIpvsDevice(c.host), ctx),
+      name: c.name,
+      api: { device: c.api.device, ip: c.api.ip, port: c.api.port ?? 6443 },
+      apiserver: c.apiserver ?? false,
+      renewNs: parseDuration(c.kubelet?.renewInterval ?? 10 * SECOND),
+      timeoutNs: parseDuration(c.kubelet?.timeout ?? 10 * SECOND),
+      leaseSeq: 0,
+      proxyVersion: c.kubeProxy?.version ?? 'v1.20.15',
+      strictARP: c.kubeProxy?.strictARP ?? false,
+      ipvs: [],
+      kubeletLog: [],
+    };
+  },
+  step(s, input, ctx) {
+    const out: Output<EthernetFrame>[] = [];
+    let st = s;
+    if (input.type === 'timer' && input.key === 'kubelet:renew') st = renew(st, ctx, out);
+    else if (input.type === 'command' && input.command.name === 'start') st = start(st, ctx, out);
+    else if (input.type === 'command' && input.command.name === 'services') st = syncProxy(st, input.command['services'] as ServiceSpec[], ctx, out);
+    else st = host(st, input, ctx, out);
+    return { state: st, emit: out };
+  },
+};
+
+/** Runs the host model on an input; the kubelet watches its lease requests' outcomes. */
+function host(s: KubeNodeState, input: Input<EthernetFrame>, ctx: StepContext, out: Output<EthernetFrame>[]): KubeNodeState {
+  const r = linuxHost.step(s.host, input, ctx);
+  let st = r.state === s.host ? s : { ...s, host: r.state };
+  for (const o of r.emit) {
+    out.push(o);
+    if (o.type === 'trace' && o.record.type === 'tcp.result' && String(o.record['session']).startsWith('lease-')) {
+      st = leaseOutcome(st, String(o.record['outcome']), out);
+    }
+  }
+  return st;
+}
+
+function start(s: KubeNodeState, ctx: StepContext, out: Output<EthernetFrame>[]): KubeNodeState {
+  let st = s;
+  if (s.apiserver) st = host(st, { type: 'command', command: { name: 'tcp-listen', port: s.api.port, reply: 'HTTP/1.1 200 OK' } }, ctx, out);
+  if (s.strictARP) {
+    st = host(st, { type: 'command', command: { name: 'sysctl-set', key: 'net.ipv4.conf.all.arp_ignore', value: 1 } }, ctx, out);
+    st = host(st, { type: 'command', command: { name: 'sysctl-set', key: 'net.ipv4.conf.all.arp_announce', value: 2 } }, ctx, out);
+  }
+  return renew(st, ctx, out);
+}
+
+function renew(s: KubeNodeState, ctx: StepContext, out: Output<EthernetFrame>[]): KubeNodeState {
+  const seq = s.leaseSeq + 1;
+  let st: KubeNodeState = { ...s, leaseSeq: seq };
+  st = host(st, { type: 'command', command: { name: 'tcp-connect', dst: s.api.ip, port: s.api.port, tool: 'request', session: `lease-${seq}`, request: `PUT /apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/${s.name}`, timeoutNs: s.timeoutNs } }, ctx, out);
+  // wait.JitterUntil(sync, 10s, 0.04): the next sync within [period, 1.04·period).
+  const next = s.renewNs + Math.floor(ctx.rng.float() * 0.04 * s.renewNs);
+  out.push({ type: 'timer.set', key: 'kubelet:renew', at: ctx.now + next });
+  return st;
+}
+
+function leaseOutcome(s: KubeNodeState, outcome: string, out: Output<EthernetFrame>[]): KubeNodeState {
+  if (outcome === 'connected') {
+    out.push({ type: 'send', to: s.api.device, command: { name: 'lease', node: s.name } });
+    return s;
+  }
+  const url = `https://${s.api.ip}:${s.api.port}/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/${s.name}?timeout=10s`;
+  const why =
+    outcome === 'timeout'
+      ? 'context deadline exceeded (Client.Timeout exceeded while awaiting headers)'
+      : outcome === 'refused'
+        ? `dial tcp ${s.api.ip}:${s.api.port}: connect: connection refused`
+        : `dial tcp ${s.api.ip}:${s.api.port}: connect: no route to host`;
+  const line = `E controller.go:187] failed to update lease, error: Put "${url}": ${why}`;
+  out.push({ type: 'log', text: `kubelet: ${line}` });
+  out.push({ type: 'trace', record: { type: 'kubelet.lease', node: s.name, ok: false, error: why } });
+  return { ...s, kubeletLog: [...s.kubeletLog, line] };
+}
+
+/** kube-proxy's IPVS sync: bind what the Services say on kube-ipvs0, unbind the rest, program virtual servers. */
+function syncProxy(s: KubeNodeState, services: readonly ServiceSpec[], ctx: StepContext, out: Output<EthernetFrame>[]): KubeNodeState {
+  const own = new Set<string>();
+  for (const f of s.host.ifaces) if (f.name !== IPVS_DEV) for (const a of f.addrs) own.add(formatIpv4(a.ip));
+  const skip = skipsOwnIPs(s.proxyVersion);
+  const want = new Set<string>();
+  const ipvs: VirtualServer[] = [];
+  for (const svc of services) {
+    const vips = [svc.clusterIP, ...(svc.externalIPs ?? []).filter((ip) => !(skip && own.has(ip)))];
+    for (const vip of vips) {
+      want.add(vip);
+      for (const p of svc.ports) ipvs.push({ proto: p.protocol ?? 'TCP', vip, port: p.port, reals: (svc.endpoints ?? []).map((ip) => ({ ip, port: p.targetPort ?? p.port })) });
+    }
+  }
+  const dev = s.host.ifaces.find((f) => f.name === IPVS_DEV)!;
+  const have = new Set(dev.addrs.filter((a) => a.len === 32).map((a) => formatIpv4(a.ip)));
+  let st = s;
+  for (const ip of [...have].filter((x) => !want.has(x)).sort()) st = host(st, { type: 'command', command: { name: 'addr-del', dev: IPVS_DEV, address: `${ip}/32` } }, ctx, out);
+  for (const ip of [...want].filter((x) => !have.has(x)).sort()) st = host(st, { type: 'command', command: { name: 'addr-add', dev: IPVS_DEV, address: `${ip}/32` } }, ctx, out);
+  ipvs.sort((a, b) => (a.vip === b.vip ? a.port - b.port : parseIpv4(a.vip) - parseIpv4(b.vip)));
+  out.push({ type: 'trace', record: { type: 'kube-proxy.sync', bound: [...want].sort(), virtualServers: ipvs.length } });
+  return { ...st, ipvs };
+}
+
+/** `ipvsadm -Ln`. */
+export function ipvsadmList(s: KubeNodeState): string {
+  const lines = ['IP Virtual Server version 1.2.1 (size=4096)', 'Prot LocalAddress:Port Scheduler Flags', '  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn'];
+  for (const v of s.ipvs) {
+    lines.push(`${v.proto}  ${v.vip}:${v.port} rr`);
+    for (const r of v.reals) lines.push(`  -> ${`${r.ip}:${r.port}`.padEnd(28)} Masq    1      0          0`);
+  }
+  return lines.join('\n');
+}

@@ -1,0 +1,66 @@
+/**
+ * Incident 4 — a Service externalIP equal to a node IP takes a node down (kube-proxy, IPVS mode).
+ *
+ * Kubernetes 1.20, kube-proxy in IPVS mode. k8s-master-1 (192.168.0.10) runs the apiserver on
+ * :6443; k8s-node-1 (192.168.0.11) renews its Lease there every 10 s. At 30 s a ClusterIP Service
+ * (port 8888) is given `externalIPs: [192.168.0.11]` — or, in the second variant, the master's IP.
+ * kube-proxy on every node binds the externalIP as a /32 on kube-ipvs0.
+ *
+ * With node-1's IP bound on the master, everything node-1 sends to the master arrives with a
+ * source the master considers its own: dropped as a martian source. node-1's lease requests time
+ * out (`context deadline exceeded`), `telnet 192.168.0.10 6443` hangs, and after the 40 s grace
+ * period the node goes NotReady. With the master's IP bound on node-1, node-1's connections to the
+ * apiserver go to its own stack — no listener, RST, `connection refused` at once — and the
+ * master's ARP requests for node-1 carry a sender IP that is local on node-1: martian, no reply,
+ * `Destination Host Unreachable`. The write-up's "the reply goes to lo" is not what the kernel
+ * does; the trace shows the martian drops.
+ *
+ * Variants: externalip-node1 (as observed first), externalip-master (as observed second),
+ * fixed-external-ip (an address no node has), kube-proxy-1.28 (≥ 1.27.3 does not bind an IP that is
+ * on the node's own interfaces: node-1 keeps its address to itself, but the master still binds it).
+ *
+ * Not yet: the calico BGP stand-in (`calico-node 0/1`) and IPVS forwarding to endpoints.
+ */
+import { defineScenario } from '@netsim/scenario';
+
+const MASTER = '192.168.0.10';
+const NODE1 = '192.168.0.11';
+
+export default defineScenario({
+  title: 'A Service externalIP equal to a node IP takes a node down (kube-proxy IPVS)',
+  story: 'kube-proxy binds the externalIP on kube-ipvs0 of every node; packets from or to its owner become martians.',
+  until: '120s',
+  variants: {
+    'externalip-node1': { description: 'as observed first: externalIPs [192.168.0.11] (node-1)' },
+    'externalip-master': { description: 'as observed second: externalIPs [192.168.0.10] (the master)' },
+    'fixed-external-ip': { description: 'fix: an externalIP that is no node\'s address (192.168.0.100)' },
+    'kube-proxy-1.28': { description: 'kube-proxy >= 1.27.3 with externalIPs [192.168.0.11]: node-1 skips it, the master still binds it' },
+  },
+  build(b, variant) {
+    const version = variant.name === 'kube-proxy-1.28' ? 'v1.28.2' : 'v1.20.15';
+    const externalIP = variant.name === 'externalip-master' ? MASTER : variant.name === 'fixed-external-ip' ? '192.168.0.100' : NODE1;
+
+    b.switch('tor', { ports: 2 });
+    b.kubeApi('api', {
+      nodes: [
+        { name: 'k8s-master-1', ip: MASTER, roles: 'control-plane,master' },
+        { name: 'k8s-node-1', ip: NODE1 },
+      ],
+      watchers: ['master', 'node1'],
+      version,
+    });
+    const api = { device: 'api', ip: MASTER };
+    b.kubeNode('master', { name: 'k8s-master-1', apiserver: true, api, kubeProxy: { version }, host: { interfaces: [{ name: 'ens192', mac: '00:50:56:00:00:10', addresses: [`${MASTER}/24`] }] } });
+    b.kubeNode('node1', { name: 'k8s-node-1', api, kubeProxy: { version }, host: { interfaces: [{ name: 'ens192', mac: '00:50:56:00:00:11', addresses: [`${NODE1}/24`] }] } });
+    b.link('master.ens192', 'tor.p1', { delay: '50us', rate: '1Gbit' });
+    b.link('node1.ens192', 'tor.p2', { delay: '50us', rate: '1Gbit' });
+
+    b.at('25s').show('api');
+    b.at('30s').applyService('api', { name: 'demo', namespace: 'default', clusterIP: '10.96.100.10', ports: [{ port: 8888 }], externalIPs: [externalIP], endpoints: [] });
+    b.at('31s').show('node1', 'ip addr kube-ipvs0').show('master', 'ipvsadm -Ln');
+    b.at('35s').telnet('node1', MASTER, 6443, { session: 'telnet-6443' });
+    b.at('35s').ping('master', NODE1, { count: 3, session: 'ping-node1' });
+    b.at('60s').show('api');
+    b.at('100s').show('api');
+  },
+});
