@@ -43,23 +43,24 @@ export function runScenario(scenario: Scenario, opts: RunScenarioOptions = {}): 
 /** Human text for a model record, falling back to `key=value` pairs. */
 function describeModelRecord(r: TraceRecord<EthernetFrame> & { type: string }): string {
   const f = r as unknown as Record<string, unknown>;
+  const on = f['bridge'] ? `${String(f['bridge'])}: ` : '';
   switch (r.type) {
     case 'fdb.learn':
-      return `${f['bridge'] ? `${f['bridge']}: ` : ''}learned ${f['mac']} on ${f['port']}`;
+      return `${on}learned ${f['mac']} on ${f['port']}`;
     case 'fdb.move':
-      return `${f['bridge'] ? `${f['bridge']}: ` : ''}MAC move: ${f['mac']} ${f['from']} -> ${f['to']}`;
-    case 'arping.output':
-    case 'ping.output':
-      return String(f['text']).replace(/\n/g, '\n' + ' '.repeat(43));
-    case 'neigh.state':
-      return `${f['ip']} dev ${f['ifname']}: ${f['from']} -> ${f['to']}${f['mac'] ? ` (lladdr ${f['mac']})` : ''}`;
+      return `${on}MAC move: ${f['mac']} ${f['from']} -> ${f['to']}`;
     case 'fdb.age':
       return `aged out ${f['mac']} (was on ${f['port']}, expired at ${formatTime(f['expiredAt'] as Nanos)}s)`;
     case 'fdb.flush':
       return `flushed ${(f['macs'] as string[]).length} entr${(f['macs'] as string[]).length === 1 ? 'y' : 'ies'} on ${f['port']}: ${(f['macs'] as string[]).join(', ')}`;
     case 'fdb.static':
       return `static entry ${f['mac']} on ${f['port']}`;
+    case 'neigh.state':
+      return `${f['ip']} dev ${f['ifname']}: ${f['from']} -> ${f['to']}${f['mac'] ? ` (lladdr ${f['mac']})` : ''}`;
+    case 'node.ready':
+      return `${f['node']} ${f['ready'] ? 'Ready' : 'NotReady'}`;
     default: {
+      if (r.type.endsWith('.output')) return String(f['text']).replace(/\n/g, '\n' + ' '.repeat(43));
       const { n: _n, t: _t, type: _type, dev: _dev, ...rest } = f;
       return Object.entries(rest)
         .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
