@@ -27,6 +27,10 @@ describe('incident 4: a Service externalIP equal to a node IP', () => {
     const master = run.sim.state<KubeNodeState>('master').host;
     expect(master.pings['ping-node1']!.lines[1]).toBe('64 bytes from 192.168.0.11: icmp_seq=1 ttl=64 time=0.000 ms');
     expect(run.sim.state<ApiState>('api').nodes['k8s-master-1']!.ready).toBe(true);
+    // calico-node on node-1 goes 0/1: its BGP sessions to the master die as martians too.
+    const pods = run.sim.state<ApiState>('api').pods;
+    expect(pods['calico-node-k8s-node-1']!.ready).toBe(false);
+    expect(pods['calico-node-k8s-master-1']!.ready).toBe(true);
   });
 
   it('externalIP = master: node-1 is refused at once; the master cannot resolve node-1 (who-has without reply, martian on node-1)', () => {
@@ -57,6 +61,7 @@ describe('incident 4: a Service externalIP equal to a node IP', () => {
     const run = runScenario(incident, { variant: 'fixed-external-ip' });
     expect(readyChanges(run.recorder.records)).toEqual([]);
     expect(run.sim.state<KubeNodeState>('node1').kubeletLog).toEqual([]);
+    expect(Object.values(run.sim.state<ApiState>('api').pods).every((p) => p.ready)).toBe(true);
     expect(run.sim.state<KubeNodeState>('node1').host.tcp.results['telnet-6443']).toMatchObject({ outcome: 'connected' });
   });
 

@@ -19,7 +19,9 @@
  * fixed-external-ip (an address no node has), kube-proxy-1.28 (≥ 1.27.3 does not bind an IP that is
  * on the node's own interfaces: node-1 keeps its address to itself, but the master still binds it).
  *
- * Not yet: the calico BGP stand-in (`calico-node 0/1`) and IPVS forwarding to endpoints.
+ * calico-node is stood in for by BGP sessions (TCP 179) between the nodes: node-1's to the master
+ * die as martians, so its calico-node goes 0/1, as the write-up saw. Not yet: IPVS forwarding to
+ * endpoints.
  */
 import { defineScenario } from '@netsim/scenario';
 
@@ -50,8 +52,8 @@ export default defineScenario({
       version,
     });
     const api = { device: 'api', ip: MASTER };
-    b.kubeNode('master', { name: 'k8s-master-1', apiserver: true, api, kubeProxy: { version }, host: { interfaces: [{ name: 'ens192', mac: '00:50:56:00:00:10', addresses: [`${MASTER}/24`] }] } });
-    b.kubeNode('node1', { name: 'k8s-node-1', api, kubeProxy: { version }, host: { interfaces: [{ name: 'ens192', mac: '00:50:56:00:00:11', addresses: [`${NODE1}/24`] }] } });
+    b.kubeNode('master', { name: 'k8s-master-1', apiserver: true, api, kubeProxy: { version }, calico: { peers: [NODE1] }, host: { interfaces: [{ name: 'ens192', mac: '00:50:56:00:00:10', addresses: [`${MASTER}/24`] }] } });
+    b.kubeNode('node1', { name: 'k8s-node-1', api, kubeProxy: { version }, calico: { peers: [MASTER] }, host: { interfaces: [{ name: 'ens192', mac: '00:50:56:00:00:11', addresses: [`${NODE1}/24`] }] } });
     b.link('master.ens192', 'tor.p1', { delay: '50us', rate: '1Gbit' });
     b.link('node1.ens192', 'tor.p2', { delay: '50us', rate: '1Gbit' });
 
@@ -63,7 +65,7 @@ export default defineScenario({
     // Later, once the master's neighbour entry for node-1 has aged out and failed: the write-up's
     // `Destination Host Unreachable` and unanswered `who-has 192.168.0.11 tell 192.168.0.10`.
     b.at('90s').ping('master', NODE1, { count: 20, session: 'ping-node1-later' });
-    b.at('60s').show('api');
-    b.at('100s').show('api');
+    b.at('60s').show('api').show('api', 'kubectl get pods -A -o wide');
+    b.at('100s').show('api').show('api', 'kubectl get pods -A -o wide');
   },
 });

@@ -52,8 +52,18 @@ export interface NodeStatus {
   readonly transitions: number;
 }
 
+export interface PodStatus {
+  readonly name: string;
+  readonly namespace: string;
+  readonly node: string;
+  readonly ip: string;
+  readonly ready: boolean;
+  readonly restarts: number;
+}
+
 export interface ApiState {
   readonly nodes: Readonly<Record<string, NodeStatus>>;
+  readonly pods: Readonly<Record<string, PodStatus>>;
   readonly services: Readonly<Record<string, ServiceSpec>>;
   readonly watchers: readonly string[];
   readonly watchDelayNs: Nanos;
@@ -76,6 +86,7 @@ export const kubeApi = defineDevice<ApiState, ApiConfig, unknown>({
     for (const s of c.services ?? []) services[s.name] = s;
     return {
       nodes,
+      pods: {},
       services,
       watchers: c.watchers,
       watchDelayNs: c.watchDelay === undefined ? API_DEFAULTS.watchDelayNs : parseDuration(c.watchDelay),
@@ -108,6 +119,14 @@ export const kubeApi = defineDevice<ApiState, ApiConfig, unknown>({
           fx.record('lease.renew', { node: name });
           return;
         }
+        case 'pod-status': {
+          const pod: PodStatus = { name: String(command['pod']), namespace: String(command['namespace'] ?? 'default'), node: String(command['node']), ip: String(command['ip']), ready: command['ready'] === true, restarts: 0 };
+          fx.write((d) => {
+            d.pods[pod.name] = pod;
+          });
+          fx.record('pod.ready', { pod: pod.name, ready: pod.ready });
+          return;
+        }
         case 'apply-service': {
           const svc = command['service'] as ServiceSpec;
           const services = { ...s.services, [svc.name]: svc };
@@ -128,7 +147,7 @@ export const kubeApi = defineDevice<ApiState, ApiConfig, unknown>({
           return;
         }
         default:
-          throw new Error(`kube-api has no command '${command.name}' (start, lease, apply-service, delete-service)`);
+          throw new Error(`kube-api has no command '${command.name}' (start, lease, pod-status, apply-service, delete-service)`);
       }
     },
     timer(s, { key }, ctx, fx) {
@@ -154,6 +173,15 @@ export const kubeApi = defineDevice<ApiState, ApiConfig, unknown>({
 function notify(s: ApiState, services: Readonly<Record<string, ServiceSpec>>, fx: { send(to: string, c: { name: string; [k: string]: unknown }, delay: Nanos): void }): void {
   const list = Object.values(services).sort((a, b) => (a.name < b.name ? -1 : 1));
   for (const w of s.watchers) fx.send(w, { name: 'services', services: list }, s.watchDelayNs);
+}
+
+/** `kubectl get pods -A -o wide` for the pods nodes have reported. */
+export function kubectlGetPods(s: ApiState, now: Nanos): string {
+  const rows = Object.values(s.pods).sort((a, b) => (a.namespace + a.name < b.namespace + b.name ? -1 : 1));
+  const age = `${Math.floor(now / SECOND)}s`;
+  const lines = ['NAMESPACE     NAME                       READY   STATUS    RESTARTS   AGE   IP              NODE'];
+  for (const p of rows) lines.push(`${p.namespace.padEnd(14)}${p.name.padEnd(27)}${(p.ready ? '1/1' : '0/1').padEnd(8)}${'Running'.padEnd(10)}${String(p.restarts).padEnd(11)}${age.padEnd(6)}${p.ip.padEnd(16)}${p.node}`);
+  return lines.join('\n');
 }
 
 /** `kubectl get nodes` at time `now`. */

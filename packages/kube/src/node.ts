@@ -8,9 +8,14 @@
  *   interfaces — and programs IPVS virtual servers (rr, Masq) whose table `ipvsadm -Ln` prints;
  *   `strictARP` sets conf/all arp_ignore=1 and arp_announce=2.
  *
+ * - calico-node stand-in: bird listens on TCP 179 and the node opens a BGP session to each peer
+ *   every 10 s; the pod is ready (1/1) only while every session can be established, and reports
+ *   its readiness to the API (`kubectl get pods -A -o wide`). A stand-in for BIRD's BGP state
+ *   machine, which calico's readiness check (`-bird-ready`) reads.
+ *
  * Not modelled yet: IPVS forwarding itself (a connection to a virtual server's VIP:port reaches
  * the node's own stack, as one to a bound address without a virtual server does), conntrack,
- * pods, the calico BGP stand-in.
+ * workload pods.
  */
 import { parseDuration, SECOND, type DeviceModel, type Duration, type Input, type Nanos, type Output, type StepContext } from '@netsim/engine';
 import { formatIpv4, parseIpv4, type EthernetFrame } from '@netsim/packets';
@@ -27,6 +32,8 @@ export interface KubeNodeConfig {
   apiserver?: boolean;
   kubelet?: { renewInterval?: Duration; timeout?: Duration };
   kubeProxy?: { version?: string; strictARP?: boolean };
+  /** The calico-node stand-in: BGP (TCP 179) sessions with these peers decide its readiness. */
+  calico?: { peers: readonly string[]; probeInterval?: Duration };
 }
 
 export interface VirtualServer {
@@ -48,6 +55,8 @@ export interface KubeNodeState {
   readonly strictARP: boolean;
   readonly ipvs: readonly VirtualServer[];
   readonly kubeletLog: readonly string[];
+  /** calico-node stand-in: peers, the last outcome with each, readiness. */
+  readonly calico: { readonly peers: readonly string[]; readonly intervalNs: Nanos; readonly up: Readonly<Record<string, boolean>>; readonly ready: boolean; readonly seq: number } | null;
 }
 
 const IPVS_DEV = 'kube-ipvs0';
@@ -82,12 +91,14 @@ export const kubeNode: DeviceModel<KubeNodeState, KubeNodeConfig, EthernetFrame>
       strictARP: c.kubeProxy?.strictARP ?? false,
       ipvs: [],
       kubeletLog: [],
+      calico: c.calico ? { peers: c.calico.peers, intervalNs: parseDuration(c.calico.probeInterval ?? 10 * SECOND), up: {}, ready: true, seq: 0 } : null,
     };
   },
   step(s, input, ctx) {
     const out: Output<EthernetFrame>[] = [];
     let st = s;
     if (input.type === 'timer' && input.key === 'kubelet:renew') st = renew(st, ctx, out);
+    else if (input.type === 'timer' && input.key === 'calico:probe') st = bgpProbe(st, ctx, out);
     else if (input.type === 'command' && input.command.name === 'start') st = start(st, ctx, out);
     else if (input.type === 'command' && input.command.name === 'services') st = syncProxy(st, input.command['services'] as ServiceSpec[], ctx, out);
     else st = host(st, input, ctx, out);
@@ -104,6 +115,9 @@ function host(s: KubeNodeState, input: Input<EthernetFrame>, ctx: StepContext, o
     if (o.type === 'trace' && o.record.type === 'tcp.result' && String(o.record['session']).startsWith('lease-')) {
       st = leaseOutcome(st, String(o.record['outcome']), out);
     }
+    if (o.type === 'trace' && o.record.type === 'tcp.result' && String(o.record['session']).startsWith('bgp ')) {
+      st = bgpOutcome(st, String(o.record['session']).split(' ')[1]!, String(o.record['outcome']), out);
+    }
   }
   return st;
 }
@@ -115,7 +129,36 @@ function start(s: KubeNodeState, ctx: StepContext, out: Output<EthernetFrame>[])
     st = host(st, { type: 'command', command: { name: 'sysctl-set', key: 'net.ipv4.conf.all.arp_ignore', value: 1 } }, ctx, out);
     st = host(st, { type: 'command', command: { name: 'sysctl-set', key: 'net.ipv4.conf.all.arp_announce', value: 2 } }, ctx, out);
   }
+  if (st.calico) {
+    st = host(st, { type: 'command', command: { name: 'tcp-listen', port: 179, reply: 'BGP OPEN' } }, ctx, out);
+    out.push({ type: 'send', to: s.api.device, command: { name: 'pod-status', pod: `calico-node-${s.name}`, namespace: 'kube-system', node: s.name, ip: formatIpv4(s.host.ifaces.find((f) => f.kind === 'nic')?.addrs[0]?.ip ?? 0), ready: true } });
+    st = bgpProbe(st, ctx, out);
+  }
   return renew(st, ctx, out);
+}
+
+/** Opens a BGP session (TCP 179) to every peer; the outcomes decide calico-node's readiness. */
+function bgpProbe(s: KubeNodeState, ctx: StepContext, out: Output<EthernetFrame>[]): KubeNodeState {
+  const c = s.calico!;
+  let st: KubeNodeState = { ...s, calico: { ...c, seq: c.seq + 1 } };
+  for (const peer of c.peers) {
+    st = host(st, { type: 'command', command: { name: 'tcp-connect', dst: peer, port: 179, tool: 'request', session: `bgp ${peer} ${c.seq + 1}`, request: 'OPEN', timeoutNs: 5 * SECOND } }, ctx, out);
+  }
+  out.push({ type: 'timer.set', key: 'calico:probe', at: ctx.now + c.intervalNs });
+  return st;
+}
+
+function bgpOutcome(s: KubeNodeState, peer: string, outcome: string, out: Output<EthernetFrame>[]): KubeNodeState {
+  const c = s.calico;
+  if (!c) return s;
+  const up = { ...c.up, [peer]: outcome === 'connected' };
+  const ready = c.peers.every((p) => up[p] !== false);
+  if (ready !== c.ready) {
+    const down = c.peers.filter((p) => up[p] === false);
+    out.push({ type: 'send', to: s.api.device, command: { name: 'pod-status', pod: `calico-node-${s.name}`, namespace: 'kube-system', node: s.name, ip: formatIpv4(s.host.ifaces.find((f) => f.kind === 'nic')?.addrs[0]?.ip ?? 0), ready } });
+    out.push({ type: 'log', text: ready ? 'calico-node: BIRD is ready: BGP established with all peers' : `calico-node: Readiness probe failed: calico/node is not ready: BIRD is not ready: BGP not established with ${down.join(',')}` });
+  }
+  return { ...s, calico: { ...c, up, ready } };
 }
 
 function renew(s: KubeNodeState, ctx: StepContext, out: Output<EthernetFrame>[]): KubeNodeState {

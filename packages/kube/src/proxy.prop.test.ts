@@ -1,0 +1,71 @@
+/**
+ * kube-proxy's law: for any set of Services, every node's kube-ipvs0 holds exactly the ClusterIPs
+ * and externalIPs — minus, from 1.27.3 on, those on the node's own interfaces — and nothing else
+ * once Services are deleted.
+ */
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { Simulation } from '@netsim/engine';
+import { ethernetFrames, formatIpv4, type EthernetFrame } from '@netsim/packets';
+import { learningSwitch } from '@netsim/l2';
+import { kubeApi, kubeNode, skipsOwnIPs, type KubeNodeState, type ServiceSpec } from './index.js';
+
+const NODES = [
+  { dev: 'n0', name: 'node-0', ip: '198.18.0.10' },
+  { dev: 'n1', name: 'node-1', ip: '198.18.0.11' },
+  { dev: 'n2', name: 'node-2', ip: '198.18.0.12' },
+];
+const POOL = ['198.18.0.10', '198.18.0.11', '198.18.0.12', '198.18.0.100', '198.18.0.101'];
+
+const servicesArb = fc.uniqueArray(fc.integer({ min: 1, max: 250 }), { minLength: 0, maxLength: 6 }).chain((ids) =>
+  fc.tuple(...ids.map((id) => fc.record({ id: fc.constant(id), externalIPs: fc.subarray(POOL), port: fc.integer({ min: 1, max: 65535 }) }))),
+);
+
+function cluster(version: string) {
+  const sim = new Simulation<EthernetFrame>({ frames: ethernetFrames });
+  sim.addDevice('api', kubeApi, { nodes: NODES.map((n) => ({ name: n.name, ip: n.ip })), watchers: NODES.map((n) => n.dev) });
+  sim.addDevice('sw', learningSwitch, { ports: NODES.length });
+  NODES.forEach((n, i) => {
+    sim.addDevice(n.dev, kubeNode, { name: n.name, api: { device: 'api', ip: NODES[0]!.ip }, apiserver: i === 0, kubeProxy: { version }, host: { interfaces: [{ name: 'eth0', addresses: [`${n.ip}/24`] }] } });
+    sim.connect(`${n.dev}.eth0`, `sw.p${i + 1}`);
+    sim.command(0, n.dev, { name: 'start' });
+  });
+  sim.command(0, 'api', { name: 'start' });
+  return sim;
+}
+
+const bound = (sim: Simulation<EthernetFrame>, dev: string) =>
+  sim.state<KubeNodeState>(dev).host.ifaces.find((f) => f.name === 'kube-ipvs0')!.addrs.map((a) => formatIpv4(a.ip)).sort();
+
+describe('kube-proxy (IPVS) binds exactly what the rules say', () => {
+  it('for any Services and either kube-proxy version, on every node; deletions unbind', () => {
+    fc.assert(
+      fc.property(servicesArb, fc.constantFrom('v1.20.15', 'v1.28.2'), (svcs, version) => {
+        const sim = cluster(version);
+        const specs: ServiceSpec[] = svcs.map((s) => ({ name: `svc-${s.id}`, clusterIP: `10.96.0.${s.id}`, ports: [{ port: s.port }], externalIPs: s.externalIPs }));
+        specs.forEach((spec, i) => sim.command(1_000_000_000 + i, 'api', { name: 'apply-service', service: spec }));
+        sim.run({ until: '2s' });
+        for (const n of NODES) {
+          const want = new Set<string>();
+          for (const s of specs) {
+            want.add(s.clusterIP);
+            for (const ip of s.externalIPs ?? []) if (!(skipsOwnIPs(version) && ip === n.ip)) want.add(ip);
+          }
+          expect(bound(sim, n.dev)).toEqual([...want].sort());
+        }
+        // Delete every Service: kube-ipvs0 ends empty everywhere.
+        specs.forEach((spec, i) => sim.command(3_000_000_000 + i, 'api', { name: 'delete-service', service: spec.name }));
+        sim.run({ until: '4s' });
+        for (const n of NODES) expect(bound(sim, n.dev)).toEqual([]);
+      }),
+      { numRuns: 40 },
+    );
+  });
+
+  it("knows which versions skip a node's own IPs", () => {
+    expect(skipsOwnIPs('v1.27.2')).toBe(false);
+    expect(skipsOwnIPs('v1.27.3')).toBe(true);
+    expect(skipsOwnIPs('v1.28.0')).toBe(true);
+    expect(skipsOwnIPs('v1.20.15')).toBe(false);
+  });
+});
