@@ -12,6 +12,7 @@
  * eviction timeout.
  */
 import { defineDevice, parseDuration, SECOND, type Duration, type Nanos } from '@netsim/engine';
+import type { EthernetFrame } from '@netsim/packets';
 
 export interface ServicePort {
   readonly port: number;
@@ -76,7 +77,7 @@ export interface ApiState {
 /** kube-controller-manager defaults (node-monitor-period, node-monitor-grace-period in 1.20–1.28). */
 export const API_DEFAULTS = Object.freeze({ monitorPeriodNs: 5 * SECOND, gracePeriodNs: 40 * SECOND, watchDelayNs: 100_000_000 });
 
-export const kubeApi = defineDevice<ApiState, ApiConfig, unknown>({
+export const kubeApi = defineDevice<ApiState, ApiConfig, EthernetFrame>({
   kind: 'kube-api',
   ports: () => [],
   init(c) {
