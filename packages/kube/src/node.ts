@@ -13,8 +13,10 @@
  *   its readiness to the API (`kubectl get pods -A -o wide`). A stand-in for BIRD's BGP state
  *   machine, which calico's readiness check (`-bird-ready`) reads.
  *
- * Not modelled yet: IPVS forwarding itself (a connection to a virtual server's VIP:port reaches
- * the node's own stack, as one to a bound address without a virtual server does), conntrack,
+ * IPVS forwarding is the host's (`ipvs-set`): connections the node itself opens to a virtual
+ * service are DNATed round robin to a real server and un-NATed on the way back (Masq); a
+ * connection to a bound address on a port with no virtual service reaches the node's own stack.
+ * Not modelled yet: IPVS for traffic arriving from other hosts (LOCAL_IN), UDP services,
  * workload pods.
  */
 import { parseDuration, SECOND, type DeviceModel, type Duration, type Input, type Nanos, type Output, type StepContext } from '@netsim/engine';
@@ -209,6 +211,7 @@ function syncProxy(s: KubeNodeState, services: readonly ServiceSpec[], ctx: Step
   for (const ip of [...have].filter((x) => !want.has(x)).sort()) st = host(st, { type: 'command', command: { name: 'addr-del', dev: IPVS_DEV, address: `${ip}/32` } }, ctx, out);
   for (const ip of [...want].filter((x) => !have.has(x)).sort()) st = host(st, { type: 'command', command: { name: 'addr-add', dev: IPVS_DEV, address: `${ip}/32` } }, ctx, out);
   ipvs.sort((a, b) => (a.vip === b.vip ? a.port - b.port : parseIpv4(a.vip) - parseIpv4(b.vip)));
+  st = host(st, { type: 'command', command: { name: 'ipvs-set', services: ipvs } }, ctx, out);
   out.push({ type: 'trace', record: { type: 'kube-proxy.sync', bound: [...want].sort(), virtualServers: ipvs.length } });
   return { ...st, ipvs };
 }

@@ -69,3 +69,37 @@ describe('kube-proxy (IPVS) binds exactly what the rules say', () => {
     expect(skipsOwnIPs('v1.20.15')).toBe(false);
   });
 });
+
+describe('Services answer from every node', () => {
+  it('a connection to any ClusterIP:port with ready endpoints succeeds from every node (no externalIP collides)', () => {
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(fc.integer({ min: 1, max: 250 }), { minLength: 1, maxLength: 4 }).chain((ids) =>
+          fc.tuple(...ids.map((id) => fc.record({ id: fc.constant(id), port: fc.integer({ min: 1, max: 9000 }), backends: fc.subarray([0, 1, 2], { minLength: 1 }) }))),
+        ),
+        fc.constantFrom('v1.20.15', 'v1.28.2'),
+        (svcs, version) => {
+          const sim = cluster(version);
+          // Every node serves on 8080 (a hostNetwork backend).
+          NODES.forEach((n) => sim.command(0, n.dev, { name: 'tcp-listen', port: 8080, reply: `hello from ${n.name}` }));
+          svcs.forEach((s, i) =>
+            sim.command(1_000_000_000 + i, 'api', {
+              name: 'apply-service',
+              service: { name: `svc-${s.id}`, clusterIP: `10.96.0.${s.id}`, ports: [{ port: s.port, targetPort: 8080 }], externalIPs: ['198.18.0.200'], endpoints: s.backends.map((b) => NODES[b]!.ip) },
+            }),
+          );
+          svcs.forEach((s, i) => NODES.forEach((n, j) => sim.command(2_000_000_000 + i * 10 + j, n.dev, { name: 'tcp-connect', dst: `10.96.0.${s.id}`, port: s.port, tool: 'request', session: `c-${s.id}`, request: 'GET /', timeoutNs: 5_000_000_000 })));
+          sim.run({ until: '10s' });
+          for (const s of svcs) {
+            for (const n of NODES) {
+              const r = sim.state<KubeNodeState>(n.dev).host.tcp.results[`c-${s.id}`];
+              expect(r?.outcome, `${n.name} -> svc-${s.id}`).toBe('connected');
+              expect(s.backends.map((b) => `hello from ${NODES[b]!.name}`)).toContain(r!.response);
+            }
+          }
+        },
+      ),
+      { numRuns: 25 },
+    );
+  });
+});

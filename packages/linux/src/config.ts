@@ -9,6 +9,34 @@ import type { PingSession } from './ping.js';
 import { buildFilter, type Filter, type FilterConfig } from './netfilter.js';
 import type { TcpConn, TcpListener, TcpResult } from './tcp.js';
 
+/** An IPVS virtual service (Masq forwarding, round robin). */
+export interface IpvsService {
+  readonly proto: 'TCP' | 'UDP';
+  readonly vip: Ipv4;
+  readonly port: number;
+  readonly reals: readonly { readonly ip: Ipv4; readonly port: number }[];
+  /** Round-robin position. */
+  readonly next: number;
+}
+
+/** An IPVS connection: a client's flow to a virtual service, and the real server chosen for it. */
+export interface IpvsConn {
+  readonly client: Ipv4;
+  readonly cport: number;
+  readonly vip: Ipv4;
+  readonly vport: number;
+  readonly real: Ipv4;
+  readonly rport: number;
+  /** The client address on the wire: masqueraded to the outgoing interface's when leaving the node. */
+  readonly wire: Ipv4;
+}
+
+export interface IpvsTable {
+  readonly services: Readonly<Record<string, IpvsService>>;
+  /** Forward (`client:cport>vip:vport`) and reply (`r real:rport>client:cport`) keys. */
+  readonly conns: Readonly<Record<string, IpvsConn>>;
+}
+
 /** TCP sockets: listeners, connections, and what client tools reported. */
 export interface TcpTable {
   readonly listen: Readonly<Record<number, TcpListener>>;
@@ -137,6 +165,7 @@ export interface HostState {
   /** Echo replies that matched no ping session (answers to single `echo` commands). */
   readonly echoReplies: number;
   readonly tcp: TcpTable;
+  readonly ipvs: IpvsTable;
 }
 
 export const neighKey = (ifindex: number, ip: Ipv4): number => ifindex * 4294967296 + ip;
@@ -236,7 +265,7 @@ export function initHost(c: HostConfig, carrier: (port: string) => boolean, rng:
     for (const d of [r.in, r.out]) if (d !== null && !names.has(d)) throw new Error(`firewall rule ${r.chain}: no interface '${d}'`);
   }
   const ifaceIndex = new Map(ifaces.map((f, i) => [f.name, i] as const));
-  return { ifaces, byName: ifaceIndex, local, routes, sys, neigh: PMap.empty(), reach, fdb, bridgePorts, peers: PMap.empty(), pings: {}, ipId: 0, filter, udp: {}, arpings: {}, echoReplies: 0, tcp: { listen: {}, conns: {}, results: {}, nextPort: 32768 } };
+  return { ifaces, byName: ifaceIndex, local, routes, sys, neigh: PMap.empty(), reach, fdb, bridgePorts, peers: PMap.empty(), pings: {}, ipId: 0, filter, udp: {}, arpings: {}, echoReplies: 0, tcp: { listen: {}, conns: {}, results: {}, nextPort: 32768 }, ipvs: { services: {}, conns: {} } };
 }
 
 function parseAging(t: string): Nanos {

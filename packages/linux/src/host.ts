@@ -40,7 +40,7 @@ import {
 } from '@netsim/packets';
 import { fdbLearn, fdbLookup, learnOutcome, refreshInterval, type Fdb } from '@netsim/l2';
 import { castDraft } from 'immer';
-import { initHost, neighKey, randReachable, sameNet, type ArpingSession, type HostConfig, type HostState, type Iface, type RedirectPeer, type Route } from './config.js';
+import { initHost, neighKey, randReachable, sameNet, type ArpingSession, type HostConfig, type HostState, type Iface, type IpvsService, type RedirectPeer, type Route } from './config.js';
 import { eventSend, isValid, newEntry, timerFired, update, type NeighEffects, type NeighEntry, type NudState } from './neighbour.js';
 import { forwarding, maxConf, orConf, rxRedirects, type NeighParms } from './sysctl.js';
 import { errorLine, newPing, redirectLine, replyLine, statsLines, unreachText, type PingSession } from './ping.js';
@@ -104,6 +104,9 @@ export const linuxHost = defineDevice<HostState, HostConfig, EthernetFrame>({
         case 'link':
           w.setAdmin(String(command['dev']), command['up'] === true);
           break;
+        case 'ipvs-set':
+          w.ipvsSet(command['services'] as { proto?: string; vip: string; port: number; reals: { ip: string; port: number }[] }[]);
+          break;
         case 'sysctl-set':
           w.sysctlSet(String(command['key']), Number(command['value']));
           break;
@@ -136,7 +139,7 @@ export const linuxHost = defineDevice<HostState, HostConfig, EthernetFrame>({
           w.neighReplace(String(command['dev']), parseIpv4(String(command['ip'])), String(command['mac']), (command['state'] as NudState | undefined) ?? 'PERMANENT');
           break;
         default:
-          throw new Error(`host has no command '${command.name}' (commands: ping, echo, arping, tcp-listen, tcp-connect, nc-udp, link, addr-add, addr-del, sysctl-set, udp-bind, udp-send, neigh-replace)`);
+          throw new Error(`host has no command '${command.name}' (commands: ping, echo, arping, tcp-listen, tcp-connect, nc-udp, link, addr-add, addr-del, sysctl-set, ipvs-set, udp-bind, udp-send, neigh-replace)`);
       }
       w.commit();
     },
@@ -156,6 +159,7 @@ class Work {
   private tcp: HostState['tcp'];
   private local: HostState['local'];
   private sys: HostState['sys'];
+  private ipvs: HostState['ipvs'];
   private ifaces: HostState['ifaces'];
   private reach: HostState['reach'];
   private ipId: number;
@@ -178,6 +182,7 @@ class Work {
     this.tcp = s.tcp;
     this.local = s.local;
     this.sys = s.sys;
+    this.ipvs = s.ipvs;
     this.ifaces = s.ifaces;
     this.reach = s.reach;
     this.ipId = s.ipId;
@@ -185,8 +190,9 @@ class Work {
 
   commit(): void {
     if (!this.dirty) return;
-    const { neigh, fdb, peers, pings, ifaces, reach, ipId, filter, udp, arpings, echoReplies, tcp, local, sys } = this;
+    const { neigh, fdb, peers, pings, ifaces, reach, ipId, filter, udp, arpings, echoReplies, tcp, local, sys, ipvs } = this;
     this.fx.write((d) => {
+      d.ipvs = castDraft(ipvs);
       d.sys = castDraft(sys);
       d.local = castDraft(local);
       d.tcp = castDraft(tcp);
@@ -680,7 +686,9 @@ class Work {
   // ------------------------------------------------------------------ output
 
   /** Sends a locally generated packet (ip_route_output + ip_output). */
-  sendLocal(p: Ipv4Packet): void {
+  sendLocal(packet: Ipv4Packet): void {
+    const p = this.ipvsOut(packet);
+    if (p === null) return;
     const hop = this.route(p.dst);
     if (hop === null) {
       this.fx.drop('IP_OUTNOROUTES', `no route to ${formatIpv4(p.dst)}`);
@@ -801,7 +809,8 @@ class Work {
       return;
     }
     if (q.kind === 'tcp') {
-      this.tcpRcv(p, q);
+      const back = this.ipvsIn(p);
+      this.tcpRcv(back, back.payload as TcpSegment);
       return;
     }
     this.fx.drop('IP_NOPROTO', `no handler for protocol ${p.protocol}`);
@@ -819,7 +828,8 @@ class Work {
       const qdst0 = ((quote[16]! << 24) | (quote[17]! << 16) | (quote[18]! << 8) | quote[19]!) >>> 0;
       const key = connKey(qsrc, (quote[ihl]! << 8) | quote[ihl + 1]!, qdst0, (quote[ihl + 2]! << 8) | quote[ihl + 3]!);
       const c = this.tcp.conns[key];
-      if (c && (c.state === 'SYN_SENT' || c.state === 'SYN_RECV')) this.tcpFinish(c, 'unreachable', null);
+      // tcp_v4_err: port unreachable is ECONNREFUSED, the others EHOSTUNREACH-like hard errors.
+      if (c && (c.state === 'SYN_SENT' || c.state === 'SYN_RECV')) this.tcpFinish(c, q.code === ICMP_UNREACH_PORT ? 'refused' : 'unreachable', null);
       return;
     }
     if (quote[9] !== 1 || quote.length < ihl + 8 || quote[ihl] !== 8) return;
@@ -889,6 +899,67 @@ class Work {
       this.dirty = true;
       this.record('arping.output', { session: s.name, text: line });
     }
+  }
+
+  // ------------------------------------------------------------------ IPVS (net/netfilter/ipvs)
+
+  /** kube-proxy programs the virtual services: `{ proto, vip, port, reals: [{ ip, port }] }`. */
+  ipvsSet(list: readonly { proto?: string; vip: string; port: number; reals: readonly { ip: string; port: number }[] }[]): void {
+    const services: Record<string, IpvsService> = {};
+    for (const v of list) {
+      const proto = v.proto === 'UDP' ? 'UDP' : 'TCP';
+      const vip = parseIpv4(v.vip);
+      const key = `${proto} ${vip}:${v.port}`;
+      services[key] = { proto, vip, port: v.port, reals: v.reals.map((r) => ({ ip: parseIpv4(r.ip), port: r.port })), next: this.ipvs.services[key]?.next ?? 0 };
+    }
+    this.ipvs = { ...this.ipvs, services };
+    this.dirty = true;
+  }
+
+  /**
+   * LOCAL_OUT (ip_vs_local_request4): a locally sent TCP packet to a virtual service is DNATed to
+   * a real server — chosen round robin on the first SYN, then kept for the flow. A virtual
+   * service without real servers answers ICMP port unreachable (ip_vs_leave). Returns null when
+   * the packet is consumed.
+   */
+  private ipvsOut(p: Ipv4Packet): Ipv4Packet | null {
+    const q = p.payload;
+    if (q.kind !== 'tcp' || !this.local.has(p.dst)) return p;
+    const svcKey = `TCP ${p.dst}:${q.dstPort}`;
+    const svc = this.ipvs.services[svcKey];
+    if (svc === undefined) return p;
+    const fwd = `${p.src}:${q.srcPort}>${p.dst}:${q.dstPort}`;
+    let conn = this.ipvs.conns[fwd];
+    if (conn === undefined) {
+      if ((q.flags & TCP_SYN) === 0) return p;
+      if (svc.reals.length === 0) {
+        this.fx.drop('NOT_SPECIFIED', `IPVS: no destination available for ${formatIpv4(p.dst)}:${q.dstPort}`);
+        this.icmpError(p, 'dest-unreachable', ICMP_UNREACH_PORT);
+        return null;
+      }
+      const real = svc.reals[svc.next % svc.reals.length]!;
+      // kube-proxy marks host-originated traffic to Services for MASQUERADE: leaving the node, the
+      // source becomes the outgoing interface's address (the VIP is local on every node).
+      const hop = this.route(real.ip);
+      const wire = hop === null || hop.kind === 'local' ? p.src : (this.sourceFor(hop.dev, real.ip) ?? p.src);
+      conn = { client: p.src, cport: q.srcPort, vip: p.dst, vport: q.dstPort, real: real.ip, rport: real.port, wire };
+      this.ipvs = {
+        services: { ...this.ipvs.services, [svcKey]: { ...svc, next: svc.next + 1 } },
+        conns: { ...this.ipvs.conns, [fwd]: conn, [`r ${real.ip}:${real.port}>${wire}:${q.srcPort}`]: conn },
+      };
+      this.dirty = true;
+      this.record('ipvs.conn', { client: `${formatIpv4(p.src)}:${q.srcPort}`, vip: `${formatIpv4(p.dst)}:${q.dstPort}`, real: `${formatIpv4(real.ip)}:${real.port}` });
+    }
+    return { ...p, src: conn.wire, dst: conn.real, payload: { ...q, dstPort: conn.rport } };
+  }
+
+  /** Replies from a real server are un-NATed back to the virtual service (Masq). */
+  private ipvsIn(p: Ipv4Packet): Ipv4Packet {
+    const q = p.payload;
+    if (q.kind !== 'tcp') return p;
+    const conn = this.ipvs.conns[`r ${p.src}:${q.srcPort}>${p.dst}:${q.dstPort}`];
+    if (conn === undefined) return p;
+    return { ...p, src: conn.vip, dst: conn.client, payload: { ...q, srcPort: conn.vport } };
   }
 
   // ------------------------------------------------------------------ TCP (tcp.ts)
