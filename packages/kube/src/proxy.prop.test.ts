@@ -103,3 +103,22 @@ describe('Services answer from every node', () => {
     );
   });
 });
+
+describe('an externalIP that collides with a node IP', () => {
+  it("a worker ends NotReady exactly when an externalIP is its own IP or the master's, for either version", () => {
+    fc.assert(
+      fc.property(fc.subarray(POOL, { maxLength: 3 }), fc.constantFrom('v1.20.15', 'v1.28.2'), (externalIPs, version) => {
+        const sim = cluster(version);
+        sim.command(1_000_000_000, 'api', { name: 'apply-service', service: { name: 'demo', clusterIP: '10.96.0.42', ports: [{ port: 8888 }], externalIPs } });
+        sim.run({ until: '90s' });
+        const api = sim.state<{ nodes: Record<string, { ready: boolean }> }>('api');
+        for (const n of NODES.slice(1)) {
+          const collides = externalIPs.includes(n.ip) || externalIPs.includes(NODES[0]!.ip);
+          expect(api.nodes[n.name]!.ready, `${n.name} with externalIPs ${externalIPs.join(',') || '-'} (${version})`).toBe(!collides);
+        }
+        expect(api.nodes[NODES[0]!.name]!.ready).toBe(true); // the master reaches itself over loopback
+      }),
+      { numRuns: 16 },
+    );
+  });
+});
