@@ -27,8 +27,18 @@ export interface ServiceSpec {
   readonly clusterIP: string;
   readonly ports: readonly ServicePort[];
   readonly externalIPs?: readonly string[];
+  /** `type: LoadBalancer`: the IPs in `status.loadBalancer.ingress` (set by MetalLB, OpenELB...). */
+  readonly type?: 'ClusterIP' | 'NodePort' | 'LoadBalancer';
+  readonly loadBalancerIPs?: readonly string[];
+  readonly externalTrafficPolicy?: 'Cluster' | 'Local';
   /** Ready endpoints (pod or host IPs). */
   readonly endpoints?: readonly string[];
+}
+
+/** A fault on one watcher's stream: its events are dropped, or delayed further. */
+export interface WatchFault {
+  readonly drop?: boolean;
+  readonly delay?: Duration;
 }
 
 export interface ApiConfig {
@@ -42,6 +52,8 @@ export interface ApiConfig {
   monitorPeriod?: Duration;
   gracePeriod?: Duration;
   version?: string;
+  /** Faults per watcher (a peer that misses updates, a slow one). */
+  watchFaults?: Readonly<Record<string, WatchFault>>;
 }
 
 export interface NodeStatus {
@@ -72,6 +84,7 @@ export interface ApiState {
   readonly graceNs: Nanos;
   readonly version: string;
   readonly started: boolean;
+  readonly faults: Readonly<Record<string, { readonly drop: boolean; readonly delayNs: Nanos }>>;
 }
 
 /** kube-controller-manager defaults (node-monitor-period, node-monitor-grace-period in 1.20–1.28). */
@@ -95,6 +108,7 @@ export const kubeApi = defineDevice<ApiState, ApiConfig, EthernetFrame>({
       graceNs: c.gracePeriod === undefined ? API_DEFAULTS.gracePeriodNs : parseDuration(c.gracePeriod),
       version: c.version ?? 'v1.20.15',
       started: false,
+      faults: Object.fromEntries(Object.entries(c.watchFaults ?? {}).map(([w, f]) => [w, { drop: f.drop ?? false, delayNs: f.delay === undefined ? 0 : parseDuration(f.delay) }])),
     };
   },
   on: {
@@ -118,6 +132,16 @@ export const kubeApi = defineDevice<ApiState, ApiConfig, EthernetFrame>({
             d.nodes[name]!.renewedAt = ctx.now;
           });
           fx.record('lease.renew', { node: name });
+          return;
+        }
+        case 'watch-fault': {
+          const w = String(command['watcher']);
+          if (!s.watchers.includes(w)) throw new Error(`watch-fault: '${w}' does not watch (watchers: ${s.watchers.join(', ')})`);
+          const fault = { drop: command['drop'] === true, delayNs: command['delay'] === undefined ? 0 : parseDuration(command['delay'] as Duration) };
+          fx.write((d) => {
+            d.faults[w] = fault;
+          });
+          fx.record('watch.fault', { watcher: w, drop: fault.drop, delayNs: fault.delayNs });
           return;
         }
         case 'pod-status': {
@@ -148,7 +172,7 @@ export const kubeApi = defineDevice<ApiState, ApiConfig, EthernetFrame>({
           return;
         }
         default:
-          throw new Error(`kube-api has no command '${command.name}' (start, lease, pod-status, apply-service, delete-service)`);
+          throw new Error(`kube-api has no command '${command.name}' (start, lease, pod-status, apply-service, delete-service, watch-fault)`);
       }
     },
     timer(s, { key }, ctx, fx) {
@@ -170,10 +194,21 @@ export const kubeApi = defineDevice<ApiState, ApiConfig, EthernetFrame>({
   },
 });
 
-/** Watch events: every watcher gets the full Service list after the watch delay. */
-function notify(s: ApiState, services: Readonly<Record<string, ServiceSpec>>, fx: { send(to: string, c: { name: string; [k: string]: unknown }, delay: Nanos): void }): void {
+/** Watch events: every watcher gets the full Service list after the watch delay (and its fault). */
+function notify(
+  s: ApiState,
+  services: Readonly<Record<string, ServiceSpec>>,
+  fx: { send(to: string, c: { name: string; [k: string]: unknown }, delay: Nanos): void; record(type: `${string}.${string}`, f: Record<string, unknown>): void },
+): void {
   const list = Object.values(services).sort((a, b) => (a.name < b.name ? -1 : 1));
-  for (const w of s.watchers) fx.send(w, { name: 'services', services: list }, s.watchDelayNs);
+  for (const w of s.watchers) {
+    const fault = s.faults[w];
+    if (fault?.drop) {
+      fx.record('watch.dropped', { watcher: w, services: list.length });
+      continue;
+    }
+    fx.send(w, { name: 'services', services: list }, s.watchDelayNs + (fault?.delayNs ?? 0));
+  }
 }
 
 /** `kubectl get pods -A -o wide` for the pods nodes have reported. */

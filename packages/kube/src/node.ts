@@ -3,8 +3,8 @@
  * - kubelet: renews its Lease every 10 s (± 4% jitter, `wait.JitterUntil`) with a request to the
  *   apiserver over TCP (`?timeout=10s`); only a request that is answered renews the Lease in the
  *   store. Failures are logged in the kubelet's words (pkg/kubelet/nodelease, controller.go).
- * - kube-proxy, IPVS mode: keeps the dummy `kube-ipvs0` (created down), binds every ClusterIP and
- *   externalIP as /32 on it — from 1.27.3 on, not an IP that is on one of the node's own
+ * - kube-proxy, IPVS mode: keeps the dummy `kube-ipvs0` (created down), binds every ClusterIP,
+ *   externalIP and LoadBalancer IP as /32 on it — from 1.27.3 on, not an IP that is on one of the node's own
  *   interfaces — and programs IPVS virtual servers (rr, Masq) whose table `ipvsadm -Ln` prints;
  *   `strictARP` sets conf/all arp_ignore=1 and arp_announce=2.
  *
@@ -199,7 +199,7 @@ function syncProxy(s: KubeNodeState, services: readonly ServiceSpec[], ctx: Step
   const want = new Set<string>();
   const ipvs: VirtualServer[] = [];
   for (const svc of services) {
-    const vips = [svc.clusterIP, ...(svc.externalIPs ?? []).filter((ip) => !(skip && own.has(ip)))];
+    const vips = [svc.clusterIP, ...[...(svc.externalIPs ?? []), ...(svc.type === 'LoadBalancer' ? (svc.loadBalancerIPs ?? []) : [])].filter((ip) => !(skip && own.has(ip)))];
     for (const vip of vips) {
       want.add(vip);
       for (const p of svc.ports) ipvs.push({ proto: p.protocol ?? 'TCP', vip, port: p.port, reals: (svc.endpoints ?? []).map((ip) => ({ ip, port: p.targetPort ?? p.port })) });

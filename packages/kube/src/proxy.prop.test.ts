@@ -122,3 +122,19 @@ describe('an externalIP that collides with a node IP', () => {
     );
   });
 });
+
+describe('watches', () => {
+  it('a dropped watch leaves one node with stale rules; a delayed one catches up later', () => {
+    const sim = cluster('v1.20.15');
+    sim.command(500_000_000, 'api', { name: 'watch-fault', watcher: 'n1', drop: true });
+    sim.command(500_000_000, 'api', { name: 'watch-fault', watcher: 'n2', delay: '3s' });
+    sim.command(1_000_000_000, 'api', { name: 'apply-service', service: { name: 'lb', type: 'LoadBalancer', clusterIP: '10.96.0.7', ports: [{ port: 80 }], loadBalancerIPs: ['198.18.0.240'] } });
+    sim.run({ until: '2s' });
+    expect(bound(sim, 'n0')).toEqual(['10.96.0.7', '198.18.0.240']);
+    expect(bound(sim, 'n1')).toEqual([]);
+    expect(bound(sim, 'n2')).toEqual([]);
+    sim.run({ until: '5s' });
+    expect(bound(sim, 'n1')).toEqual([]);
+    expect(bound(sim, 'n2')).toEqual(['10.96.0.7', '198.18.0.240']);
+  });
+});
