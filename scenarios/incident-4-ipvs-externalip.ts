@@ -9,7 +9,11 @@
  * With node-1's IP bound on the master, everything node-1 sends to the master arrives with a
  * source the master considers its own: dropped as a martian source. node-1's lease requests time
  * out (`context deadline exceeded`), `telnet 192.168.0.10 6443` hangs, and after the 40 s grace
- * period the node goes NotReady. With the master's IP bound on node-1, node-1's connections to the
+ * period the node goes NotReady. The hang does not last to telnet's own timeout: node-1's ARP
+ * entry for the master ages, its unicast probes carry the sender 192.168.0.11 — a martian on the
+ * master — so the entry fails, and the next SYN comes back as `No route to host` (the kernel turns
+ * the failed neighbour into ICMP host unreachable, a hard error for a connecting socket). Within
+ * the first tens of seconds after the change, telnet just hangs, as the write-up saw. With the master's IP bound on node-1, node-1's connections to the
  * apiserver go to its own stack — no listener, RST, `connection refused` at once — and the
  * master's ARP requests for node-1 carry a sender IP that is local on node-1: martian, no reply,
  * `Destination Host Unreachable`. The write-up's "the reply goes to lo" is not what the kernel
@@ -60,7 +64,7 @@ export default defineScenario({
     b.at('25s').show('api');
     b.at('30s').applyService('api', { name: 'demo', namespace: 'default', clusterIP: '10.96.100.10', ports: [{ port: 8888 }], externalIPs: [externalIP], endpoints: [] });
     b.at('31s').show('node1', 'ip addr kube-ipvs0').show('master', 'ipvsadm -Ln');
-    b.at('35s').telnet('node1', MASTER, 6443, { session: 'telnet-6443' });
+    b.at('31s').telnet('node1', MASTER, 6443, { session: 'telnet-6443' });
     b.at('35s').ping('master', NODE1, { count: 3, session: 'ping-node1' });
     // Later, once the master's neighbour entry for node-1 has aged out and failed: the write-up's
     // `Destination Host Unreachable` and unanswered `who-has 192.168.0.11 tell 192.168.0.10`.
