@@ -7,7 +7,7 @@
  * Differences from ns-3's links: full duplex point-to-point (no CSMA half-duplex backoff), no
  * inter-frame gap; serialisation counts (max(len, 60) + 4) bytes, as ns-3's 64-byte ARP frames.
  */
-import { Simulation, TraceEncoder, type Nanos } from '@netsim/engine';
+import { BinaryTraceWriter, Simulation, TraceEncoder, type Nanos } from '@netsim/engine';
 import { ethernetFrames, formatIpv4, macFromNumber, type EthernetFrame } from '@netsim/packets';
 import { learningSwitch } from '@netsim/l2';
 import { linuxHost, type HostState } from '@netsim/linux';
@@ -111,7 +111,7 @@ export function buildMesh(n: number, p: number, topo: 'star' | '2tier'): { sim: 
 }
 
 /** Runs the workload to 12 s of simulated time and reports the ns-3 program's counters. */
-export function runMesh(n: number, p: number, topo: 'star' | '2tier', opts: { traceTo?: (line: string) => void } = {}): MeshResult {
+export function runMesh(n: number, p: number, topo: 'star' | '2tier', opts: { traceTo?: (line: string) => void; binaryTo?: (chunk: Uint8Array) => void } = {}): MeshResult {
   const { sim, switches, pings } = buildMesh(n, p, topo);
   sim.start();
   if (opts.traceTo) {
@@ -119,9 +119,12 @@ export function runMesh(n: number, p: number, topo: 'star' | '2tier', opts: { tr
     const encoder = new TraceEncoder(ethernetFrames);
     sim.trace.on('*', (_t, r) => sink(encoder.encode(r)));
   }
+  const binary = opts.binaryTo ? new BinaryTraceWriter(opts.binaryTo, ethernetFrames) : undefined;
+  if (binary) sim.trace.on('*', (_t, r) => binary.write(r));
   const until: Nanos = 12_000_000_000;
   const t0 = performance.now(); // wall-clock-ok: the benchmark's measurement
   const r = sim.run({ until, maxEvents: 2_000_000_000 });
+  binary?.flush();
   const runS = (performance.now() - t0) / 1000; // wall-clock-ok
   let bridgeRx = 0;
   let bridgeTx = 0;
@@ -159,6 +162,6 @@ export function runMesh(n: number, p: number, topo: 'star' | '2tier', opts: { tr
     arp_requests_expected: expectedBroadcasts(pings),
     rss_mb: Math.round(process.resourceUsage().maxRSS / 1024),
     host_rx_per_s: Math.round(hostRx / runS),
-    trace: opts.traceTo !== undefined,
+    trace: opts.traceTo !== undefined || opts.binaryTo !== undefined,
   };
 }

@@ -5,6 +5,7 @@
 import { performance } from 'node:perf_hooks'; // wall-clock-ok
 import { parseArgs } from 'node:util';
 import { JsonlFile } from '@netsim/scenario';
+import { closeSync, openSync, writeSync } from 'node:fs';
 import { runMesh, schedule, type MeshResult } from './l2arp.js';
 import { defineDevice, Rng, Simulation, type DeviceModel, type Output, type StepContext } from '@netsim/engine';
 import { ETHERTYPE_EXPERIMENTAL, arpRequest, ethernetFrames, ethernetIpv4, formatIpv4, ipv4, macFromNumber, type EthernetFrame } from '@netsim/packets';
@@ -267,9 +268,12 @@ async function mesh(args: string[]): Promise<void> {
   // The README's test vector: N=16, host 0's first pings.
   const v = schedule(16).slice(0, 3).map((x) => [x.tUs, x.dst]);
   const vectorOk = JSON.stringify(v) === JSON.stringify([[1262067, 4], [2367787, 12], [3151403, 3]]);
-  const file = values.trace ? new JsonlFile(values.trace) : undefined;
-  const r: MeshResult = runMesh(n, p, topo, file ? { traceTo: (line) => file.write(line) } : {});
+  // A .bin trace is the compact binary form (netsim trace FILE turns it into JSON lines).
+  const binary = values.trace?.endsWith('.bin') ? openSync(values.trace, 'w') : undefined;
+  const file = values.trace && binary === undefined ? new JsonlFile(values.trace) : undefined;
+  const r: MeshResult = runMesh(n, p, topo, file ? { traceTo: (line) => file.write(line) } : binary !== undefined ? { binaryTo: (chunk) => void writeSync(binary, chunk) } : {});
   file?.close();
+  if (binary !== undefined) closeSync(binary);
   const checks = {
     schedule_vector: vectorOk,
     all_echoes_answered: r.echo_replies === r.echo_sent,

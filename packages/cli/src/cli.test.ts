@@ -52,6 +52,16 @@ describe('netsim run', () => {
     expect(first).toMatchObject({ n: 0, t: 1_000_000_000, type: 'command', dev: 'h1', name: 'send' });
   });
 
+  it('a .bin trace is the compact form of the same JSON lines (netsim trace prints them)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'netsim-bin-'));
+    expect(netsim('run', demo, '--trace', join(dir, 't.jsonl'), '--quiet').code).toBe(0);
+    expect(netsim('run', demo, '--trace', join(dir, 't.bin'), '--quiet').code).toBe(0);
+    const r = netsim('trace', join(dir, 't.bin'));
+    expect(r.code).toBe(0);
+    expect(r.out).toBe(readFileSync(join(dir, 't.jsonl'), 'utf8'));
+    expect(netsim('trace', join(dir, 'nope.bin')).err).toContain('no such file');
+  });
+
   it('a bad path ends with one line and exit code 2', () => {
     const r = netsim('run', 'scenarios/nope.ts');
     expect(r.code).toBe(2);

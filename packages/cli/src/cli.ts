@@ -1,10 +1,12 @@
 import { parseArgs } from 'node:util';
-import { writeFileSync, existsSync } from 'node:fs';
+import { writeFileSync, existsSync, readFileSync, openSync, writeSync, closeSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { tsImport } from 'tsx/esm/api';
-import { errorText, formatTime, EventBudgetExceeded, ForwardingLoopError } from '@netsim/engine';
+import { errorText, formatTime, EventBudgetExceeded, ForwardingLoopError, BinaryTraceWriter, binaryTraceToJsonLines } from '@netsim/engine';
 import { isScenario, runScenario, summarizeRun, formatRecord, tracePcap, tcpdump, JsonlFile, type Scenario } from '@netsim/scenario';
+import { ethernetFrames, type EthernetFrame } from '@netsim/packets';
+import type { TraceRecord } from '@netsim/engine';
 
 export interface Io {
   out(text: string): void;
@@ -16,11 +18,12 @@ const USAGE = `usage:
                              [--trace FILE] [--pcap FILE] [--capture DEV.PORT] [--tcpdump 'DEV.PORT FILTER']
                              [--json] [--quiet]
   netsim variants <scenario-file>
+  netsim trace <file.bin>            print a binary trace as JSON lines
   netsim help
 
   --max-events N   end the run with an error after N events (default 20,000,000)
   --max-hops N     end the run when one frame is forwarded N times: a loop (default 255; 0 = off)
-  --trace FILE     write every trace record as JSON lines
+  --trace FILE     write every trace record as JSON lines (FILE.bin: the compact binary form)
   --pcap FILE      write a pcap (all transmissions, or one port with --capture) and FILE.index.json
   --tcpdump 'DEV.PORT [FILTER]'
                    print what tcpdump -nn -e on that port would show (e.g. 'gw.vnet0 icmp or arp')
@@ -39,6 +42,8 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
         return await cmdRun(rest, io);
       case 'variants':
         return await cmdVariants(rest, io);
+      case 'trace':
+        return cmdTrace(rest, io);
       case undefined:
       case 'help':
       case '--help':
@@ -46,7 +51,7 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
         io.out(USAGE);
         return cmd === undefined ? 2 : 0;
       default:
-        throw new UsageError(`unknown command '${cmd}' (commands: run, variants, help)`);
+        throw new UsageError(`unknown command '${cmd}' (commands: run, variants, trace, help)`);
     }
   } catch (e) {
     if (e instanceof EventBudgetExceeded || e instanceof ForwardingLoopError) {
@@ -75,6 +80,22 @@ async function loadScenario(file: string | undefined): Promise<{ scenario: Scena
 
 function firstLine(s: string): string {
   return s.split('\n')[0] ?? s;
+}
+
+function cmdTrace(args: string[], io: Io): number {
+  const file = args[0];
+  if (!file) throw new UsageError('missing <file.bin>');
+  if (!existsSync(file)) throw new UsageError(`cannot read trace '${file}': no such file`);
+  let out = '';
+  binaryTraceToJsonLines(new Uint8Array(readFileSync(file)), (line) => {
+    out += line + '\n';
+    if (out.length > 1 << 16) {
+      io.out(out);
+      out = '';
+    }
+  });
+  io.out(out);
+  return 0;
 }
 
 async function cmdVariants(args: string[], io: Io): Promise<number> {
@@ -121,8 +142,13 @@ async function cmdRun(args: string[], io: Io): Promise<number> {
   const maxFrameHops = values['max-hops'] === undefined ? undefined : Number(values['max-hops']);
   if (maxFrameHops !== undefined && !(Number.isSafeInteger(maxFrameHops) && maxFrameHops >= 0)) throw new UsageError(`--max-hops '${values['max-hops']}' is not a non-negative integer`);
 
-  const traceFile = values.trace ? new JsonlFile(values.trace) : undefined;
+  const binaryFd = values.trace?.endsWith('.bin') ? openSync(values.trace, 'w') : undefined;
+  const traceFile = values.trace && binaryFd === undefined ? new JsonlFile(values.trace) : undefined;
   const onLine = traceFile === undefined ? undefined : (line: string) => traceFile.write(line);
+  const onRecord = binaryFd === undefined ? undefined : (() => {
+    const w = new BinaryTraceWriter<EthernetFrame>((chunk) => void writeSync(binaryFd, chunk), ethernetFrames);
+    return { write: (r: TraceRecord<EthernetFrame>) => w.write(r), flush: () => w.flush() };
+  })();
   let run;
   try {
     run = runScenario(scenario, {
@@ -132,9 +158,14 @@ async function cmdRun(args: string[], io: Io): Promise<number> {
       ...(maxEvents === undefined ? {} : { maxEvents }),
       ...(maxFrameHops === undefined ? {} : { maxFrameHops }),
       ...(onLine ? { onLine } : {}),
+      ...(onRecord ? { onRecord: onRecord.write } : {}),
     });
   } finally {
     traceFile?.close();
+    if (binaryFd !== undefined) {
+      onRecord!.flush();
+      closeSync(binaryFd);
+    }
   }
   if (values.pcap) {
     const { pcap, index } = tracePcap(run.recorder.records, values.capture);

@@ -17,3 +17,4 @@ export { Simulation, errorText, hint } from './simulation.js';
 export type { SimulationOptions, LinkOptions, RunOptions, RunResult, PortCounters, DeviceCounters, PortRef } from './simulation.js';
 export * from './recorder.js';
 export { PMap } from './pmap.js';
+export * from './binary-trace.js';

@@ -15,6 +15,8 @@ export interface RunScenarioOptions {
   keepRecords?: boolean;
   /** Called with each JSON line of the trace. */
   onLine?: (line: string) => void;
+  /** Called with each trace record (e.g. a binary trace writer). */
+  onRecord?: (record: TraceRecord<EthernetFrame>) => void;
 }
 
 export interface ScenarioRun extends Instance {
@@ -35,6 +37,10 @@ export function runScenario(scenario: Scenario, opts: RunScenarioOptions = {}): 
     ...(opts.maxFrameHops === undefined ? {} : { maxFrameHops: opts.maxFrameHops }),
   });
   const recorder = new TraceRecorder(inst.sim, { keep: opts.keepRecords ?? true, ...(opts.onLine ? { onLine: opts.onLine } : {}) });
+  if (opts.onRecord) {
+    const f = opts.onRecord;
+    inst.sim.trace.on('*', (_t, r) => f(r));
+  }
   const until = opts.until ?? inst.until;
   const r = until === undefined ? inst.sim.runUntilQuiescent() : inst.sim.run({ until });
   return { ...inst, recorder, events: r.events, fingerprint: recorder.fingerprint() };

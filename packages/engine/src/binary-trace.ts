@@ -1,0 +1,190 @@
+/**
+ * A compact binary form of the trace, for runs that trace millions of frames: transmit and
+ * receive records are fixed-size binary records, names are interned once, a frame is described
+ * once (as in {@link TraceEncoder}), and every other record is stored as its JSON line. Decoding
+ * gives back exactly the JSON lines `TraceEncoder` would have written.
+ *
+ * Layout: the magic `NSTRACE1`, then records, each starting with a tag byte:
+ * - 1 string: u32 id, u32 length, UTF-8 bytes (a name or a frame description)
+ * - 2 tx: f64 n, f64 t, u32 dev, u32 port, u32 pkt, u32 len, u32 link, u32 fid, u32 summary (0: none)
+ * - 3 rx: f64 n, f64 t, u32 dev, u32 port, u32 pkt, u32 len
+ * - 4 json: u32 length, UTF-8 bytes of the record's JSON line
+ * All numbers little-endian.
+ */
+import { TraceEncoder, type FrameInfo, type TraceRecord } from './trace.js';
+
+const MAGIC = 'NSTRACE1';
+const TAG_STRING = 1;
+const TAG_TX = 2;
+const TAG_RX = 3;
+const TAG_JSON = 4;
+
+const utf8 = new TextEncoder();
+
+export class BinaryTraceWriter<F> {
+  private buf = new Uint8Array(1 << 20);
+  private view = new DataView(this.buf.buffer);
+  private off = 0;
+  private readonly ids = new Map<string, number>();
+  private readonly fids = new WeakMap<object, number>();
+  private readonly json: TraceEncoder<F>;
+
+  constructor(
+    private readonly sink: (chunk: Uint8Array) => void,
+    private readonly frames: FrameInfo<F>,
+  ) {
+    this.json = new TraceEncoder(frames);
+    this.ensure(8);
+    this.off += utf8.encodeInto(MAGIC, this.buf.subarray(this.off)).written;
+  }
+
+  write(rec: TraceRecord<F>): void {
+    if (rec.type === 'rx') {
+      const dev = this.id(rec.dev);
+      const port = this.id(rec.port);
+      this.ensure(41);
+      const v = this.view;
+      let o = this.off;
+      this.buf[o] = TAG_RX;
+      v.setFloat64(o + 1, rec.n, true);
+      v.setFloat64(o + 9, rec.t, true);
+      v.setUint32(o + 17, dev, true);
+      v.setUint32(o + 21, port, true);
+      v.setUint32(o + 25, rec.pkt, true);
+      v.setUint32(o + 29, rec.len, true);
+      o += 33;
+      this.off = o;
+      return;
+    }
+    if (rec.type === 'tx') {
+      const dev = this.id(rec.dev);
+      const port = this.id(rec.port);
+      const link = this.id(rec.link);
+      const f = rec.frame as unknown as object;
+      let fid = typeof f === 'object' && f !== null ? this.fids.get(f) : undefined;
+      let summary = 0;
+      if (fid === undefined) {
+        fid = rec.pkt;
+        if (typeof f === 'object' && f !== null) this.fids.set(f, fid);
+        summary = this.id(this.frames.describe(rec.frame));
+      }
+      this.ensure(49);
+      const v = this.view;
+      const o = this.off;
+      this.buf[o] = TAG_TX;
+      v.setFloat64(o + 1, rec.n, true);
+      v.setFloat64(o + 9, rec.t, true);
+      v.setUint32(o + 17, dev, true);
+      v.setUint32(o + 21, port, true);
+      v.setUint32(o + 25, rec.pkt, true);
+      v.setUint32(o + 29, rec.len, true);
+      v.setUint32(o + 33, link, true);
+      v.setUint32(o + 37, fid, true);
+      v.setUint32(o + 41, summary, true);
+      this.off = o + 45;
+      return;
+    }
+    this.bytes(TAG_JSON, 0, this.json.encode(rec));
+  }
+
+  /** Writes out what is buffered. */
+  flush(): void {
+    if (this.off === 0) return;
+    this.sink(this.buf.slice(0, this.off));
+    this.off = 0;
+  }
+
+  private lastS = '';
+  private lastId = 0;
+
+  private id(s: string): number {
+    // Consecutive records often name the same device (a flood's copies): skip the lookup.
+    if (s === this.lastS) return this.lastId;
+    let id = this.ids.get(s);
+    if (id === undefined) {
+      id = this.ids.size + 1;
+      this.ids.set(s, id);
+      this.bytes(TAG_STRING, id, s);
+    }
+    this.lastS = s;
+    this.lastId = id;
+    return id;
+  }
+
+  private bytes(tag: number, id: number, text: string): void {
+    const max = text.length * 3;
+    this.ensure(9 + max);
+    const o = this.off;
+    const head = tag === TAG_STRING ? 9 : 5;
+    const n = utf8.encodeInto(text, this.buf.subarray(o + head)).written;
+    this.buf[o] = tag;
+    if (tag === TAG_STRING) {
+      this.view.setUint32(o + 1, id, true);
+      this.view.setUint32(o + 5, n, true);
+    } else this.view.setUint32(o + 1, n, true);
+    this.off = o + head + n;
+  }
+
+  private ensure(n: number): void {
+    if (this.off + n <= this.buf.length) return;
+    this.flush();
+    if (n > this.buf.length) {
+      this.buf = new Uint8Array(n * 2);
+      this.view = new DataView(this.buf.buffer);
+    }
+  }
+}
+
+const utf8d = new TextDecoder();
+
+/**
+ * Turns a binary trace back into the JSON lines `TraceEncoder` writes for the same records.
+ * @throws Error when the bytes are not a netsim binary trace
+ */
+export function binaryTraceToJsonLines(bytes: Uint8Array, onLine: (line: string) => void): number {
+  if (utf8d.decode(bytes.subarray(0, 8)) !== MAGIC) throw new Error('not a netsim binary trace (no NSTRACE1 header)');
+  const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const strings: string[] = [''];
+  const quoted: string[] = [''];
+  const q = (id: number) => (quoted[id] ??= JSON.stringify(strings[id]));
+  let o = 8;
+  let lines = 0;
+  while (o < bytes.length) {
+    const tag = bytes[o]!;
+    if (tag === TAG_STRING) {
+      const id = v.getUint32(o + 1, true);
+      const n = v.getUint32(o + 5, true);
+      strings[id] = utf8d.decode(bytes.subarray(o + 9, o + 9 + n));
+      o += 9 + n;
+      continue;
+    }
+    if (tag === TAG_JSON) {
+      const n = v.getUint32(o + 1, true);
+      onLine(utf8d.decode(bytes.subarray(o + 5, o + 5 + n)));
+      o += 5 + n;
+      lines++;
+      continue;
+    }
+    const n = v.getFloat64(o + 1, true);
+    const t = v.getFloat64(o + 9, true);
+    const dev = v.getUint32(o + 17, true);
+    const port = v.getUint32(o + 21, true);
+    const pkt = v.getUint32(o + 25, true);
+    const len = v.getUint32(o + 29, true);
+    if (tag === TAG_RX) {
+      onLine(`{"n":${n},"t":${t},"type":"rx","dev":${q(dev)},"port":${q(port)},"pkt":${pkt},"len":${len}}`);
+      o += 33;
+    } else if (tag === TAG_TX) {
+      const link = v.getUint32(o + 33, true);
+      const fid = v.getUint32(o + 37, true);
+      const summary = v.getUint32(o + 41, true);
+      const head = `{"n":${n},"t":${t},"type":"tx","dev":${q(dev)},"port":${q(port)},"pkt":${pkt},"len":${len},"link":${q(link)},"fid":${fid}`;
+      onLine(summary === 0 ? `${head}}` : `${head},"summary":${q(summary)}}`);
+      o += 45;
+    } else {
+      throw new Error(`corrupt binary trace: unknown tag ${tag} at byte ${o}`);
+    }
+    lines++;
+  }
+  return lines;
+}
