@@ -1,8 +1,9 @@
 /**
  * A Kubernetes node: a Linux host (`@netsim/linux`) plus the node agents that shape its network.
  * - kubelet: renews its Lease every 10 s (± 4% jitter, `wait.JitterUntil`) with a request to the
- *   apiserver over TCP (`?timeout=10s`); only a request that is answered renews the Lease in the
- *   store. Failures are logged in the kubelet's words (pkg/kubelet/nodelease, controller.go).
+ *   apiserver over TCP (`?timeout=10s`); the Lease is renewed when the request reaches the
+ *   apiserver's listener (the node that runs it tells the store). Failures are logged in the
+ *   kubelet's words (pkg/kubelet/nodelease, controller.go).
  * - kube-proxy, IPVS mode: keeps the dummy `kube-ipvs0` (created down), binds every ClusterIP,
  *   externalIP and LoadBalancer IP as /32 on it — from 1.27.3 on, not an IP that is on one of the node's own
  *   interfaces — and programs IPVS virtual servers (rr, Masq) whose table `ipvsadm -Ln` prints;
@@ -117,6 +118,11 @@ function host(s: KubeNodeState, input: Input<EthernetFrame>, ctx: StepContext, o
     if (o.type === 'trace' && o.record.type === 'tcp.result' && String(o.record['session']).startsWith('lease-')) {
       st = leaseOutcome(st, String(o.record['outcome']), out);
     }
+    // The apiserver acts on what reaches it: a Lease update counts when the request arrives.
+    if (st.apiserver && o.type === 'trace' && o.record.type === 'tcp.serve' && o.record['port'] === st.api.port) {
+      const m = /leases\/([^/?\s]+)/.exec(String(o.record['request']));
+      if (m) out.push({ type: 'send', to: st.api.device, command: { name: 'lease', node: m[1]! } });
+    }
     if (o.type === 'trace' && o.record.type === 'tcp.result' && String(o.record['session']).startsWith('bgp ')) {
       st = bgpOutcome(st, String(o.record['session']).split(' ')[1]!, String(o.record['outcome']), out);
     }
@@ -174,10 +180,7 @@ function renew(s: KubeNodeState, ctx: StepContext, out: Output<EthernetFrame>[])
 }
 
 function leaseOutcome(s: KubeNodeState, outcome: string, out: Output<EthernetFrame>[]): KubeNodeState {
-  if (outcome === 'connected') {
-    out.push({ type: 'send', to: s.api.device, command: { name: 'lease', node: s.name } });
-    return s;
-  }
+  if (outcome === 'connected') return s;
   const url = `https://${s.api.ip}:${s.api.port}/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/${s.name}?timeout=10s`;
   const why =
     outcome === 'timeout'

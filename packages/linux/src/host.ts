@@ -1134,8 +1134,10 @@ class Work {
   }
 
   /** The server application: answer the request with the listener's reply. */
-  private tcpServe(c: TcpConn, q: TcpSegment, _text: string): void {
+  private tcpServe(c: TcpConn, q: TcpSegment, text: string): void {
     const reply = this.tcp.listen[c.lport]?.reply ?? '';
+    // The server application saw a request (an apiserver handler, say, acts on it here).
+    this.record('tcp.serve', { port: c.lport, from: `${formatIpv4(c.remote)}:${c.rport}`, request: text });
     const rcv = (q.seq + q.payload.length) >>> 0;
     this.setConn({ ...c, rcv, snd: (c.snd + reply.length) >>> 0 }, c.key);
     this.tcpSend(c, c.snd, rcv, TCP_PSH | TCP_ACK, reply);
