@@ -17,8 +17,8 @@
  * IPVS forwarding is the host's (`ipvs-set`): connections the node itself opens to a virtual
  * service are DNATed round robin to a real server and un-NATed on the way back (Masq); a
  * connection to a bound address on a port with no virtual service reaches the node's own stack.
- * Not modelled yet: IPVS for traffic arriving from other hosts (LOCAL_IN), UDP services,
- * workload pods.
+ * Traffic from other hosts to a virtual service is DNATed too (LOCAL_IN, masqueraded when the
+ * real server is elsewhere). Not modelled yet: UDP services, workload pods.
  */
 import { parseDuration, SECOND, type DeviceModel, type Duration, type Input, type Nanos, type Output, type StepContext } from '@netsim/engine';
 import { formatIpv4, parseIpv4, type EthernetFrame } from '@netsim/packets';

@@ -565,7 +565,9 @@ class Work {
     if (this.isLocal(p.dst) || this.isBroadcastFor(p.dst)) {
       if (this.isLocal(p.src) && !orConf(this.sys, dev.name, 'accept_local')) return this.martian(dev, p.dst, p.src, port, frame);
       if (!this.netfilter('INPUT', p, dev.name, null)) return;
-      this.localDeliver(dev.name, p);
+      const d = this.ipvsLocalIn(p);
+      if (d === null) return;
+      this.localDeliver(dev.name, d);
       return;
     }
     if (!forwarding(this.sys, dev.name)) {
@@ -810,6 +812,12 @@ class Work {
     }
     if (q.kind === 'tcp') {
       const back = this.ipvsIn(p);
+      if (back !== p && !this.local.has(back.dst)) {
+        // A real server's reply to a remote client: un-NATed, it goes back out (ip_vs_out).
+        const hop = this.route(back.dst);
+        if (hop !== null) this.ipOutput(hop, back);
+        return;
+      }
       this.tcpRcv(back, back.payload as TcpSegment);
       return;
     }
@@ -924,7 +932,11 @@ class Work {
    */
   private ipvsOut(p: Ipv4Packet): Ipv4Packet | null {
     const q = p.payload;
-    if (q.kind !== 'tcp' || !this.local.has(p.dst)) return p;
+    if (q.kind !== 'tcp') return p;
+    // A local real server answering a remote client: the reply leaves as the virtual service.
+    const back = this.ipvs.conns[`r ${p.src}:${q.srcPort}>${p.dst}:${q.dstPort}`];
+    if (back !== undefined && !this.local.has(p.dst)) return { ...p, src: back.vip, dst: back.client, payload: { ...q, srcPort: back.vport } };
+    if (!this.local.has(p.dst)) return p;
     const svcKey = `TCP ${p.dst}:${q.dstPort}`;
     const svc = this.ipvs.services[svcKey];
     if (svc === undefined) return p;
@@ -951,6 +963,44 @@ class Work {
       this.record('ipvs.conn', { client: `${formatIpv4(p.src)}:${q.srcPort}`, vip: `${formatIpv4(p.dst)}:${q.dstPort}`, real: `${formatIpv4(real.ip)}:${real.port}` });
     }
     return { ...p, src: conn.wire, dst: conn.real, payload: { ...q, dstPort: conn.rport } };
+  }
+
+  /**
+   * LOCAL_IN (ip_vs_in): a TCP packet from another host to a virtual service is DNATed to a real
+   * server; when that server is elsewhere the packet is masqueraded to this node's address and
+   * forwarded, so the reply comes back here to be un-NATed. Returns null when forwarded.
+   */
+  private ipvsLocalIn(p: Ipv4Packet): Ipv4Packet | null {
+    const q = p.payload;
+    if (q.kind !== 'tcp' || this.local.has(p.src)) return p;
+    const svcKey = `TCP ${p.dst}:${q.dstPort}`;
+    const svc = this.ipvs.services[svcKey];
+    if (svc === undefined) return p;
+    const fwd = `${p.src}:${q.srcPort}>${p.dst}:${q.dstPort}`;
+    let conn = this.ipvs.conns[fwd];
+    if (conn === undefined) {
+      if ((q.flags & TCP_SYN) === 0) return p;
+      if (svc.reals.length === 0) {
+        this.fx.drop('NOT_SPECIFIED', `IPVS: no destination available for ${formatIpv4(p.dst)}:${q.dstPort}`);
+        this.icmpError(p, 'dest-unreachable', ICMP_UNREACH_PORT);
+        return null;
+      }
+      const real = svc.reals[svc.next % svc.reals.length]!;
+      const hop = this.route(real.ip);
+      const wire = hop === null || hop.kind === 'local' ? p.src : (this.sourceFor(hop.dev, real.ip) ?? p.src);
+      conn = { client: p.src, cport: q.srcPort, vip: p.dst, vport: q.dstPort, real: real.ip, rport: real.port, wire };
+      this.ipvs = {
+        services: { ...this.ipvs.services, [svcKey]: { ...svc, next: svc.next + 1 } },
+        conns: { ...this.ipvs.conns, [fwd]: conn, [`r ${real.ip}:${real.port}>${wire}:${q.srcPort}`]: conn },
+      };
+      this.dirty = true;
+      this.record('ipvs.conn', { client: `${formatIpv4(p.src)}:${q.srcPort}`, vip: `${formatIpv4(p.dst)}:${q.dstPort}`, real: `${formatIpv4(real.ip)}:${real.port}` });
+    }
+    const out: Ipv4Packet = { ...p, src: conn.wire, dst: conn.real, payload: { ...q, dstPort: conn.rport } };
+    if (this.local.has(conn.real)) return out;
+    const hop = this.route(conn.real);
+    if (hop !== null) this.ipOutput(hop, { ...out, ttl: out.ttl - 1 });
+    return null;
   }
 
   /** Replies from a real server are un-NATed back to the virtual service (Masq). */
