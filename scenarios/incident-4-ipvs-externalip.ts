@@ -47,16 +47,10 @@ export default defineScenario({
     const externalIP = variant.name === 'externalip-master' ? MASTER : variant.name === 'fixed-external-ip' ? '192.168.0.100' : NODE1;
 
     b.switch('tor', { ports: 2 });
-    b.kubeApi('api', {
-      nodes: [
-        { name: 'k8s-master-1', ip: MASTER, roles: 'control-plane,master' },
-        { name: 'k8s-node-1', ip: NODE1 },
-      ],
-      watchers: ['master', 'node1'],
-      version,
-    });
+    // Nodes register themselves: their kubelets POST the Node to the apiserver at start.
+    b.kubeApi('api', { watchers: ['master', 'node1'], version });
     const api = { device: 'api', ip: MASTER };
-    b.kubeNode('master', { name: 'k8s-master-1', apiserver: true, api, kubeProxy: { version }, calico: { peers: [NODE1] }, host: { interfaces: [{ name: 'ens192', mac: '00:50:56:00:00:10', addresses: [`${MASTER}/24`] }] } });
+    b.kubeNode('master', { name: 'k8s-master-1', roles: 'control-plane,master', apiserver: true, api, kubeProxy: { version }, calico: { peers: [NODE1] }, host: { interfaces: [{ name: 'ens192', mac: '00:50:56:00:00:10', addresses: [`${MASTER}/24`] }] } });
     b.kubeNode('node1', { name: 'k8s-node-1', api, kubeProxy: { version }, calico: { peers: [MASTER] }, host: { interfaces: [{ name: 'ens192', mac: '00:50:56:00:00:11', addresses: [`${NODE1}/24`] }] } });
     b.link('master.ens192', 'tor.p1', { delay: '50us', rate: '1Gbit' });
     b.link('node1.ens192', 'tor.p2', { delay: '50us', rate: '1Gbit' });

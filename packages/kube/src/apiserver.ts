@@ -42,8 +42,8 @@ export interface WatchFault {
 }
 
 export interface ApiConfig {
-  /** Nodes with their InternalIP and kubelet version string. */
-  nodes: readonly { name: string; ip: string; roles?: string }[];
+  /** Nodes known from the start; others appear when their kubelet registers. */
+  nodes?: readonly { name: string; ip: string; roles?: string }[];
   /** Devices that watch Services (kube-proxy on every node). */
   watchers: readonly string[];
   services?: readonly ServiceSpec[];
@@ -95,7 +95,7 @@ export const kubeApi = defineDevice<ApiState, ApiConfig, EthernetFrame>({
   ports: () => [],
   init(c) {
     const nodes: Record<string, NodeStatus> = {};
-    for (const n of c.nodes) nodes[n.name] = { name: n.name, ip: n.ip, roles: n.roles ?? '<none>', ready: true, renewedAt: 0, transitions: 0 };
+    for (const n of c.nodes ?? []) nodes[n.name] = { name: n.name, ip: n.ip, roles: n.roles ?? '<none>', ready: true, renewedAt: 0, transitions: 0 };
     const services: Record<string, ServiceSpec> = {};
     for (const s of c.services ?? []) services[s.name] = s;
     return {
@@ -124,10 +124,20 @@ export const kubeApi = defineDevice<ApiState, ApiConfig, EthernetFrame>({
           notify(s, s.services, fx);
           return;
         }
+        case 'register': {
+          const name = String(command['node']);
+          if (s.nodes[name]) return;
+          const node: NodeStatus = { name, ip: String(command['ip']), roles: String(command['roles'] ?? '<none>'), ready: true, renewedAt: ctx.now, transitions: 0 };
+          fx.write((d) => {
+            d.nodes[name] = node;
+          });
+          fx.record('node.register', { node: name, ip: node.ip });
+          return;
+        }
         case 'lease': {
           const name = String(command['node']);
           const n = s.nodes[name];
-          if (!n) throw new Error(`lease from unknown node '${name}'`);
+          if (!n) return; // a Lease for a node that has not registered: the kubelet registers first
           fx.write((d) => {
             d.nodes[name]!.renewedAt = ctx.now;
           });
@@ -172,7 +182,7 @@ export const kubeApi = defineDevice<ApiState, ApiConfig, EthernetFrame>({
           return;
         }
         default:
-          throw new Error(`kube-api has no command '${command.name}' (start, lease, pod-status, apply-service, delete-service, watch-fault)`);
+          throw new Error(`kube-api has no command '${command.name}' (start, register, lease, pod-status, apply-service, delete-service, watch-fault)`);
       }
     },
     timer(s, { key }, ctx, fx) {

@@ -28,6 +28,8 @@ import type { ServiceSpec } from './apiserver.js';
 export interface KubeNodeConfig {
   /** Node name, e.g. `k8s-node-1`. */
   name: string;
+  /** Roles shown by `kubectl get nodes` (default `<none>`). */
+  roles?: string;
   host: HostConfig;
   /** The store device and the apiserver's address (its listener is on `port`, default 6443). */
   api: { device: string; ip: string; port?: number };
@@ -49,6 +51,9 @@ export interface VirtualServer {
 export interface KubeNodeState {
   readonly host: HostState;
   readonly name: string;
+  readonly roles: string;
+  /** The kubelet has registered its Node with the apiserver. */
+  readonly registered: boolean;
   readonly api: { readonly device: string; readonly ip: string; readonly port: number };
   readonly apiserver: boolean;
   readonly renewNs: Nanos;
@@ -85,6 +90,8 @@ export const kubeNode: DeviceModel<KubeNodeState, KubeNodeConfig, EthernetFrame>
     return {
       host: linuxHost.init(withIpvsDevice(c.host), ctx),
       name: c.name,
+      roles: c.roles ?? '<none>',
+      registered: false,
       api: { device: c.api.device, ip: c.api.ip, port: c.api.port ?? 6443 },
       apiserver: c.apiserver ?? false,
       renewNs: parseDuration(c.kubelet?.renewInterval ?? 10 * SECOND),
@@ -120,8 +127,11 @@ function host(s: KubeNodeState, input: Input<EthernetFrame>, ctx: StepContext, o
     }
     // The apiserver acts on what reaches it: a Lease update counts when the request arrives.
     if (st.apiserver && o.type === 'trace' && o.record.type === 'tcp.serve' && o.record['port'] === st.api.port) {
-      const m = /leases\/([^/?\s]+)/.exec(String(o.record['request']));
+      const req = String(o.record['request']);
+      const m = /leases\/([^/?\s]+)/.exec(req);
       if (m) out.push({ type: 'send', to: st.api.device, command: { name: 'lease', node: m[1]! } });
+      const r = /^POST \/api\/v1\/nodes name=(\S+) ip=(\S+) roles=(\S+)/.exec(req);
+      if (r) out.push({ type: 'send', to: st.api.device, command: { name: 'register', node: r[1]!, ip: r[2]!, roles: r[3]! } });
     }
     if (o.type === 'trace' && o.record.type === 'tcp.result' && String(o.record['session']).startsWith('bgp ')) {
       st = bgpOutcome(st, String(o.record['session']).split(' ')[1]!, String(o.record['outcome']), out);
@@ -172,7 +182,12 @@ function bgpOutcome(s: KubeNodeState, peer: string, outcome: string, out: Output
 function renew(s: KubeNodeState, ctx: StepContext, out: Output<EthernetFrame>[]): KubeNodeState {
   const seq = s.leaseSeq + 1;
   let st: KubeNodeState = { ...s, leaseSeq: seq };
-  st = host(st, { type: 'command', command: { name: 'tcp-connect', dst: s.api.ip, port: s.api.port, tool: 'request', session: `lease-${seq}`, request: `PUT /apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/${s.name}`, timeoutNs: s.timeoutNs } }, ctx, out);
+  // Until it has registered its Node (POST /api/v1/nodes), the kubelet keeps trying that instead.
+  const ip = formatIpv4(s.host.ifaces.find((f) => f.kind === 'nic')?.addrs[0]?.ip ?? 0);
+  const request = s.registered
+    ? `PUT /apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/${s.name}`
+    : `POST /api/v1/nodes name=${s.name} ip=${ip} roles=${s.roles}`;
+  st = host(st, { type: 'command', command: { name: 'tcp-connect', dst: s.api.ip, port: s.api.port, tool: 'request', session: `${s.registered ? 'lease' : 'lease-register'}-${seq}`, request, timeoutNs: s.timeoutNs } }, ctx, out);
   // wait.JitterUntil(sync, 10s, 0.04): the next sync within [period, 1.04·period).
   const next = s.renewNs + Math.floor(ctx.rng.float() * 0.04 * s.renewNs);
   out.push({ type: 'timer.set', key: 'kubelet:renew', at: ctx.now + next });
@@ -180,7 +195,7 @@ function renew(s: KubeNodeState, ctx: StepContext, out: Output<EthernetFrame>[])
 }
 
 function leaseOutcome(s: KubeNodeState, outcome: string, out: Output<EthernetFrame>[]): KubeNodeState {
-  if (outcome === 'connected') return s;
+  if (outcome === 'connected') return s.registered ? s : { ...s, registered: true };
   const url = `https://${s.api.ip}:${s.api.port}/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/${s.name}?timeout=10s`;
   const why =
     outcome === 'timeout'
@@ -188,7 +203,9 @@ function leaseOutcome(s: KubeNodeState, outcome: string, out: Output<EthernetFra
       : outcome === 'refused'
         ? `dial tcp ${s.api.ip}:${s.api.port}: connect: connection refused`
         : `dial tcp ${s.api.ip}:${s.api.port}: connect: no route to host`;
-  const line = `E controller.go:187] failed to update lease, error: Put "${url}": ${why}`;
+  const line = s.registered
+    ? `E controller.go:187] failed to update lease, error: Put "${url}": ${why}`
+    : `E kubelet_node_status.go:93] Unable to register node "${s.name}" with API server: Post "https://${s.api.ip}:${s.api.port}/api/v1/nodes": ${why}`;
   out.push({ type: 'log', text: `kubelet: ${line}` });
   out.push({ type: 'trace', record: { type: 'kubelet.lease', node: s.name, ok: false, error: why } });
   return { ...s, kubeletLog: [...s.kubeletLog, line] };

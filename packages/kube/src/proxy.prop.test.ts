@@ -138,3 +138,23 @@ describe('watches', () => {
     expect(bound(sim, 'n2')).toEqual(['10.96.0.7', '198.18.0.240']);
   });
 });
+
+describe('kubelet registration', () => {
+  it('a node appears in the API only once its kubelet reaches the apiserver', () => {
+    const sim = new Simulation<EthernetFrame>({ frames: ethernetFrames });
+    sim.addDevice('api', kubeApi, { watchers: [] });
+    sim.addDevice('sw', learningSwitch, { ports: 2 });
+    sim.addDevice('m', kubeNode, { name: 'm', roles: 'control-plane', api: { device: 'api', ip: '198.18.0.10' }, apiserver: true, host: { interfaces: [{ name: 'eth0', addresses: ['198.18.0.10/24'] }] } });
+    sim.addDevice('w', kubeNode, { name: 'w', api: { device: 'api', ip: '198.18.0.10' }, host: { interfaces: [{ name: 'eth0', addresses: ['198.18.0.11/24'] }] } });
+    sim.connect('m.eth0', 'sw.p1');
+    sim.connect('w.eth0', 'sw.p2', { up: false });
+    for (const d of ['api', 'm', 'w']) sim.command(0, d, { name: 'start' });
+    sim.run({ until: '15s' });
+    const nodes = () => Object.keys(sim.state<{ nodes: Record<string, unknown> }>('api').nodes).sort();
+    expect(nodes()).toEqual(['m']);
+    expect(sim.state<KubeNodeState>('w').kubeletLog[0]).toMatch(/^E kubelet_node_status\.go:93\] Unable to register node "w" with API server: Post "https:\/\/198\.18\.0\.10:6443\/api\/v1\/nodes": /);
+    sim.setLink('15s', 'w.eth0 <-> sw.p2', true);
+    sim.run({ until: '40s' });
+    expect(nodes()).toEqual(['m', 'w']);
+  });
+});
