@@ -8,6 +8,7 @@ import type { NeighEntry } from './neighbour.js';
 import type { PingSession } from './ping.js';
 import { buildFilter, type Filter, type FilterConfig } from './netfilter.js';
 import type { TcpConn, TcpListener, TcpResult } from './tcp.js';
+import type { VxlanFdb } from './vxlan.js';
 
 /** An IPVS virtual service (Masq forwarding, round robin). */
 export interface IpvsService {
@@ -71,7 +72,15 @@ export interface UdpSocket {
 export interface InterfaceConfig {
   name: string;
   /** `nic` (default) has a wire: it is a port of the host device. */
-  kind?: 'nic' | 'bridge' | 'dummy';
+  kind?: 'nic' | 'bridge' | 'dummy' | 'vxlan';
+  /** VXLAN: VNI, UDP port (Linux default 8472), local address, learning (default on), ARP proxy. */
+  vni?: number;
+  dstport?: number;
+  local?: string;
+  learning?: boolean;
+  proxy?: boolean;
+  /** VXLAN: the underlay device (its MTU − 50 is this device's MTU). */
+  underlay?: string;
   /** Explicit MAC. */
   mac?: string;
   /** For bridges and dummies without `mac`: `kernel` (default; bridge = lowest port MAC) or `networkd`. */
@@ -114,7 +123,9 @@ export interface Addr {
 export interface Iface {
   readonly name: string;
   readonly index: number;
-  readonly kind: 'nic' | 'bridge' | 'dummy' | 'lo';
+  readonly kind: 'nic' | 'bridge' | 'dummy' | 'lo' | 'vxlan';
+  /** VXLAN parameters, for kind 'vxlan'. */
+  readonly vxlan: { readonly vni: number; readonly port: number; readonly local: Ipv4 | null; readonly learning: boolean; readonly proxy: boolean } | null;
   readonly mac: Mac;
   readonly macExplicit: boolean;
   readonly up: boolean;
@@ -166,6 +177,8 @@ export interface HostState {
   readonly echoReplies: number;
   readonly tcp: TcpTable;
   readonly ipvs: IpvsTable;
+  /** VXLAN forwarding databases by device name. */
+  readonly vxfdb: Readonly<Record<string, VxlanFdb>>;
 }
 
 export const neighKey = (ifindex: number, ip: Ipv4): number => ifindex * 4294967296 + ip;
@@ -214,7 +227,7 @@ export function initHost(c: HostConfig, carrier: (port: string) => boolean, rng:
     macs.set(i.name, { mac: lowest ?? randomMac(rng), explicit: false });
   }
   const ifaces: Iface[] = [
-    { name: 'lo', index: 1, kind: 'lo', mac: '00:00:00:00:00:00', macExplicit: true, up: true, carrier: true, mtu: 65536, noarp: true, master: null, addrs: [{ ip: 0x7f000001, len: 8 }], agingNs: 0 },
+    { name: 'lo', index: 1, kind: 'lo', vxlan: null, mac: '00:00:00:00:00:00', macExplicit: true, up: true, carrier: true, mtu: 65536, noarp: true, master: null, addrs: [{ ip: 0x7f000001, len: 8 }], agingNs: 0 },
   ];
   c.interfaces.forEach((i, n) => {
     const kind = i.kind ?? 'nic';
@@ -223,15 +236,21 @@ export function initHost(c: HostConfig, carrier: (port: string) => boolean, rng:
       return { ip: p.address, len: p.length };
     });
     const m = macs.get(i.name)!;
+    if (kind === 'vxlan' && (i.vni === undefined || !Number.isInteger(i.vni) || i.vni < 0 || i.vni > 0xffffff)) throw new Error(`interface '${i.name}': a vxlan device needs vni 0..16777215`);
+    if (i.underlay !== undefined && !byName.has(i.underlay)) throw new Error(`interface '${i.name}': underlay '${i.underlay}' is not an interface of this host`);
+    const vxlan = kind === 'vxlan' ? { vni: i.vni!, port: i.dstport ?? 8472, local: i.local === undefined ? null : parseIpv4(i.local), learning: i.learning ?? true, proxy: i.proxy ?? false } : null;
+    const lowerMtu = i.underlay !== undefined ? (byName.get(i.underlay)!.mtu ?? 1500) : 1500;
     ifaces.push({
       name: i.name,
       index: n + 2,
       kind,
+      vxlan,
       mac: m.mac,
       macExplicit: m.explicit,
       up: i.up ?? true,
       carrier: kind === 'nic' ? carrier(i.name) : true,
-      mtu: i.mtu ?? 1500,
+      // vxlan: MTU = lower device's − 50 (the outer Ethernet, IPv4, UDP and VXLAN headers).
+      mtu: i.mtu ?? (kind === 'vxlan' ? lowerMtu - 50 : 1500),
       noarp: kind === 'dummy',
       master: i.master ?? null,
       addrs,
@@ -265,7 +284,7 @@ export function initHost(c: HostConfig, carrier: (port: string) => boolean, rng:
     for (const d of [r.in, r.out]) if (d !== null && !names.has(d)) throw new Error(`firewall rule ${r.chain}: no interface '${d}'`);
   }
   const ifaceIndex = new Map(ifaces.map((f, i) => [f.name, i] as const));
-  return { ifaces, byName: ifaceIndex, local, routes, sys, neigh: PMap.empty(), reach, fdb, bridgePorts, peers: PMap.empty(), pings: {}, ipId: 0, filter, udp: {}, arpings: {}, echoReplies: 0, tcp: { listen: {}, conns: {}, results: {}, nextPort: 32768 }, ipvs: { services: {}, conns: {} } };
+  return { ifaces, byName: ifaceIndex, local, routes, sys, neigh: PMap.empty(), reach, fdb, bridgePorts, peers: PMap.empty(), pings: {}, ipId: 0, filter, udp: {}, arpings: {}, echoReplies: 0, tcp: { listen: {}, conns: {}, results: {}, nextPort: 32768 }, ipvs: { services: {}, conns: {} }, vxfdb: Object.fromEntries(ifaces.filter((f) => f.kind === 'vxlan').map((f) => [f.name, PMap.empty()])) };
 }
 
 function parseAging(t: string): Nanos {

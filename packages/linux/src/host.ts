@@ -45,6 +45,7 @@ import { eventSend, isValid, newEntry, timerFired, update, type NeighEffects, ty
 import { forwarding, maxConf, orConf, rxRedirects, type NeighParms } from './sysctl.js';
 import { errorLine, newPing, redirectLine, replyLine, statsLines, unreachText, type PingSession } from './ping.js';
 import { ruleText, traverse, type Chain } from './netfilter.js';
+import { vxlanLearn, vxlanLookup, type VxlanFdb } from './vxlan.js';
 import { connKey, synTimeout, toolLines, TCP_DEFAULTS, type TcpConn, type TcpResult, type TcpTool } from './tcp.js';
 
 const MS = 1_000_000;
@@ -104,6 +105,11 @@ export const linuxHost = defineDevice<HostState, HostConfig, EthernetFrame>({
         case 'link':
           w.setAdmin(String(command['dev']), command['up'] === true);
           break;
+        case 'fdb-add':
+        case 'fdb-replace':
+        case 'fdb-del':
+          w.vxlanFdbCommand(command.name, String(command['dev']), String(command['mac']), command['dst'] === undefined ? undefined : String(command['dst']), command['permanent'] !== false);
+          break;
         case 'ipvs-set':
           w.ipvsSet(command['services'] as { proto?: string; vip: string; port: number; reals: { ip: string; port: number }[] }[]);
           break;
@@ -139,7 +145,7 @@ export const linuxHost = defineDevice<HostState, HostConfig, EthernetFrame>({
           w.neighReplace(String(command['dev']), parseIpv4(String(command['ip'])), String(command['mac']), (command['state'] as NudState | undefined) ?? 'PERMANENT');
           break;
         default:
-          throw new Error(`host has no command '${command.name}' (commands: ping, echo, arping, tcp-listen, tcp-connect, nc-udp, link, addr-add, addr-del, sysctl-set, ipvs-set, udp-bind, udp-send, neigh-replace)`);
+          throw new Error(`host has no command '${command.name}' (commands: ping, echo, arping, tcp-listen, tcp-connect, nc-udp, link, addr-add, addr-del, sysctl-set, ipvs-set, fdb-add, fdb-replace, fdb-del, udp-bind, udp-send, neigh-replace)`);
       }
       w.commit();
     },
@@ -160,6 +166,7 @@ class Work {
   private local: HostState['local'];
   private sys: HostState['sys'];
   private ipvs: HostState['ipvs'];
+  private vxfdb: HostState['vxfdb'];
   private ifaces: HostState['ifaces'];
   private reach: HostState['reach'];
   private ipId: number;
@@ -183,6 +190,7 @@ class Work {
     this.local = s.local;
     this.sys = s.sys;
     this.ipvs = s.ipvs;
+    this.vxfdb = s.vxfdb;
     this.ifaces = s.ifaces;
     this.reach = s.reach;
     this.ipId = s.ipId;
@@ -190,8 +198,9 @@ class Work {
 
   commit(): void {
     if (!this.dirty) return;
-    const { neigh, fdb, peers, pings, ifaces, reach, ipId, filter, udp, arpings, echoReplies, tcp, local, sys, ipvs } = this;
+    const { neigh, fdb, peers, pings, ifaces, reach, ipId, filter, udp, arpings, echoReplies, tcp, local, sys, ipvs, vxfdb } = this;
     this.fx.write((d) => {
+      d.vxfdb = castDraft(vxfdb);
       d.ipvs = castDraft(ipvs);
       d.sys = castDraft(sys);
       d.local = castDraft(local);
@@ -745,6 +754,7 @@ class Work {
 
   private l2Send(dev: Iface, frame: EthernetFrame): void {
     if (dev.kind === 'bridge') this.bridgeXmit(dev, frame);
+    else if (dev.kind === 'vxlan') this.vxlanXmit(dev, frame);
     else if (this.operUp(dev)) this.fx.tx(dev.name, frame);
     else this.fx.drop('NO_CARRIER', `${dev.name} is down`, dev.name, frame);
   }
@@ -798,6 +808,15 @@ class Work {
       }
     }
     if (q.kind === 'udp') {
+      if (q.payload.kind === 'vxlan') {
+        const vx = q.payload;
+        const dev = this.ifaces.find((f) => f.vxlan !== null && f.vxlan.port === q.dstPort && f.vxlan.vni === vx.vni && f.up);
+        if (dev !== undefined) return this.vxlanRcv(dev, p.src, vx.frame);
+        if (this.ifaces.some((f) => f.vxlan !== null && f.vxlan.port === q.dstPort)) {
+          this.fx.drop('VXLAN_VNI_NOT_FOUND', `no vxlan device for VNI ${vx.vni} on port ${q.dstPort}`);
+          return;
+        }
+      }
       const sock = this.udp[q.dstPort];
       if (sock === undefined) {
         this.fx.drop('NO_SOCKET', `no UDP socket on port ${q.dstPort}`);
@@ -907,6 +926,76 @@ class Work {
       this.dirty = true;
       this.record('arping.output', { session: s.name, text: line });
     }
+  }
+
+  // ------------------------------------------------------------------ VXLAN (drivers/net/vxlan)
+
+  /**
+   * vxlan_xmit: with `proxy`, ARP requests are answered from the neighbour table (arp_reduce;
+   * no entry is an L3 miss). Otherwise the inner destination's fdb entry (or the all-zeros
+   * default) names the remote VTEP; none means the frame is dropped (an L2 miss). The frame goes
+   * out in UDP (zero checksum, Linux's default) from the local address, as IPv4 on the underlay.
+   */
+  private vxlanXmit(dev: Iface, frame: EthernetFrame): void {
+    const vx = dev.vxlan!;
+    if (vx.proxy && frame.payload.kind === 'arp' && frame.payload.op === ARP_REQUEST) {
+      const arp = frame.payload;
+      const n = this.neigh.get(neighKey(dev.index, arp.tpa));
+      if (n === undefined || n.mac === null || !isValid(n.state)) {
+        this.record('vxlan.l3miss', { ifname: dev.name, ip: formatIpv4(arp.tpa) });
+        this.fx.drop('NOT_SPECIFIED', `${dev.name}: proxy ARP has no neighbour for ${formatIpv4(arp.tpa)} (L3 miss)`);
+        return;
+      }
+      const reply: EthernetFrame = { dst: arp.sha, src: n.mac, etherType: ETHERTYPE_ARP, payload: { kind: 'arp', op: ARP_REPLY, sha: n.mac, spa: arp.tpa, tha: arp.sha, tpa: arp.spa } };
+      this.l2Receive(dev, reply, 'host', dev.name);
+      return;
+    }
+    const e = vxlanLookup(this.vxfdb[dev.name]!, frame.dst, this.now);
+    if (e === undefined) {
+      this.record('vxlan.l2miss', { ifname: dev.name, mac: frame.dst });
+      this.fx.drop('VXLAN_NO_REMOTE', `${dev.name}: no fdb entry for ${frame.dst} (and no default)`, undefined, frame);
+      return;
+    }
+    const src = vx.local ?? this.sourceTo(e.dst);
+    if (src === undefined) {
+      this.fx.drop('IP_OUTNOROUTES', `${dev.name}: no route to VTEP ${formatIpv4(e.dst)}`);
+      return;
+    }
+    // udp_flow_src_port: a source port from the inner flow's hash, in the ephemeral range.
+    const sport = 32768 + (macToNumber(frame.src) % 28232);
+    this.sendLocal(ipv4(src, e.dst, { kind: 'udp', srcPort: sport, dstPort: vx.port, noChecksum: true, payload: { kind: 'vxlan', flags: 0x08, vni: vx.vni, frame } }));
+  }
+
+  /** vxlan_rcv: learn the inner source (unless its entry is permanent), then hand the inner frame up. */
+  private vxlanRcv(dev: Iface, outerSrc: Ipv4, frame: EthernetFrame): void {
+    if (dev.vxlan!.learning && !isGroupMac(frame.src) && frame.src !== dev.mac) {
+      const r = vxlanLearn(this.vxfdb[dev.name]!, frame.src, outerSrc, this.now);
+      if (r.change !== 'none') {
+        this.vxfdb = { ...this.vxfdb, [dev.name]: r.fdb };
+        this.dirty = true;
+        if (r.change !== 'refresh') this.record('vxlan.learn', { ifname: dev.name, mac: frame.src, dst: formatIpv4(outerSrc), change: r.change });
+      }
+    }
+    this.l2Receive(dev, frame, pktTypeFor(dev.mac, frame.dst), dev.name);
+  }
+
+  /** `bridge fdb add|replace|del MAC dev DEV dst IP [permanent]`. */
+  vxlanFdbCommand(op: string, devName: string, mac: string, dst: string | undefined, permanent: boolean): void {
+    const dev = this.iface(devName);
+    if (dev.kind !== 'vxlan') throw new Error(`bridge fdb ${op}: ${devName} is not a vxlan device`);
+    const key = macToNumber(mac.toLowerCase());
+    let fdb: VxlanFdb = this.vxfdb[devName]!;
+    if (op === 'fdb-del') {
+      if (!fdb.has(key)) throw new Error(`bridge fdb del ${mac} dev ${devName}: RTNETLINK answers: No such file or directory`);
+      fdb = fdb.delete(key);
+    } else {
+      if (dst === undefined) throw new Error(`bridge fdb ${op.slice(4)} ${mac} dev ${devName}: needs dst`);
+      if (op === 'fdb-add' && fdb.has(key)) throw new Error(`bridge fdb add ${mac} dev ${devName}: RTNETLINK answers: File exists`);
+      fdb = fdb.set(key, { mac: mac.toLowerCase(), dst: parseIpv4(dst), permanent, updated: this.now });
+    }
+    this.vxfdb = { ...this.vxfdb, [devName]: fdb };
+    this.dirty = true;
+    this.record('vxlan.fdb', { ifname: devName, op: op.slice(4), mac: mac.toLowerCase(), dst: dst ?? null });
   }
 
   // ------------------------------------------------------------------ IPVS (net/netfilter/ipvs)

@@ -18,3 +18,4 @@ export { linuxHost } from './host.js';
 export * from './views.js';
 export * from './netfilter.js';
 export * from './tcp.js';
+export * from './vxlan.js';

@@ -7,6 +7,7 @@ import type { DeviceCounters, Nanos } from '@netsim/engine';
 import { fdbEntries } from '@netsim/l2';
 import type { HostState, Iface } from './config.js';
 import type { NeighEntry } from './neighbour.js';
+import { vxlanFdbShow } from './vxlan.js';
 
 /** Entries in the order the kernel dumps a small table: by device, then address. */
 export function neighEntries(s: HostState, dev?: string): NeighEntry[] {
@@ -84,10 +85,14 @@ export function ipRouteShow(s: HostState): string {
   return lines.join('\n');
 }
 
-/** `bridge fdb show br BR`: learned entries, then the local (permanent) ones. */
+/**
+ * `bridge fdb show br BR`: learned entries, then the local (permanent) ones; for a vxlan device,
+ * `bridge fdb show dev DEV`: `MAC dev DEV dst IP self [permanent]`.
+ */
 export function bridgeFdbShow(s: HostState, bridge: string, now: Nanos): string {
   const br = s.ifaces.find((f) => f.name === bridge);
-  if (!br || br.kind !== 'bridge') throw new Error(`bridge fdb show: '${bridge}' is not a bridge`);
+  if (br?.kind === 'vxlan') return vxlanFdbShow(s.vxfdb[bridge]!, bridge, now);
+  if (!br || br.kind !== 'bridge') throw new Error(`bridge fdb show: '${bridge}' is not a bridge or a vxlan device`);
   const fdb = s.fdb[bridge]!;
   const lines: string[] = [];
   for (const { mac, entry } of fdbEntries(fdb, now, br.agingNs)) lines.push(`${mac} dev ${entry.port} master ${bridge}${entry.static ? ' static' : ''}`);

@@ -30,8 +30,10 @@ export function showDevice(sim: Simulation<EthernetFrame>, dev: string, tool?: s
       if (t === 'ip -s link') return [t, ipStatsLink(s, sim.countersOf(dev))];
       if (t === 'iptables -L -v -n' || t === 'iptables') return ['iptables -L -v -n', iptablesList(s.filter)];
       if (t === 'sysctl' || t === 'sysctl -a') return ['sysctl -a', sysctlShow(s)];
-      const m = /^bridge fdb(?: show)?(?: br)? (\S+)$/.exec(t);
-      if (m) return [`bridge fdb show br ${m[1]}`, bridgeFdbShow(s, m[1]!, sim.now)];
+      const m = /^bridge fdb(?: show)?(?: br| dev)? (\S+)$/.exec(t);
+      if (m) return [`bridge fdb show ${s.ifaces.find((f) => f.name === m[1])?.kind === 'vxlan' ? 'dev' : 'br'} ${m[1]}`, bridgeFdbShow(s, m[1]!, sim.now)];
+      const nm = /^ip neigh(?: show)? dev (\S+)$/.exec(t);
+      if (nm) return [t, ipNeighShow(s, nm[1]!)];
       throw new Error(`show ${dev}: unknown tool '${t}' (ip neigh, ip addr, ip route, ip -s link, bridge fdb <bridge>, iptables, sysctl)`);
     }
     default:
