@@ -6,7 +6,7 @@
  * trace from deep inside the engine.
  */
 import { parseDuration, Simulation, errorText, hint, type Command, type DeviceModel, type Duration, type LinkOptions, type Nanos } from '@netsim/engine';
-import { ethernetFrames, parseMac, type EthernetFrame, type Mac } from '@netsim/packets';
+import { ethernetFrames, formatIpv4, parseCidr, parseIpv4, parseMac, prefixMask, type EthernetFrame, type Mac } from '@netsim/packets';
 import { endpoint, learningSwitch, sendFrame, switchPorts, type EndpointConfig, type SwitchConfig } from '@netsim/l2';
 import { linuxHost, type HostConfig } from '@netsim/linux';
 import { kubeApi, kubeNode, type ApiConfig, type KubeNodeConfig, type ServiceSpec } from '@netsim/kube';
@@ -204,9 +204,42 @@ export class ScenarioBuilder {
     return this;
   }
 
-  /** A Kubernetes node: a Linux host with kubelet and kube-proxy (started at time 0). */
-  kubeNode(id: string, config: KubeNodeConfig): this {
-    this.device(id, kubeNode as DeviceModel<unknown, unknown, EthernetFrame>, config);
+  /**
+   * A Kubernetes node: a Linux host with kubelet and kube-proxy (started at time 0). With `pods`,
+   * each pod is its own network namespace (a host device `<node>-<pod>`) whose eth0 is joined by a
+   * veth pair to the node's `cni0` bridge, which holds the first address of `podCIDR` and is the
+   * pods' default gateway; the node forwards.
+   */
+  kubeNode(id: string, config: KubeNodeConfig & { podCIDR?: string; pods?: readonly { name: string; ip: string }[] }): this {
+    const { pods = [], podCIDR, ...node } = config;
+    let cfg: KubeNodeConfig = node;
+    if (pods.length) {
+      if (podCIDR === undefined) {
+        this.problems.push(`kube node '${id}': pods need a podCIDR`);
+      } else {
+        try {
+          const cidr = parseCidr(podCIDR);
+          const gw = formatIpv4(cidr.network + 1);
+          cfg = {
+            ...node,
+            host: {
+              ...node.host,
+              interfaces: [...node.host.interfaces, { name: 'cni0', kind: 'bridge', addresses: [`${gw}/${cidr.length}`] }, ...pods.map((p) => ({ name: vethName(p.name), master: 'cni0' }))],
+              sysctl: { 'net.ipv4.ip_forward': 1, ...node.host.sysctl },
+            },
+          };
+          for (const p of pods) {
+            const ip = parseIpv4(p.ip);
+            if (((ip & prefixMask(cidr.length)) >>> 0) !== cidr.network) this.problems.push(`kube node '${id}': pod '${p.name}' IP ${p.ip} is not in ${podCIDR}`);
+            this.host(`${id}-${p.name}`, { interfaces: [{ name: 'eth0', addresses: [`${p.ip}/${cidr.length}`] }], routes: [{ to: 'default', via: gw }] });
+            this.link(`${id}-${p.name}.eth0`, `${id}.${vethName(p.name)}`, { delay: 0 });
+          }
+        } catch (e) {
+          this.problems.push(`kube node '${id}': podCIDR ${errorText(e)}`);
+        }
+      }
+    }
+    this.device(id, kubeNode as DeviceModel<unknown, unknown, EthernetFrame>, cfg);
     this.pushAction({ kind: 'command', at: 0, dev: id, command: { name: 'start' }, where: this.here(`start '${id}'`) });
     return this;
   }
@@ -255,6 +288,11 @@ export class ScenarioBuilder {
   here(what: string): string {
     return `timeline #${this.actions.length + 1} (${what})`;
   }
+}
+
+/** The node-side veth of a pod, as CNI names it (veth + a hash; here the pod's name, ≤ 15 chars). */
+function vethName(pod: string): string {
+  return `veth${pod}`.slice(0, 15);
 }
 
 /** Parses a line rate: `'100Mbit'`, `'1Gbit'`, `'10Gbps'`, `'64kbit'` or a number of bits/s. */
