@@ -113,6 +113,11 @@ export const linuxHost = defineDevice<HostState, HostConfig, EthernetFrame>({
         case 'ipvs-set':
           w.ipvsSet(command['services'] as { proto?: string; vip: string; port: number; reals: { ip: string; port: number }[] }[]);
           break;
+        case 'route-add':
+        case 'route-replace':
+        case 'route-del':
+          w.routeCommand(command.name.slice(6), String(command['to']), command['via'] === undefined ? undefined : String(command['via']), command['dev'] === undefined ? undefined : String(command['dev']), command['onlink'] === true);
+          break;
         case 'sysctl-set':
           w.sysctlSet(String(command['key']), Number(command['value']));
           break;
@@ -145,7 +150,7 @@ export const linuxHost = defineDevice<HostState, HostConfig, EthernetFrame>({
           w.neighReplace(String(command['dev']), parseIpv4(String(command['ip'])), String(command['mac']), (command['state'] as NudState | undefined) ?? 'PERMANENT');
           break;
         default:
-          throw new Error(`host has no command '${command.name}' (commands: ping, echo, arping, tcp-listen, tcp-connect, nc-udp, link, addr-add, addr-del, sysctl-set, ipvs-set, fdb-add, fdb-replace, fdb-del, udp-bind, udp-send, neigh-replace)`);
+          throw new Error(`host has no command '${command.name}' (commands: ping, echo, arping, tcp-listen, tcp-connect, nc-udp, link, addr-add, addr-del, route-add, route-replace, route-del, sysctl-set, ipvs-set, fdb-add, fdb-replace, fdb-del, udp-bind, udp-send, neigh-replace)`);
       }
       w.commit();
     },
@@ -167,6 +172,7 @@ class Work {
   private sys: HostState['sys'];
   private ipvs: HostState['ipvs'];
   private vxfdb: HostState['vxfdb'];
+  private routes: HostState['routes'];
   private ifaces: HostState['ifaces'];
   private reach: HostState['reach'];
   private ipId: number;
@@ -191,6 +197,7 @@ class Work {
     this.sys = s.sys;
     this.ipvs = s.ipvs;
     this.vxfdb = s.vxfdb;
+    this.routes = s.routes;
     this.ifaces = s.ifaces;
     this.reach = s.reach;
     this.ipId = s.ipId;
@@ -198,8 +205,9 @@ class Work {
 
   commit(): void {
     if (!this.dirty) return;
-    const { neigh, fdb, peers, pings, ifaces, reach, ipId, filter, udp, arpings, echoReplies, tcp, local, sys, ipvs, vxfdb } = this;
+    const { neigh, fdb, peers, pings, ifaces, reach, ipId, filter, udp, arpings, echoReplies, tcp, local, sys, ipvs, vxfdb, routes } = this;
     this.fx.write((d) => {
+      d.routes = castDraft(routes);
       d.vxfdb = castDraft(vxfdb);
       d.ipvs = castDraft(ipvs);
       d.sys = castDraft(sys);
@@ -273,6 +281,27 @@ class Work {
     if (f.up === up) return;
     this.setIface(dev, { up });
     if (!up && f.master) this.flushBridgePort(f.master, dev);
+  }
+
+  /** `ip route add|replace|del PREFIX [via GW] [dev DEV] [onlink]` in the main table. */
+  routeCommand(op: string, to: string, via: string | undefined, devName: string | undefined, onlink: boolean): void {
+    const dst = to === 'default' ? { network: 0, length: 0 } : parseCidr(to);
+    const gw = via === undefined ? null : parseIpv4(via);
+    const existing = this.routes.findIndex((r) => r.dst === dst.network && r.len === dst.length);
+    if (op === 'del') {
+      if (existing < 0) throw new Error(`ip route del ${to}: RTNETLINK answers: No such process`);
+      this.routes = this.routes.filter((_, i) => i !== existing);
+    } else {
+      if (op === 'add' && existing >= 0) throw new Error(`ip route add ${to}: RTNETLINK answers: File exists`);
+      let dev = devName;
+      if (dev === undefined && gw !== null) dev = this.route(gw)?.dev;
+      if (dev === undefined) throw new Error(`ip route ${op} ${to}: needs dev, or a via reachable on a connected network (RTNETLINK answers: Network is unreachable)`);
+      this.iface(dev);
+      const route = { dst: dst.network, len: dst.length, via: gw, dev, onlink };
+      this.routes = existing >= 0 ? this.routes.map((r, i) => (i === existing ? route : r)) : [...this.routes, route];
+    }
+    this.dirty = true;
+    this.record('route.change', { op, to, via: via ?? null, dev: devName ?? null });
   }
 
   /** `sysctl -w key=value` at run time (conf/all and per-device keys, ip_forward). */
@@ -673,7 +702,7 @@ class Work {
         }
       }
     }
-    for (const r of this.s.routes) {
+    for (const r of this.routes) {
       if (r.len > bestLen && sameNet(r.dst, dst, r.len) && this.iface(r.dev).up) {
         bestLen = r.len;
         best = { kind: 'unicast', dev: r.dev, nexthop: r.via ?? dst, route: r, connected: r.via === null };

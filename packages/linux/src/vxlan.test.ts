@@ -64,3 +64,19 @@ describe('VXLAN device', () => {
     expect(rec.records.some((r) => r.type === 'vxlan.l2miss')).toBe(true);
   });
 });
+
+describe('ip route at run time', () => {
+  it('a route added as flannel does (subnet via subnet.0 dev flannel.1 onlink) carries traffic; deleting it stops it', () => {
+    const { sim } = overlay();
+    sim.command('0.5s', 'a', { name: 'route-del', to: '10.244.2.0/24' });
+    sim.command('1s', 'a', { name: 'ping', dst: '10.244.2.0', count: 1, session: 'without' });
+    sim.command('2s', 'a', { name: 'route-add', to: '10.244.2.0/24', via: '10.244.2.0', dev: 'flannel.1', onlink: true });
+    sim.command('3s', 'a', { name: 'ping', dst: '10.244.2.0', count: 1, session: 'with' });
+    sim.run({ until: '5s' });
+    const pings = sim.state<HostState>('a').pings;
+    expect(pings['without']!.lines[1]).toBe('ping: connect: Network is unreachable');
+    expect(pings['with']!.received).toBe(1);
+    sim.command('6s', 'a', { name: 'route-add', to: '10.244.2.0/24', via: '10.244.2.0', dev: 'flannel.1', onlink: true });
+    expect(() => sim.run({ until: '7s' })).toThrow('ip route add 10.244.2.0/24: RTNETLINK answers: File exists');
+  });
+});
