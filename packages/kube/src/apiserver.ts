@@ -46,6 +46,8 @@ export interface ApiConfig {
   nodes?: readonly { name: string; ip: string; roles?: string }[];
   /** Devices that watch Services (kube-proxy on every node). */
   watchers: readonly string[];
+  /** Devices that watch Nodes (flanneld on every node): they get the node list with annotations. */
+  nodeWatchers?: readonly string[];
   services?: readonly ServiceSpec[];
   watchDelay?: Duration;
   /** node-monitor-period (default 5 s) and node-monitor-grace-period (default 40 s). */
@@ -59,6 +61,8 @@ export interface ApiConfig {
 export interface NodeStatus {
   readonly name: string;
   readonly ip: string;
+  readonly podCIDR: string | null;
+  readonly annotations: Readonly<Record<string, string>>;
   readonly roles: string;
   readonly ready: boolean;
   readonly renewedAt: Nanos;
@@ -79,6 +83,7 @@ export interface ApiState {
   readonly pods: Readonly<Record<string, PodStatus>>;
   readonly services: Readonly<Record<string, ServiceSpec>>;
   readonly watchers: readonly string[];
+  readonly nodeWatchers: readonly string[];
   readonly watchDelayNs: Nanos;
   readonly monitorNs: Nanos;
   readonly graceNs: Nanos;
@@ -95,7 +100,7 @@ export const kubeApi = defineDevice<ApiState, ApiConfig, EthernetFrame>({
   ports: () => [],
   init(c) {
     const nodes: Record<string, NodeStatus> = {};
-    for (const n of c.nodes ?? []) nodes[n.name] = { name: n.name, ip: n.ip, roles: n.roles ?? '<none>', ready: true, renewedAt: 0, transitions: 0 };
+    for (const n of c.nodes ?? []) nodes[n.name] = { name: n.name, ip: n.ip, podCIDR: null, annotations: {}, roles: n.roles ?? '<none>', ready: true, renewedAt: 0, transitions: 0 };
     const services: Record<string, ServiceSpec> = {};
     for (const s of c.services ?? []) services[s.name] = s;
     return {
@@ -103,6 +108,7 @@ export const kubeApi = defineDevice<ApiState, ApiConfig, EthernetFrame>({
       pods: {},
       services,
       watchers: c.watchers,
+      nodeWatchers: c.nodeWatchers ?? [],
       watchDelayNs: c.watchDelay === undefined ? API_DEFAULTS.watchDelayNs : parseDuration(c.watchDelay),
       monitorNs: c.monitorPeriod === undefined ? API_DEFAULTS.monitorPeriodNs : parseDuration(c.monitorPeriod),
       graceNs: c.gracePeriod === undefined ? API_DEFAULTS.gracePeriodNs : parseDuration(c.gracePeriod),
@@ -127,11 +133,25 @@ export const kubeApi = defineDevice<ApiState, ApiConfig, EthernetFrame>({
         case 'register': {
           const name = String(command['node']);
           if (s.nodes[name]) return;
-          const node: NodeStatus = { name, ip: String(command['ip']), roles: String(command['roles'] ?? '<none>'), ready: true, renewedAt: ctx.now, transitions: 0 };
+          const podCIDR = command['podCIDR'] === undefined || command['podCIDR'] === 'none' ? null : String(command['podCIDR']);
+          const node: NodeStatus = { name, ip: String(command['ip']), podCIDR, annotations: {}, roles: String(command['roles'] ?? '<none>'), ready: true, renewedAt: ctx.now, transitions: 0 };
           fx.write((d) => {
-            d.nodes[name] = node;
+            d.nodes[name] = node as never;
           });
           fx.record('node.register', { node: name, ip: node.ip });
+          notifyNodes(s, { ...s.nodes, [name]: node }, fx);
+          return;
+        }
+        case 'annotate': {
+          const name = String(command['node']);
+          const n = s.nodes[name];
+          if (!n) throw new Error(`annotate: no node '${name}'`);
+          const annotations = { ...n.annotations, ...(command['annotations'] as Record<string, string>) };
+          fx.write((d) => {
+            d.nodes[name]!.annotations = annotations;
+          });
+          fx.record('node.annotate', { node: name, annotations });
+          notifyNodes(s, { ...s.nodes, [name]: { ...n, annotations } }, fx);
           return;
         }
         case 'lease': {
@@ -146,7 +166,7 @@ export const kubeApi = defineDevice<ApiState, ApiConfig, EthernetFrame>({
         }
         case 'watch-fault': {
           const w = String(command['watcher']);
-          if (!s.watchers.includes(w)) throw new Error(`watch-fault: '${w}' does not watch (watchers: ${s.watchers.join(', ')})`);
+          if (!s.watchers.includes(w) && !s.nodeWatchers.includes(w)) throw new Error(`watch-fault: '${w}' does not watch (watchers: ${[...s.watchers, ...s.nodeWatchers].join(', ')})`);
           const fault = { drop: command['drop'] === true, delayNs: command['delay'] === undefined ? 0 : parseDuration(command['delay'] as Duration) };
           fx.write((d) => {
             d.faults[w] = fault;
@@ -182,7 +202,7 @@ export const kubeApi = defineDevice<ApiState, ApiConfig, EthernetFrame>({
           return;
         }
         default:
-          throw new Error(`kube-api has no command '${command.name}' (start, register, lease, pod-status, apply-service, delete-service, watch-fault)`);
+          throw new Error(`kube-api has no command '${command.name}' (start, register, annotate, lease, pod-status, apply-service, delete-service, watch-fault)`);
       }
     },
     timer(s, { key }, ctx, fx) {
@@ -218,6 +238,25 @@ function notify(
       continue;
     }
     fx.send(w, { name: 'services', services: list }, s.watchDelayNs + (fault?.delayNs ?? 0));
+  }
+}
+
+/** Node watch events: every node watcher gets the node list (with annotations) after the delay. */
+function notifyNodes(
+  s: ApiState,
+  nodes: Readonly<Record<string, NodeStatus>>,
+  fx: { send(to: string, c: { name: string; [k: string]: unknown }, delay: Nanos): void; record(type: `${string}.${string}`, f: Record<string, unknown>): void },
+): void {
+  const list = Object.values(nodes)
+    .sort((a, b) => (a.name < b.name ? -1 : 1))
+    .map((n) => ({ name: n.name, ip: n.ip, podCIDR: n.podCIDR, annotations: n.annotations }));
+  for (const w of s.nodeWatchers) {
+    const fault = s.faults[w];
+    if (fault?.drop) {
+      fx.record('watch.dropped', { watcher: w, nodes: list.length });
+      continue;
+    }
+    fx.send(w, { name: 'nodes', nodes: list }, s.watchDelayNs + (fault?.delayNs ?? 0));
   }
 }
 

@@ -30,6 +30,8 @@ export interface KubeNodeConfig {
   name: string;
   /** Roles shown by `kubectl get nodes` (default `<none>`). */
   roles?: string;
+  /** The node's pod network (node IPAM), reported when the kubelet registers. */
+  podCIDR?: string;
   host: HostConfig;
   /** The store device and the apiserver's address (its listener is on `port`, default 6443). */
   api: { device: string; ip: string; port?: number };
@@ -52,6 +54,7 @@ export interface KubeNodeState {
   readonly host: HostState;
   readonly name: string;
   readonly roles: string;
+  readonly podCIDR: string | null;
   /** The kubelet has registered its Node with the apiserver. */
   readonly registered: boolean;
   readonly api: { readonly device: string; readonly ip: string; readonly port: number };
@@ -91,6 +94,7 @@ export const kubeNode: DeviceModel<KubeNodeState, KubeNodeConfig, EthernetFrame>
       host: linuxHost.init(withIpvsDevice(c.host), ctx),
       name: c.name,
       roles: c.roles ?? '<none>',
+      podCIDR: c.podCIDR ?? null,
       registered: false,
       api: { device: c.api.device, ip: c.api.ip, port: c.api.port ?? 6443 },
       apiserver: c.apiserver ?? false,
@@ -130,8 +134,8 @@ function host(s: KubeNodeState, input: Input<EthernetFrame>, ctx: StepContext, o
       const req = String(o.record['request']);
       const m = /leases\/([^/?\s]+)/.exec(req);
       if (m) out.push({ type: 'send', to: st.api.device, command: { name: 'lease', node: m[1]! } });
-      const r = /^POST \/api\/v1\/nodes name=(\S+) ip=(\S+) roles=(\S+)/.exec(req);
-      if (r) out.push({ type: 'send', to: st.api.device, command: { name: 'register', node: r[1]!, ip: r[2]!, roles: r[3]! } });
+      const r = /^POST \/api\/v1\/nodes name=(\S+) ip=(\S+) roles=(\S+) podCIDR=(\S+)/.exec(req);
+      if (r) out.push({ type: 'send', to: st.api.device, command: { name: 'register', node: r[1]!, ip: r[2]!, roles: r[3]!, podCIDR: r[4]! } });
     }
     if (o.type === 'trace' && o.record.type === 'tcp.result' && String(o.record['session']).startsWith('bgp ')) {
       st = bgpOutcome(st, String(o.record['session']).split(' ')[1]!, String(o.record['outcome']), out);
@@ -186,7 +190,7 @@ function renew(s: KubeNodeState, ctx: StepContext, out: Output<EthernetFrame>[])
   const ip = formatIpv4(s.host.ifaces.find((f) => f.kind === 'nic')?.addrs[0]?.ip ?? 0);
   const request = s.registered
     ? `PUT /apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/${s.name}`
-    : `POST /api/v1/nodes name=${s.name} ip=${ip} roles=${s.roles}`;
+    : `POST /api/v1/nodes name=${s.name} ip=${ip} roles=${s.roles} podCIDR=${s.podCIDR ?? 'none'}`;
   st = host(st, { type: 'command', command: { name: 'tcp-connect', dst: s.api.ip, port: s.api.port, tool: 'request', session: `${s.registered ? 'lease' : 'lease-register'}-${seq}`, request, timeoutNs: s.timeoutNs } }, ctx, out);
   // wait.JitterUntil(sync, 10s, 0.04): the next sync within [period, 1.04·period).
   const next = s.renewNs + Math.floor(ctx.rng.float() * 0.04 * s.renewNs);

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { Simulation } from '@netsim/engine';
+import { defineDevice, Simulation } from '@netsim/engine';
 import { ethernetFrames, formatIpv4, type EthernetFrame } from '@netsim/packets';
 import { learningSwitch } from '@netsim/l2';
 import { kubeApi, kubeNode, skipsOwnIPs, type KubeNodeState, type ServiceSpec } from './index.js';
@@ -156,5 +156,23 @@ describe('kubelet registration', () => {
     sim.setLink('15s', 'w.eth0 <-> sw.p2', true);
     sim.run({ until: '40s' });
     expect(nodes()).toEqual(['m', 'w']);
+  });
+});
+
+describe('node watches', () => {
+  it('node watchers get the node list with pod CIDRs and annotations as nodes register and annotate', () => {
+    const sim = new Simulation<EthernetFrame>({ frames: ethernetFrames });
+    const got: unknown[] = [];
+    sim.addDevice('api', kubeApi, { watchers: [], nodeWatchers: ['spy'] });
+    sim.addDevice('spy', defineDevice<null, Record<string, never>, EthernetFrame>({ kind: 'spy', ports: () => [], init: () => null, on: { command: (_s, { command }) => void got.push(command['nodes']) } }), {});
+    sim.addDevice('m', kubeNode, { name: 'm', podCIDR: '10.244.0.0/24', api: { device: 'api', ip: '198.18.0.10' }, apiserver: true, host: { interfaces: [{ name: 'eth0', addresses: ['198.18.0.10/24'] }] } });
+    sim.command(0, 'api', { name: 'start' });
+    sim.command(0, 'm', { name: 'start' });
+    sim.command('1s', 'api', { name: 'annotate', node: 'm', annotations: { 'flannel.alpha.coreos.com/backend-data': '{"VNI":1,"VtepMAC":"62:00:00:00:00:01"}', 'flannel.alpha.coreos.com/public-ip': '198.18.0.10' } });
+    sim.run({ until: '2s' });
+    expect(got).toEqual([
+      [{ name: 'm', ip: '198.18.0.10', podCIDR: '10.244.0.0/24', annotations: {} }],
+      [{ name: 'm', ip: '198.18.0.10', podCIDR: '10.244.0.0/24', annotations: { 'flannel.alpha.coreos.com/backend-data': '{"VNI":1,"VtepMAC":"62:00:00:00:00:01"}', 'flannel.alpha.coreos.com/public-ip': '198.18.0.10' } }],
+    ]);
   });
 });

@@ -210,8 +210,9 @@ export class ScenarioBuilder {
    * veth pair to the node's `cni0` bridge, which holds the first address of `podCIDR` and is the
    * pods' default gateway; the node forwards.
    */
-  kubeNode(id: string, config: KubeNodeConfig & { podCIDR?: string; pods?: readonly { name: string; ip: string }[] }): this {
-    const { pods = [], podCIDR, ...node } = config;
+  kubeNode(id: string, config: KubeNodeConfig & { pods?: readonly { name: string; ip: string }[] }): this {
+    const { pods = [], ...node } = config;
+    const podCIDR = config.podCIDR;
     let cfg: KubeNodeConfig = node;
     if (pods.length) {
       if (podCIDR === undefined) {
