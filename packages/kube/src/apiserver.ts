@@ -90,6 +90,8 @@ export interface ApiState {
   readonly version: string;
   readonly started: boolean;
   readonly faults: Readonly<Record<string, { readonly drop: boolean; readonly delayNs: Nanos }>>;
+  /** Annotations written for a Node that has not registered yet (applied when it does). */
+  readonly pendingAnnotations: Readonly<Record<string, Readonly<Record<string, string>>>>;
 }
 
 /** kube-controller-manager defaults (node-monitor-period, node-monitor-grace-period in 1.20–1.28). */
@@ -114,6 +116,7 @@ export const kubeApi = defineDevice<ApiState, ApiConfig, EthernetFrame>({
       graceNs: c.gracePeriod === undefined ? API_DEFAULTS.gracePeriodNs : parseDuration(c.gracePeriod),
       version: c.version ?? 'v1.20.15',
       started: false,
+      pendingAnnotations: {},
       faults: Object.fromEntries(Object.entries(c.watchFaults ?? {}).map(([w, f]) => [w, { drop: f.drop ?? false, delayNs: f.delay === undefined ? 0 : parseDuration(f.delay) }])),
     };
   },
@@ -134,9 +137,10 @@ export const kubeApi = defineDevice<ApiState, ApiConfig, EthernetFrame>({
           const name = String(command['node']);
           if (s.nodes[name]) return;
           const podCIDR = command['podCIDR'] === undefined || command['podCIDR'] === 'none' ? null : String(command['podCIDR']);
-          const node: NodeStatus = { name, ip: String(command['ip']), podCIDR, annotations: {}, roles: String(command['roles'] ?? '<none>'), ready: true, renewedAt: ctx.now, transitions: 0 };
+          const node: NodeStatus = { name, ip: String(command['ip']), podCIDR, annotations: s.pendingAnnotations[name] ?? {}, roles: String(command['roles'] ?? '<none>'), ready: true, renewedAt: ctx.now, transitions: 0 };
           fx.write((d) => {
             d.nodes[name] = node as never;
+            delete d.pendingAnnotations[name];
           });
           fx.record('node.register', { node: name, ip: node.ip });
           notifyNodes(s, { ...s.nodes, [name]: node }, fx);
@@ -145,13 +149,27 @@ export const kubeApi = defineDevice<ApiState, ApiConfig, EthernetFrame>({
         case 'annotate': {
           const name = String(command['node']);
           const n = s.nodes[name];
-          if (!n) throw new Error(`annotate: no node '${name}'`);
+          if (!n) {
+            // flanneld polls for its Node (AcquireLease); here the annotations wait for the registration.
+            fx.write((d) => {
+              d.pendingAnnotations[name] = { ...s.pendingAnnotations[name], ...(command['annotations'] as Record<string, string>) };
+            });
+            return;
+          }
           const annotations = { ...n.annotations, ...(command['annotations'] as Record<string, string>) };
           fx.write((d) => {
             d.nodes[name]!.annotations = annotations;
           });
           fx.record('node.annotate', { node: name, annotations });
           notifyNodes(s, { ...s.nodes, [name]: { ...n, annotations } }, fx);
+          return;
+        }
+        case 'list-nodes': {
+          // The informer's initial List: a request of its own, so a watch fault's drop does not apply.
+          const w = String(command['watcher']);
+          const list = nodeList(s.nodes);
+          fx.record('nodes.list', { watcher: w, nodes: list.length });
+          fx.send(w, { name: 'nodes', nodes: list }, s.watchDelayNs + (s.faults[w]?.delayNs ?? 0));
           return;
         }
         case 'lease': {
@@ -202,7 +220,7 @@ export const kubeApi = defineDevice<ApiState, ApiConfig, EthernetFrame>({
           return;
         }
         default:
-          throw new Error(`kube-api has no command '${command.name}' (start, register, annotate, lease, pod-status, apply-service, delete-service, watch-fault)`);
+          throw new Error(`kube-api has no command '${command.name}' (start, register, annotate, list-nodes, lease, pod-status, apply-service, delete-service, watch-fault)`);
       }
     },
     timer(s, { key }, ctx, fx) {
@@ -241,15 +259,19 @@ function notify(
   }
 }
 
+function nodeList(nodes: Readonly<Record<string, NodeStatus>>): { name: string; ip: string; podCIDR: string | null; annotations: Readonly<Record<string, string>> }[] {
+  return Object.values(nodes)
+    .sort((a, b) => (a.name < b.name ? -1 : 1))
+    .map((n) => ({ name: n.name, ip: n.ip, podCIDR: n.podCIDR, annotations: n.annotations }));
+}
+
 /** Node watch events: every node watcher gets the node list (with annotations) after the delay. */
 function notifyNodes(
   s: ApiState,
   nodes: Readonly<Record<string, NodeStatus>>,
   fx: { send(to: string, c: { name: string; [k: string]: unknown }, delay: Nanos): void; record(type: `${string}.${string}`, f: Record<string, unknown>): void },
 ): void {
-  const list = Object.values(nodes)
-    .sort((a, b) => (a.name < b.name ? -1 : 1))
-    .map((n) => ({ name: n.name, ip: n.ip, podCIDR: n.podCIDR, annotations: n.annotations }));
+  const list = nodeList(nodes);
   for (const w of s.nodeWatchers) {
     const fault = s.faults[w];
     if (fault?.drop) {
@@ -276,5 +298,17 @@ export function kubectlGetNodes(s: ApiState, now: Nanos): string {
   const w = Math.max(4, ...rows.map((r) => r.name.length)) + 3;
   const lines = [`${'NAME'.padEnd(w)}${'STATUS'.padEnd(11)}${'ROLES'.padEnd(23)}${'AGE'.padEnd(6)}VERSION`];
   for (const r of rows) lines.push(`${r.name.padEnd(w)}${(r.ready ? 'Ready' : 'NotReady').padEnd(11)}${r.roles.padEnd(23)}${age.padEnd(6)}${s.version}`);
+  return lines.join('\n');
+}
+
+/** The head of `kubectl describe node NAME`: name, roles, annotations, PodCIDR. */
+export function kubectlDescribeNode(s: ApiState, name: string): string {
+  const n = s.nodes[name];
+  if (!n) return `Error from server (NotFound): nodes "${name}" not found`;
+  const ann = Object.entries(n.annotations).sort(([a], [b]) => (a < b ? -1 : 1));
+  const lines = [`Name:               ${n.name}`, `Roles:              ${n.roles}`];
+  if (ann.length === 0) lines.push('Annotations:        <none>');
+  ann.forEach(([k, v], i) => lines.push(`${i === 0 ? 'Annotations:        ' : '                    '}${k}: ${v}`));
+  lines.push(`PodCIDR:            ${n.podCIDR ?? '<none>'}`);
   return lines.join('\n');
 }

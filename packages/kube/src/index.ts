@@ -8,3 +8,4 @@
  */
 export * from './apiserver.js';
 export * from './node.js';
+export * from './flannel.js';

@@ -24,6 +24,7 @@ import { parseDuration, SECOND, type DeviceModel, type Duration, type Input, typ
 import { formatIpv4, parseIpv4, type EthernetFrame } from '@netsim/packets';
 import { linuxHost, type HostConfig, type HostState } from '@netsim/linux';
 import type { ServiceSpec } from './apiserver.js';
+import { FLANNEL_DEV, initFlannel, leaseAnnotations, onNodes, subnetZero, type FlannelConfig, type FlannelState, type HostCommand, type WatchedNode } from './flannel.js';
 
 export interface KubeNodeConfig {
   /** Node name, e.g. `k8s-node-1`. */
@@ -41,6 +42,8 @@ export interface KubeNodeConfig {
   kubeProxy?: { version?: string; strictARP?: boolean };
   /** The calico-node stand-in: BGP (TCP 179) sessions with these peers decide its readiness. */
   calico?: { peers: readonly string[]; probeInterval?: Duration };
+  /** flanneld (vxlan backend, Kubernetes subnet manager); needs `podCIDR`. */
+  flannel?: FlannelConfig;
 }
 
 export interface VirtualServer {
@@ -68,6 +71,13 @@ export interface KubeNodeState {
   readonly kubeletLog: readonly string[];
   /** calico-node stand-in: peers, the last outcome with each, readiness. */
   readonly calico: { readonly peers: readonly string[]; readonly intervalNs: Nanos; readonly up: Readonly<Record<string, boolean>>; readonly ready: boolean; readonly seq: number } | null;
+  /** The host as configured (what a reboot comes back to). */
+  readonly hostConfig: HostConfig;
+  readonly flannel: FlannelState | null;
+  /** The Services kube-proxy last synced (re-applied after a reboot). */
+  readonly services: readonly ServiceSpec[];
+  readonly boots: number;
+  readonly bootMacs: readonly string[];
 }
 
 const IPVS_DEV = 'kube-ipvs0';
@@ -85,13 +95,31 @@ function withIpvsDevice(h: HostConfig): HostConfig {
   return { ...h, interfaces: [...h.interfaces, { name: IPVS_DEV, kind: 'dummy', up: false }] };
 }
 
+/** The host with its agents' devices: kube-ipvs0 and, with flannel, flannel.1 (VNI 1, port 8472, learning off). */
+function nodeHost(c: KubeNodeConfig): HostConfig {
+  const h = withIpvsDevice(c.host);
+  if (!c.flannel || h.interfaces.some((i) => i.name === FLANNEL_DEV)) return h;
+  if (c.podCIDR === undefined) throw new Error(`kube node '${c.name}': flannel needs the node's podCIDR`);
+  const local = h.interfaces.find((i) => (i.kind ?? 'nic') === 'nic' && i.addresses?.length)?.addresses?.[0]?.split('/')[0];
+  if (local === undefined) throw new Error(`kube node '${c.name}': flannel needs an addressed NIC for flannel.1's local address`);
+  const zero = `${formatIpv4(subnetZero(c.podCIDR))}/32`;
+  const mac = c.flannel.bootMacs?.[0];
+  return { ...h, interfaces: [...h.interfaces, { name: FLANNEL_DEV, kind: 'vxlan', vni: 1, dstport: 8472, local, learning: false, addresses: [zero], ...(mac === undefined ? {} : { mac }) }] };
+}
+
 export const kubeNode: DeviceModel<KubeNodeState, KubeNodeConfig, EthernetFrame> = {
   kind: 'kube-node',
   ports: (c) => linuxHost.ports(withIpvsDevice(c.host)),
   init(c, ctx) {
     parseIpv4(c.api.ip);
+    const hostConfig = nodeHost(c);
     return {
-      host: linuxHost.init(withIpvsDevice(c.host), ctx),
+      host: linuxHost.init(hostConfig, ctx),
+      hostConfig,
+      flannel: c.flannel ? initFlannel(c.flannel) : null,
+      services: [],
+      boots: 1,
+      bootMacs: c.flannel?.bootMacs ?? [],
       name: c.name,
       roles: c.roles ?? '<none>',
       podCIDR: c.podCIDR ?? null,
@@ -115,6 +143,8 @@ export const kubeNode: DeviceModel<KubeNodeState, KubeNodeConfig, EthernetFrame>
     else if (input.type === 'timer' && input.key === 'calico:probe') st = bgpProbe(st, ctx, out);
     else if (input.type === 'command' && input.command.name === 'start') st = start(st, ctx, out);
     else if (input.type === 'command' && input.command.name === 'services') st = syncProxy(st, input.command['services'] as ServiceSpec[], ctx, out);
+    else if (input.type === 'command' && input.command.name === 'nodes') st = flannelNodes(st, input.command['nodes'] as WatchedNode[], ctx, out);
+    else if (input.type === 'command' && input.command.name === 'reboot') st = reboot(st, ctx, out);
     else st = host(st, input, ctx, out);
     return { state: st, emit: out };
   },
@@ -156,7 +186,78 @@ function start(s: KubeNodeState, ctx: StepContext, out: Output<EthernetFrame>[])
     out.push({ type: 'send', to: s.api.device, command: { name: 'pod-status', pod: `calico-node-${s.name}`, namespace: 'kube-system', node: s.name, ip: formatIpv4(s.host.ifaces.find((f) => f.kind === 'nic')?.addrs[0]?.ip ?? 0), ready: true } });
     st = bgpProbe(st, ctx, out);
   }
+  if (st.flannel) st = flannelStart(st, ctx, out);
   return renew(st, ctx, out);
+}
+
+function nodeIP(s: KubeNodeState): string {
+  return formatIpv4(s.host.ifaces.find((f) => f.kind === 'nic')?.addrs[0]?.ip ?? 0);
+}
+
+/** flanneld starts: writes its lease into its Node's annotations and lists the Nodes. */
+function flannelStart(s: KubeNodeState, ctx: StepContext, out: Output<EthernetFrame>[]): KubeNodeState {
+  const mac = s.host.ifaces.find((f) => f.name === FLANNEL_DEV)!.mac;
+  out.push({ type: 'log', text: `flanneld: I main.go:234] Created subnet manager: Kubernetes Subnet Manager - ${s.name}` });
+  out.push({ type: 'send', to: s.api.device, command: { name: 'annotate', node: s.name, annotations: leaseAnnotations(mac, nodeIP(s)) } });
+  out.push({ type: 'send', to: s.api.device, command: { name: 'list-nodes', watcher: ctx.device } });
+  return s;
+}
+
+/** A node watch event (or the List answer) reaches flanneld. */
+function flannelNodes(s: KubeNodeState, nodes: readonly WatchedNode[], ctx: StepContext, out: Output<EthernetFrame>[]): KubeNodeState {
+  if (!s.flannel) return s;
+  const r = onNodes(s.flannel, s.name, nodes);
+  let st: KubeNodeState = { ...s, flannel: r.state };
+  for (const line of r.log) out.push({ type: 'log', text: `flanneld: ${line}` });
+  for (const c of r.commands) st = tryHost(st, c, ctx, out);
+  return st;
+}
+
+/** A host command on behalf of an agent: a netlink error is logged (as the agent would), not fatal. */
+function tryHost(s: KubeNodeState, command: HostCommand, ctx: StepContext, out: Output<EthernetFrame>[]): KubeNodeState {
+  try {
+    return host(s, { type: 'command', command }, ctx, out);
+  } catch (e) {
+    out.push({ type: 'log', text: `flanneld: E ${command.name} failed: ${e instanceof Error ? e.message : String(e)}` });
+    return s;
+  }
+}
+
+/**
+ * A reboot: every interface, address, route, neighbour and fdb entry, socket and IPVS rule goes;
+ * the host comes back as configured. NICs (and the pods' veths — a simplification: real CNI makes
+ * new ones with new MACs) keep their MACs; virtual devices get new random ones — flannel.1 too,
+ * except from flannel v0.24.1 on, which recreates it with the VtepMAC in its Node annotation.
+ * The agents start again: kube-proxy re-syncs, flanneld re-acquires its lease and lists the Nodes.
+ */
+function reboot(s: KubeNodeState, ctx: StepContext, out: Output<EthernetFrame>[]): KubeNodeState {
+  const keep = new Map<string, string>();
+  for (const f of s.host.ifaces) {
+    if (f.kind === 'nic' || (f.name === FLANNEL_DEV && s.flannel?.keepsMac)) keep.set(f.name, f.mac);
+  }
+  const bootMac = s.bootMacs[s.boots];
+  const hostConfig: HostConfig = {
+    ...s.hostConfig,
+    interfaces: s.hostConfig.interfaces.map((i) => {
+      if (keep.has(i.name)) return { ...i, mac: keep.get(i.name)! };
+      if (i.name === FLANNEL_DEV) return bootMac === undefined ? (({ mac: _, ...rest }) => rest)(i) : { ...i, mac: bootMac };
+      return i;
+    }),
+  };
+  const carrier = new Map(s.host.ifaces.map((f) => [f.name, f.carrier]));
+  const fresh = linuxHost.init(hostConfig, { device: ctx.device, rng: ctx.rng, carrier: (p) => carrier.get(p) ?? false });
+  out.push({ type: 'trace', record: { type: 'node.reboot', node: s.name, boot: s.boots + 1 } });
+  out.push({ type: 'log', text: `${s.name}: reboot (boot ${s.boots + 1})` });
+  let st: KubeNodeState = { ...s, host: fresh, boots: s.boots + 1, ipvs: [], flannel: s.flannel ? { ...s.flannel, leases: {} } : null };
+  if (s.strictARP) {
+    st = host(st, { type: 'command', command: { name: 'sysctl-set', key: 'net.ipv4.conf.all.arp_ignore', value: 1 } }, ctx, out);
+    st = host(st, { type: 'command', command: { name: 'sysctl-set', key: 'net.ipv4.conf.all.arp_announce', value: 2 } }, ctx, out);
+  }
+  if (s.apiserver) st = host(st, { type: 'command', command: { name: 'tcp-listen', port: s.api.port, reply: 'HTTP/1.1 200 OK' } }, ctx, out);
+  if (s.calico) st = host(st, { type: 'command', command: { name: 'tcp-listen', port: 179, reply: 'BGP OPEN' } }, ctx, out);
+  if (s.services.length) st = syncProxy(st, s.services, ctx, out);
+  if (st.flannel) st = flannelStart(st, ctx, out);
+  return st;
 }
 
 /** Opens a BGP session (TCP 179) to every peer; the outcomes decide calico-node's readiness. */
@@ -237,7 +338,7 @@ function syncProxy(s: KubeNodeState, services: readonly ServiceSpec[], ctx: Step
   ipvs.sort((a, b) => (a.vip === b.vip ? a.port - b.port : parseIpv4(a.vip) - parseIpv4(b.vip)));
   st = host(st, { type: 'command', command: { name: 'ipvs-set', services: ipvs } }, ctx, out);
   out.push({ type: 'trace', record: { type: 'kube-proxy.sync', bound: [...want].sort(), virtualServers: ipvs.length } });
-  return { ...st, ipvs };
+  return { ...st, ipvs, services };
 }
 
 /** `ipvsadm -Ln`. */

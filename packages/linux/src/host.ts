@@ -149,8 +149,11 @@ export const linuxHost = defineDevice<HostState, HostConfig, EthernetFrame>({
         case 'neigh-replace':
           w.neighReplace(String(command['dev']), parseIpv4(String(command['ip'])), String(command['mac']), (command['state'] as NudState | undefined) ?? 'PERMANENT');
           break;
+        case 'neigh-del':
+          w.neighDel(String(command['dev']), parseIpv4(String(command['ip'])));
+          break;
         default:
-          throw new Error(`host has no command '${command.name}' (commands: ping, echo, arping, tcp-listen, tcp-connect, nc-udp, link, addr-add, addr-del, route-add, route-replace, route-del, sysctl-set, ipvs-set, fdb-add, fdb-replace, fdb-del, udp-bind, udp-send, neigh-replace)`);
+          throw new Error(`host has no command '${command.name}' (commands: ping, echo, arping, tcp-listen, tcp-connect, nc-udp, link, addr-add, addr-del, route-add, route-replace, route-del, sysctl-set, ipvs-set, fdb-add, fdb-replace, fdb-del, udp-bind, udp-send, neigh-replace, neigh-del)`);
       }
       w.commit();
     },
@@ -576,6 +579,16 @@ class Work {
     const n = this.neigh.get(key) ?? newEntry(ip, dev.name, this.now);
     const r = update(n, mac.toLowerCase(), state, { override: true, admin: true }, this.now, this.reachable(dev.name), this.parms(dev.name));
     this.putNeigh(dev, r.entry, r.fx, key);
+  }
+
+  /** `ip neigh del IP dev DEV`: the entry goes (neigh_delete; absent → ENOENT). */
+  neighDel(devName: string, ip: Ipv4): void {
+    const dev = this.iface(devName);
+    const key = neighKey(dev.index, ip);
+    if (this.neigh.get(key) === undefined) throw new Error(`ip neigh del ${formatIpv4(ip)} dev ${devName}: RTNETLINK answers: No such file or directory`);
+    this.neigh = this.neigh.delete(key);
+    this.dirty = true;
+    this.record('neigh.delete', { dev: devName, ip: formatIpv4(ip) });
   }
 
   /**

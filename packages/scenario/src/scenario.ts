@@ -97,6 +97,12 @@ export class TimelineStep {
     return this;
   }
 
+  /** A Kubernetes node reboots: its host comes back as configured, its agents start again. */
+  reboot(dev: string): this {
+    this.b.pushAction({ kind: 'command', at: this.time, dev, command: { name: 'reboot' }, where: this.b.here(`at ${String(this.time)}: reboot '${dev}'`) });
+    return this;
+  }
+
   /** Takes a link down; `link` is a link id or one of its ports (`'sw2.p3'`). */
   linkDown(link: string): this {
     this.b.pushAction({ kind: 'link', at: this.time, link, up: false, where: this.b.here(`at ${String(this.time)}: link down '${link}'`) });

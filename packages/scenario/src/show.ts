@@ -3,7 +3,7 @@ import type { Simulation } from '@netsim/engine';
 import type { EthernetFrame } from '@netsim/packets';
 import { formatMacAddressTable, type SwitchState } from '@netsim/l2';
 import { bridgeFdbShow, ipAddrShow, ipNeighShow, ipRouteShow, ipStatsLink, iptablesList, sysctlShow, type HostState } from '@netsim/linux';
-import { ipvsadmList, kubectlGetNodes, kubectlGetPods, type ApiState, type KubeNodeState } from '@netsim/kube';
+import { ipvsadmList, kubectlDescribeNode, kubectlGetNodes, kubectlGetPods, type ApiState, type KubeNodeState } from '@netsim/kube';
 
 /**
  * The tool name and its output for a device at the current instant.
@@ -14,6 +14,8 @@ export function showDevice(sim: Simulation<EthernetFrame>, dev: string, tool?: s
     case 'switch':
       return ['show mac-address-table', formatMacAddressTable(sim.state<SwitchState>(dev), sim.now)];
     case 'kube-api':
+      const an = tool === undefined ? null : /^kubectl describe node (\S+)$/.exec(tool.trim());
+      if (an) return [tool!.trim(), kubectlDescribeNode(sim.state<ApiState>(dev), an[1]!)];
       if (tool !== undefined && /pods/.test(tool)) return ['kubectl get pods -A -o wide', kubectlGetPods(sim.state<ApiState>(dev), sim.now)];
       return ['kubectl get nodes', kubectlGetNodes(sim.state<ApiState>(dev), sim.now)];
     case 'kube-node':

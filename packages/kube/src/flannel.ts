@@ -1,0 +1,136 @@
+/**
+ * flanneld's vxlan backend with the Kubernetes subnet manager, as a per-node controller.
+ *
+ * - Start (and after every reboot): flannel.1 exists (VNI 1, dstport 8472, learning off, local =
+ *   the node's IP, address `podCIDR.0/32`); flanneld writes its lease into its Node's annotations
+ *   (`flannel.alpha.coreos.com/backend-data: {"VNI":1,"VtepMAC":"…"}`, `public-ip`, `backend-type`,
+ *   `kube-subnet-manager`) and lists the Nodes (the informer's initial List).
+ * - Node watch events: a peer's lease is acted on when it is new or when its backend-data, backend
+ *   type or public-ip annotation changed (subnet/kube/kube.go, handleUpdateLeaseEvent: an update
+ *   that changes none of them is ignored). For a new or changed lease, v0.9.0+
+ *   (backend/vxlan/vxlan_network.go, handleSubnetEvents) installs a PERMANENT neighbour
+ *   `subnet.0 → VtepMAC` on flannel.1, a PERMANENT fdb entry `VtepMAC → public IP` (NeighSet on
+ *   AF_BRIDGE, keyed by MAC, so an older MAC's entry stays), and the route `subnet via subnet.0
+ *   dev flannel.1 onlink`; a lease that disappears takes all three with it.
+ * - The VtepMAC: the kernel's random MAC for a new flannel.1, so a new one after every reboot —
+ *   until v0.24.1, which creates flannel.1 with the MAC its Node annotation already holds.
+ *
+ * Not modelled (docs/fidelity.md): v0.7's L3-miss mode (app_solicit, per-pod REACHABLE
+ * neighbours), the etcd subnet manager, lease expiry, directRouting, IPv6.
+ */
+import { formatIpv4, parseCidr, type Ipv4 } from '@netsim/packets';
+
+export const FLANNEL_DEV = 'flannel.1';
+export const ANN_BACKEND_DATA = 'flannel.alpha.coreos.com/backend-data';
+export const ANN_PUBLIC_IP = 'flannel.alpha.coreos.com/public-ip';
+export const ANN_BACKEND_TYPE = 'flannel.alpha.coreos.com/backend-type';
+export const ANN_KUBE_MANAGED = 'flannel.alpha.coreos.com/kube-subnet-manager';
+
+export interface FlannelConfig {
+  /** flanneld's version, e.g. `v0.10.0` (default) or `v0.24.2`; v0.7 behaviour is not modelled yet. */
+  version?: string;
+  /**
+   * flannel.1's MAC at each boot (boot 1 first), to replay a write-up's exact MACs; a boot without
+   * one gets the kernel's random MAC (the device's random stream). v0.24.1+ ignores later ones.
+   */
+  bootMacs?: readonly string[];
+}
+
+/** A peer's lease as this flanneld last acted on it. */
+export interface PeerLease {
+  readonly subnet: string;
+  readonly publicIP: string;
+  readonly vtepMac: string;
+  /** The annotations that make an update count (backend-data, backend-type, public-ip). */
+  readonly key: string;
+}
+
+export interface FlannelState {
+  readonly version: string;
+  /** v0.24.1+: flannel.1 keeps the VtepMAC from the Node annotation across reboots. */
+  readonly keepsMac: boolean;
+  readonly leases: Readonly<Record<string, PeerLease>>;
+  readonly log: readonly string[];
+}
+
+/** A node as the node watch delivers it. */
+export interface WatchedNode {
+  readonly name: string;
+  readonly ip: string;
+  readonly podCIDR: string | null;
+  readonly annotations: Readonly<Record<string, string>>;
+}
+
+/** A command for the node's Linux host. */
+export type HostCommand = { name: string; [k: string]: unknown };
+
+export function versionAtLeast(version: string, major: number, minor: number, patch: number): boolean {
+  const m = /^v?(\d+)\.(\d+)\.(\d+)/.exec(version);
+  if (!m) throw new Error(`flannel version '${version}': expected vMAJOR.MINOR.PATCH`);
+  const v = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const w = [major, minor, patch];
+  for (let i = 0; i < 3; i++) if (v[i] !== w[i]) return v[i]! > w[i]!;
+  return true;
+}
+
+export function initFlannel(c: FlannelConfig): FlannelState {
+  const version = c.version ?? 'v0.10.0';
+  if (!versionAtLeast(version, 0, 9, 0)) throw new Error(`flannel ${version}: only the v0.9.0+ vxlan backend is modelled (v0.7's L3-miss mode is not yet)`);
+  return { version, keepsMac: versionAtLeast(version, 0, 24, 1), leases: {}, log: [] };
+}
+
+/** The subnet's `.0` address: flannel.1's own address and the peer's neighbour/route gateway. */
+export function subnetZero(cidr: string): Ipv4 {
+  return parseCidr(cidr).network;
+}
+
+/** The annotations flanneld writes on its own Node (AcquireLease). */
+export function leaseAnnotations(vtepMac: string, publicIP: string): Record<string, string> {
+  return {
+    [ANN_BACKEND_DATA]: JSON.stringify({ VNI: 1, VtepMAC: vtepMac }),
+    [ANN_BACKEND_TYPE]: 'vxlan',
+    [ANN_KUBE_MANAGED]: 'true',
+    [ANN_PUBLIC_IP]: publicIP,
+  };
+}
+
+function leaseOf(n: WatchedNode): PeerLease | null {
+  const data = n.annotations[ANN_BACKEND_DATA];
+  const ip = n.annotations[ANN_PUBLIC_IP];
+  if (n.podCIDR === null || data === undefined || ip === undefined || n.annotations[ANN_KUBE_MANAGED] !== 'true') return null;
+  const mac = (JSON.parse(data) as { VtepMAC?: string }).VtepMAC;
+  if (mac === undefined) return null;
+  return { subnet: n.podCIDR, publicIP: ip, vtepMac: mac.toLowerCase(), key: `${data}|${n.annotations[ANN_BACKEND_TYPE] ?? ''}|${ip}` };
+}
+
+/**
+ * A node watch event: what flanneld does with the node list — host commands, log lines and its
+ * new view of the peers' leases. Peers are handled in name order (deterministic).
+ */
+export function onNodes(s: FlannelState, self: string, nodes: readonly WatchedNode[]): { state: FlannelState; commands: HostCommand[]; log: string[] } {
+  const commands: HostCommand[] = [];
+  const log: string[] = [];
+  const leases: Record<string, PeerLease> = {};
+  for (const n of [...nodes].sort((a, b) => (a.name < b.name ? -1 : 1))) {
+    if (n.name === self) continue;
+    const l = leaseOf(n);
+    if (l === null) continue;
+    leases[n.name] = l;
+    const old = s.leases[n.name];
+    if (old !== undefined && old.key === l.key) continue; // handleUpdateLeaseEvent: "No change to lease"
+    const gw = formatIpv4(subnetZero(l.subnet));
+    log.push(`I vxlan_network.go:145] adding subnet: ${l.subnet} PublicIP: ${l.publicIP} VtepMAC: ${l.vtepMac}`);
+    commands.push({ name: 'neigh-replace', dev: FLANNEL_DEV, ip: gw, mac: l.vtepMac, state: 'PERMANENT' });
+    commands.push({ name: 'fdb-replace', dev: FLANNEL_DEV, mac: l.vtepMac, dst: l.publicIP, permanent: true });
+    commands.push({ name: 'route-replace', to: l.subnet, via: gw, dev: FLANNEL_DEV, onlink: true });
+  }
+  for (const [name, old] of Object.entries(s.leases).sort(([a], [b]) => (a < b ? -1 : 1))) {
+    if (leases[name] !== undefined) continue;
+    const gw = formatIpv4(subnetZero(old.subnet));
+    log.push(`I vxlan_network.go:177] removing subnet: ${old.subnet} PublicIP: ${old.publicIP} VtepMAC: ${old.vtepMac}`);
+    commands.push({ name: 'neigh-del', dev: FLANNEL_DEV, ip: gw });
+    commands.push({ name: 'fdb-del', dev: FLANNEL_DEV, mac: old.vtepMac });
+    commands.push({ name: 'route-del', to: old.subnet });
+  }
+  return { state: { ...s, leases, log: log.length ? [...s.log, ...log] : s.log }, commands, log };
+}
