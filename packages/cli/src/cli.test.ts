@@ -156,4 +156,21 @@ describe('pcap export', () => {
     const times = spawnSync('tshark', ['-r', file, '-T', 'fields', '-e', 'frame.time_epoch', '-c', '1'], { encoding: 'utf8' });
     expect(times.stdout.trim()).toBe('1.000000000');
   });
+
+  it('incident 2: VXLAN on UDP 8472 decodes (decode-as, as Wireshark needs for flannel) with the inner ICMP under it, checksums good', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'netsim-pcap-'));
+    const file = join(dir, 'i2.pcap');
+    expect(netsim('run', 'scenarios/incident-2-flannel-stale-vtep.ts', '--pcap', file, '--quiet').code).toBe(0);
+    const t = spawnSync('tshark', ['-r', file, '-d', 'udp.port==8472,vxlan', '-o', 'ip.check_checksum:TRUE', '-o', 'udp.check_checksum:TRUE', '-Y', 'vxlan', '-T', 'fields', '-e', 'frame.protocols', '-e', 'vxlan.vni', '-e', '_ws.expert.message', '-e', '_ws.malformed', '-e', 'ip.src'], { encoding: 'utf8' });
+    expect(t.status, t.stderr).toBe(0);
+    const rows = t.stdout.trim().split('\n').map((l) => l.split('\t'));
+    expect(rows.length).toBeGreaterThan(50);
+    for (const [protocols, vni, expert = '', malformed = '', srcs = ''] of rows) {
+      expect(protocols).toBe('eth:ethertype:ip:udp:vxlan:eth:ethertype:ip:icmp:data');
+      expect(vni).toBe('1');
+      expect(malformed).toBe('');
+      expect(expert).not.toMatch(/checksum|malformed/i);
+      expect(srcs.split(',')[1]).toMatch(/^10\.244\./); // the inner source is a pod
+    }
+  });
 });
