@@ -174,8 +174,11 @@ function host(s: KubeNodeState, input: Input<EthernetFrame>, ctx: StepContext, o
   return st;
 }
 
+/** kube-proxy's healthz server (--healthz-bind-address, default 0.0.0.0:10256). */
+const PROXY_HEALTHZ_PORT = 10256;
+
 function start(s: KubeNodeState, ctx: StepContext, out: Output<EthernetFrame>[]): KubeNodeState {
-  let st = s;
+  let st = host(s, { type: 'command', command: { name: 'tcp-listen', port: PROXY_HEALTHZ_PORT, reply: 'HTTP/1.1 200 OK' } }, ctx, out);
   if (s.apiserver) st = host(st, { type: 'command', command: { name: 'tcp-listen', port: s.api.port, reply: 'HTTP/1.1 200 OK' } }, ctx, out);
   if (s.strictARP) {
     st = host(st, { type: 'command', command: { name: 'sysctl-set', key: 'net.ipv4.conf.all.arp_ignore', value: 1 } }, ctx, out);
@@ -253,6 +256,7 @@ function reboot(s: KubeNodeState, ctx: StepContext, out: Output<EthernetFrame>[]
     st = host(st, { type: 'command', command: { name: 'sysctl-set', key: 'net.ipv4.conf.all.arp_ignore', value: 1 } }, ctx, out);
     st = host(st, { type: 'command', command: { name: 'sysctl-set', key: 'net.ipv4.conf.all.arp_announce', value: 2 } }, ctx, out);
   }
+  st = host(st, { type: 'command', command: { name: 'tcp-listen', port: PROXY_HEALTHZ_PORT, reply: 'HTTP/1.1 200 OK' } }, ctx, out);
   if (s.apiserver) st = host(st, { type: 'command', command: { name: 'tcp-listen', port: s.api.port, reply: 'HTTP/1.1 200 OK' } }, ctx, out);
   if (s.calico) st = host(st, { type: 'command', command: { name: 'tcp-listen', port: 179, reply: 'BGP OPEN' } }, ctx, out);
   if (s.services.length) st = syncProxy(st, s.services, ctx, out);

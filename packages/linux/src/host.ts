@@ -858,6 +858,11 @@ class Work {
           this.fx.drop('VXLAN_VNI_NOT_FOUND', `no vxlan device for VNI ${vx.vni} on port ${q.dstPort}`);
           return;
         }
+      } else if (this.ifaces.some((f) => f.vxlan !== null && f.vxlan.port === q.dstPort && f.up)) {
+        // The vxlan device's UDP socket owns the port: a datagram without a valid VXLAN header is
+        // dropped there, silently — no port unreachable (vxlan_rcv, SKB_DROP_REASON_VXLAN_INVALID_HDR).
+        this.fx.drop('VXLAN_INVALID_HDR', `UDP ${q.dstPort} datagram from ${formatIpv4(p.src)} without a valid VXLAN header`);
+        return;
       }
       const sock = this.udp[q.dstPort];
       if (sock === undefined) {
@@ -1063,18 +1068,18 @@ class Work {
    */
   private ipvsOut(p: Ipv4Packet): Ipv4Packet | null {
     const q = p.payload;
-    if (q.kind !== 'tcp') return p;
+    if (q.kind !== 'tcp' && q.kind !== 'udp') return p;
     // A local real server answering a remote client: the reply leaves as the virtual service.
-    const back = this.ipvs.conns[`r ${p.src}:${q.srcPort}>${p.dst}:${q.dstPort}`];
+    const back = this.ipvs.conns[`r ${q.kind} ${p.src}:${q.srcPort}>${p.dst}:${q.dstPort}`];
     if (back !== undefined && !this.local.has(p.dst)) return { ...p, src: back.vip, dst: back.client, payload: { ...q, srcPort: back.vport } };
     if (!this.local.has(p.dst)) return p;
-    const svcKey = `TCP ${p.dst}:${q.dstPort}`;
+    const svcKey = `${q.kind.toUpperCase()} ${p.dst}:${q.dstPort}`;
     const svc = this.ipvs.services[svcKey];
     if (svc === undefined) return p;
-    const fwd = `${p.src}:${q.srcPort}>${p.dst}:${q.dstPort}`;
+    const fwd = `${q.kind} ${p.src}:${q.srcPort}>${p.dst}:${q.dstPort}`;
     let conn = this.ipvs.conns[fwd];
     if (conn === undefined) {
-      if ((q.flags & TCP_SYN) === 0) return p;
+      if (q.kind === 'tcp' && (q.flags & TCP_SYN) === 0) return p;
       if (svc.reals.length === 0) {
         this.fx.drop('NOT_SPECIFIED', `IPVS: no destination available for ${formatIpv4(p.dst)}:${q.dstPort}`);
         this.icmpError(p, 'dest-unreachable', ICMP_UNREACH_PORT);
@@ -1088,7 +1093,7 @@ class Work {
       conn = { client: p.src, cport: q.srcPort, vip: p.dst, vport: q.dstPort, real: real.ip, rport: real.port, wire };
       this.ipvs = {
         services: { ...this.ipvs.services, [svcKey]: { ...svc, next: svc.next + 1 } },
-        conns: { ...this.ipvs.conns, [fwd]: conn, [`r ${real.ip}:${real.port}>${wire}:${q.srcPort}`]: conn },
+        conns: { ...this.ipvs.conns, [fwd]: conn, [`r ${q.kind} ${real.ip}:${real.port}>${wire}:${q.srcPort}`]: conn },
       };
       this.dirty = true;
       this.record('ipvs.conn', { client: `${formatIpv4(p.src)}:${q.srcPort}`, vip: `${formatIpv4(p.dst)}:${q.dstPort}`, real: `${formatIpv4(real.ip)}:${real.port}` });
@@ -1103,14 +1108,14 @@ class Work {
    */
   private ipvsLocalIn(p: Ipv4Packet): Ipv4Packet | null {
     const q = p.payload;
-    if (q.kind !== 'tcp' || this.local.has(p.src)) return p;
-    const svcKey = `TCP ${p.dst}:${q.dstPort}`;
+    if ((q.kind !== 'tcp' && q.kind !== 'udp') || this.local.has(p.src)) return p;
+    const svcKey = `${q.kind.toUpperCase()} ${p.dst}:${q.dstPort}`;
     const svc = this.ipvs.services[svcKey];
     if (svc === undefined) return p;
-    const fwd = `${p.src}:${q.srcPort}>${p.dst}:${q.dstPort}`;
+    const fwd = `${q.kind} ${p.src}:${q.srcPort}>${p.dst}:${q.dstPort}`;
     let conn = this.ipvs.conns[fwd];
     if (conn === undefined) {
-      if ((q.flags & TCP_SYN) === 0) return p;
+      if (q.kind === 'tcp' && (q.flags & TCP_SYN) === 0) return p;
       if (svc.reals.length === 0) {
         this.fx.drop('NOT_SPECIFIED', `IPVS: no destination available for ${formatIpv4(p.dst)}:${q.dstPort}`);
         this.icmpError(p, 'dest-unreachable', ICMP_UNREACH_PORT);
@@ -1122,7 +1127,7 @@ class Work {
       conn = { client: p.src, cport: q.srcPort, vip: p.dst, vport: q.dstPort, real: real.ip, rport: real.port, wire };
       this.ipvs = {
         services: { ...this.ipvs.services, [svcKey]: { ...svc, next: svc.next + 1 } },
-        conns: { ...this.ipvs.conns, [fwd]: conn, [`r ${real.ip}:${real.port}>${wire}:${q.srcPort}`]: conn },
+        conns: { ...this.ipvs.conns, [fwd]: conn, [`r ${q.kind} ${real.ip}:${real.port}>${wire}:${q.srcPort}`]: conn },
       };
       this.dirty = true;
       this.record('ipvs.conn', { client: `${formatIpv4(p.src)}:${q.srcPort}`, vip: `${formatIpv4(p.dst)}:${q.dstPort}`, real: `${formatIpv4(real.ip)}:${real.port}` });
@@ -1137,8 +1142,8 @@ class Work {
   /** Replies from a real server are un-NATed back to the virtual service (Masq). */
   private ipvsIn(p: Ipv4Packet): Ipv4Packet {
     const q = p.payload;
-    if (q.kind !== 'tcp') return p;
-    const conn = this.ipvs.conns[`r ${p.src}:${q.srcPort}>${p.dst}:${q.dstPort}`];
+    if (q.kind !== 'tcp' && q.kind !== 'udp') return p;
+    const conn = this.ipvs.conns[`r ${q.kind} ${p.src}:${q.srcPort}>${p.dst}:${q.dstPort}`];
     if (conn === undefined) return p;
     return { ...p, src: conn.vip, dst: conn.client, payload: { ...q, srcPort: conn.vport } };
   }

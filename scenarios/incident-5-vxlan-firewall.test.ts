@@ -1,0 +1,61 @@
+/**
+ * Incident 5: the symptom matrix behind a firewall that drops UDP 8472 between two segments, and
+ * the fixed variant where every cell is OK.
+ */
+import { describe, expect, it } from 'vitest';
+import type { HostState } from '@netsim/linux';
+import type { KubeNodeState } from '@netsim/kube';
+import { runScenario, tcpdump } from '@netsim/scenario';
+import incident, { CELLS, FAR, NEAR } from './incident-5-vxlan-firewall.js';
+
+type Run = ReturnType<typeof runScenario>;
+const client = (run: Run) => run.sim.state<KubeNodeState>('n129').host;
+/** One row per cell: ICMP, TCP, UDP (the datagram reached the pod behind the target). */
+function matrix(run: Run): Record<string, [boolean, boolean, boolean]> {
+  const c = client(run);
+  const out: Record<string, [boolean, boolean, boolean]> = {};
+  for (const [session, target] of CELLS) {
+    const pod = target === NEAR.vip || target === NEAR.pod ? 'n130-web' : 'm131-web';
+    const udp = run.sim.state<HostState>(pod).udp[53]!;
+    out[session] = [c.pings[`icmp-${session}`]!.received === 2, c.tcp.results[`tcp-${session}`]!.outcome === 'connected', udp.received >= 1];
+  }
+  return out;
+}
+
+describe('incident 5: a firewall drops VXLAN between node segments', () => {
+  it('as observed: same segment OK; cross segment only the Service IP answers ping (locally)', () => {
+    const run = runScenario(incident, { variant: 'as-observed' });
+    const m = matrix(run);
+    expect(m['same-pod']).toEqual([true, true, true]);
+    expect(m['same-svc']).toEqual([true, true, true]);
+    expect(m['cross-pod']).toEqual([false, false, false]);
+    expect(m['cross-svc']).toEqual([true, false, false]);
+    // The far Service's ping is answered by node-129 itself: ttl 64, no frame leaves for it.
+    expect(client(run).pings['icmp-cross-svc']!.lines[1]).toMatch(/^64 bytes from 10\.96\.0\.10: icmp_seq=1 ttl=64 /);
+    expect(client(run).tcp.results['tcp-cross-svc']!.lines).toEqual(['nc: connect to 10.96.0.10 port 80 (tcp) timed out: Operation now in progress']);
+    expect(client(run).tcp.results['nc-healthz']!.lines).toEqual(['Connection to 192.168.223.131 10256 port [tcp/*] succeeded!']);
+    expect(client(run).tcp.results['nc-vxlan']!.lines).toEqual(['Connection to 192.168.223.131 8472 port [udp/*] succeeded!']);
+    // tcpdump on node-129: encapsulated packets leave toward the far segment, none come back.
+    const out = tcpdump(run.recorder.records, 'n129.eth0', 'vxlan and dst host 192.168.223.131');
+    const back = tcpdump(run.recorder.records, 'n129.eth0', 'vxlan and src host 192.168.223.131');
+    expect(out.length).toBeGreaterThan(0);
+    expect(out.every((l) => l.includes('192.168.232.129.') && l.includes('> 192.168.223.131.8472: VXLAN'))).toBe(true);
+    expect(back).toEqual([]);
+    // The firewall's rule counter equals its drops, and each drop names the rule.
+    const drops = run.recorder.records.filter((r) => r.type === 'drop' && r.dev === 'fw');
+    const fw = run.sim.state<HostState>('fw').filter;
+    const rule = fw.rules.find((r) => r.comment === 'vxlan 192.168.232->192.168.223')!;
+    expect(fw.counters[fw.rules.indexOf(rule)]!.packets).toBe(drops.length);
+    expect(drops.length).toBeGreaterThan(0);
+    for (const d of drops) expect(`${(d as { reason: string }).reason} ${(d as { detail?: string }).detail}`).toMatch(/^NETFILTER_DROP .*vxlan 192\.168\.232->192\.168\.223/);
+  });
+
+  it('fixed: the firewall accepts UDP 8472 and every cell is OK', () => {
+    const run = runScenario(incident, { variant: 'fixed' });
+    for (const row of Object.values(matrix(run))) expect(row).toEqual([true, true, true]);
+    expect(run.recorder.records.filter((r) => r.type === 'drop' && r.dev === 'fw')).toEqual([]);
+    // A stray datagram to 8472 (nc -u) dies in the vxlan socket, silently: no port unreachable.
+    expect(run.recorder.records.some((r) => r.type === 'drop' && r.dev === 'm131' && (r as { reason: string }).reason === 'VXLAN_INVALID_HDR')).toBe(true);
+    expect(FAR.vip).toBe('10.96.0.10');
+  });
+});
