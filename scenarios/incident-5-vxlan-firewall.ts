@@ -16,7 +16,11 @@
  * packets leaving and nothing coming back; the firewall's rule counter counts exactly the drops.
  *
  * Variants: as-observed, fixed (the rule accepts UDP 8472: every cell OK).
- * Not yet: traceroute (-T/-U), the write-up's ICMP host-unreachable lines.
+ * traceroute -T -p 10256 reaches the far node in two hops; -U -p 8472 gets past nothing but the
+ * router (* * * after it) — as it does in the fixed variant too: the far node's vxlan socket
+ * swallows a datagram that is not VXLAN without any ICMP, so those stars prove nothing; -I to the
+ * far pod gets no answer at all (its replies ride VXLAN).
+ * Not yet: the write-up's ICMP host-unreachable lines.
  */
 import { defineScenario, type ScenarioBuilder } from '@netsim/scenario';
 
@@ -86,7 +90,7 @@ export function topology(b: ScenarioBuilder, fixed: boolean): void {
 export default defineScenario({
   title: 'Cross-segment pod traffic dead, Service IP still pingable (firewall drops VXLAN)',
   story: 'A router between two node segments drops UDP 8472; the Service IP answers ping locally, everything that rides VXLAN across dies.',
-  until: '20s',
+  until: '40s',
   variants: {
     'as-observed': { description: 'the firewall drops UDP 8472 between 192.168.232.0/24 and 192.168.223.0/24' },
     fixed: { description: 'the firewall accepts UDP 8472 between the segments' },
@@ -102,5 +106,9 @@ export default defineScenario({
     });
     b.at('14s').nc(client, `${SEG2}.131`, 10256, { wait: '1s', session: 'nc-healthz' }).nc(client, `${SEG2}.131`, 8472, { udp: true, session: 'nc-vxlan' });
     b.at('16s').show('fw', 'iptables -L -v -n');
+    // traceroute -n -T -p 10256 (TCP passes the firewall) and -U -p 8472 (VXLAN's port does not).
+    b.at('17s').traceroute(client, `${SEG2}.131`, { mode: 'tcp', port: 10256, maxHops: 5, session: 'trace-tcp' });
+    b.at('17s').traceroute(client, `${SEG2}.131`, { mode: 'udp-port', port: 8472, maxHops: 5, session: 'trace-udp' });
+    b.at('17s').traceroute(client, FAR.pod, { mode: 'icmp', maxHops: 3, session: 'trace-pod' });
   },
 });

@@ -9,6 +9,7 @@ import type { PingSession } from './ping.js';
 import { buildFilter, type Filter, type FilterConfig } from './netfilter.js';
 import type { TcpConn, TcpListener, TcpResult } from './tcp.js';
 import type { VxlanFdb } from './vxlan.js';
+import type { TracerouteSession } from './traceroute.js';
 
 /** An IPVS virtual service (Masq forwarding, round robin). */
 export interface IpvsService {
@@ -173,6 +174,7 @@ export interface HostState {
   readonly filter: Filter;
   readonly udp: Readonly<Record<number, UdpSocket>>;
   readonly arpings: Readonly<Record<string, ArpingSession>>;
+  readonly traceroutes: Readonly<Record<string, TracerouteSession>>;
   /** Echo replies that matched no ping session (answers to single `echo` commands). */
   readonly echoReplies: number;
   readonly tcp: TcpTable;
@@ -284,7 +286,7 @@ export function initHost(c: HostConfig, carrier: (port: string) => boolean, rng:
     for (const d of [r.in, r.out]) if (d !== null && !names.has(d)) throw new Error(`firewall rule ${r.chain}: no interface '${d}'`);
   }
   const ifaceIndex = new Map(ifaces.map((f, i) => [f.name, i] as const));
-  return { ifaces, byName: ifaceIndex, local, routes, sys, neigh: PMap.empty(), reach, fdb, bridgePorts, peers: PMap.empty(), pings: {}, ipId: 0, filter, udp: {}, arpings: {}, echoReplies: 0, tcp: { listen: {}, conns: {}, results: {}, nextPort: 32768 }, ipvs: { services: {}, conns: {} }, vxfdb: Object.fromEntries(ifaces.filter((f) => f.kind === 'vxlan').map((f) => [f.name, PMap.empty()])) };
+  return { ifaces, byName: ifaceIndex, local, routes, sys, neigh: PMap.empty(), reach, fdb, bridgePorts, peers: PMap.empty(), pings: {}, traceroutes: {}, ipId: 0, filter, udp: {}, arpings: {}, echoReplies: 0, tcp: { listen: {}, conns: {}, results: {}, nextPort: 32768 }, ipvs: { services: {}, conns: {} }, vxfdb: Object.fromEntries(ifaces.filter((f) => f.kind === 'vxlan').map((f) => [f.name, PMap.empty()])) };
 }
 
 function parseAging(t: string): Nanos {

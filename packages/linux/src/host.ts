@@ -46,6 +46,7 @@ import { forwarding, maxConf, orConf, rxRedirects, type NeighParms } from './sys
 import { errorLine, newPing, redirectLine, replyLine, statsLines, unreachText, type PingSession } from './ping.js';
 import { ruleText, traverse, type Chain } from './netfilter.js';
 import { vxlanLearn, vxlanLookup, type VxlanFdb } from './vxlan.js';
+import { hopLine, probeIndex, traceHeader, TRACE_QUERIES, TRACE_UDP_BASE_PORT, type TraceMode, type TracerouteSession } from './traceroute.js';
 import { connKey, synTimeout, toolLines, TCP_DEFAULTS, type TcpConn, type TcpResult, type TcpTool } from './tcp.js';
 
 const MS = 1_000_000;
@@ -89,6 +90,7 @@ export const linuxHost = defineDevice<HostState, HostConfig, EthernetFrame>({
       else if (key.startsWith('arping:')) w.arpingTimer(data as string);
       else if (key.startsWith('tcp:')) w.tcpSynTimer(data as string);
       else if (key.startsWith('tcpapp:')) w.tcpDeadline(data as string);
+      else if (key.startsWith('trace:')) w.traceTimer(data as string);
       w.commit();
     },
     carrier(s, { port, up }, ctx, fx) {
@@ -149,11 +151,14 @@ export const linuxHost = defineDevice<HostState, HostConfig, EthernetFrame>({
         case 'neigh-replace':
           w.neighReplace(String(command['dev']), parseIpv4(String(command['ip'])), String(command['mac']), (command['state'] as NudState | undefined) ?? 'PERMANENT');
           break;
+        case 'traceroute':
+          w.traceStart(command);
+          break;
         case 'neigh-del':
           w.neighDel(String(command['dev']), parseIpv4(String(command['ip'])));
           break;
         default:
-          throw new Error(`host has no command '${command.name}' (commands: ping, echo, arping, tcp-listen, tcp-connect, nc-udp, link, addr-add, addr-del, route-add, route-replace, route-del, sysctl-set, ipvs-set, fdb-add, fdb-replace, fdb-del, udp-bind, udp-send, neigh-replace, neigh-del)`);
+          throw new Error(`host has no command '${command.name}' (commands: ping, echo, arping, tcp-listen, tcp-connect, nc-udp, link, addr-add, addr-del, route-add, route-replace, route-del, sysctl-set, ipvs-set, fdb-add, fdb-replace, fdb-del, udp-bind, udp-send, neigh-replace, neigh-del, traceroute)`);
       }
       w.commit();
     },
@@ -166,6 +171,7 @@ class Work {
   private fdb: HostState['fdb'];
   private peers;
   private pings: HostState['pings'];
+  private traces: HostState['traceroutes'];
   private filter: HostState['filter'];
   private udp: HostState['udp'];
   private arpings: HostState['arpings'];
@@ -191,6 +197,7 @@ class Work {
     this.fdb = s.fdb;
     this.peers = s.peers;
     this.pings = s.pings;
+    this.traces = s.traceroutes;
     this.filter = s.filter;
     this.udp = s.udp;
     this.arpings = s.arpings;
@@ -208,7 +215,7 @@ class Work {
 
   commit(): void {
     if (!this.dirty) return;
-    const { neigh, fdb, peers, pings, ifaces, reach, ipId, filter, udp, arpings, echoReplies, tcp, local, sys, ipvs, vxfdb, routes } = this;
+    const { neigh, fdb, peers, pings, traces, ifaces, reach, ipId, filter, udp, arpings, echoReplies, tcp, local, sys, ipvs, vxfdb, routes } = this;
     this.fx.write((d) => {
       d.routes = castDraft(routes);
       d.vxfdb = castDraft(vxfdb);
@@ -224,6 +231,7 @@ class Work {
       d.fdb = castDraft(fdb);
       d.peers = castDraft(peers);
       d.pings = castDraft(pings);
+      d.traceroutes = castDraft(traces);
       d.ifaces = castDraft(ifaces);
       d.reach = reach;
       d.ipId = ipId;
@@ -838,6 +846,7 @@ class Work {
           this.sendLocal(ipv4(p.dst, p.src, { ...q, message: 'echo-reply' }));
           return;
         case 'echo-reply':
+          if (this.traceReply(p.src, 'icmp', q.id, q.seq, '')) return;
           this.pingReply(p, q.id, q.seq);
           return;
         case 'dest-unreachable':
@@ -884,7 +893,9 @@ class Work {
         if (hop !== null) this.ipOutput(hop, back);
         return;
       }
-      this.tcpRcv(back, back.payload as TcpSegment);
+      const seg = back.payload as TcpSegment;
+      if ((seg.flags & (TCP_SYN | TCP_RST)) !== 0 && this.traceReply(back.src, 'tcp', seg.srcPort, seg.dstPort, '')) return;
+      this.tcpRcv(back, seg);
       return;
     }
     this.fx.drop('IP_NOPROTO', `no handler for protocol ${p.protocol}`);
@@ -897,6 +908,7 @@ class Work {
     const quote = q.quote;
     if (quote.length < 28) return;
     const ihl = (quote[0]! & 15) * 4;
+    if (this.traceError(p, quote, ihl)) return;
     if (quote[9] === 6 && quote.length >= ihl + 4 && q.message === 'dest-unreachable') {
       const qsrc = ((quote[12]! << 24) | (quote[13]! << 16) | (quote[14]! << 8) | quote[15]!) >>> 0;
       const qdst0 = ((quote[16]! << 24) | (quote[17]! << 16) | (quote[18]! << 8) | quote[19]!) >>> 0;
@@ -1368,6 +1380,116 @@ class Work {
       return;
     }
     this.sendLocal(ipv4(src, dst, { kind: 'udp', srcPort: sport, dstPort: port, payload: { kind: 'raw', bytes } }));
+  }
+
+  // ------------------------------------------------------------------ traceroute (traceroute.ts)
+
+  /** `traceroute -n [-I|-T|-U] [-p port] [-m max] [-w wait] dst`: `{ dst, mode?, port?, maxHops?, waitNs?, session? }`. */
+  traceStart(cmd: Record<string, unknown>): void {
+    const dst = parseIpv4(String(cmd['dst']));
+    const mode = (cmd['mode'] ?? 'udp') as TraceMode;
+    if (!['udp', 'udp-port', 'icmp', 'tcp'].includes(mode)) throw new Error(`traceroute: mode '${mode}' is not udp, udp-port, icmp or tcp`);
+    const maxHops = Number(cmd['maxHops'] ?? 30);
+    if (!Number.isInteger(maxHops) || maxHops < 1 || maxHops > 255) throw new Error(`traceroute: max hops ${maxHops} is not 1..255`);
+    const name = String(cmd['session'] ?? `traceroute${Object.keys(this.traces).length + 1}`);
+    const s: TracerouteSession = {
+      name, dst, mode, port: Number(cmd['port'] ?? (mode === 'udp-port' ? 53 : 80)), maxHops, waitNs: Number(cmd['waitNs'] ?? 5 * SECOND),
+      ident: mode === 'tcp' || mode === 'udp-port' ? 45000 + Object.keys(this.traces).length * 1000 : 0x3000 + Object.keys(this.traces).length,
+      ttl: 0, probes: [], lines: [traceHeader(dst, maxHops)], reached: false, done: false,
+    };
+    this.traces = { ...this.traces, [name]: s };
+    this.dirty = true;
+    this.record('traceroute.output', { session: name, text: s.lines[0] });
+    this.traceHop(s);
+  }
+
+  private traceHop(prev: TracerouteSession): void {
+    const ttl = prev.ttl + 1;
+    const src = this.sourceTo(prev.dst);
+    const s: TracerouteSession = { ...prev, ttl, probes: [] };
+    const probes: TracerouteSession['probes'][number][] = [];
+    for (let q = 0; q < TRACE_QUERIES; q++) {
+      const k = (ttl - 1) * TRACE_QUERIES + q;
+      probes.push({ sentAt: this.now, from: null, rtt: null, note: '' });
+      if (src === undefined) continue;
+      const body =
+        s.mode === 'udp' || s.mode === 'udp-port'
+          ? ({ kind: 'udp', srcPort: s.mode === 'udp' ? s.ident : s.ident + k, dstPort: s.mode === 'udp' ? TRACE_UDP_BASE_PORT + k : s.port, payload: { kind: 'raw', bytes: new Uint8Array(32) } } as const)
+          : s.mode === 'icmp'
+            ? ({ kind: 'icmp', message: 'echo-request', code: 0, id: s.ident, seq: k + 1, data: new Uint8Array(32) } as const)
+            : ({ kind: 'tcp', srcPort: s.ident + k, dstPort: s.port, seq: 0, ack: 0, flags: TCP_SYN, window: 5840, urgent: 0, payload: new Uint8Array(0) } as const);
+      this.sendLocal(ipv4(src, s.dst, body, { ttl }));
+    }
+    this.traces = { ...this.traces, [s.name]: { ...s, probes } };
+    this.dirty = true;
+    this.fx.timer(`trace:${s.name}:${ttl}`, s.waitNs, `${ttl} ${s.name}`);
+  }
+
+  /** A reply from the destination itself (echo reply, SYN-ACK/RST) — true when it was a probe's. */
+  private traceReply(from: Ipv4, mode: TraceMode, a: number, b: number, note: string): boolean {
+    for (const s of Object.values(this.traces)) {
+      if (s.done || s.mode !== mode || from !== s.dst) continue;
+      if (mode === 'icmp' && a !== s.ident) continue;
+      if (mode === 'tcp' && a !== s.port) continue;
+      const i = probeIndex(s, b);
+      if (i === null) continue;
+      this.traceAnswer(s, i, from, note, true);
+      return true;
+    }
+    return false;
+  }
+
+  /** An ICMP error quoting one of our probes: time exceeded from a hop, or unreachable. */
+  private traceError(p: Ipv4Packet, quote: Uint8Array, ihl: number): boolean {
+    const q = p.payload;
+    if (q.kind !== 'icmp' || quote.length < ihl + 8) return false;
+    const proto = quote[9];
+    const qdst = ((quote[16]! << 24) | (quote[17]! << 16) | (quote[18]! << 8) | quote[19]!) >>> 0;
+    for (const s of Object.values(this.traces)) {
+      if (s.done || qdst !== s.dst) continue;
+      let field: number;
+      if (s.mode === 'udp' && proto === 17) field = (quote[ihl + 2]! << 8) | quote[ihl + 3]!;
+      else if (s.mode === 'udp-port' && proto === 17) field = (quote[ihl]! << 8) | quote[ihl + 1]!;
+      else if (s.mode === 'icmp' && proto === 1 && ((quote[ihl + 4]! << 8) | quote[ihl + 5]!) === s.ident) field = (quote[ihl + 6]! << 8) | quote[ihl + 7]!;
+      else if (s.mode === 'tcp' && proto === 6) field = (quote[ihl]! << 8) | quote[ihl + 1]!;
+      else continue;
+      const i = probeIndex(s, field);
+      if (i === null) continue;
+      const unreach = q.message === 'dest-unreachable';
+      // Port unreachable from the destination is the UDP probe's normal arrival; others are marked.
+      const note = !unreach ? '' : q.code === ICMP_UNREACH_PORT ? (p.src === s.dst ? '' : '!P') : q.code === ICMP_UNREACH_HOST ? '!H' : q.code === 0 ? '!N' : q.code === 13 ? '!X' : `!<${q.code}>`;
+      this.traceAnswer(s, i, p.src, note, unreach);
+      return true;
+    }
+    return false;
+  }
+
+  private traceAnswer(s: TracerouteSession, i: number, from: Ipv4, note: string, final: boolean): void {
+    const probe = s.probes[i]!;
+    if (probe.from !== null) return;
+    const probes = s.probes.map((p, j) => (j === i ? { ...p, from, rtt: this.now - p.sentAt, note } : p));
+    const next: TracerouteSession = { ...s, probes, reached: s.reached || final };
+    this.traces = { ...this.traces, [s.name]: next };
+    this.dirty = true;
+    if (probes.every((p) => p.from !== null)) this.traceHopDone(next);
+  }
+
+  traceTimer(data: string): void {
+    const [ttl, name] = [Number(data.slice(0, data.indexOf(' '))), data.slice(data.indexOf(' ') + 1)];
+    const s = this.traces[name];
+    if (!s || s.done || s.ttl !== ttl) return;
+    this.traceHopDone(s);
+  }
+
+  private traceHopDone(s: TracerouteSession): void {
+    if (s.probes.length === 0) return;
+    const line = hopLine(s.ttl, s.probes);
+    const done = s.reached || s.ttl >= s.maxHops;
+    const next: TracerouteSession = { ...s, lines: [...s.lines, line], probes: [], done };
+    this.traces = { ...this.traces, [s.name]: next };
+    this.dirty = true;
+    this.record('traceroute.output', { session: s.name, text: line });
+    if (!done) this.traceHop(next);
   }
 
   // ------------------------------------------------------------------ ping

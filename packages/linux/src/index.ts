@@ -19,3 +19,4 @@ export * from './views.js';
 export * from './netfilter.js';
 export * from './tcp.js';
 export * from './vxlan.js';
+export * from './traceroute.js';

@@ -161,6 +161,16 @@ export class TimelineStep {
     return this;
   }
 
+  /**
+   * A host runs `traceroute -n` to `dst`: UDP (default), `-U` (`udp-port`, one port, default 53),
+   * `-I` (`icmp`) or `-T` (`tcp`, port default 80); `-m maxHops` (default 30).
+   */
+  traceroute(host: string, dst: string, opts: { mode?: 'udp' | 'udp-port' | 'icmp' | 'tcp'; port?: number; maxHops?: number; wait?: Duration; session?: string } = {}): this {
+    const command = { name: 'traceroute', dst, ...(opts.mode ? { mode: opts.mode } : {}), ...(opts.port === undefined ? {} : { port: opts.port }), ...(opts.maxHops === undefined ? {} : { maxHops: opts.maxHops }), ...(opts.wait === undefined ? {} : { waitNs: parseDuration(opts.wait) }), ...(opts.session === undefined ? {} : { session: opts.session }) };
+    this.b.pushAction({ kind: 'command', at: this.time, dev: host, command, where: this.b.here(`at ${String(this.time)}: traceroute from '${host}' to ${dst}`) });
+    return this;
+  }
+
   /** A host runs `ping -c count [-i interval] dst` (iputils output in the timeline). */
   ping(host: string, dst: string, opts: { count?: number; interval?: Duration; session?: string } = {}): this {
     const command = {
