@@ -44,6 +44,9 @@ export const CELLS = [
   ['cross-svc', FAR.vip],
 ] as const;
 
+/** A DNS query (A kubernetes.default.svc.cluster.local, id 0x1234, RD) as the UDP probe's payload. */
+const DNS_QUERY = '\x12\x34\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00' + '\x0akubernetes\x07default\x03svc\x07cluster\x05local\x00' + '\x00\x01\x00\x01';
+
 function vxlanRules(target: 'ACCEPT' | 'DROP') {
   return [
     { chain: 'FORWARD' as const, proto: 'udp' as const, src: `${SEG1}.0/24`, dst: `${SEG2}.0/24`, dport: 8472, target, comment: `vxlan ${SEG1}->${SEG2}` },
@@ -102,7 +105,7 @@ export default defineScenario({
       const t = 5 + i * 2;
       b.at(`${t}s`).ping(client, target, { count: 2, session: `icmp-${session}` });
       b.at(`${t}s`).nc(client, target, 80, { wait: '1s', session: `tcp-${session}` });
-      b.at(`${t}s`).command(client, { name: 'udp-send', dst: target, port: 53, sport: 40000 + i, text: 'query' });
+      b.at(`${t}s`).command(client, { name: 'udp-send', dst: target, port: 53, sport: 40000 + i, text: DNS_QUERY });
     });
     b.at('14s').nc(client, `${SEG2}.131`, 10256, { wait: '1s', session: 'nc-healthz' }).nc(client, `${SEG2}.131`, 8472, { udp: true, session: 'nc-vxlan' });
     b.at('16s').show('fw', 'iptables -L -v -n');

@@ -113,6 +113,16 @@ describe('netsim variants', () => {
   });
 });
 
+describe('replay', () => {
+  it('runs every variant of the scenarios it is given, quietly, each under a header', () => {
+    const r = netsim('replay', 'scenarios/incident-5-vxlan-firewall.ts');
+    expect(r.code).toBe(0);
+    expect(r.out.match(/^=== .*$/gm)).toEqual(['=== scenarios/incident-5-vxlan-firewall.ts — as-observed', '=== scenarios/incident-5-vxlan-firewall.ts — fixed']);
+    expect(r.out).toContain('nc: connect to 10.96.0.10 port 80 (tcp) timed out: Operation now in progress');
+    expect(r.out).not.toMatch(/ rx  /);
+  });
+});
+
 describe('pcap export', () => {
   it('writes a pcap that tshark decodes without malformed packets or checksum warnings', () => {
     const dir = mkdtempSync(join(tmpdir(), 'netsim-pcap-'));
@@ -157,20 +167,23 @@ describe('pcap export', () => {
     expect(times.stdout.trim()).toBe('1.000000000');
   });
 
-  it('incident 2: VXLAN on UDP 8472 decodes (decode-as, as Wireshark needs for flannel) with the inner ICMP under it, checksums good', () => {
+  it.each(['incident-2-flannel-stale-vtep', 'incident-5-vxlan-firewall'])('%s: VXLAN on UDP 8472 decodes (decode-as, as Wireshark needs for flannel) with the inner packet under it, checksums good', (name) => {
     const dir = mkdtempSync(join(tmpdir(), 'netsim-pcap-'));
-    const file = join(dir, 'i2.pcap');
-    expect(netsim('run', 'scenarios/incident-2-flannel-stale-vtep.ts', '--pcap', file, '--quiet').code).toBe(0);
-    const t = spawnSync('tshark', ['-r', file, '-d', 'udp.port==8472,vxlan', '-o', 'ip.check_checksum:TRUE', '-o', 'udp.check_checksum:TRUE', '-Y', 'vxlan', '-T', 'fields', '-e', 'frame.protocols', '-e', 'vxlan.vni', '-e', '_ws.expert.message', '-e', '_ws.malformed', '-e', 'ip.src'], { encoding: 'utf8' });
+    const file = join(dir, `${name}.pcap`);
+    expect(netsim('run', `scenarios/${name}.ts`, '--pcap', file, '--quiet').code).toBe(0);
+    // Encapsulated frames only: incident 5's `nc -u` and `traceroute -U` datagrams to 8472 are not
+    // VXLAN (decode-as would label them so anyway); a real one carries an inner IP packet.
+    const t = spawnSync('tshark', ['-r', file, '-d', 'udp.port==8472,vxlan', '-o', 'ip.check_checksum:TRUE', '-o', 'udp.check_checksum:TRUE', '-o', 'tcp.check_checksum:TRUE', '-Y', 'vxlan && count(ip) >= 2', '-T', 'fields', '-e', 'frame.protocols', '-e', 'vxlan.vni', '-e', '_ws.expert.message', '-e', '_ws.malformed', '-e', 'ip.src'], { encoding: 'utf8' });
     expect(t.status, t.stderr).toBe(0);
     const rows = t.stdout.trim().split('\n').map((l) => l.split('\t'));
-    expect(rows.length).toBeGreaterThan(50);
+    expect(rows.length).toBeGreaterThan(10);
     for (const [protocols, vni, expert = '', malformed = '', srcs = ''] of rows) {
-      expect(protocols).toBe('eth:ethertype:ip:udp:vxlan:eth:ethertype:ip:icmp:data');
+      expect(protocols).toMatch(/^eth:ethertype:ip:udp:vxlan:eth:ethertype:ip:(icmp|tcp|udp)/);
       expect(vni).toBe('1');
       expect(malformed).toBe('');
       expect(expert).not.toMatch(/checksum|malformed/i);
-      expect(srcs.split(',')[1]).toMatch(/^10\.244\./); // the inner source is a pod
+      expect(srcs.split(',')[1]).toMatch(/^10\.244\./); // the inner source is a pod or a node's flannel.1
     }
   });
+
 });

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
-import { writeFileSync, existsSync, readFileSync, openSync, writeSync, closeSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { writeFileSync, existsSync, readFileSync, readdirSync, openSync, writeSync, closeSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { tsImport } from 'tsx/esm/api';
 import { errorText, formatTime, EventBudgetExceeded, ForwardingLoopError, BinaryTraceWriter, binaryTraceToJsonLines } from '@netsim/engine';
@@ -18,6 +18,7 @@ const USAGE = `usage:
                              [--trace FILE] [--pcap FILE] [--capture DEV.PORT] [--tcpdump 'DEV.PORT FILTER']
                              [--json] [--quiet]
   netsim variants <scenario-file>
+  netsim replay [scenario-file ...]  every variant of each scenario (default: scenarios/*.ts), quietly
   netsim trace <file.bin>            print a binary trace as JSON lines
   netsim help
 
@@ -33,6 +34,26 @@ const USAGE = `usage:
 
 class UsageError extends Error {}
 
+/** `netsim replay`: each scenario file, each of its variants, as `run --quiet` prints them. */
+async function cmdReplay(args: string[], io: Io): Promise<number> {
+  const files = args.length
+    ? args
+    : readdirSync('scenarios')
+        .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'))
+        .sort()
+        .map((f) => join('scenarios', f));
+  if (files.length === 0) throw new UsageError('replay: no scenario files (give some, or run it where scenarios/ is)');
+  let code = 0;
+  for (const file of files) {
+    const { scenario } = await loadScenario(file);
+    for (const variant of scenario.variantNames()) {
+      io.out(`\n=== ${file} — ${variant}\n`);
+      code = Math.max(code, await cmdRun([file, '--variant', variant, '--quiet'], io));
+    }
+  }
+  return code;
+}
+
 /** Runs the CLI; returns the exit code (0 ok, 1 simulation error, 2 user mistake). */
 export async function runCli(argv: string[], io: Io): Promise<number> {
   const [cmd, ...rest] = argv;
@@ -42,6 +63,8 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
         return await cmdRun(rest, io);
       case 'variants':
         return await cmdVariants(rest, io);
+      case 'replay':
+        return await cmdReplay(rest, io);
       case 'trace':
         return cmdTrace(rest, io);
       case undefined:
@@ -51,7 +74,7 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
         io.out(USAGE);
         return cmd === undefined ? 2 : 0;
       default:
-        throw new UsageError(`unknown command '${cmd}' (commands: run, variants, trace, help)`);
+        throw new UsageError(`unknown command '${cmd}' (commands: run, variants, replay, trace, help)`);
     }
   } catch (e) {
     if (e instanceof EventBudgetExceeded || e instanceof ForwardingLoopError) {
