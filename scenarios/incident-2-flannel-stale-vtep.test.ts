@@ -30,6 +30,7 @@ describe('incident 2: stale flannel VTEP MAC after a reboot', () => {
       expect(at25(n, 'bridge fdb show dev flannel.1')).toContain(`${OLD_MAC} dev flannel.1 dst 198.18.0.11 self permanent`);
       expect(at25(n, 'bridge fdb show dev flannel.1')).not.toContain(NEW_MAC);
     }
+    expect(at25('c', 'arp -n -i flannel.1')).toContain(`10.244.5.0               ether   ${OLD_MAC}   CM                    flannel.1`);
     expect(received(run, 'before-b')).toBe(1);
     expect(received(run, 'before-c')).toBe(1);
     // From 26 s one ping a second; the repair on C and D at 45 s: seqs 1-19 lost, the rest answered.

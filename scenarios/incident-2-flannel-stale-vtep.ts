@@ -89,6 +89,7 @@ export default defineScenario({
     b.at(`${REBOOT_AT}s`).reboot('a');
     b.at('25s').show('api', 'kubectl describe node node-a').show('a', 'ip addr flannel.1');
     for (const n of ['b', 'c', 'd']) b.at('25s').show(n, 'ip neigh show dev flannel.1').show(n, 'bridge fdb show dev flannel.1');
+    b.at('25s').show('c', 'arp -n -i flannel.1'); // the write-up's view: flags CM
     // The outage, second by second: a ping to each DNS pod from A's client.
     b.at('26s').ping('a-client', '10.244.67.4', { count: 40, session: 'to-b' }).ping('a-client', '10.244.8.13', { count: 40, session: 'to-c' }).ping('a-client', '10.244.6.12', { count: 40, session: 'to-d' });
     if (variant.name === 'as-observed' || variant.name === 'neigh-only-repair') {

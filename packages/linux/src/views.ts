@@ -26,6 +26,20 @@ export function ipNeighShow(s: HostState, dev?: string): string {
     .join('\n');
 }
 
+/**
+ * net-tools `arp -n [-i DEV]`, from /proc/net/arp: flags C (ATF_COM, a valid entry) and M
+ * (ATF_PERM, PERMANENT); an entry without an address prints `(incomplete)`.
+ */
+export function arpShow(s: HostState, dev?: string): string {
+  const lines = ['Address                  HWtype  HWaddress           Flags Mask            Iface'];
+  for (const e of neighEntries(s, dev)) {
+    const valid = e.mac !== null && e.state !== 'INCOMPLETE' && e.state !== 'FAILED';
+    if (!valid) lines.push(`${formatIpv4(e.ip).padEnd(33)}${'(incomplete)'.padEnd(42)}${e.dev}`);
+    else lines.push(`${formatIpv4(e.ip).padEnd(25)}${'ether'.padEnd(8)}${e.mac!.padEnd(20)}${(e.state === 'PERMANENT' ? 'CM' : 'C').padEnd(6)}${''.padEnd(16)}${e.dev}`);
+  }
+  return lines.join('\n');
+}
+
 function flags(f: Iface): string {
   const l: string[] = [];
   if (f.kind === 'lo') l.push('LOOPBACK');

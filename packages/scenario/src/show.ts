@@ -2,7 +2,7 @@
 import type { Simulation } from '@netsim/engine';
 import type { EthernetFrame } from '@netsim/packets';
 import { formatMacAddressTable, type SwitchState } from '@netsim/l2';
-import { bridgeFdbShow, ipAddrShow, ipNeighShow, ipRouteShow, ipStatsLink, iptablesList, sysctlShow, type HostState } from '@netsim/linux';
+import { arpShow, bridgeFdbShow, ipAddrShow, ipNeighShow, ipRouteShow, ipStatsLink, iptablesList, sysctlShow, type HostState } from '@netsim/linux';
 import { ipvsadmList, kubectlDescribeNode, kubectlGetNodes, kubectlGetPods, type ApiState, type KubeNodeState } from '@netsim/kube';
 
 /**
@@ -27,6 +27,8 @@ export function showDevice(sim: Simulation<EthernetFrame>, dev: string, tool?: s
       const dm = /^ip addr(?: show)? (\S+)$/.exec(t);
       if (dm) return [t, ipAddrShow(s, dm[1]!)];
       if (t === 'ip neigh') return [t, ipNeighShow(s)];
+      const am = /^arp -n(?: -i (\S+))?$/.exec(t);
+      if (am) return [t, arpShow(s, am[1])];
       if (t === 'ip addr') return [t, ipAddrShow(s)];
       if (t === 'ip route') return [t, ipRouteShow(s)];
       if (t === 'ip -s link') return [t, ipStatsLink(s, sim.countersOf(dev))];
@@ -36,7 +38,7 @@ export function showDevice(sim: Simulation<EthernetFrame>, dev: string, tool?: s
       if (m) return [`bridge fdb show ${s.ifaces.find((f) => f.name === m[1])?.kind === 'vxlan' ? 'dev' : 'br'} ${m[1]}`, bridgeFdbShow(s, m[1]!, sim.now)];
       const nm = /^ip neigh(?: show)? dev (\S+)$/.exec(t);
       if (nm) return [t, ipNeighShow(s, nm[1]!)];
-      throw new Error(`show ${dev}: unknown tool '${t}' (ip neigh, ip addr, ip route, ip -s link, bridge fdb <bridge>, iptables, sysctl)`);
+      throw new Error(`show ${dev}: unknown tool '${t}' (ip neigh, ip neigh show dev D, arp -n [-i D], ip addr, ip route, ip -s link, bridge fdb <bridge|dev D>, iptables, sysctl)`);
     }
     default:
       return ['show interfaces counters', formatCounters(sim, dev)];
