@@ -63,6 +63,23 @@ describe('incident 2: stale flannel VTEP MAC after a reboot', () => {
     }
   });
 
+  it('v0.7 L3-miss mode: peers with a REACHABLE entry for the pod keep the old MAC until it ages into PROBE; then flanneld answers with the new one', () => {
+    const run = runScenario(incident, { variant: 'v0.7-l3miss' });
+    const logs = run.recorder.records.filter((r) => r.type === 'log' && r.dev === 'a').map((r) => String((r as { text?: string }).text));
+    expect(logs).toContain('flanneld: I network.go:263] L3 miss but route for 10.244.88.4 not found');
+    // D had no entry for the client pod before the reboot: it asks flanneld afresh — no outage.
+    expect(received(run, 'to-d')).toBe(40);
+    for (const s of ['to-b', 'to-c']) {
+      const seqs = ping(run, s).lines.filter((l) => l.includes('bytes from')).map((l) => Number(/icmp_seq=(\d+)/.exec(l)![1]));
+      const first = seqs[0]!;
+      expect(first).toBeGreaterThan(1); // an outage…
+      expect(seqs).toEqual(Array.from({ length: 40 - first + 1 }, (_, i) => i + first)); // …that ends by itself
+    }
+    // Healed by a new REACHABLE entry with the new MAC, put there by flanneld's L3-miss answer.
+    expect(neigh(run, 'c')).toMatch(new RegExp(`10\\.244\\.5\\.7 lladdr ${NEW_MAC} (REACHABLE|STALE|DELAY)`));
+    expect(drops(run.recorder.records, 'a', 'OTHERHOST').length).toBeGreaterThan(0);
+  });
+
   it('v0.24.1 keeps the VtepMAC across the reboot: no outage', () => {
     const run = runScenario(incident, { variant: 'v0.24.1' });
     for (const s of ['to-b', 'to-c', 'to-d']) expect(received(run, s)).toBe(40);

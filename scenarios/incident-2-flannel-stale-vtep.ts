@@ -27,8 +27,13 @@
  * B was fine because its watch delivered the update.
  *
  * Variants: as-observed (C and D lose the event), neigh-only-repair, event-late (C and D get it
- * 30 s late: the outage lasts until then), v0.24.1 (VtepMAC kept across the reboot: no outage).
- * v0.7's L3-miss mode (per-pod REACHABLE entries) is not modelled yet.
+ * 30 s late: the outage lasts until then), v0.7-l3miss (the write-up's flannel version: per-pod
+ * REACHABLE entries, healed when they age into PROBE and flanneld answers the L3 miss with the new
+ * MAC — a peer that never cached A's pod has no outage at all; `L3 miss but route for 10.244.88.4
+ * not found` is logged for an address no lease covers, the write-up's red herring), v0.24.1
+ * (VtepMAC kept across the reboot: no outage). Why the as-observed evidence is not v0.7's own
+ * behaviour: v0.7 installs no `.0` neighbours and its per-pod entries heal by themselves; the
+ * PERMANENT `.0` entries (flags CM) the write-up shows are what v0.9+ installs.
  */
 import { defineScenario, type ScenarioBuilder } from '@netsim/scenario';
 
@@ -73,13 +78,15 @@ export default defineScenario({
     'as-observed': { description: 'flannel v0.10: C and D lose the node update; B gets it; repair by hand on C and D (neighbour + fdb)' },
     'neigh-only-repair': { description: "as observed, but the repair replaces only the neighbour entry (the write-up's one command): still broken" },
     'event-late': { description: `flannel v0.10: C and D get the node update ${LATE_BY} s late; it heals itself when it arrives` },
+    'v0.7-l3miss': { description: 'flannel v0.7.1 L3-miss mode (the write-up\'s version): per-pod REACHABLE entries on C and D keep the old MAC until they age into PROBE and flanneld answers the L3 miss anew — it heals itself' },
     'v0.24.1': { description: 'flannel v0.24.1: flannel.1 keeps its VtepMAC across the reboot; no outage' },
   },
   build(b, variant) {
-    const version = variant.name === 'v0.24.1' ? 'v0.24.1' : 'v0.10.0';
+    const version = variant.name === 'v0.24.1' ? 'v0.24.1' : variant.name === 'v0.7-l3miss' ? 'v0.7.1' : 'v0.10.0';
     cluster(b, version);
     b.at('5s').ping('a-client', '10.244.67.4', { count: 1, session: 'before-b' }).ping('a-client', '10.244.8.13', { count: 1, session: 'before-c' });
     b.at('8s').show('c', 'ip neigh show dev flannel.1').show('c', 'bridge fdb show dev flannel.1');
+    if (variant.name === 'v0.7-l3miss') b.at('8s').show('c', 'ip route');
     if (variant.name === 'as-observed' || variant.name === 'neigh-only-repair') {
       b.at('10s').command('api', { name: 'watch-fault', watcher: 'c', drop: true }).command('api', { name: 'watch-fault', watcher: 'd', drop: true });
     }
@@ -87,6 +94,8 @@ export default defineScenario({
       b.at('10s').command('api', { name: 'watch-fault', watcher: 'c', delay: `${LATE_BY}s` }).command('api', { name: 'watch-fault', watcher: 'd', delay: `${LATE_BY}s` });
     }
     b.at(`${REBOOT_AT}s`).reboot('a');
+    // The write-up's red herring: a lookup of an address no lease covers (v0.7 logs the L3 miss).
+    if (variant.name === 'v0.7-l3miss') b.at('24s').ping('a-client', '10.244.88.4', { count: 1, session: 'no-lease' });
     b.at('25s').show('api', 'kubectl describe node node-a').show('a', 'ip addr flannel.1');
     for (const n of ['b', 'c', 'd']) b.at('25s').show(n, 'ip neigh show dev flannel.1').show(n, 'bridge fdb show dev flannel.1');
     b.at('25s').show('c', 'arp -n -i flannel.1'); // the write-up's view: flags CM

@@ -15,10 +15,19 @@
  * - The VtepMAC: the kernel's random MAC for a new flannel.1, so a new one after every reboot —
  *   until v0.24.1, which creates flannel.1 with the MAC its Node annotation already holds.
  *
- * Not modelled (docs/fidelity.md): v0.7's L3-miss mode (app_solicit, per-pod REACHABLE
- * neighbours), the etcd subnet manager, lease expiry, directRouting, IPv6.
+ * - Before v0.9.0 (incident 2 ran v0.7.1; backend/vxlan/network.go and device.go of v0.7): flannel.1
+ *   holds `subnet.0/<network prefix>` — one on-link route for the whole flannel network — and
+ *   `neigh/flannel.1/app_solicit` = 3, so the kernel asks userspace before it would broadcast.
+ *   A lease event only updates flanneld's route table (subnet → VtepMAC) and adds the PERMANENT
+ *   fdb entry `VtepMAC → public IP` (AddL2). An L3 miss (the kernel's app solicit for a pod IP)
+ *   is answered from that table with a REACHABLE neighbour `pod IP → VtepMAC` (AddL3), or logged
+ *   as `L3 miss but route for <ip> not found`. Those entries age like any other: STALE, DELAY,
+ *   PROBE — unicast probes, then app solicits again, which flanneld answers with the current MAC.
+ *
+ * Not modelled (docs/fidelity.md): the etcd subnet manager, lease expiry, directRouting, IPv6;
+ * flanneld answers an L3 miss at once (it is a netlink round trip away).
  */
-import { formatIpv4, parseCidr, type Ipv4 } from '@netsim/packets';
+import { formatIpv4, parseCidr, parseIpv4, type Ipv4 } from '@netsim/packets';
 
 export const FLANNEL_DEV = 'flannel.1';
 export const ANN_BACKEND_DATA = 'flannel.alpha.coreos.com/backend-data';
@@ -27,6 +36,8 @@ export const ANN_BACKEND_TYPE = 'flannel.alpha.coreos.com/backend-type';
 export const ANN_KUBE_MANAGED = 'flannel.alpha.coreos.com/kube-subnet-manager';
 
 export interface FlannelConfig {
+  /** The flannel network (net-conf.json `Network`, default 10.244.0.0/16); v0.7 puts its prefix on flannel.1. */
+  network?: string;
   /** flanneld's version, e.g. `v0.10.0` (default) or `v0.24.2`; v0.7 behaviour is not modelled yet. */
   version?: string;
   /**
@@ -49,6 +60,8 @@ export interface FlannelState {
   readonly version: string;
   /** v0.24.1+: flannel.1 keeps the VtepMAC from the Node annotation across reboots. */
   readonly keepsMac: boolean;
+  /** Before v0.9.0: L3-miss mode (per-pod REACHABLE neighbours on demand). */
+  readonly l3miss: boolean;
   readonly leases: Readonly<Record<string, PeerLease>>;
   readonly log: readonly string[];
 }
@@ -75,8 +88,8 @@ export function versionAtLeast(version: string, major: number, minor: number, pa
 
 export function initFlannel(c: FlannelConfig): FlannelState {
   const version = c.version ?? 'v0.10.0';
-  if (!versionAtLeast(version, 0, 9, 0)) throw new Error(`flannel ${version}: only the v0.9.0+ vxlan backend is modelled (v0.7's L3-miss mode is not yet)`);
-  return { version, keepsMac: versionAtLeast(version, 0, 24, 1), leases: {}, log: [] };
+  if (!versionAtLeast(version, 0, 5, 0)) throw new Error(`flannel ${version}: the vxlan backend is modelled from v0.5.0`);
+  return { version, keepsMac: versionAtLeast(version, 0, 24, 1), l3miss: !versionAtLeast(version, 0, 9, 0), leases: {}, log: [] };
 }
 
 /** The subnet's `.0` address: flannel.1's own address and the peer's neighbour/route gateway. */
@@ -118,6 +131,11 @@ export function onNodes(s: FlannelState, self: string, nodes: readonly WatchedNo
     leases[n.name] = l;
     const old = s.leases[n.name];
     if (old !== undefined && old.key === l.key) continue; // handleUpdateLeaseEvent: "No change to lease"
+    if (s.l3miss) {
+      // v0.7 handleSubnetEvents: routes.set(subnet, VtepMAC) and AddL2 — no neighbour, no route.
+      commands.push({ name: 'fdb-replace', dev: FLANNEL_DEV, mac: l.vtepMac, dst: l.publicIP, permanent: true });
+      continue;
+    }
     const gw = formatIpv4(subnetZero(l.subnet));
     log.push(`I vxlan_network.go:145] adding subnet: ${l.subnet} PublicIP: ${l.publicIP} VtepMAC: ${l.vtepMac}`);
     commands.push({ name: 'neigh-replace', dev: FLANNEL_DEV, ip: gw, mac: l.vtepMac, state: 'PERMANENT' });
@@ -126,6 +144,10 @@ export function onNodes(s: FlannelState, self: string, nodes: readonly WatchedNo
   }
   for (const [name, old] of Object.entries(s.leases).sort(([a], [b]) => (a < b ? -1 : 1))) {
     if (leases[name] !== undefined) continue;
+    if (s.l3miss) {
+      commands.push({ name: 'fdb-del', dev: FLANNEL_DEV, mac: old.vtepMac });
+      continue;
+    }
     const gw = formatIpv4(subnetZero(old.subnet));
     log.push(`I vxlan_network.go:177] removing subnet: ${old.subnet} PublicIP: ${old.publicIP} VtepMAC: ${old.vtepMac}`);
     commands.push({ name: 'neigh-del', dev: FLANNEL_DEV, ip: gw });
@@ -133,4 +155,18 @@ export function onNodes(s: FlannelState, self: string, nodes: readonly WatchedNo
     commands.push({ name: 'route-del', to: old.subnet });
   }
   return { state: { ...s, leases, log: log.length ? [...s.log, ...log] : s.log }, commands, log };
+}
+
+/**
+ * v0.7 handleL3Miss: the kernel asked for a neighbour on flannel.1 (app solicit). The lease whose
+ * subnet holds the IP gives the VtepMAC for a REACHABLE entry (AddL3); no lease, a log line.
+ */
+export function onL3Miss(s: FlannelState, ip: string): { commands: HostCommand[]; log: string[] } {
+  const addr = parseIpv4(ip);
+  for (const l of Object.values(s.leases)) {
+    const c = parseCidr(l.subnet);
+    const mask = c.length === 0 ? 0 : (~0 << (32 - c.length)) >>> 0;
+    if (((addr & mask) >>> 0) === c.network) return { commands: [{ name: 'neigh-replace', dev: FLANNEL_DEV, ip, mac: l.vtepMac, state: 'REACHABLE' }], log: [] };
+  }
+  return { commands: [], log: [`I network.go:263] L3 miss but route for ${ip} not found`] };
 }

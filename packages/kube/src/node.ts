@@ -21,10 +21,10 @@
  * real server is elsewhere). Not modelled yet: UDP services, workload pods.
  */
 import { parseDuration, SECOND, type DeviceModel, type Duration, type Input, type Nanos, type Output, type StepContext } from '@netsim/engine';
-import { formatIpv4, parseIpv4, type EthernetFrame } from '@netsim/packets';
+import { formatIpv4, parseCidr, parseIpv4, type EthernetFrame } from '@netsim/packets';
 import { linuxHost, type HostConfig, type HostState } from '@netsim/linux';
 import type { ServiceSpec } from './apiserver.js';
-import { FLANNEL_DEV, initFlannel, leaseAnnotations, onNodes, subnetZero, type FlannelConfig, type FlannelState, type HostCommand, type WatchedNode } from './flannel.js';
+import { FLANNEL_DEV, initFlannel, leaseAnnotations, onL3Miss, onNodes, subnetZero, versionAtLeast, type FlannelConfig, type FlannelState, type HostCommand, type WatchedNode } from './flannel.js';
 
 export interface KubeNodeConfig {
   /** Node name, e.g. `k8s-node-1`. */
@@ -102,9 +102,13 @@ function nodeHost(c: KubeNodeConfig): HostConfig {
   if (c.podCIDR === undefined) throw new Error(`kube node '${c.name}': flannel needs the node's podCIDR`);
   const local = h.interfaces.find((i) => (i.kind ?? 'nic') === 'nic' && i.addresses?.length)?.addresses?.[0]?.split('/')[0];
   if (local === undefined) throw new Error(`kube node '${c.name}': flannel needs an addressed NIC for flannel.1's local address`);
-  const zero = `${formatIpv4(subnetZero(c.podCIDR))}/32`;
+  // v0.9+: subnet.0/32; before: subnet.0/<network prefix> (one on-link route for the network),
+  // and app_solicit 3 so that the kernel asks flanneld on a neighbour miss.
+  const l3miss = !versionAtLeast(c.flannel.version ?? 'v0.10.0', 0, 9, 0);
+  const zero = `${formatIpv4(subnetZero(c.podCIDR))}/${l3miss ? parseCidr(c.flannel.network ?? '10.244.0.0/16').length : 32}`;
   const mac = c.flannel.bootMacs?.[0];
-  return { ...h, interfaces: [...h.interfaces, { name: FLANNEL_DEV, kind: 'vxlan', vni: 1, dstport: 8472, local, learning: false, addresses: [zero], ...(mac === undefined ? {} : { mac }) }] };
+  const sysctl = l3miss ? { ...h.sysctl, [`net.ipv4.neigh.${FLANNEL_DEV}.app_solicit`]: 3 } : h.sysctl;
+  return { ...h, ...(sysctl ? { sysctl } : {}), interfaces: [...h.interfaces, { name: FLANNEL_DEV, kind: 'vxlan', vni: 1, dstport: 8472, local, learning: false, addresses: [zero], ...(mac === undefined ? {} : { mac }) }] };
 }
 
 export const kubeNode: DeviceModel<KubeNodeState, KubeNodeConfig, EthernetFrame> = {
@@ -166,6 +170,11 @@ function host(s: KubeNodeState, input: Input<EthernetFrame>, ctx: StepContext, o
       if (m) out.push({ type: 'send', to: st.api.device, command: { name: 'lease', node: m[1]! } });
       const r = /^POST \/api\/v1\/nodes name=(\S+) ip=(\S+) roles=(\S+) podCIDR=(\S+)/.exec(req);
       if (r) out.push({ type: 'send', to: st.api.device, command: { name: 'register', node: r[1]!, ip: r[2]!, roles: r[3]!, podCIDR: r[4]! } });
+    }
+    if (st.flannel?.l3miss && o.type === 'trace' && o.record.type === 'neigh.app_solicit' && o.record['ifname'] === FLANNEL_DEV) {
+      const r = onL3Miss(st.flannel, String(o.record['ip']));
+      for (const line of r.log) out.push({ type: 'log', text: `flanneld: ${line}` });
+      for (const c of r.commands) st = tryHost(st, c, ctx, out);
     }
     if (o.type === 'trace' && o.record.type === 'tcp.result' && String(o.record['session']).startsWith('bgp ')) {
       st = bgpOutcome(st, String(o.record['session']).split(' ')[1]!, String(o.record['outcome']), out);
