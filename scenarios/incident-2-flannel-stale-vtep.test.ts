@@ -8,7 +8,7 @@ import type { TraceRecord } from '@netsim/engine';
 import type { EthernetFrame } from '@netsim/packets';
 import { bridgeFdbShow, ipNeighShow, type HostState } from '@netsim/linux';
 import type { KubeNodeState } from '@netsim/kube';
-import { defineScenario, runScenario } from '@netsim/scenario';
+import { defineScenario, runScenario, summarizeRun } from '@netsim/scenario';
 import incident, { cluster, LATE_BY, NEW_MAC, NODES, OLD_MAC, REBOOT_AT } from './incident-2-flannel-stale-vtep.js';
 
 const ping = (run: ReturnType<typeof runScenario>, session: string) => run.sim.state<HostState>('a-client').pings[session]!;
@@ -55,6 +55,7 @@ describe('incident 2: stale flannel VTEP MAC after a reboot', () => {
 
   it(`event ${LATE_BY} s late: the outage lasts until the node update reaches C and D`, () => {
     const run = runScenario(incident, { variant: 'event-late' });
+    expect(summarizeRun(incident, run).outcome).toContain('client on node-a -> dns on node-c (10.244.8.13): 15/40 answered, outage: seq 1-25 lost (25 s of pings from 26 s), answered again from 51 s');
     const healedAt = REBOOT_AT + 0.1 + LATE_BY; // annotation written at the reboot, + watch delay + fault
     for (const s of ['to-c', 'to-d']) {
       const firstOk = Number(/icmp_seq=(\d+)/.exec(ping(run, s).lines.find((l) => l.includes('bytes from'))!)![1]);

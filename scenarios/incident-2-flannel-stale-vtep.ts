@@ -35,6 +35,7 @@
  * behaviour: v0.7 installs no `.0` neighbours and its per-pod entries heal by themselves; the
  * PERMANENT `.0` entries (flags CM) the write-up shows are what v0.9+ installs.
  */
+import type { HostState } from '@netsim/linux';
 import { defineScenario, type ScenarioBuilder } from '@netsim/scenario';
 
 export const NODES = [
@@ -80,6 +81,19 @@ export default defineScenario({
     'event-late': { description: `flannel v0.10: C and D get the node update ${LATE_BY} s late; it heals itself when it arrives` },
     'v0.7-l3miss': { description: 'flannel v0.7.1 L3-miss mode (the write-up\'s version): per-pod REACHABLE entries on C and D keep the old MAC until they age into PROBE and flanneld answers the L3 miss anew — it heals itself' },
     'v0.24.1': { description: 'flannel v0.24.1: flannel.1 keeps its VtepMAC across the reboot; no outage' },
+  },
+  report(sim) {
+    // The client's once-a-second pings from 26 s: which were lost, i.e. the outage after the reboot.
+    const pings = sim.state<HostState>('a-client').pings;
+    return NODES.slice(1).map((n) => {
+      const p = pings[`to-${n.id}`]!;
+      const ok = new Set(p.lines.filter((l) => l.includes('bytes from')).map((l) => Number(/icmp_seq=(\d+)/.exec(l)![1])));
+      const lost = Array.from({ length: p.sent }, (_, i) => i + 1).filter((q) => !ok.has(q));
+      const what = `client on node-a -> dns on ${n.name} (${n.pod.ip}): ${ok.size}/${p.sent} answered`;
+      if (lost.length === 0) return `${what}, no outage`;
+      const healed = lost[lost.length - 1]! < p.sent;
+      return `${what}, outage: seq ${lost[0]}-${lost[lost.length - 1]} lost (${lost.length} s of pings from 26 s)${healed ? `, answered again from ${26 + lost[lost.length - 1]!} s` : ', still broken at the end'}`;
+    });
   },
   build(b, variant) {
     const version = variant.name === 'v0.24.1' ? 'v0.24.1' : variant.name === 'v0.7-l3miss' ? 'v0.7.1' : 'v0.10.0';

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import type { HostState } from '@netsim/linux';
 import type { KubeNodeState } from '@netsim/kube';
-import { runScenario, tcpdump } from '@netsim/scenario';
+import { runScenario, summarizeRun, tcpdump } from '@netsim/scenario';
 import incident, { CELLS, FAR, NEAR } from './incident-5-vxlan-firewall.js';
 
 type Run = ReturnType<typeof runScenario>;
@@ -26,6 +26,7 @@ describe('incident 5: a firewall drops VXLAN between node segments', () => {
   it('as observed: same segment OK; cross segment only the Service IP answers ping (locally)', () => {
     const run = runScenario(incident, { variant: 'as-observed' });
     const m = matrix(run);
+    expect(summarizeRun(incident, run).outcome).toEqual(expect.arrayContaining(['cross-pod 10.244.5.10 FAIL  FAIL  FAIL', 'cross-svc 10.96.0.10  OK    FAIL  FAIL']));
     expect(m['same-pod']).toEqual([true, true, true]);
     expect(m['same-svc']).toEqual([true, true, true]);
     expect(m['cross-pod']).toEqual([false, false, false]);

@@ -22,6 +22,8 @@
  * far pod gets no answer at all (its replies ride VXLAN).
  * Not yet: the write-up's ICMP host-unreachable lines.
  */
+import type { HostState } from '@netsim/linux';
+import type { KubeNodeState } from '@netsim/kube';
 import { defineScenario, type ScenarioBuilder } from '@netsim/scenario';
 
 export const SEG1 = '192.168.232';
@@ -97,6 +99,19 @@ export default defineScenario({
   variants: {
     'as-observed': { description: 'the firewall drops UDP 8472 between 192.168.232.0/24 and 192.168.223.0/24' },
     fixed: { description: 'the firewall accepts UDP 8472 between the segments' },
+  },
+  report(sim) {
+    // The symptom matrix from node-129: ICMP (ping), TCP (nc -vz :80), UDP (the DNS query reached the pod).
+    const c = sim.state<KubeNodeState>('n129').host;
+    const rows = ['from node-129         ICMP  TCP   UDP'];
+    for (const [session, target] of CELLS) {
+      const pod = target === NEAR.pod || target === NEAR.vip ? 'n130-web' : 'm131-web';
+      const cells = [c.pings[`icmp-${session}`]!.received > 0, c.tcp.results[`tcp-${session}`]?.outcome === 'connected', sim.state<HostState>(pod).udp[53]!.received > 0];
+      rows.push(`${`${session} ${target}`.padEnd(22)}${cells.map((x) => (x ? 'OK' : 'FAIL').padEnd(6)).join('')}`.trimEnd());
+    }
+    const f = sim.state<HostState>('fw').filter;
+    f.rules.forEach((r, i) => rows.push(`fw rule '${r.comment}' (${r.target}): ${f.counters[i]!.packets} packets`));
+    return rows;
   },
   build(b, variant) {
     topology(b, variant.name === 'fixed');

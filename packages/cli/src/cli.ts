@@ -214,6 +214,7 @@ async function cmdRun(args: string[], io: Io): Promise<number> {
     if (values.quiet && r.type !== 'output' && r.type !== 'log' && !r.type.endsWith('.output')) continue;
     io.out(formatRecord(r) + '\n');
   }
+  for (const line of summary.outcome ?? []) io.out(`# outcome: ${line}\n`);
   const drops = Object.entries(summary.drops).map(([k, v]) => `${k} ${v}`).join(', ') || 'none';
   io.out(`# ${summary.events} events, ${summary.records} records, simulated ${formatTime(summary.simTimeNs)}s, drops: ${drops}\n# fingerprint ${summary.fingerprint}\n`);
   if (values.pcap) io.out(`# pcap: ${values.pcap} (index: ${values.pcap}.index.json)\n`);

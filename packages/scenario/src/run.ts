@@ -119,6 +119,8 @@ export interface RunSummary {
   records: number;
   fingerprint: string;
   drops: Record<string, number>;
+  /** The scenario's own report of the outcome (its `report`), if it has one. */
+  outcome?: string[];
   devices: Record<string, { kind: string; counters: DeviceCounters; fdb?: { mac: string; port: string; type: 'dynamic' | 'static'; lastSeenNs: Nanos }[] }>;
 }
 
@@ -146,6 +148,7 @@ export function summarizeRun(scenario: Scenario, run: ScenarioRun): RunSummary {
     records: run.recorder.count,
     fingerprint: run.recorder.fingerprint(),
     drops: Object.fromEntries(Object.entries(drops).sort(([a], [b]) => (a < b ? -1 : 1))),
+    ...(scenario.report ? { outcome: scenario.report(sim, { name: run.variant, isDefault: run.variant === scenario.variantNames()[0] }) } : {}),
     devices,
   };
 }

@@ -47,6 +47,11 @@ export interface ScenarioDefinition {
   variants?: Record<string, VariantInfo>;
   /** Builds the topology and timeline for a variant. */
   build(b: ScenarioBuilder, variant: VariantContext): void;
+  /**
+   * The outcome in a few lines, read from the finished run (e.g. which checks failed and for how
+   * long); printed after the timeline and included in `--json` as `outcome`.
+   */
+  report?(sim: Simulation<EthernetFrame>, variant: VariantContext): string[];
 }
 
 export interface Scenario extends ScenarioDefinition {
