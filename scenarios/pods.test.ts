@@ -33,6 +33,22 @@ describe('pods', () => {
     expect(run.sim.devicePorts('node')).toEqual(['eth0', 'vethdns', 'vethweb']);
   });
 
+  it('pods without an IP get the next free ones from the podCIDR (host-local IPAM, from .2)', () => {
+    const auto = defineScenario({
+      title: 'auto IPs',
+      until: '3s',
+      build(b) {
+        b.kubeApi('api', { watchers: [] });
+        b.kubeNode('n', { name: 'n', apiserver: true, api: { device: 'api', ip: '198.18.0.10' }, host: { interfaces: [{ name: 'eth0', addresses: ['198.18.0.10/24'] }] }, podCIDR: '10.244.7.0/24', pods: [{ name: 'a' }, { name: 'b', ip: '10.244.7.3' }, { name: 'c' }] });
+        b.at('1s').ping('n-a', '10.244.7.4', { count: 1, session: 'a-to-c' });
+      },
+    });
+    const run = runScenario(auto);
+    const addr = (dev: string) => run.sim.state<HostState>(dev).ifaces.find((f) => f.name === 'eth0')!.addrs[0]!.ip;
+    expect([addr('n-a'), addr('n-b'), addr('n-c')].map((ip) => ip & 0xff)).toEqual([2, 3, 4]);
+    expect(run.sim.state<HostState>('n-a').pings['a-to-c']!.received).toBe(1);
+  });
+
   it('a pod IP outside the podCIDR is named', () => {
     const bad = defineScenario({
       title: 'bad pod',

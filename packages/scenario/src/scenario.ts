@@ -229,9 +229,10 @@ export class ScenarioBuilder {
    * A Kubernetes node: a Linux host with kubelet and kube-proxy (started at time 0). With `pods`,
    * each pod is its own network namespace (a host device `<node>-<pod>`) whose eth0 is joined by a
    * veth pair to the node's `cni0` bridge, which holds the first address of `podCIDR` and is the
-   * pods' default gateway; the node forwards.
+   * pods' default gateway; the node forwards. A pod without `ip` gets the next free address from
+   * the podCIDR, from .2 on, as CNI's host-local IPAM hands them out.
    */
-  kubeNode(id: string, config: KubeNodeConfig & { pods?: readonly { name: string; ip: string }[] }): this {
+  kubeNode(id: string, config: KubeNodeConfig & { pods?: readonly { name: string; ip?: string }[] }): this {
     const { pods = [], ...node } = config;
     const podCIDR = config.podCIDR;
     let cfg: KubeNodeConfig = node;
@@ -250,10 +251,22 @@ export class ScenarioBuilder {
               sysctl: { 'net.ipv4.ip_forward': 1, ...node.host.sysctl },
             },
           };
+          const taken = new Set(pods.filter((p) => p.ip !== undefined).map((p) => parseIpv4(p.ip!)));
+          let next = cidr.network + 2;
+          const broadcast = (cidr.network + 2 ** (32 - cidr.length) - 1) >>> 0;
           for (const p of pods) {
-            const ip = parseIpv4(p.ip);
-            if (((ip & prefixMask(cidr.length)) >>> 0) !== cidr.network) this.problems.push(`kube node '${id}': pod '${p.name}' IP ${p.ip} is not in ${podCIDR}`);
-            this.host(`${id}-${p.name}`, { interfaces: [{ name: 'eth0', addresses: [`${p.ip}/${cidr.length}`] }], routes: [{ to: 'default', via: gw }] });
+            if (p.ip === undefined) {
+              while (taken.has(next)) next++;
+              if (next >= broadcast) {
+                this.problems.push(`kube node '${id}': no free address in ${podCIDR} for pod '${p.name}'`);
+                continue;
+              }
+              taken.add(next);
+            }
+            const addr = p.ip ?? formatIpv4(next);
+            const ip = parseIpv4(addr);
+            if (((ip & prefixMask(cidr.length)) >>> 0) !== cidr.network) this.problems.push(`kube node '${id}': pod '${p.name}' IP ${addr} is not in ${podCIDR}`);
+            this.host(`${id}-${p.name}`, { interfaces: [{ name: 'eth0', addresses: [`${addr}/${cidr.length}`] }], routes: [{ to: 'default', via: gw }] });
             this.link(`${id}-${p.name}.eth0`, `${id}.${vethName(p.name)}`, { delay: 0 });
           }
         } catch (e) {
