@@ -1085,70 +1085,60 @@ class Work {
     const back = this.ipvs.conns[`r ${q.kind} ${p.src}:${q.srcPort}>${p.dst}:${q.dstPort}`];
     if (back !== undefined && !this.local.has(p.dst)) return { ...p, src: back.vip, dst: back.client, payload: { ...q, srcPort: back.vport } };
     if (!this.local.has(p.dst)) return p;
-    const svcKey = `${q.kind.toUpperCase()} ${p.dst}:${q.dstPort}`;
-    const svc = this.ipvs.services[svcKey];
-    if (svc === undefined) return p;
-    const fwd = `${q.kind} ${p.src}:${q.srcPort}>${p.dst}:${q.dstPort}`;
-    let conn = this.ipvs.conns[fwd];
-    if (conn === undefined) {
-      if (q.kind === 'tcp' && (q.flags & TCP_SYN) === 0) return p;
-      if (svc.reals.length === 0) {
-        this.fx.drop('NOT_SPECIFIED', `IPVS: no destination available for ${formatIpv4(p.dst)}:${q.dstPort}`);
-        this.icmpError(p, 'dest-unreachable', ICMP_UNREACH_PORT);
-        return null;
-      }
-      const real = svc.reals[svc.next % svc.reals.length]!;
-      // kube-proxy marks host-originated traffic to Services for MASQUERADE: leaving the node, the
-      // source becomes the outgoing interface's address (the VIP is local on every node).
-      const hop = this.route(real.ip);
-      const wire = hop === null || hop.kind === 'local' ? p.src : (this.sourceFor(hop.dev, real.ip) ?? p.src);
-      conn = { client: p.src, cport: q.srcPort, vip: p.dst, vport: q.dstPort, real: real.ip, rport: real.port, wire };
-      this.ipvs = {
-        services: { ...this.ipvs.services, [svcKey]: { ...svc, next: svc.next + 1 } },
-        conns: { ...this.ipvs.conns, [fwd]: conn, [`r ${q.kind} ${real.ip}:${real.port}>${wire}:${q.srcPort}`]: conn },
-      };
-      this.dirty = true;
-      this.record('ipvs.conn', { client: `${formatIpv4(p.src)}:${q.srcPort}`, vip: `${formatIpv4(p.dst)}:${q.dstPort}`, real: `${formatIpv4(real.ip)}:${real.port}` });
-    }
+    const conn = this.ipvsConn(p);
+    if (conn === null || conn === 'pass') return conn === null ? null : p;
     return { ...p, src: conn.wire, dst: conn.real, payload: { ...q, dstPort: conn.rport } };
   }
 
   /**
-   * LOCAL_IN (ip_vs_in): a TCP packet from another host to a virtual service is DNATed to a real
-   * server; when that server is elsewhere the packet is masqueraded to this node's address and
+   * LOCAL_IN (ip_vs_in): a TCP or UDP packet from another host to a virtual service is DNATed to a
+   * real server; when that server is elsewhere the packet is masqueraded to this node's address and
    * forwarded, so the reply comes back here to be un-NATed. Returns null when forwarded.
    */
   private ipvsLocalIn(p: Ipv4Packet): Ipv4Packet | null {
     const q = p.payload;
     if ((q.kind !== 'tcp' && q.kind !== 'udp') || this.local.has(p.src)) return p;
-    const svcKey = `${q.kind.toUpperCase()} ${p.dst}:${q.dstPort}`;
-    const svc = this.ipvs.services[svcKey];
-    if (svc === undefined) return p;
-    const fwd = `${q.kind} ${p.src}:${q.srcPort}>${p.dst}:${q.dstPort}`;
-    let conn = this.ipvs.conns[fwd];
-    if (conn === undefined) {
-      if (q.kind === 'tcp' && (q.flags & TCP_SYN) === 0) return p;
-      if (svc.reals.length === 0) {
-        this.fx.drop('NOT_SPECIFIED', `IPVS: no destination available for ${formatIpv4(p.dst)}:${q.dstPort}`);
-        this.icmpError(p, 'dest-unreachable', ICMP_UNREACH_PORT);
-        return null;
-      }
-      const real = svc.reals[svc.next % svc.reals.length]!;
-      const hop = this.route(real.ip);
-      const wire = hop === null || hop.kind === 'local' ? p.src : (this.sourceFor(hop.dev, real.ip) ?? p.src);
-      conn = { client: p.src, cport: q.srcPort, vip: p.dst, vport: q.dstPort, real: real.ip, rport: real.port, wire };
-      this.ipvs = {
-        services: { ...this.ipvs.services, [svcKey]: { ...svc, next: svc.next + 1 } },
-        conns: { ...this.ipvs.conns, [fwd]: conn, [`r ${q.kind} ${real.ip}:${real.port}>${wire}:${q.srcPort}`]: conn },
-      };
-      this.dirty = true;
-      this.record('ipvs.conn', { client: `${formatIpv4(p.src)}:${q.srcPort}`, vip: `${formatIpv4(p.dst)}:${q.dstPort}`, real: `${formatIpv4(real.ip)}:${real.port}` });
-    }
+    const conn = this.ipvsConn(p);
+    if (conn === null || conn === 'pass') return conn === null ? null : p;
     const out: Ipv4Packet = { ...p, src: conn.wire, dst: conn.real, payload: { ...q, dstPort: conn.rport } };
     if (this.local.has(conn.real)) return out;
     const hop = this.route(conn.real);
     if (hop !== null) this.ipOutput(hop, { ...out, ttl: out.ttl - 1 });
     return null;
+  }
+
+  /**
+   * The IPVS connection a TCP/UDP packet to a virtual service belongs to, scheduled round robin
+   * when it starts one (a TCP SYN, any UDP datagram); 'pass' when IPVS leaves the packet alone, null
+   * when it is consumed (no real server: ICMP port unreachable, ip_vs_leave). Leaving the node the
+   * source is masqueraded to the outgoing interface's address (kube-proxy marks Service traffic
+   * for MASQUERADE; the VIP is local on every node).
+   */
+  private ipvsConn(p: Ipv4Packet): HostState['ipvs']['conns'][string] | 'pass' | null {
+    const q = p.payload as TcpSegment | Extract<Ipv4Packet['payload'], { kind: 'udp' }>;
+    const svcKey = `${q.kind.toUpperCase()} ${p.dst}:${q.dstPort}`;
+    const svc = this.ipvs.services[svcKey];
+    if (svc === undefined) return 'pass';
+    const fwd = `${q.kind} ${p.src}:${q.srcPort}>${p.dst}:${q.dstPort}`;
+    const known = this.ipvs.conns[fwd];
+    if (known !== undefined) return known;
+    if (q.kind === 'tcp' && (q.flags & TCP_SYN) === 0) return 'pass';
+    if (svc.reals.length === 0) {
+      this.fx.drop('NOT_SPECIFIED', `IPVS: no destination available for ${formatIpv4(p.dst)}:${q.dstPort}`);
+      this.icmpError(p, 'dest-unreachable', ICMP_UNREACH_PORT);
+      return null;
+    }
+    const real = svc.reals[svc.next % svc.reals.length]!;
+    const hop = this.route(real.ip);
+    const wire = hop === null || hop.kind === 'local' ? p.src : (this.sourceFor(hop.dev, real.ip) ?? p.src);
+    const conn = { client: p.src, cport: q.srcPort, vip: p.dst, vport: q.dstPort, real: real.ip, rport: real.port, wire };
+    this.ipvs = {
+      services: { ...this.ipvs.services, [svcKey]: { ...svc, next: svc.next + 1 } },
+      conns: { ...this.ipvs.conns, [fwd]: conn, [`r ${q.kind} ${real.ip}:${real.port}>${wire}:${q.srcPort}`]: conn },
+    };
+    this.dirty = true;
+    this.record('ipvs.conn', { client: `${formatIpv4(p.src)}:${q.srcPort}`, vip: `${formatIpv4(p.dst)}:${q.dstPort}`, real: `${formatIpv4(real.ip)}:${real.port}` });
+    return conn;
   }
 
   /** Replies from a real server are un-NATed back to the virtual service (Masq). */
