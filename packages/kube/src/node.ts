@@ -42,6 +42,8 @@ export interface KubeNodeConfig {
   kubeProxy?: { version?: string; strictARP?: boolean };
   /** The calico-node stand-in: BGP (TCP 179) sessions with these peers decide its readiness. */
   calico?: { peers: readonly string[]; probeInterval?: Duration };
+  /** The pods' devices (network namespaces on cni0); a reboot restarts them. */
+  podDevices?: readonly string[];
   /** flanneld (vxlan backend, Kubernetes subnet manager); needs `podCIDR`. */
   flannel?: FlannelConfig;
 }
@@ -78,6 +80,7 @@ export interface KubeNodeState {
   readonly services: readonly ServiceSpec[];
   readonly boots: number;
   readonly bootMacs: readonly string[];
+  readonly podDevices: readonly string[];
 }
 
 const IPVS_DEV = 'kube-ipvs0';
@@ -124,6 +127,7 @@ export const kubeNode: DeviceModel<KubeNodeState, KubeNodeConfig, EthernetFrame>
       services: [],
       boots: 1,
       bootMacs: c.flannel?.bootMacs ?? [],
+      podDevices: c.podDevices ?? [],
       name: c.name,
       roles: c.roles ?? '<none>',
       podCIDR: c.podCIDR ?? null,
@@ -237,10 +241,12 @@ function tryHost(s: KubeNodeState, command: HostCommand, ctx: StepContext, out: 
 
 /**
  * A reboot: every interface, address, route, neighbour and fdb entry, socket and IPVS rule goes;
- * the host comes back as configured. NICs (and the pods' veths — a simplification: real CNI makes
- * new ones with new MACs) keep their MACs; virtual devices get new random ones — flannel.1 too,
- * except from flannel v0.24.1 on, which recreates it with the VtepMAC in its Node annotation.
- * The agents start again: kube-proxy re-syncs, flanneld re-acquires its lease and lists the Nodes.
+ * the host comes back as configured. NICs (and the node-side veths — a simplification: real CNI
+ * makes new ones with new MACs) keep their MACs; virtual devices get new random ones — flannel.1
+ * too, except from flannel v0.24.1 on, which recreates it with the VtepMAC in its Node annotation.
+ * The agents start again: kube-proxy re-syncs, flanneld re-acquires its lease and lists the Nodes,
+ * and the pods restart (new namespaces, same IPs; their applications are not modelled, so a
+ * listener a scenario opened in a pod is gone until it opens it again).
  */
 function reboot(s: KubeNodeState, ctx: StepContext, out: Output<EthernetFrame>[]): KubeNodeState {
   const keep = new Map<string, string>();
@@ -270,6 +276,8 @@ function reboot(s: KubeNodeState, ctx: StepContext, out: Output<EthernetFrame>[]
   if (s.calico) st = host(st, { type: 'command', command: { name: 'tcp-listen', port: 179, reply: 'BGP OPEN' } }, ctx, out);
   if (s.services.length) st = syncProxy(st, s.services, ctx, out);
   if (st.flannel) st = flannelStart(st, ctx, out);
+  // The kubelet starts the node's pods again: new namespaces from the same spec.
+  for (const pod of s.podDevices) out.push({ type: 'send', to: pod, command: { name: 'restart' } });
   return st;
 }
 

@@ -99,6 +99,17 @@ export const linuxHost = defineDevice<HostState, HostConfig, EthernetFrame>({
       w.commit();
     },
     command(s, { command }, ctx, fx) {
+      if (command.name === 'restart') {
+        // A new network namespace from the same configuration (a pod restarted): every table,
+        // socket and session goes; interfaces without a configured MAC get new random ones.
+        const carrier = new Map(s.ifaces.map((f) => [f.name, f.carrier]));
+        const fresh = initHost(s.config, (p) => carrier.get(p) ?? false, ctx.rng);
+        fx.write((d) => {
+          Object.assign(d, castDraft(fresh));
+        });
+        fx.record('host.restart', { interfaces: fresh.ifaces.filter((f) => f.kind === 'nic').map((f) => `${f.name} ${f.mac}`) });
+        return;
+      }
       const w = new Work(s, ctx, fx);
       switch (command.name) {
         case 'ping':
@@ -158,7 +169,7 @@ export const linuxHost = defineDevice<HostState, HostConfig, EthernetFrame>({
           w.neighDel(String(command['dev']), parseIpv4(String(command['ip'])));
           break;
         default:
-          throw new Error(`host has no command '${command.name}' (commands: ping, echo, arping, tcp-listen, tcp-connect, nc-udp, link, addr-add, addr-del, route-add, route-replace, route-del, sysctl-set, ipvs-set, fdb-add, fdb-replace, fdb-del, udp-bind, udp-send, neigh-replace, neigh-del, traceroute)`);
+          throw new Error(`host has no command '${command.name}' (commands: ping, echo, arping, tcp-listen, tcp-connect, nc-udp, link, addr-add, addr-del, route-add, route-replace, route-del, sysctl-set, ipvs-set, fdb-add, fdb-replace, fdb-del, udp-bind, udp-send, neigh-replace, neigh-del, traceroute, restart)`);
       }
       w.commit();
     },

@@ -245,6 +245,7 @@ export class ScenarioBuilder {
           const gw = formatIpv4(cidr.network + 1);
           cfg = {
             ...node,
+            podDevices: pods.map((p) => `${id}-${p.name}`),
             host: {
               ...node.host,
               interfaces: [...node.host.interfaces, { name: 'cni0', kind: 'bridge', addresses: [`${gw}/${cidr.length}`] }, ...pods.map((p) => ({ name: vethName(p.name), master: 'cni0' }))],
