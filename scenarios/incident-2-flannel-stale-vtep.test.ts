@@ -35,7 +35,7 @@ describe('incident 2: stale flannel VTEP MAC after a reboot', () => {
     const said = (session: string) => run.recorder.records.filter((r) => r.type === 'ping.output' && (r as { session?: string }).session === session).map((r) => String((r as { text?: string }).text));
     expect(said('before-b').join('\n')).toContain('1 packets transmitted, 1 received, 0% packet loss');
     expect(said('before-c').join('\n')).toContain('1 packets transmitted, 1 received, 0% packet loss');
-    expect(run.recorder.records.filter((r) => r.type === 'host.restart').map((r) => r.dev)).toEqual(['a-client']);
+    expect(run.recorder.records.filter((r) => r.type === 'host.restart').map((r) => (r as { dev?: string }).dev)).toEqual(['a-client']);
     // From 26 s one ping a second; the repair on C and D at 45 s: seqs 1-19 lost, the rest answered.
     expect(received(run, 'to-b')).toBe(40);
     for (const s of ['to-c', 'to-d']) {
