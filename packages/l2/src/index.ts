@@ -9,3 +9,4 @@
 export * from './fdb.js';
 export * from './switch.js';
 export * from './endpoint.js';
+export * from './l3switch.js';

@@ -7,7 +7,7 @@
  */
 import { parseDuration, Simulation, errorText, hint, type Command, type DeviceModel, type Duration, type LinkOptions, type Nanos } from '@netsim/engine';
 import { ethernetFrames, formatIpv4, parseCidr, parseIpv4, parseMac, prefixMask, type EthernetFrame, type Mac } from '@netsim/packets';
-import { endpoint, learningSwitch, sendFrame, switchPorts, type EndpointConfig, type SwitchConfig } from '@netsim/l2';
+import { endpoint, l3Switch, learningSwitch, sendFrame, switchPorts, type EndpointConfig, type L3SwitchConfig, type SwitchConfig } from '@netsim/l2';
 import { linuxHost, type HostConfig } from '@netsim/linux';
 import { kubeApi, kubeNode, type ApiConfig, type KubeNodeConfig, type ServiceSpec } from '@netsim/kube';
 import { showDevice } from './show.js';
@@ -206,6 +206,11 @@ export class ScenarioBuilder {
       this.problems.push(`switch '${id}': ${errorText(e)}`);
     }
     return this.device(id, learningSwitch as DeviceModel<unknown, unknown, EthernetFrame>, config, ports);
+  }
+
+  /** A Comware-style L3 switch: VLAN interfaces, a MAC table and an ARP table with ports. */
+  l3Switch(id: string, config: L3SwitchConfig): this {
+    return this.device(id, l3Switch as DeviceModel<unknown, unknown, EthernetFrame>, config, switchPorts(config));
   }
 
   /** A raw frame endpoint. */

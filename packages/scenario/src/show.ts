@@ -1,7 +1,7 @@
 /** What `show <device>` prints for each kind of device, as the real tool would. */
 import type { Simulation } from '@netsim/engine';
 import type { EthernetFrame } from '@netsim/packets';
-import { formatMacAddressTable, type SwitchState } from '@netsim/l2';
+import { displayArp, displayMacAddress, formatMacAddressTable, type L3SwitchState, type SwitchState } from '@netsim/l2';
 import { arpShow, bridgeFdbShow, ipAddrShow, ipNeighShow, ipRouteShow, ipStatsLink, iptablesList, sysctlShow, type HostState } from '@netsim/linux';
 import { ipvsadmList, kubectlDescribeNode, kubectlGetNodes, kubectlGetPods, type ApiState, type KubeNodeState } from '@netsim/kube';
 
@@ -13,6 +13,12 @@ export function showDevice(sim: Simulation<EthernetFrame>, dev: string, tool?: s
   switch (sim.deviceKind(dev)) {
     case 'switch':
       return ['show mac-address-table', formatMacAddressTable(sim.state<SwitchState>(dev), sim.now)];
+    case 'l3switch': {
+      const st = sim.state<L3SwitchState>(dev);
+      if (tool === 'display mac-address') return ['display mac-address', displayMacAddress(st, sim.now)];
+      if (tool === undefined || tool === 'display arp') return ['display arp', displayArp(st, sim.now)];
+      throw new Error(`show ${dev}: unknown tool '${tool}' (display arp, display mac-address)`);
+    }
     case 'kube-api':
       const an = tool === undefined ? null : /^kubectl describe node (\S+)$/.exec(tool.trim());
       if (an) return [tool!.trim(), kubectlDescribeNode(sim.state<ApiState>(dev), an[1]!)];

@@ -1,0 +1,331 @@
+/**
+ * An enterprise L3 switch, Comware-style (../shared/reference/FIDELITY.md §10): access ports in
+ * VLANs, a VLAN interface (gateway address) per VLAN, routing between them, and two tables that
+ * are learned and aged separately:
+ * - MAC table: (VLAN, MAC) → port, learned from the Ethernet source of every frame, ageing 300 s.
+ * - ARP table: IP → MAC, VLAN, **port**, learned from ARP packets addressed to the switch or
+ *   answering it (requests for its own address, replies), ageing 20 min. The port is the port the
+ *   ARP packet arrived on (`arpPortFrom: 'ingress'`, the default) — or, as an option, the port the
+ *   MAC table has for the ARP sender MAC. Routed traffic goes out of the ARP entry's port with the
+ *   entry's MAC, whatever the MAC table says.
+ * - Before a dynamic entry ages out the switch sends aging probes (ARP requests, up to 3, 1 s
+ *   apart); an answer refreshes the entry (and its port), none removes it.
+ * - Options: ARP source-MAC consistency check (`arp source-mac filter`-like: drop ARP whose
+ *   Ethernet source differs from the sender MAC).
+ * The switch answers ARP for its VLAN interface addresses, answers ping, and pings itself (Comware
+ * `ping` output).
+ *
+ * Simplified (docs/fidelity.md): untagged access ports only; one static route table without
+ * ECMP; the probe interval and broadcast probes are assumptions (Comware's defaults are not
+ * published in the sources we have); a packet waiting for ARP is queued (one per destination).
+ */
+import { defineDevice, parseDuration, SECOND, type Duration, type Effects, type Nanos } from '@netsim/engine';
+import {
+  ARP_REPLY,
+  ARP_REQUEST,
+  BROADCAST_MAC,
+  ETHERTYPE_ARP,
+  ETHERTYPE_IPV4,
+  arpReply,
+  arpRequest,
+  ethernetIpv4,
+  formatIpv4,
+  ipv4,
+  isGroupMac,
+  parseCidr,
+  parseIpv4,
+  parseMac,
+  type EthernetFrame,
+  type Ipv4,
+  type Ipv4Packet,
+  type Mac,
+} from '@netsim/packets';
+import { castDraft } from 'immer';
+import { switchPorts } from './switch.js';
+
+export interface L3SwitchConfig {
+  /** Port names (e.g. `['BAGG21', 'BAGG22']`) or a count for `p1..pn`. */
+  ports: readonly string[] | number;
+  /** VLANs: id, the VLAN interface's address (CIDR) and its access ports. */
+  vlans: readonly { id: number; address: string; ports: readonly string[] }[];
+  /** The switch's MAC (all VLAN interfaces); default 3cd2-e500-0001-style from the device id. */
+  mac?: string;
+  routes?: readonly { to: string; via: string }[];
+  macAging?: Duration;
+  /** Dynamic ARP entry ageing (Comware `arp timer aging`, default 20 min). */
+  arpAging?: Duration;
+  /** Where an ARP entry's port comes from: the ARP packet's ingress port (default) or the MAC table. */
+  arpPortFrom?: 'ingress' | 'mac-table';
+  /** Drop ARP packets whose Ethernet source differs from the ARP sender MAC. */
+  arpSourceMacCheck?: boolean;
+}
+
+export interface ArpTableEntry {
+  readonly ip: Ipv4;
+  readonly mac: Mac;
+  readonly vlan: number;
+  readonly port: string;
+  readonly updated: Nanos;
+  readonly type: 'D' | 'S';
+  /** Aging probes sent since the entry was last refreshed. */
+  readonly probes: number;
+}
+
+export interface PingRun {
+  readonly dst: Ipv4;
+  readonly count: number;
+  readonly sent: number;
+  readonly received: number;
+  readonly lines: readonly string[];
+  readonly done: boolean;
+  readonly sentAt: Readonly<Record<number, Nanos>>;
+  readonly answered: Readonly<Record<number, boolean>>;
+}
+
+export interface L3SwitchState {
+  readonly ports: readonly string[];
+  readonly mac: Mac;
+  readonly vlanOf: Readonly<Record<string, number>>;
+  readonly ifaces: readonly { vlan: number; ip: Ipv4; len: number }[];
+  readonly routes: readonly { dst: Ipv4; len: number; via: Ipv4 }[];
+  readonly macAgingNs: Nanos;
+  readonly arpAgingNs: Nanos;
+  readonly arpPortFrom: 'ingress' | 'mac-table';
+  readonly sourceMacCheck: boolean;
+  /** MAC table: `${vlan} ${mac}` → port and last seen. */
+  readonly macTable: Readonly<Record<string, { port: string; seen: Nanos }>>;
+  readonly arp: Readonly<Record<number, ArpTableEntry>>;
+  /** Packets waiting for an ARP answer, per next hop. */
+  readonly pending: Readonly<Record<number, readonly Ipv4Packet[]>>;
+  readonly pings: Readonly<Record<string, PingRun>>;
+}
+
+const PROBES = 3;
+const PROBE_INTERVAL = SECOND;
+const PING_TIMEOUT = 2 * SECOND;
+
+export const l3Switch = defineDevice<L3SwitchState, L3SwitchConfig, EthernetFrame>({
+  kind: 'l3switch',
+  ports: switchPorts,
+  init(c, ctx) {
+    const ports = switchPorts(c);
+    const vlanOf: Record<string, number> = {};
+    for (const v of c.vlans) {
+      for (const p of v.ports) {
+        if (!ports.includes(p)) throw new Error(`vlan ${v.id}: no port '${p}' (ports: ${ports.join(', ')})`);
+        if (vlanOf[p] !== undefined) throw new Error(`port '${p}' is in vlan ${vlanOf[p]} and vlan ${v.id}`);
+        vlanOf[p] = v.id;
+      }
+    }
+    let h = 0;
+    for (const ch of ctx.device) h = (h * 31 + ch.charCodeAt(0)) >>> 0;
+    const mac = c.mac !== undefined ? parseMac(c.mac) : (`3c:d2:e5:${((h >>> 16) & 0xff).toString(16).padStart(2, '0')}:${((h >>> 8) & 0xff).toString(16).padStart(2, '0')}:${(h & 0xff).toString(16).padStart(2, '0')}` as Mac);
+    return {
+      ports,
+      mac,
+      vlanOf,
+      ifaces: c.vlans.map((v) => {
+        const [ip = '', len = ''] = v.address.split('/');
+        if (!/^\d+$/.test(len) || Number(len) > 32) throw new Error(`vlan ${v.id}: address '${v.address}' is not ADDRESS/PREFIX`);
+        return { vlan: v.id, ip: parseIpv4(ip), len: Number(len) };
+      }),
+      routes: (c.routes ?? []).map((r) => {
+        const d = r.to === 'default' ? { network: 0, length: 0 } : parseCidr(r.to);
+        return { dst: d.network, len: d.length, via: parseIpv4(r.via) };
+      }),
+      macAgingNs: parseDuration(c.macAging ?? 300 * SECOND),
+      arpAgingNs: parseDuration(c.arpAging ?? 1200 * SECOND),
+      arpPortFrom: c.arpPortFrom ?? 'ingress',
+      sourceMacCheck: c.arpSourceMacCheck ?? false,
+      macTable: {},
+      arp: {},
+      pending: {},
+      pings: {},
+    };
+  },
+  on: {
+    frame(s, { port, frame }, ctx, fx) {
+      const vlan = s.vlanOf[port];
+      if (vlan === undefined) return fx.drop('NO_HANDLER', `port ${port} is in no VLAN`, port, frame);
+      const now = ctx.now;
+      // MAC table: learn the source on every frame.
+      if (!isGroupMac(frame.src)) {
+        const key = `${vlan} ${frame.src}`;
+        const e = s.macTable[key];
+        if (e === undefined || e.port !== port || now - e.seen > SECOND) fx.write((d) => void (d.macTable[key] = { port, seen: now }));
+      }
+      const forUs = frame.dst === s.mac || frame.dst === BROADCAST_MAC;
+      if (frame.dst !== s.mac) l2Forward(s, vlan, port, frame, now, fx);
+      if (!forUs) return;
+      if (frame.etherType === ETHERTYPE_ARP && frame.payload.kind === 'arp') return arpIn(s, vlan, port, frame, now, fx);
+      if (frame.etherType === ETHERTYPE_IPV4 && frame.payload.kind === 'ipv4' && frame.dst === s.mac) return ipIn(s, frame.payload, now, fx);
+    },
+    timer(s, { key, data }, ctx, fx) {
+      if (key.startsWith('arp-age:')) return arpAge(s, data as number, ctx.now, fx);
+      if (key.startsWith('ping:')) return pingTick(s, data as string, ctx.now, fx);
+    },
+    command(s, { command }, ctx, fx) {
+      if (command.name !== 'ping') throw new Error(`l3switch has no command '${command.name}' (ping)`);
+      const session = String(command['session'] ?? `ping${Object.keys(s.pings).length + 1}`);
+      const dst = parseIpv4(String(command['dst']));
+      const count = Number(command['count'] ?? 5);
+      const run: PingRun = { dst, count, sent: 0, received: 0, lines: [`Ping ${formatIpv4(dst)} (${formatIpv4(dst)}): 56 data bytes, press CTRL+C to break`], done: false, sentAt: {}, answered: {} };
+      fx.write((d) => void (d.pings[session] = castDraft(run)));
+      fx.record('ping.output', { session, text: run.lines[0] });
+      pingTick({ ...s, pings: { ...s.pings, [session]: run } }, session, ctx.now, fx);
+    },
+  },
+});
+
+type Fx = Effects<L3SwitchState, EthernetFrame>;
+
+function l2Forward(s: L3SwitchState, vlan: number, port: string, frame: EthernetFrame, now: Nanos, fx: Fx): void {
+  const known = isGroupMac(frame.dst) ? undefined : s.macTable[`${vlan} ${frame.dst}`];
+  if (known !== undefined && now - known.seen < s.macAgingNs) {
+    if (known.port !== port) fx.tx(known.port, frame);
+    return;
+  }
+  for (const p of s.ports) if (p !== port && s.vlanOf[p] === vlan) fx.tx(p, frame);
+}
+
+function ifaceFor(s: L3SwitchState, ip: Ipv4): L3SwitchState['ifaces'][number] | undefined {
+  return s.ifaces.find((f) => f.len === 0 || ((ip ^ f.ip) >>> (32 - f.len)) === 0);
+}
+
+function arpIn(s: L3SwitchState, vlan: number, port: string, frame: EthernetFrame, now: Nanos, fx: Fx): void {
+  const arp = frame.payload as Extract<EthernetFrame['payload'], { kind: 'arp' }>;
+  const own = s.ifaces.find((f) => f.vlan === vlan && f.ip === arp.tpa);
+  const existing = s.arp[arp.spa];
+  // Learned from requests for our address and from replies (to us, or refreshing an entry we hold).
+  if (own === undefined && !(arp.op === ARP_REPLY && (frame.dst === s.mac || existing !== undefined))) return;
+  if (s.sourceMacCheck && frame.src !== arp.sha) {
+    fx.drop('ARP_SOURCE_MAC_CHECK', `ARP from ${formatIpv4(arp.spa)}: Ethernet source ${frame.src} is not sender MAC ${arp.sha}`, port, frame);
+    return;
+  }
+  const iface = s.ifaces.find((f) => f.vlan === vlan);
+  if (iface !== undefined && ifaceFor(s, arp.spa)?.vlan === vlan) {
+    const learnedPort = s.arpPortFrom === 'mac-table' ? (s.macTable[`${vlan} ${arp.sha}`]?.port ?? port) : port;
+    const e: ArpTableEntry = { ip: arp.spa, mac: arp.sha, vlan, port: learnedPort, updated: now, type: 'D', probes: 0 };
+    if (existing === undefined || existing.mac !== e.mac || existing.port !== e.port) fx.record('arp.learn', { ip: formatIpv4(e.ip), mac: e.mac, vlan, port: learnedPort, from: port });
+    fx.write((d) => void (d.arp[arp.spa] = e));
+    fx.timer(`arp-age:${arp.spa}`, s.arpAgingNs, arp.spa);
+    const waiting = s.pending[arp.spa];
+    if (waiting !== undefined) {
+      fx.write((d) => void delete d.pending[arp.spa]);
+      for (const p of waiting) fx.tx(e.port, ethernetIpv4(s.mac, e.mac, p));
+    }
+  }
+  if (own !== undefined && arp.op === ARP_REQUEST) fx.tx(port, arpReply(s.mac, own.ip, arp.sha, arp.spa));
+}
+
+function arpAge(s: L3SwitchState, ip: Ipv4, now: Nanos, fx: Fx): void {
+  const e = s.arp[ip];
+  if (e === undefined || e.type === 'S') return;
+  if (e.probes >= PROBES) {
+    fx.write((d) => void delete d.arp[ip]);
+    fx.record('arp.age', { ip: formatIpv4(ip), mac: e.mac, port: e.port });
+    return;
+  }
+  const iface = s.ifaces.find((f) => f.vlan === e.vlan)!;
+  fx.write((d) => void (d.arp[ip] = { ...e, probes: e.probes + 1 }));
+  for (const p of s.ports) if (s.vlanOf[p] === e.vlan) fx.tx(p, arpRequest(s.mac, iface.ip, ip));
+  fx.timer(`arp-age:${ip}`, PROBE_INTERVAL, ip);
+}
+
+function route(s: L3SwitchState, dst: Ipv4): Ipv4 | undefined {
+  if (ifaceFor(s, dst) !== undefined) return dst;
+  const r = [...s.routes].sort((a, b) => b.len - a.len).find((x) => x.len === 0 || ((dst ^ x.dst) >>> (32 - x.len)) === 0);
+  return r?.via;
+}
+
+/** Sends an IPv4 packet to its next hop: through the ARP entry's port, or after resolving it. */
+function ipOut(s: L3SwitchState, p: Ipv4Packet, now: Nanos, fx: Fx): void {
+  const hop = route(s, p.dst);
+  if (hop === undefined) return fx.drop('IP_OUTNOROUTES', `no route to ${formatIpv4(p.dst)}`);
+  const e = s.arp[hop];
+  if (e !== undefined && (e.type === 'S' || e.probes < PROBES)) return fx.tx(e.port, ethernetIpv4(s.mac, e.mac, p));
+  const iface = ifaceFor(s, hop)!;
+  fx.write((d) => void (d.pending[hop] = castDraft([...(s.pending[hop] ?? []), p].slice(-1))));
+  for (const port of s.ports) if (s.vlanOf[port] === iface.vlan) fx.tx(port, arpRequest(s.mac, iface.ip, hop));
+}
+
+function ipIn(s: L3SwitchState, p: Ipv4Packet, now: Nanos, fx: Fx): void {
+  const local = s.ifaces.some((f) => f.ip === p.dst);
+  if (!local) {
+    if (p.ttl <= 1) return fx.drop('IP_INHDR', `TTL exceeded forwarding to ${formatIpv4(p.dst)}`);
+    return ipOut(s, { ...p, ttl: p.ttl - 1 }, now, fx);
+  }
+  const q = p.payload;
+  if (q.kind !== 'icmp') return;
+  if (q.message === 'echo-request') return ipOut(s, ipv4(p.dst, p.src, { ...q, message: 'echo-reply' }, { ttl: 255 }), now, fx);
+  if (q.message === 'echo-reply') {
+    for (const [session, run] of Object.entries(s.pings)) {
+      if (run.dst !== p.src || q.id !== 0x5a5a || run.answered[q.seq] || run.sentAt[q.seq] === undefined || run.done) continue;
+      const ms = (now - run.sentAt[q.seq]!) / 1e6;
+      const line = `56 bytes from ${formatIpv4(p.src)}: icmp_seq=${q.seq} ttl=${p.ttl} time=${ms.toFixed(3)} ms`;
+      fx.write((d) => {
+        const r = d.pings[session]!;
+        r.answered[q.seq] = true;
+        r.received += 1;
+        r.lines.push(line);
+      });
+      fx.record('ping.output', { session, text: line });
+    }
+  }
+}
+
+function pingTick(s: L3SwitchState, session: string, now: Nanos, fx: Fx): void {
+  const run = s.pings[session];
+  if (run === undefined || run.done) return;
+  const lines: string[] = [];
+  const last = run.sent - 1;
+  if (run.sent > 0 && !run.answered[last]) lines.push('Request time out');
+  if (run.sent >= run.count) {
+    const loss = ((run.count - run.received) / run.count) * 100;
+    lines.push(`--- Ping statistics for ${formatIpv4(run.dst)} ---`, `${run.count} packet(s) transmitted, ${run.received} packet(s) received, ${loss.toFixed(1)}% packet loss`);
+    fx.write((d) => {
+      const r = d.pings[session]!;
+      r.lines.push(...lines);
+      r.done = true;
+    });
+    for (const text of lines) fx.record('ping.output', { session, text });
+    return;
+  }
+  const seq = run.sent;
+  const iface = ifaceFor(s, route(s, run.dst) ?? run.dst);
+  fx.write((d) => {
+    const r = d.pings[session]!;
+    r.lines.push(...lines);
+    r.sent = seq + 1;
+    r.sentAt[seq] = now;
+  });
+  for (const text of lines) fx.record('ping.output', { session, text });
+  if (iface !== undefined) ipOut(s, ipv4(iface.ip, run.dst, { kind: 'icmp', message: 'echo-request', code: 0, id: 0x5a5a, seq, data: new Uint8Array(56) }, { ttl: 255 }), now, fx);
+  fx.timer(`ping:${session}`, PING_TIMEOUT, session);
+}
+
+function macDotted(mac: Mac): string {
+  const h = mac.replace(/:/g, '');
+  return `${h.slice(0, 4)}-${h.slice(4, 8)}-${h.slice(8, 12)}`;
+}
+
+/** `display arp` (Comware 7): aging in minutes left. */
+export function displayArp(s: L3SwitchState, now: Nanos): string {
+  const lines = ['  Type: S-Static   D-Dynamic   O-Openflow   R-Rule   M-Multiport  I-Invalid', 'IP address      MAC address    VLAN/VSI name Interface                Aging Type'];
+  for (const e of Object.values(s.arp).sort((a, b) => a.ip - b.ip)) {
+    const left = e.type === 'S' ? '--' : String(Math.max(0, Math.ceil((e.updated + s.arpAgingNs - now) / (60 * SECOND))));
+    lines.push(`${formatIpv4(e.ip).padEnd(16)}${macDotted(e.mac).padEnd(15)}${String(e.vlan).padEnd(14)}${e.port.padEnd(25)}${left.padEnd(6)}${e.type}`);
+  }
+  return lines.join('\n');
+}
+
+/** `display mac-address` (Comware 7). */
+export function displayMacAddress(s: L3SwitchState, now: Nanos): string {
+  const lines = ['MAC Address      VLAN ID    State            Port/Nickname            Aging'];
+  const rows = Object.entries(s.macTable)
+    .filter(([, e]) => now - e.seen < s.macAgingNs)
+    .map(([k, e]) => ({ vlan: Number(k.split(' ')[0]), mac: k.split(' ')[1] as Mac, port: e.port }))
+    .sort((a, b) => (a.mac < b.mac ? -1 : a.mac > b.mac ? 1 : a.vlan - b.vlan));
+  for (const r of rows) lines.push(`${macDotted(r.mac).padEnd(17)}${String(r.vlan).padEnd(11)}${'Learned'.padEnd(17)}${r.port.padEnd(25)}Y`);
+  return lines.join('\n');
+}
