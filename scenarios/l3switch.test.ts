@@ -77,6 +77,23 @@ describe('L3 switch (Comware-style)', () => {
     expect(learns).toEqual(['BAGG23', 'BAGG22']);
   });
 
+  it('gratuitous ARP creates an entry (gratuitous-arp-learning on by default), with the ingress port', () => {
+    const garp = (learning: boolean) =>
+      defineScenario({
+        title: 'garp',
+        until: '2s',
+        build(b) {
+          b.l3Switch('sw', { mac: '3c:d2:e5:00:00:01', ports: ['p1', 'p2'], vlans: [{ id: 1, address: '172.31.11.1/24', ports: ['p1', 'p2'] }], gratuitousArpLearning: learning });
+          b.endpoint('leader', { mac: '52:54:00:00:00:03' });
+          b.link('leader.eth0', 'sw.p2');
+          b.at('1s').send('leader', { dst: 'ff:ff:ff:ff:ff:ff', etherType: ETHERTYPE_ARP, payload: { kind: 'arp', op: ARP_REPLY, sha: NODE2_MAC, spa: parseIpv4(EIP), tha: 'ff:ff:ff:ff:ff:ff', tpa: parseIpv4(EIP) } });
+        },
+      });
+    const on = runScenario(garp(true)).sim.state<L3SwitchState>('sw').arp[parseIpv4(EIP)];
+    expect([on?.mac, on?.port]).toEqual([NODE2_MAC, 'p2']);
+    expect(runScenario(garp(false)).sim.state<L3SwitchState>('sw').arp[parseIpv4(EIP)]).toBeUndefined();
+  });
+
   it('display arp and display mac-address print the Comware tables', () => {
     const run = runScenario(scenario({ liar: true }));
     const sw = run.sim.state<L3SwitchState>('sw');

@@ -4,7 +4,8 @@
  * are learned and aged separately:
  * - MAC table: (VLAN, MAC) → port, learned from the Ethernet source of every frame, ageing 300 s.
  * - ARP table: IP → MAC, VLAN, **port**, learned from ARP packets addressed to the switch or
- *   answering it (requests for its own address, replies), ageing 20 min. The port is the port the
+ *   answering it (requests for its own address, replies) and from gratuitous ARP (creating
+ *   entries with `gratuitous-arp-learning` on, the default), ageing 20 min. The port is the port the
  *   ARP packet arrived on (`arpPortFrom: 'ingress'`, the default) — or, as an option, the port the
  *   MAC table has for the ARP sender MAC. Routed traffic goes out of the ARP entry's port with the
  *   entry's MAC, whatever the MAC table says.
@@ -58,6 +59,12 @@ export interface L3SwitchConfig {
   arpPortFrom?: 'ingress' | 'mac-table';
   /** Drop ARP packets whose Ethernet source differs from the ARP sender MAC. */
   arpSourceMacCheck?: boolean;
+  /**
+   * `gratuitous-arp-learning enable` (Comware default on): a gratuitous ARP creates an entry;
+   * off, it only updates an existing one (HPE 5130 EI Layer 3 IP Services Configuration Guide,
+   * "Gratuitous ARP packet learning").
+   */
+  gratuitousArpLearning?: boolean;
 }
 
 export interface ArpTableEntry {
@@ -92,6 +99,7 @@ export interface L3SwitchState {
   readonly arpAgingNs: Nanos;
   readonly arpPortFrom: 'ingress' | 'mac-table';
   readonly sourceMacCheck: boolean;
+  readonly gratuitousLearning: boolean;
   /** MAC table: `${vlan} ${mac}` → port and last seen. */
   readonly macTable: Readonly<Record<string, { port: string; seen: Nanos }>>;
   readonly arp: Readonly<Record<number, ArpTableEntry>>;
@@ -137,6 +145,7 @@ export const l3Switch = defineDevice<L3SwitchState, L3SwitchConfig, EthernetFram
       arpAgingNs: parseDuration(c.arpAging ?? 1200 * SECOND),
       arpPortFrom: c.arpPortFrom ?? 'ingress',
       sourceMacCheck: c.arpSourceMacCheck ?? false,
+      gratuitousLearning: c.gratuitousArpLearning ?? true,
       macTable: {},
       arp: {},
       pending: {},
@@ -196,8 +205,12 @@ function arpIn(s: L3SwitchState, vlan: number, port: string, frame: EthernetFram
   const arp = frame.payload as Extract<EthernetFrame['payload'], { kind: 'arp' }>;
   const own = s.ifaces.find((f) => f.vlan === vlan && f.ip === arp.tpa);
   const existing = s.arp[arp.spa];
-  // Learned from requests for our address and from replies (to us, or refreshing an entry we hold).
-  if (own === undefined && !(arp.op === ARP_REPLY && (frame.dst === s.mac || existing !== undefined))) return;
+  // Learned from requests for our address, from replies (to us, or refreshing an entry we hold)
+  // and from gratuitous ARP (sender IP = target IP): creating entries only with gratuitous-ARP
+  // learning on, updating existing ones always.
+  const gratuitous = arp.spa === arp.tpa;
+  const learns = own !== undefined || (arp.op === ARP_REPLY && (frame.dst === s.mac || existing !== undefined)) || (gratuitous && (s.gratuitousLearning || existing !== undefined));
+  if (!learns) return;
   if (s.sourceMacCheck && frame.src !== arp.sha) {
     fx.drop('ARP_SOURCE_MAC_CHECK', `ARP from ${formatIpv4(arp.spa)}: Ethernet source ${frame.src} is not sender MAC ${arp.sha}`, port, frame);
     return;
