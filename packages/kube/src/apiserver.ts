@@ -227,6 +227,7 @@ export const kubeApi = defineDevice<ApiState, ApiConfig, EthernetFrame>({
       if (key !== 'monitor') return;
       fx.timer('monitor', s.monitorNs);
       // The node-lifecycle controller: Ready follows the Lease.
+      let nodes: Record<string, NodeStatus> | null = null;
       for (const n of Object.values(s.nodes).sort((a, b) => (a.name < b.name ? -1 : 1))) {
         const fresh = ctx.now - n.renewedAt <= s.graceNs;
         if (fresh === n.ready) continue;
@@ -237,7 +238,9 @@ export const kubeApi = defineDevice<ApiState, ApiConfig, EthernetFrame>({
         });
         fx.record('node.ready', { node: name, ready: fresh });
         fx.log(`node_lifecycle_controller: Node ${name} status is now: ${fresh ? 'NodeReady' : 'NodeNotReady'}`);
+        nodes = { ...(nodes ?? s.nodes), [name]: { ...n, ready: fresh } };
       }
+      if (nodes !== null) notifyNodes(s, nodes, fx);
     },
   },
 });
@@ -259,10 +262,10 @@ function notify(
   }
 }
 
-function nodeList(nodes: Readonly<Record<string, NodeStatus>>): { name: string; ip: string; podCIDR: string | null; annotations: Readonly<Record<string, string>> }[] {
+function nodeList(nodes: Readonly<Record<string, NodeStatus>>): { name: string; ip: string; podCIDR: string | null; ready: boolean; annotations: Readonly<Record<string, string>> }[] {
   return Object.values(nodes)
     .sort((a, b) => (a.name < b.name ? -1 : 1))
-    .map((n) => ({ name: n.name, ip: n.ip, podCIDR: n.podCIDR, annotations: n.annotations }));
+    .map((n) => ({ name: n.name, ip: n.ip, podCIDR: n.podCIDR, ready: n.ready, annotations: n.annotations }));
 }
 
 /** Node watch events: every node watcher gets the node list (with annotations) after the delay. */

@@ -71,6 +71,7 @@ export interface WatchedNode {
   readonly name: string;
   readonly ip: string;
   readonly podCIDR: string | null;
+  readonly ready?: boolean;
   readonly annotations: Readonly<Record<string, string>>;
 }
 

@@ -9,3 +9,4 @@
 export * from './apiserver.js';
 export * from './node.js';
 export * from './flannel.js';
+export * from './metallb.js';

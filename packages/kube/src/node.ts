@@ -21,7 +21,8 @@
  * real server is elsewhere). Not modelled yet: UDP services, workload pods.
  */
 import { parseDuration, SECOND, type DeviceModel, type Duration, type Input, type Nanos, type Output, type StepContext } from '@netsim/engine';
-import { formatIpv4, parseCidr, parseIpv4, type EthernetFrame } from '@netsim/packets';
+import { ARP_REQUEST, BROADCAST_MAC, arpReply, arpRequest, formatIpv4, parseCidr, parseIpv4, type EthernetFrame } from '@netsim/packets';
+import { announced, GARP_FOR_NS, GARP_INTERVAL_NS, type MetallbState } from './metallb.js';
 import { linuxHost, type HostConfig, type HostState } from '@netsim/linux';
 import type { ServiceSpec } from './apiserver.js';
 import { FLANNEL_DEV, initFlannel, leaseAnnotations, onL3Miss, onNodes, subnetZero, versionAtLeast, type FlannelConfig, type FlannelState, type HostCommand, type WatchedNode } from './flannel.js';
@@ -46,6 +47,11 @@ export interface KubeNodeConfig {
   podDevices?: readonly string[];
   /** flanneld (vxlan backend, Kubernetes subnet manager); needs `podCIDR`. */
   flannel?: FlannelConfig;
+  /**
+   * A MetalLB layer-2 speaker (v0.12) announcing from `nic` (default: the first NIC); needs node
+   * watches. `speakers`: the nodes the speaker DaemonSet runs on (default: every node).
+   */
+  metallb?: { nic?: string; speakers?: readonly string[] };
 }
 
 export interface VirtualServer {
@@ -81,6 +87,7 @@ export interface KubeNodeState {
   readonly boots: number;
   readonly bootMacs: readonly string[];
   readonly podDevices: readonly string[];
+  readonly metallb: (MetallbState & { readonly nic: string }) | null;
 }
 
 const IPVS_DEV = 'kube-ipvs0';
@@ -128,6 +135,7 @@ export const kubeNode: DeviceModel<KubeNodeState, KubeNodeConfig, EthernetFrame>
       boots: 1,
       bootMacs: c.flannel?.bootMacs ?? [],
       podDevices: c.podDevices ?? [],
+      metallb: c.metallb ? { nic: c.metallb.nic ?? c.host.interfaces.find((i) => (i.kind ?? 'nic') === 'nic')!.name, speakers: c.metallb.speakers ?? null, nodes: [], services: [], owned: {} } : null,
       name: c.name,
       roles: c.roles ?? '<none>',
       podCIDR: c.podCIDR ?? null,
@@ -150,10 +158,18 @@ export const kubeNode: DeviceModel<KubeNodeState, KubeNodeConfig, EthernetFrame>
     if (input.type === 'timer' && input.key === 'kubelet:renew') st = renew(st, ctx, out);
     else if (input.type === 'timer' && input.key === 'calico:probe') st = bgpProbe(st, ctx, out);
     else if (input.type === 'command' && input.command.name === 'start') st = start(st, ctx, out);
-    else if (input.type === 'command' && input.command.name === 'services') st = syncProxy(st, input.command['services'] as ServiceSpec[], ctx, out);
-    else if (input.type === 'command' && input.command.name === 'nodes') st = flannelNodes(st, input.command['nodes'] as WatchedNode[], ctx, out);
+    else if (input.type === 'command' && input.command.name === 'services') {
+      st = syncProxy(st, input.command['services'] as ServiceSpec[], ctx, out);
+      if (st.metallb) st = metallbSync({ ...st, metallb: { ...st.metallb, services: input.command['services'] as ServiceSpec[] } }, ctx, out);
+    } else if (input.type === 'command' && input.command.name === 'nodes') {
+      st = flannelNodes(st, input.command['nodes'] as WatchedNode[], ctx, out);
+      if (st.metallb) st = metallbSync({ ...st, metallb: { ...st.metallb, nodes: input.command['nodes'] as WatchedNode[] } }, ctx, out);
+    } else if (input.type === 'timer' && input.key.startsWith('metallb:garp:')) st = garp(st, String(input.data), ctx, out);
     else if (input.type === 'command' && input.command.name === 'reboot') st = reboot(st, ctx, out);
-    else st = host(st, input, ctx, out);
+    else {
+      if (st.metallb && input.type === 'frame') metallbArp(st, input.port, input.frame, out);
+      st = host(st, input, ctx, out);
+    }
     return { state: st, emit: out };
   },
 };
@@ -370,4 +386,51 @@ export function ipvsadmList(s: KubeNodeState): string {
     for (const r of v.reals) lines.push(`  -> ${`${r.ip}:${r.port}`.padEnd(28)} Masq    1      0          0`);
   }
   return lines.join('\n');
+}
+
+/** MetalLB speaker: re-elect on every Service or Node event; announce what this node won. */
+function metallbSync(s: KubeNodeState, ctx: StepContext, out: Output<EthernetFrame>[]): KubeNodeState {
+  const m = s.metallb!;
+  const want = announced(m, s.name);
+  const owned: Record<string, number> = {};
+  for (const ip of want) {
+    if (m.owned[ip] !== undefined) {
+      owned[ip] = m.owned[ip]!;
+      continue;
+    }
+    owned[ip] = ctx.now;
+    const svc = m.services.find((x) => (x.loadBalancerIPs ?? []).includes(ip))!;
+    out.push({ type: 'log', text: `metallb-speaker: {"caller":"main.go:409","event":"serviceAnnounced","ips":["${ip}"],"level":"info","msg":"service has IP, announcing","pool":"default","protocol":"layer2"}` });
+    out.push({ type: 'trace', record: { type: 'service.event', service: `${svc.namespace ?? 'default'}/${svc.name}`, reason: 'nodeAssigned', message: `announcing from node "${s.name}"`, ip } });
+    out.push({ type: 'timer.set', key: `metallb:garp:${ip}`, at: ctx.now, data: ip });
+  }
+  for (const ip of Object.keys(m.owned)) {
+    if (owned[ip] !== undefined) continue;
+    out.push({ type: 'log', text: `metallb-speaker: {"caller":"main.go:431","event":"serviceWithdrawn","ip":"${ip}","level":"info","msg":"withdrawing service announcement","reason":"notOwner"}` });
+    out.push({ type: 'timer.cancel', key: `metallb:garp:${ip}` });
+  }
+  return { ...s, metallb: { ...m, owned } };
+}
+
+/** Gratuitous ARP for an IP this speaker took over: a request and a reply, broadcast, at once and every 1.1 s for 5 s. */
+function garp(s: KubeNodeState, ip: string, ctx: StepContext, out: Output<EthernetFrame>[]): KubeNodeState {
+  const m = s.metallb;
+  const since = m?.owned[ip];
+  if (!m || since === undefined || ctx.now - since > GARP_FOR_NS) return s;
+  const mac = s.host.ifaces.find((f) => f.name === m.nic)!.mac;
+  const vip = parseIpv4(ip);
+  out.push({ type: 'tx', port: m.nic, frame: arpRequest(mac, vip, vip) });
+  out.push({ type: 'tx', port: m.nic, frame: arpReply(mac, vip, BROADCAST_MAC, vip, BROADCAST_MAC) });
+  if (ctx.now + GARP_INTERVAL_NS - since <= GARP_FOR_NS) out.push({ type: 'timer.set', key: `metallb:garp:${ip}`, at: ctx.now + GARP_INTERVAL_NS, data: ip });
+  return s;
+}
+
+/** The speaker's ARP responder: requests for an IP it announces get its own NIC MAC. */
+function metallbArp(s: KubeNodeState, port: string, frame: EthernetFrame, out: Output<EthernetFrame>[]): void {
+  const m = s.metallb!;
+  if (port !== m.nic || frame.payload.kind !== 'arp' || frame.payload.op !== ARP_REQUEST) return;
+  const a = frame.payload;
+  if (m.owned[formatIpv4(a.tpa)] === undefined) return;
+  const mac = s.host.ifaces.find((f) => f.name === m.nic)!.mac;
+  out.push({ type: 'tx', port, frame: arpReply(mac, a.tpa, a.sha, a.spa) });
 }

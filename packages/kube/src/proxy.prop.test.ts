@@ -160,7 +160,7 @@ describe('kubelet registration', () => {
 });
 
 describe('node watches', () => {
-  it('node watchers get the node list with pod CIDRs and annotations as nodes register and annotate', () => {
+  it('node watchers get the node list with pod CIDRs, readiness and annotations as nodes register and annotate', () => {
     const sim = new Simulation<EthernetFrame>({ frames: ethernetFrames });
     const got: unknown[] = [];
     sim.addDevice('api', kubeApi, { watchers: [], nodeWatchers: ['spy'] });
@@ -171,8 +171,8 @@ describe('node watches', () => {
     sim.command('1s', 'api', { name: 'annotate', node: 'm', annotations: { 'flannel.alpha.coreos.com/backend-data': '{"VNI":1,"VtepMAC":"62:00:00:00:00:01"}', 'flannel.alpha.coreos.com/public-ip': '198.18.0.10' } });
     sim.run({ until: '2s' });
     expect(got).toEqual([
-      [{ name: 'm', ip: '198.18.0.10', podCIDR: '10.244.0.0/24', annotations: {} }],
-      [{ name: 'm', ip: '198.18.0.10', podCIDR: '10.244.0.0/24', annotations: { 'flannel.alpha.coreos.com/backend-data': '{"VNI":1,"VtepMAC":"62:00:00:00:00:01"}', 'flannel.alpha.coreos.com/public-ip': '198.18.0.10' } }],
+      [{ name: 'm', ip: '198.18.0.10', podCIDR: '10.244.0.0/24', ready: true, annotations: {} }],
+      [{ name: 'm', ip: '198.18.0.10', podCIDR: '10.244.0.0/24', ready: true, annotations: { 'flannel.alpha.coreos.com/backend-data': '{"VNI":1,"VtepMAC":"62:00:00:00:00:01"}', 'flannel.alpha.coreos.com/public-ip': '198.18.0.10' } }],
     ]);
   });
 });
