@@ -10,3 +10,4 @@ export * from './apiserver.js';
 export * from './node.js';
 export * from './flannel.js';
 export * from './metallb.js';
+export * from './openelb.js';

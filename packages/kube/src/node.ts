@@ -23,6 +23,7 @@
 import { parseDuration, SECOND, type DeviceModel, type Duration, type Input, type Nanos, type Output, type StepContext } from '@netsim/engine';
 import { ARP_REQUEST, BROADCAST_MAC, arpReply, arpRequest, formatIpv4, parseCidr, parseIpv4, type EthernetFrame } from '@netsim/packets';
 import { announced, GARP_FOR_NS, GARP_INTERVAL_NS, type MetallbState } from './metallb.js';
+import { chosenNodes, type OpenelbState } from './openelb.js';
 import { linuxHost, type HostConfig, type HostState } from '@netsim/linux';
 import type { ServiceSpec } from './apiserver.js';
 import { FLANNEL_DEV, initFlannel, leaseAnnotations, onL3Miss, onNodes, subnetZero, versionAtLeast, type FlannelConfig, type FlannelState, type HostCommand, type WatchedNode } from './flannel.js';
@@ -52,6 +53,8 @@ export interface KubeNodeConfig {
    * watches. `speakers`: the nodes the speaker DaemonSet runs on (default: every node).
    */
   metallb?: { nic?: string; speakers?: readonly string[] };
+  /** OpenELB v0.4.4 layer 2: `leader` when this node runs the elected openelb-manager replica. */
+  openelb?: { leader: boolean; nic?: string };
 }
 
 export interface VirtualServer {
@@ -88,6 +91,7 @@ export interface KubeNodeState {
   readonly bootMacs: readonly string[];
   readonly podDevices: readonly string[];
   readonly metallb: (MetallbState & { readonly nic: string }) | null;
+  readonly openelb: OpenelbState | null;
 }
 
 const IPVS_DEV = 'kube-ipvs0';
@@ -135,6 +139,7 @@ export const kubeNode: DeviceModel<KubeNodeState, KubeNodeConfig, EthernetFrame>
       boots: 1,
       bootMacs: c.flannel?.bootMacs ?? [],
       podDevices: c.podDevices ?? [],
+      openelb: c.openelb ? { leader: c.openelb.leader, nic: c.openelb.nic ?? c.host.interfaces.find((i) => (i.kind ?? 'nic') === 'nic')!.name, nodes: [], services: [], eips: {} } : null,
       metallb: c.metallb ? { nic: c.metallb.nic ?? c.host.interfaces.find((i) => (i.kind ?? 'nic') === 'nic')!.name, speakers: c.metallb.speakers ?? null, nodes: [], services: [], owned: {} } : null,
       name: c.name,
       roles: c.roles ?? '<none>',
@@ -161,14 +166,18 @@ export const kubeNode: DeviceModel<KubeNodeState, KubeNodeConfig, EthernetFrame>
     else if (input.type === 'command' && input.command.name === 'services') {
       st = syncProxy(st, input.command['services'] as ServiceSpec[], ctx, out);
       if (st.metallb) st = metallbSync({ ...st, metallb: { ...st.metallb, services: input.command['services'] as ServiceSpec[] } }, ctx, out);
+      if (st.openelb) st = openelbSync({ ...st, openelb: { ...st.openelb, services: input.command['services'] as ServiceSpec[] } }, ctx, out);
     } else if (input.type === 'command' && input.command.name === 'nodes') {
       st = flannelNodes(st, input.command['nodes'] as WatchedNode[], ctx, out);
       if (st.metallb) st = metallbSync({ ...st, metallb: { ...st.metallb, nodes: input.command['nodes'] as WatchedNode[] } }, ctx, out);
+      if (st.openelb) st = openelbSync({ ...st, openelb: { ...st.openelb, nodes: input.command['nodes'] as WatchedNode[] } }, ctx, out);
     } else if (input.type === 'timer' && input.key.startsWith('metallb:garp:')) st = garp(st, String(input.data), ctx, out);
     else if (input.type === 'command' && input.command.name === 'reboot') st = reboot(st, ctx, out);
     else {
       if (st.metallb && input.type === 'frame') metallbArp(st, input.port, input.frame, out);
+      if (st.openelb?.leader && input.type === 'frame') openelbArp(st, input.port, input.frame, out);
       st = host(st, input, ctx, out);
+      if (st.openelb?.leader) st = openelbResolved(st, out);
     }
     return { state: st, emit: out };
   },
@@ -433,4 +442,56 @@ function metallbArp(s: KubeNodeState, port: string, frame: EthernetFrame, out: O
   if (m.owned[formatIpv4(a.tpa)] === undefined) return;
   const mac = s.host.ifaces.find((f) => f.name === m.nic)!.mac;
   out.push({ type: 'tx', port, frame: arpReply(mac, a.tpa, a.sha, a.spa) });
+}
+
+/** OpenELB leader: new EIPs are resolved (arping the chosen node), removed ones forgotten. */
+function openelbSync(s: KubeNodeState, ctx: StepContext, out: Output<EthernetFrame>[]): KubeNodeState {
+  const o = s.openelb!;
+  if (!o.leader) return s;
+  const want = chosenNodes(o.nodes, o.services);
+  const eips: Record<string, { nodeIP: string; mac: string | null }> = {};
+  let st = s;
+  for (const [ip, target] of Object.entries(want).sort(([a], [b]) => (a < b ? -1 : 1))) {
+    const had = o.eips[ip];
+    if (had !== undefined && had.nodeIP === target) {
+      eips[ip] = had;
+      continue;
+    }
+    eips[ip] = { nodeIP: target, mac: null };
+    out.push({ type: 'log', text: `openelb-manager: INFO arpSpeaker SetBalancer {"ip": "${ip}", "nexthop": "${target}"}` });
+    // The leader's own node needs no arping: its MAC is the interface's.
+    if (target !== nodeIP(st)) st = host(st, { type: 'command', command: { name: 'arping', dst: target, dev: o.nic, count: 1, session: `openelb ${ip}` } }, ctx, out);
+  }
+  return openelbResolved({ ...st, openelb: { ...o, eips } }, out);
+}
+
+/** After each step: EIPs whose node MAC the arping found get their gratuitous ARP. */
+function openelbResolved(s: KubeNodeState, out: Output<EthernetFrame>[]): KubeNodeState {
+  const o = s.openelb!;
+  let eips = o.eips;
+  for (const [ip, e] of Object.entries(o.eips)) {
+    if (e.mac !== null) continue;
+    const mac = e.nodeIP === nodeIP(s) ? s.host.ifaces.find((f) => f.name === o.nic)!.mac : s.host.arpings[`openelb ${ip}`]?.mac;
+    if (mac === null || mac === undefined) continue;
+    eips = { ...eips, [ip]: { ...e, mac } };
+    const own = s.host.ifaces.find((f) => f.name === o.nic)!.mac;
+    const vip = parseIpv4(ip);
+    for (const op of [ARP_REQUEST, 2]) {
+      out.push({ type: 'log', text: `openelb-manager: INFO arpSpeaker send gratuitous arp packet {"eip": "${ip}", "nodeIP": "${e.nodeIP}", "hwAddr": "${mac}"}` });
+      const frame = op === ARP_REQUEST ? arpRequest(mac, vip, vip) : arpReply(mac, vip, BROADCAST_MAC, vip, BROADCAST_MAC);
+      out.push({ type: 'tx', port: o.nic, frame: { ...frame, src: own } });
+    }
+  }
+  return eips === o.eips ? s : { ...s, openelb: { ...o, eips } };
+}
+
+/** OpenELB leader's responder: any ARP request for an EIP, answered from the leader's NIC with the chosen node's MAC. */
+function openelbArp(s: KubeNodeState, port: string, frame: EthernetFrame, out: Output<EthernetFrame>[]): void {
+  const o = s.openelb!;
+  if (port !== o.nic || frame.payload.kind !== 'arp' || frame.payload.op !== ARP_REQUEST) return;
+  const a = frame.payload;
+  const e = o.eips[formatIpv4(a.tpa)];
+  if (e === undefined || e.mac === null) return;
+  const own = s.host.ifaces.find((f) => f.name === o.nic)!.mac;
+  out.push({ type: 'tx', port, frame: { ...arpReply(e.mac, a.tpa, a.sha, a.spa), src: own } });
 }

@@ -65,6 +65,13 @@ export interface L3SwitchConfig {
    * "Gratuitous ARP packet learning").
    */
   gratuitousArpLearning?: boolean;
+  /**
+   * The port of an entry learned from a gratuitous ARP: the MAC table's port for the sender MAC
+   * (default) or the ingress port. The default is inferred from incident 3's observation (entries
+   * created by OpenELB's gratuitous ARP had the right ports, entries re-learned from its replies the
+   * leader's) — no vendor source states it; see docs/fidelity.md.
+   */
+  garpPortFrom?: 'mac-table' | 'ingress';
 }
 
 export interface ArpTableEntry {
@@ -100,6 +107,7 @@ export interface L3SwitchState {
   readonly arpPortFrom: 'ingress' | 'mac-table';
   readonly sourceMacCheck: boolean;
   readonly gratuitousLearning: boolean;
+  readonly garpPortFrom: 'mac-table' | 'ingress';
   /** MAC table: `${vlan} ${mac}` → port and last seen. */
   readonly macTable: Readonly<Record<string, { port: string; seen: Nanos }>>;
   readonly arp: Readonly<Record<number, ArpTableEntry>>;
@@ -146,6 +154,7 @@ export const l3Switch = defineDevice<L3SwitchState, L3SwitchConfig, EthernetFram
       arpPortFrom: c.arpPortFrom ?? 'ingress',
       sourceMacCheck: c.arpSourceMacCheck ?? false,
       gratuitousLearning: c.gratuitousArpLearning ?? true,
+      garpPortFrom: c.garpPortFrom ?? 'mac-table',
       macTable: {},
       arp: {},
       pending: {},
@@ -217,7 +226,8 @@ function arpIn(s: L3SwitchState, vlan: number, port: string, frame: EthernetFram
   }
   const iface = s.ifaces.find((f) => f.vlan === vlan);
   if (iface !== undefined && ifaceFor(s, arp.spa)?.vlan === vlan) {
-    const learnedPort = s.arpPortFrom === 'mac-table' ? (s.macTable[`${vlan} ${arp.sha}`]?.port ?? port) : port;
+    const fromMacTable = s.arpPortFrom === 'mac-table' || (gratuitous && own === undefined && s.garpPortFrom === 'mac-table');
+    const learnedPort = fromMacTable ? (s.macTable[`${vlan} ${arp.sha}`]?.port ?? port) : port;
     const e: ArpTableEntry = { ip: arp.spa, mac: arp.sha, vlan, port: learnedPort, updated: now, type: 'D', probes: 0 };
     if (existing === undefined || existing.mac !== e.mac || existing.port !== e.port) fx.record('arp.learn', { ip: formatIpv4(e.ip), mac: e.mac, vlan, port: learnedPort, from: port });
     fx.write((d) => void (d.arp[arp.spa] = e));
