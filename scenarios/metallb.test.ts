@@ -79,4 +79,36 @@ describe('MetalLB layer-2 speakers', () => {
       { numRuns: 6 },
     );
   });
+
+  it('the controller allocates the lowest free pool address; a speaker on a bridge answers through its ports with the bridge MAC', () => {
+    const run = runScenario(
+      defineScenario({
+        title: 'pool + bridge',
+        until: '6s',
+        build(b) {
+          b.switch('sw', { ports: 3 });
+          b.kubeApi('api', { watchers: ['n1'], nodeWatchers: ['n1'], lbPool: ['198.18.0.240-198.18.0.241'] });
+          b.kubeNode('n1', {
+            name: 'node-1',
+            apiserver: true,
+            api: { device: 'api', ip: '198.18.0.11' },
+            metallb: { nic: 'br-bus' },
+            kubeProxy: { strictARP: true },
+            host: { interfaces: [{ name: 'ens18', mac: '52:54:00:00:00:01', master: 'br-bus' }, { name: 'br-bus', kind: 'bridge', mac: '62:00:00:00:00:01', addresses: ['198.18.0.11/24'] }] },
+          });
+          b.link('n1.ens18', 'sw.p1');
+          b.host('client', { interfaces: [{ name: 'eth0', mac: '02:00:00:00:01:99', addresses: ['198.18.0.99/24'] }] });
+          b.link('client.eth0', 'sw.p2');
+          for (const name of ['a', 'b', 'c']) b.at('1s').applyService('api', { name, clusterIP: '10.96.0.1', type: 'LoadBalancer', ports: [{ port: 80 }], endpoints: [] });
+          b.at('3s').arping('client', '198.18.0.241', { count: 1, session: 'b' });
+        },
+      }),
+    );
+    const events = run.recorder.records.filter((r) => r.type === 'service.event').map((r) => `${String((r as { service?: string }).service)} ${String((r as { reason?: string }).reason)} ${String((r as { message?: string }).message)}`);
+    expect(events).toContain('default/a IPAllocated Assigned IP ["198.18.0.240"]');
+    expect(events).toContain('default/b IPAllocated Assigned IP ["198.18.0.241"]');
+    expect(events).toContain('default/c AllocationFailed Failed to allocate IP: no available IPs');
+    expect(run.sim.state<HostState>('client').arpings['b']!.lines[1]).toContain('[62:00:00:00:00:01]');
+  });
 });
+

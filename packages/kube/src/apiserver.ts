@@ -12,7 +12,7 @@
  * eviction timeout.
  */
 import { defineDevice, parseDuration, SECOND, type Duration, type Nanos } from '@netsim/engine';
-import type { EthernetFrame } from '@netsim/packets';
+import { formatIpv4, parseCidr, parseIpv4, type EthernetFrame } from '@netsim/packets';
 
 export interface ServicePort {
   readonly port: number;
@@ -56,6 +56,11 @@ export interface ApiConfig {
   version?: string;
   /** Faults per watcher (a peer that misses updates, a slow one). */
   watchFaults?: Readonly<Record<string, WatchFault>>;
+  /**
+   * MetalLB's controller: an address pool (`192.168.222.240-192.168.222.250` ranges or CIDRs) from
+   * which a LoadBalancer Service without `loadBalancerIPs` gets the lowest free address.
+   */
+  lbPool?: readonly string[];
 }
 
 export interface NodeStatus {
@@ -92,6 +97,8 @@ export interface ApiState {
   readonly faults: Readonly<Record<string, { readonly drop: boolean; readonly delayNs: Nanos }>>;
   /** Annotations written for a Node that has not registered yet (applied when it does). */
   readonly pendingAnnotations: Readonly<Record<string, Readonly<Record<string, string>>>>;
+  /** MetalLB's pool, expanded, in order. */
+  readonly lbPool: readonly string[];
 }
 
 /** kube-controller-manager defaults (node-monitor-period, node-monitor-grace-period in 1.20–1.28). */
@@ -117,6 +124,7 @@ export const kubeApi = defineDevice<ApiState, ApiConfig, EthernetFrame>({
       version: c.version ?? 'v1.20.15',
       started: false,
       pendingAnnotations: {},
+      lbPool: expandPool(c.lbPool ?? []),
       faults: Object.fromEntries(Object.entries(c.watchFaults ?? {}).map(([w, f]) => [w, { drop: f.drop ?? false, delayNs: f.delay === undefined ? 0 : parseDuration(f.delay) }])),
     };
   },
@@ -201,7 +209,17 @@ export const kubeApi = defineDevice<ApiState, ApiConfig, EthernetFrame>({
           return;
         }
         case 'apply-service': {
-          const svc = command['service'] as ServiceSpec;
+          let svc = command['service'] as ServiceSpec;
+          if (svc.type === 'LoadBalancer' && !svc.loadBalancerIPs?.length && s.lbPool.length) {
+            // MetalLB's controller (v0.12 allocator): the lowest free address of the pool.
+            const used = new Set(Object.values(s.services).filter((x) => x.name !== svc.name).flatMap((x) => x.loadBalancerIPs ?? []));
+            const ip = s.lbPool.find((a) => !used.has(a));
+            if (ip === undefined) fx.record('service.event', { service: `${svc.namespace ?? 'default'}/${svc.name}`, reason: 'AllocationFailed', message: 'Failed to allocate IP: no available IPs' });
+            else {
+              svc = { ...svc, loadBalancerIPs: [ip] };
+              fx.record('service.event', { service: `${svc.namespace ?? 'default'}/${svc.name}`, reason: 'IPAllocated', message: `Assigned IP ["${ip}"]` });
+            }
+          }
           const services = { ...s.services, [svc.name]: svc };
           fx.write((d) => {
             d.services[svc.name] = svc as never;
@@ -314,4 +332,25 @@ export function kubectlDescribeNode(s: ApiState, name: string): string {
   ann.forEach(([k, v], i) => lines.push(`${i === 0 ? 'Annotations:        ' : '                    '}${k}: ${v}`));
   lines.push(`PodCIDR:            ${n.podCIDR ?? '<none>'}`);
   return lines.join('\n');
+}
+
+/** Pool entries (`A-B` ranges or CIDRs) as the list of addresses, in order. */
+export function expandPool(pool: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const p of pool) {
+    let from: number;
+    let to: number;
+    if (p.includes('-')) {
+      const [a = '', b = ''] = p.split('-');
+      from = parseIpv4(a.trim());
+      to = parseIpv4(b.trim());
+    } else {
+      const c = parseCidr(p);
+      from = c.network;
+      to = c.network + 2 ** (32 - c.length) - 1;
+    }
+    if (to < from || to - from > 65535) throw new Error(`lbPool '${p}': expected A-B (A <= B) or a CIDR of at most 65,536 addresses`);
+    for (let x = from; x <= to; x++) out.push(formatIpv4(x >>> 0));
+  }
+  return out;
 }

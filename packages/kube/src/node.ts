@@ -428,8 +428,10 @@ function garp(s: KubeNodeState, ip: string, ctx: StepContext, out: Output<Ethern
   if (!m || since === undefined || ctx.now - since > GARP_FOR_NS) return s;
   const mac = s.host.ifaces.find((f) => f.name === m.nic)!.mac;
   const vip = parseIpv4(ip);
-  out.push({ type: 'tx', port: m.nic, frame: arpRequest(mac, vip, vip) });
-  out.push({ type: 'tx', port: m.nic, frame: arpReply(mac, vip, BROADCAST_MAC, vip, BROADCAST_MAC) });
+  for (const port of speakerPorts(s, m.nic)) {
+    out.push({ type: 'tx', port, frame: arpRequest(mac, vip, vip) });
+    out.push({ type: 'tx', port, frame: arpReply(mac, vip, BROADCAST_MAC, vip, BROADCAST_MAC) });
+  }
   if (ctx.now + GARP_INTERVAL_NS - since <= GARP_FOR_NS) out.push({ type: 'timer.set', key: `metallb:garp:${ip}`, at: ctx.now + GARP_INTERVAL_NS, data: ip });
   return s;
 }
@@ -437,7 +439,7 @@ function garp(s: KubeNodeState, ip: string, ctx: StepContext, out: Output<Ethern
 /** The speaker's ARP responder: requests for an IP it announces get its own NIC MAC. */
 function metallbArp(s: KubeNodeState, port: string, frame: EthernetFrame, out: Output<EthernetFrame>[]): void {
   const m = s.metallb!;
-  if (port !== m.nic || frame.payload.kind !== 'arp' || frame.payload.op !== ARP_REQUEST) return;
+  if (!speakerPorts(s, m.nic).includes(port) || frame.payload.kind !== 'arp' || frame.payload.op !== ARP_REQUEST) return;
   const a = frame.payload;
   if (m.owned[formatIpv4(a.tpa)] === undefined) return;
   const mac = s.host.ifaces.find((f) => f.name === m.nic)!.mac;
@@ -494,4 +496,15 @@ function openelbArp(s: KubeNodeState, port: string, frame: EthernetFrame, out: O
   if (e === undefined || e.mac === null) return;
   const own = s.host.ifaces.find((f) => f.name === o.nic)!.mac;
   out.push({ type: 'tx', port, frame: { ...arpReply(e.mac, a.tpa, a.sha, a.spa), src: own } });
+}
+
+/**
+ * The ports a speaker's interface sends and hears on: the NIC itself, or, for a bridge (MetalLB on
+ * br-bus), its member ports — the packet socket on the bridge sees what its ports bring in.
+ */
+function speakerPorts(s: KubeNodeState, dev: string): string[] {
+  const f = s.host.ifaces.find((x) => x.name === dev);
+  if (f === undefined) return [];
+  if (f.kind !== 'bridge') return [dev];
+  return s.host.ifaces.filter((x) => x.master === dev && x.kind === 'nic').map((x) => x.name);
 }
