@@ -37,7 +37,7 @@ describe('incident 3: OpenELB v0.4.4 behind a Comware-style L3 switch', () => {
   });
 
   it('fixed variants keep every ping working; the source-MAC check rejects OpenELB\'s replies', () => {
-    for (const v of ['mac-table', 'metallb']) {
+    for (const v of ['mac-table', 'metallb', 'openelb-per-node']) {
       const run = runScenario(incident, { variant: v });
       for (const eip of Object.keys(EIPS)) for (const tag of ['new', 'aged']) expect(swOk(run, tag, eip), `${v} ${tag} ${eip}`).toBe(true);
     }

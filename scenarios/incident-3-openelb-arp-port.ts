@@ -23,7 +23,7 @@
  * mac-table (the switch learns every ARP port from the MAC table: no failure), source-mac-check
  * (ARP whose Ethernet source ≠ sender MAC is dropped: OpenELB's packets never make an entry, so
  * the EIPs of other nodes fail from the start — a different failure), metallb (MetalLB speakers:
- * Ethernet source = sender MAC, no failure). Not yet: OpenELB v0.6 per-node speakers.
+ * Ethernet source = sender MAC, no failure), openelb-per-node (OpenELB v0.6+: no failure).
  */
 import type { L3SwitchState } from '@netsim/l2';
 import type { HostState } from '@netsim/linux';
@@ -41,7 +41,7 @@ export const AGED_AT = 1300;
 export interface Options {
   leader: string;
   eips: Readonly<Record<string, string>>;
-  speaker: 'openelb' | 'metallb';
+  speaker: 'openelb' | 'openelb-per-node' | 'metallb';
   arpPortFrom?: 'ingress' | 'mac-table';
   sourceMacCheck?: boolean;
 }
@@ -68,7 +68,7 @@ export function build(b: ScenarioBuilder, o: Options): void {
       apiserver: n.id === 'n1',
       kubeProxy: { strictARP: true },
       host: { interfaces: [{ name: 'eth0', mac: n.mac, addresses: [`${n.ip}/24`] }], routes: [{ to: 'default', via: '172.31.11.1' }] },
-      ...(o.speaker === 'openelb' ? { openelb: { leader: n.id === o.leader } } : { metallb: {} }),
+      ...(o.speaker === 'metallb' ? { metallb: {} } : { openelb: { leader: n.id === o.leader, perNode: o.speaker === 'openelb-per-node' } }),
     });
     b.link(`${n.id}.eth0`, `sw.${n.port}`);
   }
@@ -99,6 +99,7 @@ export default defineScenario({
     'mac-table': { description: 'the switch takes ARP ports from its MAC table: no failure' },
     'source-mac-check': { description: 'ARP source-MAC check on: OpenELB packets rejected, other nodes\' EIPs fail from the start' },
     metallb: { description: 'MetalLB speakers instead (Ethernet source = sender MAC): no failure' },
+    'openelb-per-node': { description: 'OpenELB v0.6+ per-node speakers (each node answers for its own EIPs with its own MAC): no failure' },
   },
   report(sim) {
     const sw = sim.state<L3SwitchState>('sw');
@@ -114,7 +115,7 @@ export default defineScenario({
     build(b, {
       leader: 'n1',
       eips: EIPS,
-      speaker: variant.name === 'metallb' ? 'metallb' : 'openelb',
+      speaker: variant.name === 'metallb' ? 'metallb' : variant.name === 'openelb-per-node' ? 'openelb-per-node' : 'openelb',
       ...(variant.name === 'mac-table' ? { arpPortFrom: 'mac-table' as const } : {}),
       ...(variant.name === 'source-mac-check' ? { sourceMacCheck: true } : {}),
     });

@@ -13,12 +13,12 @@ import { defineScenario, runScenario } from '@netsim/scenario';
 const NODE2_MAC = '52:54:00:00:00:02';
 const EIP = '172.31.11.4';
 
-function scenario(opts: { portFrom?: 'ingress' | 'mac-table'; check?: boolean; liar?: boolean; aging?: string }) {
+function scenario(opts: { portFrom?: 'ingress' | 'mac-table'; check?: boolean; liar?: boolean; aging?: string; macIf?: boolean }) {
   return defineScenario({
     title: 'l3 switch',
     until: '12s',
     build(b) {
-      b.l3Switch('sw', { mac: '3c:d2:e5:00:00:01', ports: ['BAGG21', 'BAGG22', 'BAGG23'], vlans: [{ id: 11, address: '172.31.11.1/24', ports: ['BAGG21', 'BAGG22', 'BAGG23'] }], ...(opts.portFrom ? { arpPortFrom: opts.portFrom } : {}), ...(opts.check ? { arpSourceMacCheck: true } : {}), ...(opts.aging ? { arpAging: opts.aging } : {}) });
+      b.l3Switch('sw', { mac: '3c:d2:e5:00:00:01', ports: ['BAGG21', 'BAGG22', 'BAGG23'], vlans: [{ id: 11, address: '172.31.11.1/24', ports: ['BAGG21', 'BAGG22', 'BAGG23'] }], ...(opts.portFrom ? { arpPortFrom: opts.portFrom } : {}), ...(opts.check ? { arpSourceMacCheck: true } : {}), ...(opts.aging ? { arpAging: opts.aging } : {}), ...(opts.macIf ? { arpMacInterfaceCheck: true } : {}) });
       b.host('node1', { interfaces: [{ name: 'eth0', mac: '52:54:00:00:00:01', addresses: ['172.31.11.11/24'] }] });
       // node2 holds the EIP too (it is "the chosen node").
       b.host('node2', { interfaces: [{ name: 'eth0', mac: NODE2_MAC, addresses: ['172.31.11.12/24', `${EIP}/24`] }] });
@@ -92,6 +92,14 @@ describe('L3 switch (Comware-style)', () => {
     const on = runScenario(garp(true)).sim.state<L3SwitchState>('sw').arp[parseIpv4(EIP)];
     expect([on?.mac, on?.port]).toEqual([NODE2_MAC, 'p2']);
     expect(runScenario(garp(false)).sim.state<L3SwitchState>('sw').arp[parseIpv4(EIP)]).toBeUndefined();
+  });
+
+  it('the ARP-MAC-interface check refuses the liar\'s reply (it arrives where the MAC table does not have the sender MAC)', () => {
+    const run = runScenario(scenario({ liar: true, macIf: true }));
+    const drops = run.recorder.records.filter((r) => r.type === 'drop' && (r as { reason: string }).reason === 'ARP_MAC_INTERFACE_CHECK');
+    expect(drops.map((d) => (d as { detail?: string }).detail)).toContain(`ARP from ${EIP} (${NODE2_MAC}) on BAGG23, but the MAC table has ${NODE2_MAC} on BAGG22`);
+    // node2's own answer to the switch's request is consistent: the entry ends on BAGG22.
+    expect(run.sim.state<L3SwitchState>('sw').arp[parseIpv4(EIP)]!.port).toBe('BAGG22');
   });
 
   it('display arp and display mac-address print the Comware tables', () => {

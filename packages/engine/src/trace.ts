@@ -43,6 +43,7 @@ export type DropReason =
   | 'SWITCH_SAME_PORT' // 802.1D filtering: destination is known on the ingress port
   | 'SWITCH_RESERVED_GROUP' // 802.1D: 01-80-C2-00-00-0x is never forwarded
   | 'ARP_SOURCE_MAC_CHECK' // L3 switch: ARP whose Ethernet source differs from the sender MAC
+  | 'ARP_MAC_INTERFACE_CHECK' // L3 switch: ARP arriving on a port other than the MAC table's port for its sender MAC
   | 'NO_HANDLER'; // a model received something it has no code for (said in the detail)
 
 interface Base {

@@ -53,8 +53,12 @@ export interface KubeNodeConfig {
    * watches. `speakers`: the nodes the speaker DaemonSet runs on (default: every node).
    */
   metallb?: { nic?: string; speakers?: readonly string[] };
-  /** OpenELB v0.4.4 layer 2: `leader` when this node runs the elected openelb-manager replica. */
-  openelb?: { leader: boolean; nic?: string };
+  /**
+   * OpenELB layer 2. v0.4.4 (default): only the node running the elected openelb-manager replica
+   * (`leader`) speaks, for every EIP. `perNode` (v0.6+): every node's speaker answers for the EIPs
+   * whose chosen node it is, with its own MAC.
+   */
+  openelb?: { leader: boolean; nic?: string; perNode?: boolean };
 }
 
 export interface VirtualServer {
@@ -139,7 +143,7 @@ export const kubeNode: DeviceModel<KubeNodeState, KubeNodeConfig, EthernetFrame>
       boots: 1,
       bootMacs: c.flannel?.bootMacs ?? [],
       podDevices: c.podDevices ?? [],
-      openelb: c.openelb ? { leader: c.openelb.leader, nic: c.openelb.nic ?? c.host.interfaces.find((i) => (i.kind ?? 'nic') === 'nic')!.name, nodes: [], services: [], eips: {} } : null,
+      openelb: c.openelb ? { leader: c.openelb.leader || (c.openelb.perNode ?? false), perNode: c.openelb.perNode ?? false, nic: c.openelb.nic ?? c.host.interfaces.find((i) => (i.kind ?? 'nic') === 'nic')!.name, nodes: [], services: [], eips: {} } : null,
       metallb: c.metallb ? { nic: c.metallb.nic ?? c.host.interfaces.find((i) => (i.kind ?? 'nic') === 'nic')!.name, speakers: c.metallb.speakers ?? null, nodes: [], services: [], owned: {} } : null,
       name: c.name,
       roles: c.roles ?? '<none>',
@@ -450,7 +454,8 @@ function metallbArp(s: KubeNodeState, port: string, frame: EthernetFrame, out: O
 function openelbSync(s: KubeNodeState, ctx: StepContext, out: Output<EthernetFrame>[]): KubeNodeState {
   const o = s.openelb!;
   if (!o.leader) return s;
-  const want = chosenNodes(o.nodes, o.services);
+  const all = chosenNodes(o.nodes, o.services);
+  const want = o.perNode ? Object.fromEntries(Object.entries(all).filter(([, target]) => target === nodeIP(s))) : all;
   const eips: Record<string, { nodeIP: string; mac: string | null }> = {};
   let st = s;
   for (const [ip, target] of Object.entries(want).sort(([a], [b]) => (a < b ? -1 : 1))) {

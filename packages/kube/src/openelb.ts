@@ -9,7 +9,9 @@
  * - Gratuitous ARP (a request and a reply, sender IP = target IP = EIP, broadcast) and every reply
  *   to an ARP request for an EIP: **Ethernet source = the leader's NIC MAC, ARP sender MAC = the
  *   chosen node's MAC** (`generateArp(a.intf.HardwareAddr, op, hwAddr, …)`).
- * Not modelled: the v0.6+ per-node speakers, BGP mode, the EIP controller (Services carry
+ * v0.6+ (`perNode`): a speaker on every node answers for the EIPs whose chosen node it is, with
+ * its own MAC (Ethernet source = sender MAC), which is how issue #359 was fixed.
+ * Not modelled: BGP mode, the EIP controller (Services carry
  * `loadBalancerIPs`).
  */
 import { parseCidr, parseIpv4 } from '@netsim/packets';
@@ -17,7 +19,10 @@ import type { ServiceSpec } from './apiserver.js';
 import type { WatchedNode } from './flannel.js';
 
 export interface OpenelbState {
+  /** This node speaks: the v0.4.4 leader, or any node in per-node mode. */
   readonly leader: boolean;
+  /** v0.6+: each node answers only for its own EIPs, with its own MAC. */
+  readonly perNode: boolean;
   readonly nic: string;
   readonly nodes: readonly WatchedNode[];
   readonly services: readonly ServiceSpec[];

@@ -72,6 +72,12 @@ export interface L3SwitchConfig {
    * leader's) — no vendor source states it; see docs/fidelity.md.
    */
   garpPortFrom?: 'mac-table' | 'ingress';
+  /**
+   * `arp mac-interface-consistency check enable`: an ARP packet whose ingress port differs from the
+   * MAC table's port for its sender MAC makes no entry (the switch keeps asking) — incident 3's
+   * write-up tried it: it detects the wrong entries but cannot fix them.
+   */
+  arpMacInterfaceCheck?: boolean;
 }
 
 export interface ArpTableEntry {
@@ -108,6 +114,7 @@ export interface L3SwitchState {
   readonly sourceMacCheck: boolean;
   readonly gratuitousLearning: boolean;
   readonly garpPortFrom: 'mac-table' | 'ingress';
+  readonly macInterfaceCheck: boolean;
   /** MAC table: `${vlan} ${mac}` → port and last seen. */
   readonly macTable: Readonly<Record<string, { port: string; seen: Nanos }>>;
   readonly arp: Readonly<Record<number, ArpTableEntry>>;
@@ -155,6 +162,7 @@ export const l3Switch = defineDevice<L3SwitchState, L3SwitchConfig, EthernetFram
       sourceMacCheck: c.arpSourceMacCheck ?? false,
       gratuitousLearning: c.gratuitousArpLearning ?? true,
       garpPortFrom: c.garpPortFrom ?? 'mac-table',
+      macInterfaceCheck: c.arpMacInterfaceCheck ?? false,
       macTable: {},
       arp: {},
       pending: {},
@@ -222,6 +230,11 @@ function arpIn(s: L3SwitchState, vlan: number, port: string, frame: EthernetFram
   if (!learns) return;
   if (s.sourceMacCheck && frame.src !== arp.sha) {
     fx.drop('ARP_SOURCE_MAC_CHECK', `ARP from ${formatIpv4(arp.spa)}: Ethernet source ${frame.src} is not sender MAC ${arp.sha}`, port, frame);
+    return;
+  }
+  const known = s.macTable[`${vlan} ${arp.sha}`];
+  if (s.macInterfaceCheck && known !== undefined && known.port !== port && now - known.seen < s.macAgingNs) {
+    fx.drop('ARP_MAC_INTERFACE_CHECK', `ARP from ${formatIpv4(arp.spa)} (${arp.sha}) on ${port}, but the MAC table has ${arp.sha} on ${known.port}`, port, frame);
     return;
   }
   const iface = s.ifaces.find((f) => f.vlan === vlan);
