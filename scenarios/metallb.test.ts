@@ -14,7 +14,7 @@ import { defineScenario, runScenario } from '@netsim/scenario';
 const NODES = ['node-1', 'node-2', 'node-3'];
 const mac = (i: number) => `02:00:00:00:01:0${i + 1}`;
 
-function scenario(vip: string, downAt: string | null) {
+function scenario(vip: string, downAt: string | null, stopAt: string | null = null) {
   const svc: ServiceSpec = { name: 'web', namespace: 'default', clusterIP: '10.96.0.50', type: 'LoadBalancer', loadBalancerIPs: [vip], ports: [{ port: 80 }], endpoints: [] };
   return {
     svc,
@@ -37,6 +37,7 @@ function scenario(vip: string, downAt: string | null) {
         b.at('2s').applyService('api', svc);
         b.at('3s').arping('client', vip, { count: 2, session: 'before' });
         if (downAt !== null) b.at(downAt).linkDown('sw.p' + String(1 + NODES.indexOf(electedNode(NODES.map((n) => ({ name: n, ip: '', podCIDR: null, annotations: {} })), svc, vip)!)));
+        if (stopAt !== null) b.at(stopAt).command('n' + String(1 + NODES.indexOf(electedNode(NODES.map((n) => ({ name: n, ip: '', podCIDR: null, annotations: {} })), svc, vip)!)), { name: 'metallb-stop' });
         b.at('75s').arping('client', vip, { count: 2, session: 'after' });
       },
     }),
@@ -64,6 +65,18 @@ describe('MetalLB layer-2 speakers', () => {
     const bySrc = new Map<string, number>();
     for (const g of garps) bySrc.set((g as { frame: EthernetFrame }).frame.src, (bySrc.get((g as { frame: EthernetFrame }).frame.src) ?? 0) + 1);
     expect(bySrc.get(mac(NODES.indexOf(second)))).toBe(10);
+  });
+
+  it('a speaker that stops withdraws; the next by hash takes over at once (memberlist stand-in)', () => {
+    const vip = '198.18.0.201';
+    const { svc, scenario: sc } = scenario(vip, null, '20s');
+    const run = runScenario(sc);
+    const first = electedNode(NODES.map((n) => ({ name: n, ip: '', podCIDR: null, annotations: {} })), svc, vip)!;
+    const second = electedNode(NODES.filter((n) => n !== first).map((n) => ({ name: n, ip: '', podCIDR: null, annotations: {} })), svc, vip)!;
+    const events = run.recorder.records.filter((r) => r.type === 'service.event').map((r) => [r.t, String((r as { message?: string }).message)] as const);
+    expect(events.map((e) => e[1])).toEqual([`announcing from node "${first}"`, `announcing from node "${second}"`]);
+    expect(events[1]![0]).toBeLessThan(21e9);
+    expect(run.sim.state<HostState>('client').arpings['after']!.lines[1]).toContain(`[${mac(NODES.indexOf(second)).toUpperCase()}]`);
   });
 
   it('property: for each LB IP exactly one node answers each ARP request, with Ethernet source = sender MAC', () => {

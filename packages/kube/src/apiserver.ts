@@ -70,6 +70,8 @@ export interface NodeStatus {
   readonly annotations: Readonly<Record<string, string>>;
   readonly roles: string;
   readonly ready: boolean;
+  /** memberlist stand-in: the node's MetalLB speaker is alive (false once it stops). */
+  readonly speaker?: boolean;
   readonly renewedAt: Nanos;
   readonly transitions: number;
 }
@@ -172,6 +174,20 @@ export const kubeApi = defineDevice<ApiState, ApiConfig, EthernetFrame>({
           notifyNodes(s, { ...s.nodes, [name]: { ...n, annotations } }, fx);
           return;
         }
+        case 'member': {
+          // memberlist stand-in: a speaker that stops is seen gone by the others (delivered with
+          // the node list, after the watch delay).
+          const name = String(command['node']);
+          const n = s.nodes[name];
+          if (!n) return;
+          const speaker = command['alive'] === true;
+          fx.write((d) => {
+            d.nodes[name]!.speaker = speaker;
+          });
+          fx.record('speaker.member', { node: name, alive: speaker });
+          notifyNodes(s, { ...s.nodes, [name]: { ...n, speaker } }, fx);
+          return;
+        }
         case 'list-nodes': {
           // The informer's initial List: a request of its own, so a watch fault's drop does not apply.
           const w = String(command['watcher']);
@@ -238,7 +254,7 @@ export const kubeApi = defineDevice<ApiState, ApiConfig, EthernetFrame>({
           return;
         }
         default:
-          throw new Error(`kube-api has no command '${command.name}' (start, register, annotate, list-nodes, lease, pod-status, apply-service, delete-service, watch-fault)`);
+          throw new Error(`kube-api has no command '${command.name}' (start, register, annotate, member, list-nodes, lease, pod-status, apply-service, delete-service, watch-fault)`);
       }
     },
     timer(s, { key }, ctx, fx) {
@@ -280,10 +296,10 @@ function notify(
   }
 }
 
-function nodeList(nodes: Readonly<Record<string, NodeStatus>>): { name: string; ip: string; podCIDR: string | null; ready: boolean; annotations: Readonly<Record<string, string>> }[] {
+function nodeList(nodes: Readonly<Record<string, NodeStatus>>): { name: string; ip: string; podCIDR: string | null; ready: boolean; speaker?: boolean; annotations: Readonly<Record<string, string>> }[] {
   return Object.values(nodes)
     .sort((a, b) => (a.name < b.name ? -1 : 1))
-    .map((n) => ({ name: n.name, ip: n.ip, podCIDR: n.podCIDR, ready: n.ready, annotations: n.annotations }));
+    .map((n) => ({ name: n.name, ip: n.ip, podCIDR: n.podCIDR, ready: n.ready, ...(n.speaker === undefined ? {} : { speaker: n.speaker }), annotations: n.annotations }));
 }
 
 /** Node watch events: every node watcher gets the node list (with annotations) after the delay. */

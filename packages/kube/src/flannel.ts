@@ -72,6 +72,8 @@ export interface WatchedNode {
   readonly ip: string;
   readonly podCIDR: string | null;
   readonly ready?: boolean;
+  /** memberlist stand-in: false once the node's MetalLB speaker stopped. */
+  readonly speaker?: boolean;
   readonly annotations: Readonly<Record<string, string>>;
 }
 

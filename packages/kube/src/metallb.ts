@@ -9,8 +9,9 @@
  *   source = ARP sender MAC), and on taking over sends gratuitous ARP (a request and a reply,
  *   sender IP = target IP = the VIP, broadcast) at once and then every 1.1 s for 5 s
  *   (layer2/arp.go + announcer.go); nothing periodic afterwards.
- * Not modelled: memberlist (speakers are assumed alive while their node is Ready), the controller's
- * IP allocation (Services carry `loadBalancerIPs`), NDP.
+ * - A speaker that stops (`metallb-stop`) withdraws and is seen gone by the others (memberlist,
+ *   stood in for by a membership flag carried with the node list); `metallb-start` brings it back.
+ * Not modelled: memberlist's own probing and timing, NDP.
  */
 import { createHash } from 'node:crypto';
 import { parseCidr, parseIpv4 } from '@netsim/packets';
@@ -39,7 +40,7 @@ function inCidr(ip: string, cidr: string | null): boolean {
 /** The node that announces `ip` of `svc`, or null when no speaker is usable. */
 export function electedNode(nodes: readonly WatchedNode[], svc: ServiceSpec, ip: string): string | null {
   const local = svc.externalTrafficPolicy === 'Local';
-  const usable = nodes.filter((n) => n.ready !== false && (!local || (svc.endpoints ?? []).some((e) => e === n.ip || inCidr(e, n.podCIDR))));
+  const usable = nodes.filter((n) => n.ready !== false && n.speaker !== false && (!local || (svc.endpoints ?? []).some((e) => e === n.ip || inCidr(e, n.podCIDR))));
   if (usable.length === 0) return null;
   const key = (n: string) => createHash('sha256').update(`${n}#${ip}`).digest('hex');
   return usable.map((n) => ({ n: n.name, k: key(n.name) })).sort((a, b) => (a.k < b.k ? -1 : a.k > b.k ? 1 : 0))[0]!.n;

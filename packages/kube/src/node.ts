@@ -176,6 +176,7 @@ export const kubeNode: DeviceModel<KubeNodeState, KubeNodeConfig, EthernetFrame>
       if (st.metallb) st = metallbSync({ ...st, metallb: { ...st.metallb, nodes: input.command['nodes'] as WatchedNode[] } }, ctx, out);
       if (st.openelb) st = openelbSync({ ...st, openelb: { ...st.openelb, nodes: input.command['nodes'] as WatchedNode[] } }, ctx, out);
     } else if (input.type === 'timer' && input.key.startsWith('metallb:garp:')) st = garp(st, String(input.data), ctx, out);
+    else if (input.type === 'command' && (input.command.name === 'metallb-stop' || input.command.name === 'metallb-start')) st = speakerRun(st, input.command.name === 'metallb-start', ctx, out);
     else if (input.type === 'command' && input.command.name === 'reboot') st = reboot(st, ctx, out);
     else {
       if (st.metallb && input.type === 'frame') metallbArp(st, input.port, input.frame, out);
@@ -512,4 +513,14 @@ function speakerPorts(s: KubeNodeState, dev: string): string[] {
   if (f === undefined) return [];
   if (f.kind !== 'bridge') return [dev];
   return s.host.ifaces.filter((x) => x.master === dev && x.kind === 'nic').map((x) => x.name);
+}
+
+/** The speaker pod stops or starts: it withdraws (or re-elects), and memberlist tells the others. */
+function speakerRun(s: KubeNodeState, alive: boolean, ctx: StepContext, out: Output<EthernetFrame>[]): KubeNodeState {
+  const m = s.metallb;
+  if (!m) throw new Error(`node '${s.name}' runs no MetalLB speaker`);
+  out.push({ type: 'send', to: s.api.device, command: { name: 'member', node: s.name, alive } });
+  out.push({ type: 'log', text: `metallb-speaker: ${alive ? 'started' : 'stopped'} on ${s.name}` });
+  const nodes = m.nodes.map((n) => (n.name === s.name ? { ...n, speaker: alive } : n));
+  return metallbSync({ ...s, metallb: { ...m, nodes } }, ctx, out);
 }
