@@ -23,6 +23,10 @@ describe('incident 1: MetalLB LB IP unreachable from the gateway', () => {
   it('cloned MACs: the gateway\'s ping to a bridge IP comes back as Redirect Host from the node that got it', () => {
     const run = runScenario(incident, { variant: 'node3-elected' });
     expect(run.sim.state<HostState>('gw').pings['gw-203']!.lines).toContain('From 192.168.222.201: icmp_seq=1 Redirect Host(New nexthop: 192.168.222.203)');
+    // The gateway's br0 entry for the shared br-bus MAC moves between the nodes' ports.
+    const moves = run.recorder.records.filter((r) => r.type === 'fdb.move' && (r as { dev?: string }).dev === 'gw');
+    expect(moves.length).toBeGreaterThan(0);
+    expect(moves.map((m) => String((m as { text?: string; detail?: string }).text ?? JSON.stringify(m)))).toEqual(expect.arrayContaining([expect.stringMatching(/vnet2.*vnet0|vnet2 -> vnet0/)]));
   });
 
   /** The law: the gateway reaches the LB IP iff the announcer's br-bus path to the gateway is up. */
