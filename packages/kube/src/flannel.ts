@@ -27,7 +27,7 @@
  * Not modelled (docs/fidelity.md): the etcd subnet manager, lease expiry, directRouting, IPv6;
  * flanneld answers an L3 miss at once (it is a netlink round trip away).
  */
-import { formatIpv4, parseCidr, parseIpv4, type Ipv4 } from '@netsim/packets';
+import { formatIpv4, inPrefix, parseCidr, parseIpv4, type Ipv4 } from '@netsim/packets';
 
 export const FLANNEL_DEV = 'flannel.1';
 export const ANN_BACKEND_DATA = 'flannel.alpha.coreos.com/backend-data';
@@ -167,9 +167,7 @@ export function onNodes(s: FlannelState, self: string, nodes: readonly WatchedNo
 export function onL3Miss(s: FlannelState, ip: string): { commands: HostCommand[]; log: string[] } {
   const addr = parseIpv4(ip);
   for (const l of Object.values(s.leases)) {
-    const c = parseCidr(l.subnet);
-    const mask = c.length === 0 ? 0 : (~0 << (32 - c.length)) >>> 0;
-    if (((addr & mask) >>> 0) === c.network) return { commands: [{ name: 'neigh-replace', dev: FLANNEL_DEV, ip, mac: l.vtepMac, state: 'REACHABLE' }], log: [] };
+    if (inPrefix(addr, parseCidr(l.subnet))) return { commands: [{ name: 'neigh-replace', dev: FLANNEL_DEV, ip, mac: l.vtepMac, state: 'REACHABLE' }], log: [] };
   }
   return { commands: [], log: [`I network.go:263] L3 miss but route for ${ip} not found`] };
 }

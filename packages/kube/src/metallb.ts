@@ -14,7 +14,7 @@
  * Not modelled: memberlist's own probing and timing, NDP.
  */
 import { createHash } from 'node:crypto';
-import { parseCidr, parseIpv4 } from '@netsim/packets';
+import { inPrefix, parseCidr, parseIpv4 } from '@netsim/packets';
 import type { ServiceSpec } from './apiserver.js';
 import type { WatchedNode } from './flannel.js';
 
@@ -30,11 +30,9 @@ export interface MetallbState {
   readonly owned: Readonly<Record<string, number>>;
 }
 
-function inCidr(ip: string, cidr: string | null): boolean {
-  if (cidr === null) return false;
-  const c = parseCidr(cidr);
-  const mask = c.length === 0 ? 0 : (~0 << (32 - c.length)) >>> 0;
-  return ((parseIpv4(ip) & mask) >>> 0) === c.network;
+/** `ip` lies in `cidr` (a node's podCIDR, possibly unset). */
+export function inCidr(ip: string, cidr: string | null): boolean {
+  return cidr !== null && inPrefix(parseIpv4(ip), parseCidr(cidr));
 }
 
 /** The node that announces `ip` of `svc`, or null when no speaker is usable. */

@@ -14,7 +14,7 @@
  * Not modelled: BGP mode, the EIP controller (Services carry
  * `loadBalancerIPs`).
  */
-import { parseCidr, parseIpv4 } from '@netsim/packets';
+import { inCidr } from './metallb.js';
 import type { ServiceSpec } from './apiserver.js';
 import type { WatchedNode } from './flannel.js';
 
@@ -30,12 +30,6 @@ export interface OpenelbState {
   readonly eips: Readonly<Record<string, { readonly nodeIP: string; readonly mac: string | null }>>;
 }
 
-function inCidr(ip: string, cidr: string | null): boolean {
-  if (cidr === null) return false;
-  const c = parseCidr(cidr);
-  const mask = c.length === 0 ? 0 : (~0 << (32 - c.length)) >>> 0;
-  return ((parseIpv4(ip) & mask) >>> 0) === c.network;
-}
 
 /** EIP → the chosen node's IP, for every LoadBalancer Service with an endpoint on a known node. */
 export function chosenNodes(nodes: readonly WatchedNode[], services: readonly ServiceSpec[]): Record<string, string> {

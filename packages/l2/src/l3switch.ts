@@ -33,9 +33,11 @@ import {
   formatIpv4,
   ipv4,
   isGroupMac,
+  inPrefix,
   parseCidr,
   parseIpv4,
   parseMac,
+  prefixMask,
   type EthernetFrame,
   type Ipv4,
   type Ipv4Packet,
@@ -148,9 +150,8 @@ export const l3Switch = defineDevice<L3SwitchState, L3SwitchConfig, EthernetFram
       mac,
       vlanOf,
       ifaces: c.vlans.map((v) => {
-        const [ip = '', len = ''] = v.address.split('/');
-        if (!/^\d+$/.test(len) || Number(len) > 32) throw new Error(`vlan ${v.id}: address '${v.address}' is not ADDRESS/PREFIX`);
-        return { vlan: v.id, ip: parseIpv4(ip), len: Number(len) };
+        const a = parseCidr(v.address, true);
+        return { vlan: v.id, ip: a.address, len: a.length };
       }),
       routes: (c.routes ?? []).map((r) => {
         const d = r.to === 'default' ? { network: 0, length: 0 } : parseCidr(r.to);
@@ -215,7 +216,7 @@ function l2Forward(s: L3SwitchState, vlan: number, port: string, frame: Ethernet
 }
 
 function ifaceFor(s: L3SwitchState, ip: Ipv4): L3SwitchState['ifaces'][number] | undefined {
-  return s.ifaces.find((f) => f.len === 0 || ((ip ^ f.ip) >>> (32 - f.len)) === 0);
+  return s.ifaces.find((f) => inPrefix(ip, { network: (f.ip & prefixMask(f.len)) >>> 0, length: f.len }));
 }
 
 function arpIn(s: L3SwitchState, vlan: number, port: string, frame: EthernetFrame, now: Nanos, fx: Fx): void {
@@ -270,7 +271,7 @@ function arpAge(s: L3SwitchState, ip: Ipv4, now: Nanos, fx: Fx): void {
 
 function route(s: L3SwitchState, dst: Ipv4): Ipv4 | undefined {
   if (ifaceFor(s, dst) !== undefined) return dst;
-  const r = [...s.routes].sort((a, b) => b.len - a.len).find((x) => x.len === 0 || ((dst ^ x.dst) >>> (32 - x.len)) === 0);
+  const r = [...s.routes].sort((a, b) => b.len - a.len).find((x) => inPrefix(dst, { network: x.dst, length: x.len }));
   return r?.via;
 }
 
