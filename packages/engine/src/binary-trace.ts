@@ -43,17 +43,7 @@ export class BinaryTraceWriter<F> {
       const dev = this.id(rec.dev);
       const port = this.id(rec.port);
       this.ensure(41);
-      const v = this.view;
-      let o = this.off;
-      this.buf[o] = TAG_RX;
-      v.setFloat64(o + 1, rec.n, true);
-      v.setFloat64(o + 9, rec.t, true);
-      v.setUint32(o + 17, dev, true);
-      v.setUint32(o + 21, port, true);
-      v.setUint32(o + 25, rec.pkt, true);
-      v.setUint32(o + 29, rec.len, true);
-      o += 33;
-      this.off = o;
+      this.off = this.head(TAG_RX, rec.n, rec.t, dev, port, rec.pkt, rec.len);
       return;
     }
     if (rec.type === 'tx') {
@@ -70,21 +60,28 @@ export class BinaryTraceWriter<F> {
       }
       this.ensure(49);
       const v = this.view;
-      const o = this.off;
-      this.buf[o] = TAG_TX;
-      v.setFloat64(o + 1, rec.n, true);
-      v.setFloat64(o + 9, rec.t, true);
-      v.setUint32(o + 17, dev, true);
-      v.setUint32(o + 21, port, true);
-      v.setUint32(o + 25, rec.pkt, true);
-      v.setUint32(o + 29, rec.len, true);
-      v.setUint32(o + 33, link, true);
-      v.setUint32(o + 37, fid, true);
-      v.setUint32(o + 41, summary, true);
-      this.off = o + 45;
+      const o = this.head(TAG_TX, rec.n, rec.t, dev, port, rec.pkt, rec.len);
+      v.setUint32(o, link, true);
+      v.setUint32(o + 4, fid, true);
+      v.setUint32(o + 8, summary, true);
+      this.off = o + 12;
       return;
     }
     this.bytes(TAG_JSON, 0, this.json.encode(rec));
+  }
+
+  /** The 33 bytes rx and tx records share (tag, n, t, dev, port, pkt, len); returns the offset after them. */
+  private head(tag: number, n: number, t: number, dev: number, port: number, pkt: number, len: number): number {
+    const v = this.view;
+    const o = this.off;
+    this.buf[o] = tag;
+    v.setFloat64(o + 1, n, true);
+    v.setFloat64(o + 9, t, true);
+    v.setUint32(o + 17, dev, true);
+    v.setUint32(o + 21, port, true);
+    v.setUint32(o + 25, pkt, true);
+    v.setUint32(o + 29, len, true);
+    return o + 33;
   }
 
   /** Writes out what is buffered. */
