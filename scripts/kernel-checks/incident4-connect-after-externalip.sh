@@ -7,13 +7,8 @@
 # and node-1's entry for the master FAILED — with base_reachable_time shortened to 2 s; netsim
 # shows the same with the default 30 s (telnet hangs ~18 s, then No route to host).
 set -euo pipefail
-A="nsim-node1-$$"; B="nsim-master-$$"
-cleanup() { ip netns del "$A" 2>/dev/null || true; ip netns del "$B" 2>/dev/null || true; }
-trap cleanup EXIT INT TERM
-ip netns add "$A"; ip netns add "$B"
-ip link add "va$$" netns "$A" type veth peer name "vb$$" netns "$B"
-ip -n "$A" addr add 198.18.7.11/24 dev "va$$"; ip -n "$A" link set "va$$" up; ip -n "$A" link set lo up
-ip -n "$B" addr add 198.18.7.10/24 dev "vb$$"; ip -n "$B" link set "vb$$" up; ip -n "$B" link set lo up
+# shellcheck source=lib.sh
+source "$(dirname "$0")/lib.sh"
 ip -n "$B" link add kube-ipvs0 type bridge   # no dummy driver in this kernel; a bridge left down holds local addresses the same way
 # Short reachable time on node-1 so the neighbour machinery runs within a minute.
 ip netns exec "$A" sysctl -qw net.ipv4.neigh."va$$".base_reachable_time_ms=2000

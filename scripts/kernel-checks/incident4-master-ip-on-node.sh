@@ -7,13 +7,8 @@
 # Seen on Linux 6.18 (2026-11-22): "node-1 connect: Connection refused after 0.004 s", then five
 # "From 198.18.7.10 icmp_seq=N Destination Host Unreachable" and the master's entry FAILED.
 set -euo pipefail
-A="nsim-node1-$$"; B="nsim-master-$$"
-cleanup() { ip netns del "$A" 2>/dev/null || true; ip netns del "$B" 2>/dev/null || true; }
-trap cleanup EXIT INT TERM
-ip netns add "$A"; ip netns add "$B"
-ip link add "va$$" netns "$A" type veth peer name "vb$$" netns "$B"
-ip -n "$A" addr add 198.18.7.11/24 dev "va$$"; ip -n "$A" link set "va$$" up; ip -n "$A" link set lo up
-ip -n "$B" addr add 198.18.7.10/24 dev "vb$$"; ip -n "$B" link set "vb$$" up; ip -n "$B" link set lo up
+# shellcheck source=lib.sh
+source "$(dirname "$0")/lib.sh"
 ip -n "$A" link add kube-ipvs0 type bridge   # stands in for the dummy: a down device holding local addresses
 ip netns exec "$B" timeout 60 python3 -c '
 import socket; s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(("198.18.7.10", 6443)); s.listen(16)
