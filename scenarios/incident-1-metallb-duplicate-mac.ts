@@ -30,7 +30,7 @@
  */
 import { electedNode } from '@netsim/kube';
 import type { HostState } from '@netsim/linux';
-import { defineScenario, type ScenarioBuilder } from '@netsim/scenario';
+import { defineScenario, firstLine, toolLines, type ScenarioBuilder } from '@netsim/scenario';
 
 const CLONED = 'b08dfa6083e7567a1921a715000001fb';
 const UNIQUE = ['6c3e1f0a9b2d4c5e8f7a1b2c3d4e5f60', '0f6e2a4c8b1d3e5f7a9c0b2d4e6f8a1c', 'a1b2c3d4e5f60718293a4b5c6d7e8f90'];
@@ -111,6 +111,29 @@ export default defineScenario({
     'node3-elected': { description: 'the election picks node 3 (cloned MACs); node 3 reboots at 30 s' },
     'unique-machine-ids': { description: 'unique machine-ids, node 2 still elected and still broken' },
     'node2-fixed': { description: "node 2's NIC works; node 2 elected" },
+  },
+  incident: {
+    number: 1,
+    slug: 'metallb-duplicate-mac',
+    reproduce: ['node2-elected', 'node3-elected'],
+    fixes: ['node2-fixed', 'unique-machine-ids'],
+    check({ sim, records }, variant) {
+      const gw = sim.state<HostState>('gw').pings;
+      const lines = toolLines(records, 'gw', 'ping.output');
+      if (variant.name === 'node3-elected' || variant.name === 'unique-machine-ids') {
+        // The cloned bridge MACs: a bridge IP answers with `Redirect Host` from the node that got the frame.
+        const redirect = firstLine(lines, /Redirect Host/);
+        const bridgeOk = ['gw-201', 'gw-203'].every((s) => gw[s]?.received === 2);
+        return redirect
+          ? { symptom: true, evidence: redirect }
+          : { symptom: !bridgeOk, evidence: bridgeOk ? 'gw: ping 192.168.222.201 and .203: 2/2 answered each, no Redirect Host' : 'gw: a bridge IP did not answer' };
+      }
+      // The LB IP dead from the gateway.
+      const lb = [gw['gw-lb-1'], gw['gw-lb-2']];
+      const dead = lb.some((p) => (p?.received ?? 0) === 0);
+      if (dead) return { symptom: true, evidence: firstLine(lines.filter((l) => l.session?.startsWith('gw-lb')), /Unreachable|packets transmitted/) ?? 'gw: no answer from the LB IP' };
+      return { symptom: false, evidence: `gw: ping LB IP: ${lb.map((p) => `${p?.received ?? 0}/${p?.sent ?? 0}`).join(' then ')} answered` };
+    },
   },
   report(sim) {
     const gw = sim.state<HostState>('gw').pings;

@@ -36,7 +36,7 @@
  * PERMANENT `.0` entries (flags CM) the write-up shows are what v0.9+ installs.
  */
 import type { HostState } from '@netsim/linux';
-import { defineScenario, type ScenarioBuilder } from '@netsim/scenario';
+import { defineScenario, firstLine, toolLines, type ScenarioBuilder } from '@netsim/scenario';
 
 export const NODES = [
   { id: 'a', name: 'node-a', ip: '198.18.0.11', podCIDR: '10.244.5.0/24', pod: { name: 'client', ip: '10.244.5.7' } },
@@ -81,6 +81,21 @@ export default defineScenario({
     'event-late': { description: `flannel v0.10: C and D get the node update ${LATE_BY} s late; it heals itself when it arrives` },
     'v0.7-l3miss': { description: 'flannel v0.7.1 L3-miss mode (the write-up\'s version): per-pod REACHABLE entries on C and D keep the old MAC until they age into PROBE and flanneld answers the L3 miss anew — it heals itself' },
     'v0.24.1': { description: 'flannel v0.24.1: flannel.1 keeps its VtepMAC across the reboot; no outage' },
+  },
+  incident: {
+    number: 2,
+    slug: 'flannel-stale-vtep',
+    reproduce: ['as-observed'],
+    fixes: ['v0.24.1'],
+    check({ sim, records }) {
+      // The symptom: A's client loses pings to the DNS pod on C after the reboot, while C still
+      // maps A's subnet to the old VTEP MAC (the write-up's `arp -n` line, flags CM).
+      const p = sim.state<HostState>('a-client').pings['to-c'];
+      const lost = (p?.sent ?? 0) - (p?.received ?? 0);
+      const stale = firstLine(toolLines(records, 'c', 'output', { tool: 'arp -n' }), new RegExp(OLD_MAC));
+      const ping = `a-client: ping 10.244.8.13: ${p?.received ?? 0}/${p?.sent ?? 0} answered`;
+      return { symptom: lost > 0, evidence: lost > 0 && stale ? `${stale}; ${ping}` : ping };
+    },
   },
   report(sim) {
     // The client's once-a-second pings from 26 s: which were lost, i.e. the outage after the reboot.

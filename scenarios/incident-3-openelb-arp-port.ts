@@ -27,7 +27,7 @@
  */
 import type { L3SwitchState } from '@netsim/l2';
 import type { HostState } from '@netsim/linux';
-import { defineScenario, type ScenarioBuilder } from '@netsim/scenario';
+import { defineScenario, toolLines, type ScenarioBuilder } from '@netsim/scenario';
 
 export const NODES = [
   { id: 'n1', name: 'node-1', ip: '172.31.11.11', mac: '52:54:00:11:00:01', port: 'BAGG21' },
@@ -100,6 +100,25 @@ export default defineScenario({
     'source-mac-check': { description: 'ARP source-MAC check on: OpenELB packets rejected, other nodes\' EIPs fail from the start' },
     metallb: { description: 'MetalLB speakers instead (Ethernet source = sender MAC): no failure' },
     'openelb-per-node': { description: 'OpenELB v0.6+ per-node speakers (each node answers for its own EIPs with its own MAC): no failure' },
+  },
+  incident: {
+    number: 3,
+    slug: 'openelb-arp-port',
+    reproduce: ['as-observed'],
+    fixes: ['mac-table', 'metallb', 'openelb-per-node'],
+    check({ sim, records }) {
+      // Works from the switch when new, fails after the entry aged and was re-learned, with
+      // `display arp` showing the right MAC on the leader's port; the host on the subnet is fine.
+      const sw = sim.state<L3SwitchState>('sw');
+      const peer = sim.state<HostState>('peer');
+      const ok = (tag: string, eip: string) => (sw.pings[`sw-${tag}-${eip}`]?.received ?? 0) > 0;
+      const failed = Object.keys(EIPS).filter((eip) => ok('new', eip) && !ok('aged', eip) && (peer.pings[`peer-aged-${eip}`]?.received ?? 0) > 0);
+      const eip = failed[0];
+      if (eip === undefined) return { symptom: false, evidence: `switch: every EIP answered at 10 s and at ${AGED_AT} s` };
+      const arp = toolLines(records, 'sw', 'output', { tool: 'display arp' }).filter((l) => Number(l.t) >= AGED_AT * 1e9);
+      const row = arp.find((l) => l.text.startsWith(eip + ' '));
+      return { symptom: true, evidence: `sw: ping ${failed.join(', ')} fails at ${AGED_AT} s (peer OK); display arp: ${row?.text.replace(/\s+/g, ' ').trim() ?? '(no entry)'}` };
+    },
   },
   report(sim) {
     const sw = sim.state<L3SwitchState>('sw');

@@ -27,7 +27,7 @@
  * die as martians, so its calico-node goes 0/1, as the write-up saw. Not yet: IPVS forwarding to
  * endpoints.
  */
-import { defineScenario } from '@netsim/scenario';
+import { defineScenario, firstLine, toolLines } from '@netsim/scenario';
 
 const MASTER = '192.168.0.10';
 const NODE1 = '192.168.0.11';
@@ -41,6 +41,22 @@ export default defineScenario({
     'externalip-master': { description: 'as observed second: externalIPs [192.168.0.10] (the master)' },
     'fixed-external-ip': { description: 'fix: an externalIP that is no node\'s address (192.168.0.100)' },
     'kube-proxy-1.28': { description: 'kube-proxy >= 1.27.3 with externalIPs [192.168.0.11]: node-1 skips it, the master still binds it' },
+  },
+  incident: {
+    number: 4,
+    slug: 'ipvs-externalip',
+    reproduce: ['externalip-node1', 'externalip-master'],
+    fixes: ['fixed-external-ip'],
+    check({ records }, variant) {
+      // node-1's kubelet cannot renew its lease: a timeout when the externalIP is node-1's own
+      // address, `connection refused` when it is the master's; then node-1 goes NotReady.
+      const lease = firstLine(toolLines(records, 'node1', 'log'), variant.name === 'externalip-master' ? /failed to update lease.*connection refused/ : /failed to update lease.*context deadline exceeded/);
+      const notReady = firstLine(toolLines(records, 'api', 'log'), /k8s-node-1 status is now: NodeNotReady/);
+      const anyLease = firstLine(toolLines(records, 'node1', 'log'), /failed to update lease/);
+      if (lease && notReady) return { symptom: true, evidence: `${lease.replace(/error: Put "[^"]*": /, 'error: Put "…": ')}; ${notReady}` };
+      if (anyLease || notReady) return { symptom: true, evidence: anyLease ?? notReady! };
+      return { symptom: false, evidence: 'node1: every lease renewal succeeded; both nodes Ready for the whole run' };
+    },
   },
   build(b, variant) {
     const version = variant.name === 'kube-proxy-1.28' ? 'v1.28.2' : 'v1.20.15';

@@ -24,7 +24,7 @@
  */
 import type { HostState } from '@netsim/linux';
 import type { KubeNodeState } from '@netsim/kube';
-import { defineScenario, type ScenarioBuilder } from '@netsim/scenario';
+import { defineScenario, toolLines, type ScenarioBuilder } from '@netsim/scenario';
 
 export const SEG1 = '192.168.232';
 export const SEG2 = '192.168.223';
@@ -99,6 +99,27 @@ export default defineScenario({
   variants: {
     'as-observed': { description: 'the firewall drops UDP 8472 between 192.168.232.0/24 and 192.168.223.0/24' },
     fixed: { description: 'the firewall accepts UDP 8472 between the segments' },
+  },
+  incident: {
+    number: 5,
+    slug: 'vxlan-firewall',
+    reproduce: ['as-observed'],
+    fixes: ['fixed'],
+    check({ sim, records }) {
+      // The far Service IP answers ping (locally, on kube-ipvs0) while the far pod does not, and
+      // TCP to the Service fails.
+      const c = sim.state<KubeNodeState>('n129').host;
+      const svcPing = (c.pings['icmp-cross-svc']?.received ?? 0) > 0;
+      const podPing = (c.pings['icmp-cross-pod']?.received ?? 0) > 0;
+      const svcTcp = c.tcp.results['tcp-cross-svc']?.outcome === 'connected';
+      const nc = toolLines(records, 'n129', 'nc.output', { session: 'tcp-cross-svc' })[0];
+      const f = sim.state<HostState>('fw').filter;
+      const dropped = f.rules.map((r, i) => ({ r, n: f.counters[i]!.packets })).find((x) => x.r.target === 'DROP' && x.n > 0);
+      const symptom = svcPing && (!podPing || !svcTcp);
+      return symptom
+        ? { symptom, evidence: `n129: ping ${FAR.vip} answered, ping ${FAR.pod} ${podPing ? 'answered' : '100% loss'}; ${nc?.text ?? ''}${dropped ? `; fw rule '${dropped.r.comment}' DROP ${dropped.n} packets` : ''}` }
+        : { symptom, evidence: `n129: ping and nc to ${FAR.pod} and ${FAR.vip} all answered` };
+    },
   },
   report(sim) {
     // The symptom matrix from node-129: ICMP (ping), TCP (nc -vz :80), UDP (the DNS query reached the pod).

@@ -187,3 +187,47 @@ describe('pcap export', () => {
   });
 
 });
+
+describe('netsim incidents', () => {
+  it('replays the five incidents: each reproduces with the symptom a person saw, each fix holds, exit 0', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'netsim-incidents-'));
+    const r = netsim('incidents', '--json', '--pcap-dir', dir);
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    const v = JSON.parse(r.out) as { incident: number; slug: string; reproduced: boolean; evidence: string; fixes: { variant: string; healthy: boolean }[]; events: number; simSeconds: number; wallSeconds: number }[];
+    expect(v.map((x) => x.incident)).toEqual([1, 2, 3, 4, 5]);
+    for (const x of v) {
+      expect(x.reproduced).toBe(true);
+      expect(x.fixes.length).toBeGreaterThan(0);
+      expect(x.fixes.every((f) => f.healthy)).toBe(true);
+      expect(x.events).toBeGreaterThan(0);
+      expect(x.simSeconds).toBeGreaterThan(0);
+      expect(x.wallSeconds).toBeGreaterThanOrEqual(0);
+    }
+    // The evidence is the text INCIDENTS.md's "Seen" paragraphs quote.
+    const ev = Object.fromEntries(v.map((x) => [x.incident, x.evidence]));
+    expect(ev[1]).toMatch(/Destination Host Unreachable/); // "a previously fine LoadBalancer IP stopped answering ping from the gateway"
+    expect(ev[1]).toMatch(/Redirect Host\(New nexthop: 192\.168\.222\.\d+\)/); // "ping printed `Redirect Host` lines"
+    expect(ev[2]).toMatch(/10\.244\.5\.0 ether 72:bf:a8:79:90:6b CM flannel\.1/); // "still holds A's old VTEP MAC (72:bf:a8:79:90:6b, flags CM)"
+    expect(ev[3]).toMatch(/display arp: 172\.31\.11\.[24] 5254-0011-000[23] 11 BAGG21/); // "the right MAC but the port of the node running the OpenELB leader"
+    expect(ev[4]).toMatch(/context deadline exceeded \(Client\.Timeout exceeded/); // "fails to renew its lease (`context deadline exceeded`, `Client.Timeout exceeded`)"
+    expect(ev[4]).toMatch(/dial tcp 192\.168\.0\.10:6443: connect: connection refused/);
+    expect(ev[5]).toMatch(/ping 10\.96\.0\.10 answered, ping 10\.244\.5\.10 100% loss/); // "a Service IP answers ping but ... pod IPs on the other segment do not"
+    // One pcap per capture point, which tshark reads.
+    const pcap = join(dir, '3-openelb-arp-port', 'as-observed', 'sw.BAGG21.pcap');
+    expect(existsSync(pcap)).toBe(true);
+    const t = spawnSync('tshark', ['-r', pcap, '-Y', 'arp', '-T', 'fields', '-e', 'arp.src.proto_ipv4'], { encoding: 'utf8' });
+    expect(t.status).toBe(0);
+    expect(t.stdout).toContain('172.31.11.2');
+  }, 60_000);
+
+  it('the table names each incident and ends with the count; a scenario without an incident section is refused', () => {
+    const r = netsim('incidents', 'scenarios/incident-5-vxlan-firewall.ts');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^ 5  vxlan-firewall +yes \(1\/1\) +yes \(1\/1\)/m);
+    expect(r.out).toContain('1/1 incidents reproduced, 1/1 fixes hold');
+    const bad = netsim('incidents', demo);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toContain("'scenarios/demo-switches.ts' is not an incident");
+  });
+});

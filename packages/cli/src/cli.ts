@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { writeFileSync, existsSync, readFileSync, readdirSync, openSync, writeSync, closeSync } from 'node:fs';
+import { writeFileSync, mkdirSync, existsSync, readFileSync, readdirSync, openSync, writeSync, closeSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { tsImport } from 'tsx/esm/api';
@@ -18,6 +18,8 @@ const USAGE = `usage:
                              [--trace FILE] [--pcap FILE] [--capture DEV.PORT] [--tcpdump 'DEV.PORT FILTER']
                              [--json] [--quiet]
   netsim variants <scenario-file>
+  netsim incidents [--json] [--pcap-dir DIR] [scenario-file ...]
+                                     replay each incident and its fixes; one verdict per incident
   netsim replay [scenario-file ...]  every variant of each scenario (default: scenarios/*.ts), quietly
   netsim trace <file.bin>            print a binary trace as JSON lines
   netsim help
@@ -34,15 +36,126 @@ const USAGE = `usage:
 
 class UsageError extends Error {}
 
-/** `netsim replay`: each scenario file, each of its variants, as `run --quiet` prints them. */
-async function cmdReplay(args: string[], io: Io): Promise<number> {
+function scenarioFiles(args: string[], what: string): string[] {
   const files = args.length
     ? args
-    : readdirSync('scenarios')
-        .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'))
-        .sort()
-        .map((f) => join('scenarios', f));
-  if (files.length === 0) throw new UsageError('replay: no scenario files (give some, or run it where scenarios/ is)');
+    : existsSync('scenarios')
+      ? readdirSync('scenarios')
+          .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'))
+          .sort()
+          .map((f) => join('scenarios', f))
+      : [];
+  if (files.length === 0) throw new UsageError(`${what}: no scenario files (give some, or run it where scenarios/ is)`);
+  return files;
+}
+
+/** One incident's verdict, as `netsim incidents --json` prints it. */
+export interface IncidentVerdict {
+  incident: number;
+  slug: string;
+  title: string;
+  reproduced: boolean;
+  evidence: string;
+  variants: { variant: string; role: 'reproduce' | 'fix'; symptom: boolean; evidence: string; fingerprint: string }[];
+  fixes: { variant: string; healthy: boolean; evidence: string }[];
+  events: number;
+  simSeconds: number;
+  wallSeconds: number;
+}
+
+/**
+ * `netsim incidents`: for each scenario that replays an incident, runs the variants that reproduce
+ * it and those that fix it, and says whether the symptom shows where it should and only there.
+ */
+async function cmdIncidents(args: string[], io: Io): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args, allowPositionals: true, options: { json: { type: 'boolean' }, 'pcap-dir': { type: 'string' } } });
+  } catch (e) {
+    throw new UsageError(errorText(e));
+  }
+  const { values, positionals } = parsed;
+  const found: { scenario: Scenario; file: string }[] = [];
+  for (const file of scenarioFiles(positionals, 'incidents')) {
+    const { scenario } = await loadScenario(file);
+    if (scenario.incident) found.push({ scenario, file });
+    else if (positionals.length) throw new UsageError(`'${file}' is not an incident (its scenario has no 'incident' section)`);
+  }
+  found.sort((a, b) => a.scenario.incident!.number - b.scenario.incident!.number);
+  const verdicts: IncidentVerdict[] = [];
+  for (const { scenario, file } of found) {
+    const inc = scenario.incident!;
+    const names = scenario.variantNames();
+    for (const v of [...inc.reproduce, ...inc.fixes]) {
+      if (!names.includes(v)) throw new UsageError(`${file}: incident variant '${v}' is not one of its variants (${names.join(', ')})`);
+    }
+    const started = performance.now();
+    let events = 0;
+    let simNs = 0;
+    const variants: IncidentVerdict['variants'] = [];
+    for (const [role, list] of [['reproduce', inc.reproduce], ['fix', inc.fixes]] as const) {
+      for (const variant of list) {
+        const run = runScenario(scenario, { variant });
+        events += run.events;
+        simNs += Number(run.sim.now);
+        const { symptom, evidence } = inc.check({ sim: run.sim, records: run.recorder.records }, { name: variant, isDefault: variant === names[0] });
+        variants.push({ variant, role, symptom, evidence, fingerprint: run.fingerprint });
+        if (values['pcap-dir']) writeCapturePoints(join(values['pcap-dir'], `${inc.number}-${inc.slug}`, variant), run);
+      }
+    }
+    const broken = variants.filter((v) => v.role === 'reproduce');
+    verdicts.push({
+      incident: inc.number,
+      slug: inc.slug,
+      title: scenario.title,
+      reproduced: broken.every((v) => v.symptom),
+      evidence: broken.map((v) => (broken.length > 1 ? `${v.variant}: ${v.evidence}` : v.evidence)).join(' | '),
+      variants,
+      fixes: variants.filter((v) => v.role === 'fix').map((v) => ({ variant: v.variant, healthy: !v.symptom, evidence: v.evidence })),
+      events,
+      simSeconds: simNs / 1e9,
+      wallSeconds: Math.round(performance.now() - started) / 1000,
+    });
+    if (!values.json) io.out(formatVerdict(verdicts[verdicts.length - 1]!, verdicts.length === 1));
+  }
+  const ok = verdicts.every((v) => v.reproduced && v.fixes.every((f) => f.healthy));
+  if (values.json) io.out(JSON.stringify(verdicts, null, 2) + '\n');
+  else {
+    const fixes = verdicts.flatMap((v) => v.fixes);
+    io.out(`\n${verdicts.filter((v) => v.reproduced).length}/${verdicts.length} incidents reproduced, ${fixes.filter((f) => f.healthy).length}/${fixes.length} fixes hold${values['pcap-dir'] ? `; pcaps in ${values['pcap-dir']}/` : ''}\n`);
+  }
+  return ok ? 0 : 1;
+}
+
+function formatVerdict(v: IncidentVerdict, header: boolean): string {
+  const lines: string[] = [];
+  if (header) lines.push(' #  incident                reproduced  fixes hold    events  simulated      wall');
+  const rep = v.variants.filter((x) => x.role === 'reproduce');
+  const yes = (n: number, of: number) => `${n === of ? 'yes' : 'NO'} (${n}/${of})`;
+  lines.push(
+    `${String(v.incident).padStart(2)}  ${v.slug.padEnd(24)}${yes(rep.filter((x) => x.symptom).length, rep.length).padEnd(12)}${yes(v.fixes.filter((f) => f.healthy).length, v.fixes.length).padEnd(12)}${String(v.events).padStart(8)}  ${`${v.simSeconds.toFixed(0)} s`.padStart(9)}  ${`${v.wallSeconds.toFixed(2)} s`.padStart(8)}`,
+  );
+  for (const x of v.variants) {
+    const verdict = x.role === 'reproduce' ? (x.symptom ? 'symptom' : 'MISSING') : x.symptom ? 'STILL BROKEN' : 'healthy';
+    lines.push(`      ${x.role === 'fix' ? 'fix ' : ''}${x.variant} — ${verdict}: ${x.evidence}`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+/** One pcap per capture point (device port) that saw traffic: DIR/<dev>.<port>.pcap. */
+function writeCapturePoints(dir: string, run: ReturnType<typeof runScenario>): void {
+  mkdirSync(dir, { recursive: true });
+  const points = new Set<string>();
+  for (const r of run.recorder.records) if (r.type === 'tx' || r.type === 'rx') points.add(`${r.dev}.${r.port}`);
+  for (const point of [...points].sort()) {
+    const { pcap } = tracePcap(run.recorder.records, point);
+    writeFileSync(join(dir, `${point.replace(/[^A-Za-z0-9_.:-]/g, '_')}.pcap`), pcap);
+  }
+}
+
+/** `netsim replay`: each scenario file, each of its variants, as `run --quiet` prints them. */
+async function cmdReplay(args: string[], io: Io): Promise<number> {
+  const files = scenarioFiles(args, 'replay');
   let code = 0;
   for (const file of files) {
     const { scenario } = await loadScenario(file);
@@ -65,6 +178,8 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
         return await cmdVariants(rest, io);
       case 'replay':
         return await cmdReplay(rest, io);
+      case 'incidents':
+        return await cmdIncidents(rest, io);
       case 'trace':
         return cmdTrace(rest, io);
       case undefined:
@@ -74,7 +189,7 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
         io.out(USAGE);
         return cmd === undefined ? 2 : 0;
       default:
-        throw new UsageError(`unknown command '${cmd}' (commands: run, variants, replay, trace, help)`);
+        throw new UsageError(`unknown command '${cmd}' (commands: run, variants, replay, incidents, trace, help)`);
     }
   } catch (e) {
     if (e instanceof EventBudgetExceeded || e instanceof ForwardingLoopError) {

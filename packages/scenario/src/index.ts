@@ -18,3 +18,4 @@ export * from './show.js';
 export * from './run.js';
 export * from './tcpdump.js';
 export * from './sink.js';
+export * from './incident.js';

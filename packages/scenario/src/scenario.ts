@@ -11,6 +11,7 @@ import { endpoint, l3Switch, learningSwitch, sendFrame, switchPorts, type Endpoi
 import { linuxHost, type HostConfig } from '@netsim/linux';
 import { kubeApi, kubeNode, type ApiConfig, type KubeNodeConfig, type ServiceSpec } from '@netsim/kube';
 import { showDevice } from './show.js';
+import type { IncidentInfo } from './incident.js';
 
 /** A mistake in a scenario, with every problem found (one per line). */
 export class ScenarioError extends Error {
@@ -52,6 +53,8 @@ export interface ScenarioDefinition {
    * long); printed after the timeline and included in `--json` as `outcome`.
    */
   report?(sim: Simulation<EthernetFrame>, variant: VariantContext): string[];
+  /** For a replay of a real incident: which variants reproduce it, which fix it, how to tell. */
+  incident?: IncidentInfo;
 }
 
 export interface Scenario extends ScenarioDefinition {
