@@ -231,3 +231,26 @@ describe('netsim incidents', () => {
     expect(bad.err).toContain("'scenarios/demo-switches.ts' is not an incident");
   });
 });
+
+describe('netsim diff', () => {
+  it('incident 2, v0.7 vs v0.9+: names the first divergent record and the pings that differ', () => {
+    const r = netsim('diff', 'scenarios/incident-2-flannel-stale-vtep.ts', '--variant', 'v0.7-l3miss', '--variant', 'as-observed');
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^first divergence: record #\d+ \(records 0\.\.\d+ are identical\)$/m);
+    // v0.7 programs no fdb/neighbour entries from leases; v0.9+ does: the first record to differ is on a peer's flannel.1.
+    expect(r.out).toMatch(/^ {2}A .*vxlan\.fdb .*flannel\.1/m);
+    expect(r.out).toMatch(/^ {2}B .*flanneld: .*adding subnet: 10\.244\.5\.0\/24/m);
+    expect(r.out).toMatch(/a-client ping \[to-d\]\n {4}A: 40 packets transmitted, 40 received, 0% packet loss\n {4}B: 40 packets transmitted, 21 received/);
+    const j = JSON.parse(netsim('diff', 'scenarios/incident-2-flannel-stale-vtep.ts', '--variant', 'v0.7-l3miss', '--variant', 'as-observed', '--json').out);
+    expect(j.firstDivergence.a).toMatchObject({ type: 'vxlan.fdb', dev: 'b' });
+  });
+
+  it('a what-if change at a time: --at 5s --do "link-down ..." parts the traces at 5 s', () => {
+    const r = netsim('diff', demo, '--at', '5s', '--do', 'link-down sw1.p1');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^ {2}B +5\.000000000 +h1\.eth0 <-> sw1\.p1 +link +down$/m);
+    expect(netsim('diff', demo).err).toContain('say what differs');
+    expect(netsim('diff', demo, '--at', '5s', '--do', 'sw1').err).toContain("write 'reboot DEV'");
+  });
+});

@@ -3,8 +3,8 @@ import { writeFileSync, mkdirSync, existsSync, readFileSync, readdirSync, openSy
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { tsImport } from 'tsx/esm/api';
-import { errorText, formatTime, EventBudgetExceeded, ForwardingLoopError, BinaryTraceWriter, binaryTraceToJsonLines } from '@netsim/engine';
-import { isScenario, runScenario, summarizeRun, formatRecord, tracePcap, tcpdump, JsonlFile, type Scenario } from '@netsim/scenario';
+import { recordToJson, errorText, formatTime, EventBudgetExceeded, ForwardingLoopError, BinaryTraceWriter, binaryTraceToJsonLines } from '@netsim/engine';
+import { isScenario, runScenario, diffRuns, formatDiff, type ScenarioBuilder, summarizeRun, formatRecord, tracePcap, tcpdump, JsonlFile, type Scenario } from '@netsim/scenario';
 import { ethernetFrames, type EthernetFrame } from '@netsim/packets';
 import type { TraceRecord } from '@netsim/engine';
 
@@ -20,6 +20,12 @@ const USAGE = `usage:
   netsim variants <scenario-file>
   netsim incidents [--json] [--pcap-dir DIR] [scenario-file ...]
                                      replay each incident and its fixes; one verdict per incident
+  netsim diff <scenario-file> --variant A --variant B [--seed N] [--json]
+  netsim diff <scenario-file> [--variant A] --seed N --seed M
+  netsim diff <scenario-file> [--variant A] --at T --do 'CHANGE'
+                                     run twice; first divergent record, outcomes and tables that differ
+                                     CHANGE: 'reboot DEV', 'link-down LINK', 'link-up LINK' or
+                                     'DEV COMMAND [JSON-ARGS]' (e.g. 'n3 metallb-stop')
   netsim replay [scenario-file ...]  every variant of each scenario (default: scenarios/*.ts), quietly
   netsim trace <file.bin>            print a binary trace as JSON lines
   netsim help
@@ -153,6 +159,60 @@ function writeCapturePoints(dir: string, run: ReturnType<typeof runScenario>): v
   }
 }
 
+/** `netsim diff`: two runs of one scenario, compared. */
+async function cmdDiff(args: string[], io: Io): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args, allowPositionals: true, options: { variant: { type: 'string', multiple: true }, seed: { type: 'string', multiple: true }, at: { type: 'string' }, do: { type: 'string' }, json: { type: 'boolean' } } });
+  } catch (e) {
+    throw new UsageError(errorText(e));
+  }
+  const { values, positionals } = parsed;
+  if (positionals.length > 1) throw new UsageError(`unexpected argument '${positionals[1]}'`);
+  const { scenario } = await loadScenario(positionals[0]);
+  const variants = values.variant ?? [];
+  const seeds = (values.seed ?? []).map((s) => {
+    const n = Number(s);
+    if (!Number.isSafeInteger(n)) throw new UsageError(`--seed '${s}' is not an integer`);
+    return n;
+  });
+  if (variants.length > 2 || seeds.length > 2) throw new UsageError('diff compares two runs: give --variant and --seed at most twice each');
+  if ((values.at === undefined) !== (values.do === undefined)) throw new UsageError("a change needs both --at T and --do 'CHANGE'");
+  const change = values.do === undefined ? undefined : parseChange(values.at!, values.do);
+  if (variants.length < 2 && seeds.length < 2 && change === undefined) throw new UsageError("say what differs: --variant A --variant B, --seed N --seed M, or --at T --do 'CHANGE'");
+  const side = (i: number) => ({
+    ...(variants[i] ?? variants[0]) !== undefined ? { variant: (variants[i] ?? variants[0])! } : {},
+    ...(seeds[i] ?? seeds[0]) !== undefined ? { seed: (seeds[i] ?? seeds[0])! } : {},
+  });
+  const b = { ...side(1), ...(change ? { change: change.apply, label: `${side(1).variant ?? scenario.variantNames()[0]} + at ${values.at}: ${values.do}` } : {}) };
+  const d = diffRuns(scenario, side(0), b);
+  if (values.json) {
+    const rec = (r: unknown) => (r === undefined ? undefined : JSON.parse(recordToJson(r as TraceRecord<EthernetFrame>, ethernetFrames)));
+    const f = d.firstDivergence;
+    io.out(JSON.stringify({ ...d, firstDivergence: f && { index: f.index, a: rec(f.a), b: rec(f.b) } }, null, 2) + '\n');
+  } else io.out(formatDiff(d));
+  return 0;
+}
+
+/** `--at T --do 'CHANGE'` as a builder change. */
+function parseChange(at: string, text: string): { apply: (b: ScenarioBuilder) => void } {
+  const m = /^\s*(\S+)\s+(\S+)(?:\s+(\{.*\}))?\s*$/.exec(text);
+  if (!m) throw new UsageError(`--do '${text}': write 'reboot DEV', 'link-down LINK', 'link-up LINK' or 'DEV COMMAND [JSON-ARGS]'`);
+  const [, first, second, json] = m as unknown as [string, string, string, string | undefined];
+  let extra: Record<string, unknown> = {};
+  if (json !== undefined) {
+    try {
+      extra = JSON.parse(json) as Record<string, unknown>;
+    } catch (e) {
+      throw new UsageError(`--do '${text}': the arguments are not JSON (${errorText(e)})`);
+    }
+  }
+  if (first === 'reboot') return { apply: (b) => void b.at(at).reboot(second) };
+  if (first === 'link-down') return { apply: (b) => void b.at(at).linkDown(second) };
+  if (first === 'link-up') return { apply: (b) => void b.at(at).linkUp(second) };
+  return { apply: (b) => void b.at(at).command(first, { ...extra, name: second }) };
+}
+
 /** `netsim replay`: each scenario file, each of its variants, as `run --quiet` prints them. */
 async function cmdReplay(args: string[], io: Io): Promise<number> {
   const files = scenarioFiles(args, 'replay');
@@ -178,6 +238,8 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
         return await cmdVariants(rest, io);
       case 'replay':
         return await cmdReplay(rest, io);
+      case 'diff':
+        return await cmdDiff(rest, io);
       case 'incidents':
         return await cmdIncidents(rest, io);
       case 'trace':
@@ -189,7 +251,7 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
         io.out(USAGE);
         return cmd === undefined ? 2 : 0;
       default:
-        throw new UsageError(`unknown command '${cmd}' (commands: run, variants, replay, incidents, trace, help)`);
+        throw new UsageError(`unknown command '${cmd}' (commands: run, variants, replay, incidents, diff, trace, help)`);
     }
   } catch (e) {
     if (e instanceof EventBudgetExceeded || e instanceof ForwardingLoopError) {

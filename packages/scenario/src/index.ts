@@ -19,3 +19,4 @@ export * from './run.js';
 export * from './tcpdump.js';
 export * from './sink.js';
 export * from './incident.js';
+export * from './diff.js';

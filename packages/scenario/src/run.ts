@@ -2,7 +2,7 @@
 import { formatTime, TraceRecorder, type DeviceCounters, type Duration, type Nanos, type TraceRecord } from '@netsim/engine';
 import { describeFrame, encodeFrame, writePcap, type EthernetFrame } from '@netsim/packets';
 import { fdbEntries, type SwitchState } from '@netsim/l2';
-import { instantiate, type Instance, type Scenario } from './scenario.js';
+import { instantiate, type Instance, type InstantiateOptions, type Scenario } from './scenario.js';
 
 export interface RunScenarioOptions {
   variant?: string;
@@ -11,6 +11,8 @@ export interface RunScenarioOptions {
   until?: Duration;
   maxEvents?: number;
   maxFrameHops?: number;
+  /** A what-if change added to the variant's build (see InstantiateOptions.change). */
+  change?: InstantiateOptions['change'];
   /** Keep trace records in memory (default true). */
   keepRecords?: boolean;
   /** Called with each JSON line of the trace. */
@@ -35,6 +37,7 @@ export function runScenario(scenario: Scenario, opts: RunScenarioOptions = {}): 
     ...(opts.seed === undefined ? {} : { seed: opts.seed }),
     ...(opts.maxEvents === undefined ? {} : { maxEvents: opts.maxEvents }),
     ...(opts.maxFrameHops === undefined ? {} : { maxFrameHops: opts.maxFrameHops }),
+    ...(opts.change === undefined ? {} : { change: opts.change }),
   });
   const recorder = new TraceRecorder(inst.sim, { keep: opts.keepRecords ?? true, ...(opts.onLine ? { onLine: opts.onLine } : {}) });
   if (opts.onRecord) {

@@ -356,6 +356,8 @@ export interface InstantiateOptions {
   seed?: number;
   maxEvents?: number;
   maxFrameHops?: number;
+  /** A what-if change: more topology or timeline, added after the variant's own build. */
+  change?: (b: ScenarioBuilder) => void;
 }
 
 export interface Instance {
@@ -381,6 +383,11 @@ export function instantiate(scenario: Scenario, opts: InstantiateOptions = {}): 
     scenario.build(b, { name: variant, isDefault: variant === names[0] });
   } catch (e) {
     throw new ScenarioError([`build failed: ${errorText(e)}`], scenario.title);
+  }
+  try {
+    opts.change?.(b);
+  } catch (e) {
+    throw new ScenarioError([`change failed: ${errorText(e)}`], scenario.title);
   }
   const problems = [...b.problems];
   const seed = opts.seed ?? scenario.seed ?? 1;
