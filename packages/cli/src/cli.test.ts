@@ -254,3 +254,22 @@ describe('netsim diff', () => {
     expect(netsim('diff', demo, '--at', '5s', '--do', 'sw1').err).toContain("write 'reboot DEV'");
   });
 });
+
+describe('netsim explain', () => {
+  it("incident 3's failing ping: the switch's ARP entry, its port, when it was learned and from which frame; then OTHERHOST on node-1", () => {
+    const r = netsim('explain', 'scenarios/incident-3-openelb-arp-port.ts', 'icmp 172.31.11.1 -> 172.31.11.2 at 1300s');
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/sw\.BAGG21 +sent .*172\.31\.11\.1 > 172\.31\.11\.2: ICMP echo request/);
+    // The entry was re-learned when it aged (1205 s), from the leader's reply on BAGG21: Ethernet source = node-1's MAC.
+    expect(r.out).toMatch(/because routed to 172\.31\.11\.2: ARP entry 172\.31\.11\.2 → 52:54:00:11:00:02, VLAN 11, port BAGG21; learned at 120\d\.\d+s \(record #\d+\) from frame record #\d+ received on BAGG21: 52:54:00:11:00:01 > 3c:d2:e5:00:11:01, ethertype ARP .*Reply 172\.31\.11\.2 is-at 52:54:00:11:00:02/);
+    expect(r.out).toMatch(/^disposition: dropped at n1: OTHERHOST — destination 52:54:00:11:00:02 is not eth0's 52:54:00:11:00:01$/m);
+  });
+
+  it("incident 4: node-1's connection to the apiserver dies at the master as a martian source", () => {
+    const r = netsim('explain', 'scenarios/incident-4-ipvs-externalip.ts', 'tcp 192.168.0.11 -> 192.168.0.10 at 31s');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^disposition: dropped at master: IP_MARTIAN_SOURCE — martian source 192\.168\.0\.10 from 192\.168\.0\.11, on dev ens192$/m);
+    expect(netsim('explain', 'scenarios/incident-4-ipvs-externalip.ts', 'ping node1').err).toMatch(/is not a selector/);
+  });
+});

@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { tsImport } from 'tsx/esm/api';
 import { recordToJson, errorText, formatTime, EventBudgetExceeded, ForwardingLoopError, BinaryTraceWriter, binaryTraceToJsonLines } from '@netsim/engine';
-import { isScenario, runScenario, diffRuns, formatDiff, type ScenarioBuilder, summarizeRun, formatRecord, tracePcap, tcpdump, JsonlFile, type Scenario } from '@netsim/scenario';
+import { isScenario, runScenario, diffRuns, formatDiff, explain, formatExplanation, parseSelector, type ScenarioBuilder, summarizeRun, formatRecord, tracePcap, tcpdump, JsonlFile, type Scenario } from '@netsim/scenario';
 import { ethernetFrames, type EthernetFrame } from '@netsim/packets';
 import type { TraceRecord } from '@netsim/engine';
 
@@ -26,6 +26,10 @@ const USAGE = `usage:
                                      run twice; first divergent record, outcomes and tables that differ
                                      CHANGE: 'reboot DEV', 'link-down LINK', 'link-up LINK' or
                                      'DEV COMMAND [JSON-ARGS]' (e.g. 'n3 metallb-stop')
+  netsim explain <scenario-file> '<SELECTOR>' [--variant NAME] [--seed N]
+                                     the causal chain of one packet: hops, the table entries that
+                                     sent it there and how they were learned, its fate. SELECTOR:
+                                     'icmp 172.31.11.1 -> 172.31.11.2 at 1300s' (tcp, udp, ip) or '#1234'
   netsim replay [scenario-file ...]  every variant of each scenario (default: scenarios/*.ts), quietly
   netsim trace <file.bin>            print a binary trace as JSON lines
   netsim help
@@ -159,6 +163,35 @@ function writeCapturePoints(dir: string, run: ReturnType<typeof runScenario>): v
   }
 }
 
+/** `netsim explain`: one packet's causal chain. */
+async function cmdExplain(args: string[], io: Io): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args, allowPositionals: true, options: { variant: { type: 'string' }, seed: { type: 'string' }, json: { type: 'boolean' } } });
+  } catch (e) {
+    throw new UsageError(errorText(e));
+  }
+  const { values, positionals } = parsed;
+  if (positionals.length !== 2) throw new UsageError("explain needs a scenario file and a selector, e.g. netsim explain s.ts 'icmp 10.0.0.1 -> 10.0.0.2 at 5s'");
+  const { scenario } = await loadScenario(positionals[0]);
+  const seed = values.seed === undefined ? undefined : Number(values.seed);
+  if (seed !== undefined && !Number.isSafeInteger(seed)) throw new UsageError(`--seed '${values.seed}' is not an integer`);
+  try {
+    parseSelector(positionals[1]!);
+  } catch (e) {
+    throw new UsageError(errorText(e));
+  }
+  const run = runScenario(scenario, { ...(values.variant === undefined ? {} : { variant: values.variant }), ...(seed === undefined ? {} : { seed }) });
+  let e;
+  try {
+    e = explain(run.sim, run.recorder.records, positionals[1]!);
+  } catch (err) {
+    throw new UsageError(`explain (${run.variant}): ${errorText(err)}`);
+  }
+  io.out(values.json ? JSON.stringify(e, null, 2) + '\n' : `# ${scenario.title}\n# variant ${run.variant}, seed ${run.seed}\n${formatExplanation(e)}`);
+  return 0;
+}
+
 /** `netsim diff`: two runs of one scenario, compared. */
 async function cmdDiff(args: string[], io: Io): Promise<number> {
   let parsed;
@@ -238,6 +271,8 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
         return await cmdVariants(rest, io);
       case 'replay':
         return await cmdReplay(rest, io);
+      case 'explain':
+        return await cmdExplain(rest, io);
       case 'diff':
         return await cmdDiff(rest, io);
       case 'incidents':
@@ -251,7 +286,7 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
         io.out(USAGE);
         return cmd === undefined ? 2 : 0;
       default:
-        throw new UsageError(`unknown command '${cmd}' (commands: run, variants, replay, incidents, diff, trace, help)`);
+        throw new UsageError(`unknown command '${cmd}' (commands: run, variants, replay, incidents, diff, explain, trace, help)`);
     }
   } catch (e) {
     if (e instanceof EventBudgetExceeded || e instanceof ForwardingLoopError) {

@@ -20,3 +20,4 @@ export * from './tcpdump.js';
 export * from './sink.js';
 export * from './incident.js';
 export * from './diff.js';
+export * from './explain.js';
