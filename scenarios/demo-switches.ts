@@ -46,6 +46,7 @@ export default defineScenario({
     b.endpoint('h3', { mac: H3, echo: true });
     b.endpoint('h4', { mac: H4 });
     b.endpoint('h1-moved', { mac: H1, echo: true }); // h1 after migration, same MAC
+    b.intended({ duplicateMacs: [H1] }); // h1 and h1-moved are one VM before and after it moves
     const fast = { delay: '1us', rate: '100Mbit' } as const;
     b.link('h1.eth0', 'sw1.p1', fast);
     b.link('h2.eth0', 'sw1.p2', fast);

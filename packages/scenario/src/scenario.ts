@@ -5,10 +5,10 @@
  * mistake is reported with its place ("link #3 'h5.eth0 <-> sw1.p9': ...") and never as a stack
  * trace from deep inside the engine.
  */
-import { parseDuration, Simulation, errorText, hint, type Command, type DeviceModel, type Duration, type LinkOptions, type Nanos } from '@netsim/engine';
+import { parseDuration, Simulation, Rng, RNG_WORDS, errorText, hint, type Command, type DeviceModel, type Duration, type LinkOptions, type Nanos } from '@netsim/engine';
 import { ethernetFrames, formatIpv4, parseCidr, parseIpv4, parseMac, prefixMask, type EthernetFrame, type Mac } from '@netsim/packets';
 import { endpoint, l3Switch, learningSwitch, sendFrame, switchPorts, type EndpointConfig, type L3SwitchConfig, type SwitchConfig } from '@netsim/l2';
-import { linuxHost, type HostConfig } from '@netsim/linux';
+import { initHost, linuxHost, type HostConfig } from '@netsim/linux';
 import { kubeApi, kubeNode, type ApiConfig, type KubeNodeConfig, type ServiceSpec } from '@netsim/kube';
 import { showDevice } from './show.js';
 import type { IncidentInfo } from './incident.js';
@@ -95,29 +95,34 @@ export class TimelineStep {
 
   /** An endpoint sends a frame (source MAC defaults to the endpoint's). */
   send(dev: string, frame: Omit<EthernetFrame, 'src'> & { src?: Mac }): this {
+    this.b.noteStep(this.time, 'send', { dev, frame });
     this.b.pushAction({ kind: 'command', at: this.time, dev, command: sendFrame(frame), where: this.b.here(`at ${String(this.time)}: send from '${dev}'`) });
     return this;
   }
 
   /** Any command to a device. */
   command(dev: string, command: Command): this {
+    this.b.noteStep(this.time, 'command', { dev, command });
     this.b.pushAction({ kind: 'command', at: this.time, dev, command, where: this.b.here(`at ${String(this.time)}: command '${command.name}' to '${dev}'`) });
     return this;
   }
 
   /** A Kubernetes node reboots: its host comes back as configured, its agents start again. */
   reboot(dev: string): this {
+    this.b.noteStep(this.time, 'reboot', { dev });
     this.b.pushAction({ kind: 'command', at: this.time, dev, command: { name: 'reboot' }, where: this.b.here(`at ${String(this.time)}: reboot '${dev}'`) });
     return this;
   }
 
   /** Takes a link down; `link` is a link id or one of its ports (`'sw2.p3'`). */
   linkDown(link: string): this {
+    this.b.noteStep(this.time, 'linkDown', { link });
     this.b.pushAction({ kind: 'link', at: this.time, link, up: false, where: this.b.here(`at ${String(this.time)}: link down '${link}'`) });
     return this;
   }
 
   linkUp(link: string): this {
+    this.b.noteStep(this.time, 'linkUp', { link });
     this.b.pushAction({ kind: 'link', at: this.time, link, up: true, where: this.b.here(`at ${String(this.time)}: link up '${link}'`) });
     return this;
   }
@@ -127,18 +132,21 @@ export class TimelineStep {
    * `tool` is one of `ip neigh` (default), `ip addr`, `ip route`, `bridge fdb <br>`, `ip -s link`.
    */
   show(dev: string, tool?: string): this {
+    this.b.noteStep(this.time, 'show', { dev, ...(tool === undefined ? {} : { tool }) });
     this.b.pushAction({ kind: 'show', at: this.time, dev, tool, where: this.b.here(`at ${String(this.time)}: show '${dev}'${tool ? ` '${tool}'` : ''}`) });
     return this;
   }
 
   /** `kubectl apply` of a Service to the API store `api`. */
   applyService(api: string, service: ServiceSpec): this {
+    this.b.noteStep(this.time, 'applyService', { api, service });
     this.b.pushAction({ kind: 'command', at: this.time, dev: api, command: { name: 'apply-service', service }, where: this.b.here(`at ${String(this.time)}: apply service '${service.name}'`) });
     return this;
   }
 
   /** A host runs `arping -c count [-I dev] dst` (iputils output in the timeline). */
   arping(host: string, dst: string, opts: { count?: number; dev?: string; session?: string } = {}): this {
+    this.b.noteStep(this.time, 'arping', { host, dst, ...opts });
     const command = { name: 'arping', dst, count: opts.count ?? 3, ...(opts.dev === undefined ? {} : { dev: opts.dev }), ...(opts.session === undefined ? {} : { session: opts.session }) };
     this.b.pushAction({ kind: 'command', at: this.time, dev: host, command, where: this.b.here(`at ${String(this.time)}: arping from '${host}' to ${dst}`) });
     return this;
@@ -149,6 +157,7 @@ export class TimelineStep {
    * datagram and reports success whether or not anything is listening — as the real one does.
    */
   nc(host: string, dst: string, port: number, opts: { udp?: boolean; wait?: Duration; session?: string } = {}): this {
+    this.b.noteStep(this.time, 'nc', { host, dst, port, ...opts });
     const command = opts.udp
       ? { name: 'nc-udp', dst, port, ...(opts.session === undefined ? {} : { session: opts.session }) }
       : { name: 'tcp-connect', dst, port, tool: 'nc', ...(opts.wait === undefined ? {} : { timeoutNs: parseDuration(opts.wait) }), ...(opts.session === undefined ? {} : { session: opts.session }) };
@@ -158,6 +167,7 @@ export class TimelineStep {
 
   /** A host runs `telnet dst port` (connect only). */
   telnet(host: string, dst: string, port: number, opts: { session?: string } = {}): this {
+    this.b.noteStep(this.time, 'telnet', { host, dst, port, ...opts });
     const command = { name: 'tcp-connect', dst, port, tool: 'telnet', ...(opts.session === undefined ? {} : { session: opts.session }) };
     this.b.pushAction({ kind: 'command', at: this.time, dev: host, command, where: this.b.here(`at ${String(this.time)}: telnet from '${host}' to ${dst} ${port}`) });
     return this;
@@ -165,6 +175,7 @@ export class TimelineStep {
 
   /** A host listens on a TCP port (a server answering each request with `reply`). */
   listen(host: string, port: number, reply = 'OK'): this {
+    this.b.noteStep(this.time, 'listen', { host, port, reply });
     this.b.pushAction({ kind: 'command', at: this.time, dev: host, command: { name: 'tcp-listen', port, reply }, where: this.b.here(`at ${String(this.time)}: listen on '${host}' port ${port}`) });
     return this;
   }
@@ -174,6 +185,7 @@ export class TimelineStep {
    * `-I` (`icmp`) or `-T` (`tcp`, port default 80); `-m maxHops` (default 30).
    */
   traceroute(host: string, dst: string, opts: { mode?: 'udp' | 'udp-port' | 'icmp' | 'tcp'; port?: number; maxHops?: number; wait?: Duration; session?: string } = {}): this {
+    this.b.noteStep(this.time, 'traceroute', { host, dst, ...opts });
     const command = { name: 'traceroute', dst, ...(opts.mode ? { mode: opts.mode } : {}), ...(opts.port === undefined ? {} : { port: opts.port }), ...(opts.maxHops === undefined ? {} : { maxHops: opts.maxHops }), ...(opts.wait === undefined ? {} : { waitNs: parseDuration(opts.wait) }), ...(opts.session === undefined ? {} : { session: opts.session }) };
     this.b.pushAction({ kind: 'command', at: this.time, dev: host, command, where: this.b.here(`at ${String(this.time)}: traceroute from '${host}' to ${dst}`) });
     return this;
@@ -181,6 +193,7 @@ export class TimelineStep {
 
   /** A host runs `ping -c count [-i interval] dst` (iputils output in the timeline). */
   ping(host: string, dst: string, opts: { count?: number; interval?: Duration; session?: string } = {}): this {
+    this.b.noteStep(this.time, 'ping', { host, dst, ...opts });
     const command = {
       name: 'ping',
       dst,
@@ -193,15 +206,84 @@ export class TimelineStep {
   }
 }
 
+/** The builder's device kinds, as a YAML scenario names them. */
+export const DEVICE_KINDS = ['switch', 'l3Switch', 'endpoint', 'kubeApi', 'kubeNode', 'host'] as const;
+export type DeviceKind = (typeof DEVICE_KINDS)[number];
+
+/** The timeline's steps, as a YAML scenario names them, with their required fields. */
+export const TIMELINE_STEPS = {
+  send: ['dev', 'frame'],
+  command: ['dev', 'command'],
+  reboot: ['dev'],
+  linkDown: ['link'],
+  linkUp: ['link'],
+  show: ['dev'],
+  applyService: ['api', 'service'],
+  arping: ['host', 'dst'],
+  nc: ['host', 'dst', 'port'],
+  telnet: ['host', 'dst', 'port'],
+  listen: ['host', 'port'],
+  traceroute: ['host', 'dst'],
+  ping: ['host', 'dst'],
+} as const;
+export type TimelineVerb = keyof typeof TIMELINE_STEPS;
+
+/** What a scenario's build asked for, as plain data (what a YAML scenario holds). */
+export interface ScenarioSpec {
+  devices: { id: string; kind: DeviceKind | `custom:${string}`; config: unknown }[];
+  links: { a: string; b: string; opts: Record<string, unknown> }[];
+  timeline: { at: Duration; verb: TimelineVerb; args: Record<string, unknown> }[];
+  intended: Intended;
+}
+
+/** Things that look like mistakes but that the scenario means (e.g. incident 1's cloned addresses). */
+export interface Intended {
+  /** IPv4 addresses that may appear more than once on one layer-2 segment. */
+  duplicateIps?: string[];
+  /** Explicit MAC addresses that may be configured more than once. */
+  duplicateMacs?: string[];
+}
+
 /** Records a scenario's topology and timeline; see {@link defineScenario}. */
 export class ScenarioBuilder {
   /** @internal */ readonly devices: DeviceDecl[] = [];
   /** @internal */ readonly links: LinkDecl[] = [];
   /** @internal */ readonly actions: Action[] = [];
   /** @internal */ readonly problems: string[] = [];
+  /** @internal The calls the scenario made, as data. */ readonly spec: ScenarioSpec = { devices: [], links: [], timeline: [], intended: {} };
+  /** @internal Where the next call comes from (a YAML path such as `links[3]`), for messages. */ place: string | undefined;
+  private depth = 0;
+
+  /** Says that something which looks like a mistake is meant (duplicate IPs on a segment, duplicate MACs). */
+  intended(what: Intended): this {
+    const i = this.spec.intended;
+    if (what.duplicateIps) i.duplicateIps = [...(i.duplicateIps ?? []), ...what.duplicateIps];
+    if (what.duplicateMacs) i.duplicateMacs = [...(i.duplicateMacs ?? []), ...what.duplicateMacs];
+    return this;
+  }
+
+  /** @internal Records a top-level call (not the calls a builder method makes for itself). */
+  private top<T>(kind: ScenarioSpec['devices'][number]['kind'], id: string, config: unknown, body: () => T): T {
+    if (this.depth === 0) this.spec.devices.push({ id, kind, config });
+    this.depth++;
+    try {
+      return body();
+    } finally {
+      this.depth--;
+    }
+  }
+
+  /** @internal */
+  noteStep(at: Duration, verb: TimelineVerb, args: Record<string, unknown>): void {
+    if (this.depth === 0) this.spec.timeline.push({ at, verb, args });
+  }
 
   /** A learning switch. */
   switch(id: string, config: SwitchConfig): this {
+    return this.top('switch', id, config, () => this.switchDevice(id, config));
+  }
+
+  private switchDevice(id: string, config: SwitchConfig): this {
     let ports: readonly string[] = [];
     try {
       ports = switchPorts(config);
@@ -213,11 +295,23 @@ export class ScenarioBuilder {
 
   /** A Comware-style L3 switch: VLAN interfaces, a MAC table and an ARP table with ports. */
   l3Switch(id: string, config: L3SwitchConfig): this {
-    return this.device(id, l3Switch as DeviceModel<unknown, unknown, EthernetFrame>, config, switchPorts(config));
+    return this.top('l3Switch', id, config, () => {
+      let ports: readonly string[] = [];
+      try {
+        ports = switchPorts(config);
+      } catch (e) {
+        this.problems.push(`l3 switch '${id}': ${errorText(e)}`);
+      }
+      return this.device(id, l3Switch as DeviceModel<unknown, unknown, EthernetFrame>, config, ports);
+    });
   }
 
   /** A raw frame endpoint. */
   endpoint(id: string, config: EndpointConfig): this {
+    return this.top('endpoint', id, config, () => this.endpointDevice(id, config));
+  }
+
+  private endpointDevice(id: string, config: EndpointConfig): this {
     try {
       parseMac(config.mac);
     } catch (e) {
@@ -228,6 +322,10 @@ export class ScenarioBuilder {
 
   /** The Kubernetes API store (started at time 0). */
   kubeApi(id: string, config: ApiConfig): this {
+    return this.top('kubeApi', id, config, () => this.kubeApiDevice(id, config));
+  }
+
+  private kubeApiDevice(id: string, config: ApiConfig): this {
     this.device(id, kubeApi as DeviceModel<unknown, unknown, EthernetFrame>, config, []);
     this.pushAction({ kind: 'command', at: 0, dev: id, command: { name: 'start' }, where: this.here(`start '${id}'`) });
     return this;
@@ -241,6 +339,10 @@ export class ScenarioBuilder {
    * the podCIDR, from .2 on, as CNI's host-local IPAM hands them out.
    */
   kubeNode(id: string, config: KubeNodeConfig & { pods?: readonly { name: string; ip?: string }[] }): this {
+    return this.top('kubeNode', id, config, () => this.kubeNodeDevice(id, config));
+  }
+
+  private kubeNodeDevice(id: string, config: KubeNodeConfig & { pods?: readonly { name: string; ip?: string }[] }): this {
     const { pods = [], ...node } = config;
     const podCIDR = config.podCIDR;
     let cfg: KubeNodeConfig = node;
@@ -290,12 +392,13 @@ export class ScenarioBuilder {
 
   /** A Linux host (interfaces, bridges, neighbour cache, routing, ICMP). */
   host(id: string, config: HostConfig): this {
-    return this.device(id, linuxHost as DeviceModel<unknown, unknown, EthernetFrame>, config);
+    return this.top('host', id, config, () => this.device(id, linuxHost as DeviceModel<unknown, unknown, EthernetFrame>, config));
   }
 
   /** Any device model. */
   device<S, C>(id: string, model: DeviceModel<S, C, EthernetFrame>, config: C, ports?: readonly string[]): this {
-    const where = `device #${this.devices.length + 1} '${id}'`;
+    if (this.depth === 0) this.spec.devices.push({ id, kind: `custom:${model.kind}`, config });
+    const where = this.depth <= 1 && this.place !== undefined ? `${this.place} '${id}'` : `device #${this.devices.length + 1} '${id}'`;
     let p = ports;
     if (p === undefined) {
       try {
@@ -314,7 +417,9 @@ export class ScenarioBuilder {
    * @param opts delay (default 1us), rate (`'100Mbit'`, `'1Gbit'` or bits/s; default unlimited), id
    */
   link(a: string, b: string, opts: { delay?: Duration; rate?: string | number; id?: string; queueLimit?: number; up?: boolean } = {}): this {
-    this.links.push({ a, b, opts, where: `link #${this.links.length + 1} '${opts.id ?? `${a} <-> ${b}`}'` });
+    if (this.depth === 0) this.spec.links.push({ a, b, opts: { ...opts } });
+    const name = `'${opts.id ?? `${a} <-> ${b}`}'`;
+    this.links.push({ a, b, opts, where: this.depth === 0 && this.place !== undefined ? `${this.place} ${name}` : `link #${this.links.length + 1} ${name}` });
     return this;
   }
 
@@ -330,8 +435,72 @@ export class ScenarioBuilder {
 
   /** @internal */
   here(what: string): string {
-    return `timeline #${this.actions.length + 1} (${what})`;
+    return this.place !== undefined ? `${this.place} (${what})` : `timeline #${this.actions.length + 1} (${what})`;
   }
+}
+
+/** The Linux host configuration inside a device's config, if it has one. */
+function hostConfigOf(d: DeviceDecl): HostConfig | undefined {
+  if (d.kind === 'host') return d.config as HostConfig;
+  if (d.kind === 'kube-node') return (d.config as KubeNodeConfig).host;
+  return undefined;
+}
+
+/**
+ * Configured addresses that clash: one IPv4 address twice on one layer-2 segment (links, switch
+ * and L3-switch VLAN ports, host bridges join segments), and one explicit MAC configured twice —
+ * unless the scenario says it is intended (`b.intended({ duplicateIps: [...] })`).
+ */
+function duplicateAddresses(b: ScenarioBuilder): string[] {
+  const parent = new Map<string, string>();
+  const find = (x: string): string => {
+    let r = x;
+    while (parent.has(r) && parent.get(r) !== r) r = parent.get(r)!;
+    parent.set(x, r);
+    return r;
+  };
+  const union = (x: string, y: string) => {
+    const a = find(x);
+    const c = find(y);
+    if (a !== c) parent.set(a, c);
+  };
+  for (const l of b.links) union(l.a, l.b);
+  const macs = new Map<string, string>();
+  const problems: string[] = [];
+  const okMacs = new Set((b.spec.intended.duplicateMacs ?? []).map((m) => m.toLowerCase()));
+  const okIps = new Set(b.spec.intended.duplicateIps ?? []);
+  const addrs: { seg: string; ip: string; where: string }[] = [];
+  for (const d of b.devices) {
+    if (d.kind === 'switch') for (const p of d.ports) union(`${d.id}.${p}`, `${d.id}.${d.ports[0]}`);
+    if (d.kind === 'l3switch') {
+      for (const v of (d.config as L3SwitchConfig).vlans ?? []) for (const p of v.ports ?? []) union(`${d.id}.${p}`, `${d.id}#vlan${v.id}`);
+    }
+    const host = hostConfigOf(d);
+    const mac = (d.config as { mac?: unknown } | undefined)?.mac;
+    const noteMac = (m: unknown, where: string) => {
+      if (typeof m !== 'string') return;
+      const k = m.toLowerCase();
+      const prev = macs.get(k);
+      if (prev !== undefined && !okMacs.has(k)) problems.push(`${where}: MAC ${m} is also configured on ${prev} (if that is meant, say intended: { duplicateMacs: ['${m}'] })`);
+      macs.set(k, where);
+    };
+    if (d.kind === 'endpoint') noteMac(mac, d.where);
+    if (host === undefined || !Array.isArray(host.interfaces)) continue;
+    for (const f of host.interfaces) {
+      if (typeof f?.name !== 'string') continue;
+      noteMac(f.mac, `${d.where} interface ${f.name}`);
+      if (typeof f.master === 'string') union(`${d.id}.${f.name}`, `${d.id}.${f.master}`);
+      for (const a of Array.isArray(f.addresses) ? f.addresses : []) if (typeof a === 'string') addrs.push({ seg: `${d.id}.${f.name}`, ip: a.split('/')[0]!, where: `${d.where} interface ${f.name}` });
+    }
+  }
+  const seen = new Map<string, string>();
+  for (const a of addrs) {
+    const k = `${find(a.seg)} ${a.ip}`;
+    const prev = seen.get(k);
+    if (prev !== undefined && !okIps.has(a.ip)) problems.push(`${a.where}: ${a.ip} is also on ${prev}, on the same layer-2 segment (if that is meant, say intended: { duplicateIps: ['${a.ip}'] })`);
+    seen.set(k, a.where);
+  }
+  return problems;
 }
 
 /** The node-side veth of a pod, as CNI names it (veth + a hash; here the pod's name, ≤ 15 chars). */
@@ -421,6 +590,19 @@ export function instantiate(scenario: Scenario, opts: InstantiateOptions = {}): 
     }
     return true;
   };
+
+  // Host configurations: what the Linux model would refuse at start (bad CIDRs, unknown masters,
+  // bad gateways), found now and named with the device's place.
+  for (const d of b.devices) {
+    const host = hostConfigOf(d);
+    if (host === undefined) continue;
+    try {
+      initHost(host, () => true, new Rng(new Uint32Array(RNG_WORDS), 0));
+    } catch (e) {
+      problems.push(`${d.where}: ${errorText(e)}`);
+    }
+  }
+  problems.push(...duplicateAddresses(b));
 
   // Links: ports exist, each port used once, options parse.
   const used = new Map<string, string>();
