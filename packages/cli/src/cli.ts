@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { tsImport } from 'tsx/esm/api';
 import { recordToJson, errorText, formatTime, EventBudgetExceeded, ForwardingLoopError, BinaryTraceWriter, binaryTraceToJsonLines } from '@netsim/engine';
-import { isScenario, runScenario, diffRuns, formatDiff, explain, formatExplanation, parseSelector, type ScenarioBuilder, summarizeRun, formatRecord, tracePcap, tcpdump, JsonlFile, type Scenario } from '@netsim/scenario';
+import { isScenario, parseYamlScenario, scenarioToYaml, runScenario, diffRuns, formatDiff, explain, formatExplanation, parseSelector, type ScenarioBuilder, summarizeRun, formatRecord, tracePcap, tcpdump, JsonlFile, type Scenario } from '@netsim/scenario';
 import { ethernetFrames, type EthernetFrame } from '@netsim/packets';
 import type { TraceRecord } from '@netsim/engine';
 
@@ -30,6 +30,9 @@ const USAGE = `usage:
                                      the causal chain of one packet: hops, the table entries that
                                      sent it there and how they were learned, its fate. SELECTOR:
                                      'icmp 172.31.11.1 -> 172.31.11.2 at 1300s' (tcp, udp, ip) or '#1234'
+  netsim yaml <scenario.ts> [--out FILE]
+                                     the scenario as YAML (every variant); run, replay, diff and
+                                     explain take .yaml scenario files as well
   netsim replay [scenario-file ...]  every variant of each scenario (default: scenarios/*.ts), quietly
   netsim trace <file.bin>            print a binary trace as JSON lines
   netsim help
@@ -163,6 +166,23 @@ function writeCapturePoints(dir: string, run: ReturnType<typeof runScenario>): v
   }
 }
 
+/** `netsim yaml`: a TypeScript scenario as YAML. */
+async function cmdYaml(args: string[], io: Io): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args, allowPositionals: true, options: { out: { type: 'string', short: 'o' } } });
+  } catch (e) {
+    throw new UsageError(errorText(e));
+  }
+  const { values, positionals } = parsed;
+  if (positionals.length !== 1) throw new UsageError('yaml needs one scenario file');
+  const { scenario } = await loadScenario(positionals[0]);
+  const text = scenarioToYaml(scenario, positionals[0]!.replace(/\\/g, '/'));
+  if (values.out) writeFileSync(values.out, text);
+  else io.out(text);
+  return 0;
+}
+
 /** `netsim explain`: one packet's causal chain. */
 async function cmdExplain(args: string[], io: Io): Promise<number> {
   let parsed;
@@ -271,6 +291,8 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
         return await cmdVariants(rest, io);
       case 'replay':
         return await cmdReplay(rest, io);
+      case 'yaml':
+        return await cmdYaml(rest, io);
       case 'explain':
         return await cmdExplain(rest, io);
       case 'diff':
@@ -286,7 +308,7 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
         io.out(USAGE);
         return cmd === undefined ? 2 : 0;
       default:
-        throw new UsageError(`unknown command '${cmd}' (commands: run, variants, replay, incidents, diff, explain, trace, help)`);
+        throw new UsageError(`unknown command '${cmd}' (commands: run, variants, replay, incidents, diff, explain, yaml, trace, help)`);
     }
   } catch (e) {
     if (e instanceof EventBudgetExceeded || e instanceof ForwardingLoopError) {
@@ -302,6 +324,7 @@ async function loadScenario(file: string | undefined): Promise<{ scenario: Scena
   if (!file) throw new UsageError('missing <scenario-file>');
   const path = resolve(file);
   if (!existsSync(path)) throw new UsageError(`cannot load scenario '${file}': no such file`);
+  if (/\.ya?ml$/.test(file)) return { scenario: parseYamlScenario(readFileSync(path, 'utf8'), file), path };
   let mod: Record<string, unknown>;
   try {
     mod = (await tsImport(pathToFileURL(path).href, import.meta.url)) as Record<string, unknown>;

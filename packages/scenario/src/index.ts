@@ -21,3 +21,4 @@ export * from './sink.js';
 export * from './incident.js';
 export * from './diff.js';
 export * from './explain.js';
+export * from './yaml.js';
