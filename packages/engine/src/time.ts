@@ -30,6 +30,7 @@ export function parseDuration(d: Duration): Nanos {
     if (!Number.isSafeInteger(d) || d < 0) throw new Error(`duration ${d} must be a non-negative integer number of nanoseconds`);
     return d;
   }
+  if (typeof d !== 'string') throw new Error(`${JSON.stringify(d) ?? String(d)} is not a duration (write e.g. '300ms', '1.5s', '20min')`);
   const text = d.trim();
   if (text === '0') return 0;
   let total = 0;

@@ -316,7 +316,7 @@ function bgpProbe(s: KubeNodeState, ctx: StepContext, out: Output<EthernetFrame>
   const c = s.calico!;
   let st: KubeNodeState = { ...s, calico: { ...c, seq: c.seq + 1 } };
   for (const peer of c.peers) {
-    st = host(st, { type: 'command', command: { name: 'tcp-connect', dst: peer, port: 179, tool: 'request', session: `bgp ${peer} ${c.seq + 1}`, request: 'OPEN', timeoutNs: 5 * SECOND } }, ctx, out);
+    st = host(st, { type: 'command', command: { name: 'tcp-connect', dst: peer, port: 179, tool: 'request', session: `bgp ${peer} ${c.seq + 1}`, request: 'OPEN', timeoutNs: 5 * SECOND, ephemeral: true } }, ctx, out);
   }
   out.push({ type: 'timer.set', key: 'calico:probe', at: ctx.now + c.intervalNs });
   return st;
@@ -343,7 +343,7 @@ function renew(s: KubeNodeState, ctx: StepContext, out: Output<EthernetFrame>[])
   const request = s.registered
     ? `PUT /apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/${s.name}`
     : `POST /api/v1/nodes name=${s.name} ip=${ip} roles=${s.roles} podCIDR=${s.podCIDR ?? 'none'}`;
-  st = host(st, { type: 'command', command: { name: 'tcp-connect', dst: s.api.ip, port: s.api.port, tool: 'request', session: `${s.registered ? 'lease' : 'lease-register'}-${seq}`, request, timeoutNs: s.timeoutNs } }, ctx, out);
+  st = host(st, { type: 'command', command: { name: 'tcp-connect', dst: s.api.ip, port: s.api.port, tool: 'request', session: `${s.registered ? 'lease' : 'lease-register'}-${seq}`, request, timeoutNs: s.timeoutNs, ephemeral: true } }, ctx, out);
   // wait.JitterUntil(sync, 10s, 0.04): the next sync within [period, 1.04·period).
   const next = s.renewNs + Math.floor(ctx.rng.float() * 0.04 * s.renewNs);
   out.push({ type: 'timer.set', key: 'kubelet:renew', at: ctx.now + next });

@@ -47,8 +47,17 @@ const PURGE_TIMER = 'fdb.ageing';
 
 /** Port names for a config. */
 export function switchPorts(config: SwitchConfig): readonly string[] {
-  return typeof config.ports === 'number' ? Array.from({ length: config.ports }, (_, i) => `p${i + 1}`) : config.ports;
+  if (typeof config.ports === 'number') {
+    if (!Number.isInteger(config.ports) || config.ports < 1 || config.ports > MAX_PORTS) throw new Error(`ports: ${config.ports} is not a port count (1..${MAX_PORTS})`);
+    return Array.from({ length: config.ports }, (_, i) => `p${i + 1}`);
+  }
+  if (!Array.isArray(config.ports)) throw new Error('ports must be a count or a list of port names');
+  if (config.ports.length > MAX_PORTS) throw new Error(`ports: ${config.ports.length} ports (at most ${MAX_PORTS})`);
+  return config.ports;
 }
+
+/** More ports than any chassis has is a mistake (e.g. a count meant as something else). */
+export const MAX_PORTS = 4096;
 
 /**
  * The learning switch model.

@@ -960,6 +960,11 @@ class Work {
     const dst = parseIpv4(String(cmd['dst']));
     const hop = this.route(dst);
     const devName = String(cmd['dev'] ?? (hop?.kind === 'unicast' ? hop.dev : ''));
+    if (!this.s.byName.has(devName)) {
+      // iputils arping.c, main(): no -I and no route, or -I naming no device.
+      this.record('arping.output', { session: name, text: cmd['dev'] === undefined ? 'arping: Suitable device could not be determined. Please, use option -I.' : `arping: Device ${devName} not available.` });
+      return;
+    }
     const dev = this.iface(devName);
     const src = this.sourceFor(dev.name, dst) ?? 0;
     const s: ArpingSession = { name, dev: dev.name, dst, src, count: Number(cmd['count'] ?? 3), sent: 0, broadcasts: 0, received: 0, mac: null, lastSend: 0, lines: [`ARPING ${formatIpv4(dst)} from ${formatIpv4(src)} ${dev.name}`], done: false };
@@ -1198,6 +1203,7 @@ class Work {
       tool,
       session,
       request: cmd['request'] === undefined ? null : String(cmd['request']),
+      ...(cmd['ephemeral'] === true ? { ephemeral: true } : {}),
     };
     this.tcp = { ...this.tcp, nextPort: next, conns: { ...this.tcp.conns, [c.key]: c } };
     this.dirty = true;
@@ -1246,12 +1252,18 @@ class Work {
     this.fx.cancel(`tcpapp:${c.key}`);
     if (c.role !== 'client' || c.tool === null || c.session === null) return;
     const lines = toolLines(c.tool, c.remote, c.rport, outcome, response).filter((l) => !(c.tool === 'telnet' && l.startsWith('Trying ')));
-    this.tcpReport({ session: c.session, tool: c.tool, dst: formatIpv4(c.remote), port: c.rport, outcome, response, lines, at: this.now });
+    this.tcpReport({ session: c.session, tool: c.tool, dst: formatIpv4(c.remote), port: c.rport, outcome, response, lines, at: this.now }, c.ephemeral === true);
   }
 
-  private tcpReport(r: TcpResult): void {
-    this.tcp = { ...this.tcp, results: { ...this.tcp.results, [r.session]: r } };
-    this.dirty = true;
+  /**
+   * A tool's result: kept in `results` for the views and reports, and recorded. An agent's
+   * request (one per lease renewal, forever) is only recorded, so the table does not grow with time.
+   */
+  private tcpReport(r: TcpResult, ephemeral = false): void {
+    if (!ephemeral) {
+      this.tcp = { ...this.tcp, results: { ...this.tcp.results, [r.session]: r } };
+      this.dirty = true;
+    }
     this.record(r.tool === 'request' ? 'tcp.result' : `${r.tool}.output`, { session: r.session, text: r.lines.join('\n'), outcome: r.outcome });
   }
 

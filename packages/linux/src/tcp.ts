@@ -33,6 +33,8 @@ export interface TcpConn {
   readonly tool: TcpTool | null;
   readonly session: string | null;
   readonly request: string | null;
+  /** An agent's request (kubelet lease, BGP): reported as a trace record only, not kept in `results`. */
+  readonly ephemeral?: boolean;
 }
 
 export interface TcpListener {

@@ -11,6 +11,8 @@ import { endpoint, l3Switch, learningSwitch, sendFrame, switchPorts, type Endpoi
 import { initHost, linuxHost, type HostConfig } from '@netsim/linux';
 import { kubeApi, kubeNode, type ApiConfig, type KubeNodeConfig, type ServiceSpec } from '@netsim/kube';
 import { showDevice } from './show.js';
+import { Ajv, type ValidateFunction } from 'ajv';
+import { CONFIG_SCHEMAS } from './config-schema.js';
 import type { IncidentInfo } from './incident.js';
 
 /** A mistake in a scenario, with every problem found (one per line). */
@@ -93,6 +95,15 @@ export class TimelineStep {
     private readonly time: Duration,
   ) {}
 
+  /** A destination must be an IPv4 address (the tools take addresses, not names). */
+  private checkAddress(dst: unknown, verb: string): void {
+    try {
+      parseIpv4(String(dst));
+    } catch {
+      this.b.problems.push(`${this.b.here(`at ${String(this.time)}: ${verb}`)}: dst '${String(dst)}' is not an IPv4 address`);
+    }
+  }
+
   /** An endpoint sends a frame (source MAC defaults to the endpoint's). */
   send(dev: string, frame: Omit<EthernetFrame, 'src'> & { src?: Mac }): this {
     this.b.noteStep(this.time, 'send', { dev, frame });
@@ -140,6 +151,25 @@ export class TimelineStep {
   /** `kubectl apply` of a Service to the API store `api`. */
   applyService(api: string, service: ServiceSpec): this {
     this.b.noteStep(this.time, 'applyService', { api, service });
+    const wrong = configProblems('service', service);
+    if (wrong.length) {
+      const at = this.b.here(`at ${String(this.time)}: apply service`);
+      for (const w of wrong) this.b.problems.push(`${at}: service${w.path}: ${w.message}`);
+      this.b.malformed = true;
+      return this;
+    }
+    const at = () => this.b.here(`at ${String(this.time)}: apply service '${service.name}'`);
+    const addrs: [string, readonly string[]][] = [['clusterIP', [service.clusterIP]], ['externalIPs', service.externalIPs ?? []], ['loadBalancerIPs', service.loadBalancerIPs ?? []], ['endpoints', service.endpoints ?? []]];
+    for (const [key, list] of addrs) {
+      for (const a of list) {
+        try {
+          parseIpv4(a);
+        } catch {
+          this.b.problems.push(`${at()}: service.${key}: '${a}' is not an IPv4 address`);
+        }
+      }
+    }
+    for (const p of service.ports) if (!(Number.isInteger(p.port) && p.port > 0 && p.port < 65536)) this.b.problems.push(`${at()}: service.ports: ${p.port} is not a port number (1..65535)`);
     this.b.pushAction({ kind: 'command', at: this.time, dev: api, command: { name: 'apply-service', service }, where: this.b.here(`at ${String(this.time)}: apply service '${service.name}'`) });
     return this;
   }
@@ -147,6 +177,7 @@ export class TimelineStep {
   /** A host runs `arping -c count [-I dev] dst` (iputils output in the timeline). */
   arping(host: string, dst: string, opts: { count?: number; dev?: string; session?: string } = {}): this {
     this.b.noteStep(this.time, 'arping', { host, dst, ...opts });
+    this.checkAddress(dst, 'arping');
     const command = { name: 'arping', dst, count: opts.count ?? 3, ...(opts.dev === undefined ? {} : { dev: opts.dev }), ...(opts.session === undefined ? {} : { session: opts.session }) };
     this.b.pushAction({ kind: 'command', at: this.time, dev: host, command, where: this.b.here(`at ${String(this.time)}: arping from '${host}' to ${dst}`) });
     return this;
@@ -158,6 +189,7 @@ export class TimelineStep {
    */
   nc(host: string, dst: string, port: number, opts: { udp?: boolean; wait?: Duration; session?: string } = {}): this {
     this.b.noteStep(this.time, 'nc', { host, dst, port, ...opts });
+    this.checkAddress(dst, 'nc');
     const command = opts.udp
       ? { name: 'nc-udp', dst, port, ...(opts.session === undefined ? {} : { session: opts.session }) }
       : { name: 'tcp-connect', dst, port, tool: 'nc', ...(opts.wait === undefined ? {} : { timeoutNs: parseDuration(opts.wait) }), ...(opts.session === undefined ? {} : { session: opts.session }) };
@@ -168,6 +200,7 @@ export class TimelineStep {
   /** A host runs `telnet dst port` (connect only). */
   telnet(host: string, dst: string, port: number, opts: { session?: string } = {}): this {
     this.b.noteStep(this.time, 'telnet', { host, dst, port, ...opts });
+    this.checkAddress(dst, 'telnet');
     const command = { name: 'tcp-connect', dst, port, tool: 'telnet', ...(opts.session === undefined ? {} : { session: opts.session }) };
     this.b.pushAction({ kind: 'command', at: this.time, dev: host, command, where: this.b.here(`at ${String(this.time)}: telnet from '${host}' to ${dst} ${port}`) });
     return this;
@@ -186,6 +219,7 @@ export class TimelineStep {
    */
   traceroute(host: string, dst: string, opts: { mode?: 'udp' | 'udp-port' | 'icmp' | 'tcp'; port?: number; maxHops?: number; wait?: Duration; session?: string } = {}): this {
     this.b.noteStep(this.time, 'traceroute', { host, dst, ...opts });
+    this.checkAddress(dst, 'traceroute');
     const command = { name: 'traceroute', dst, ...(opts.mode ? { mode: opts.mode } : {}), ...(opts.port === undefined ? {} : { port: opts.port }), ...(opts.maxHops === undefined ? {} : { maxHops: opts.maxHops }), ...(opts.wait === undefined ? {} : { waitNs: parseDuration(opts.wait) }), ...(opts.session === undefined ? {} : { session: opts.session }) };
     this.b.pushAction({ kind: 'command', at: this.time, dev: host, command, where: this.b.here(`at ${String(this.time)}: traceroute from '${host}' to ${dst}`) });
     return this;
@@ -194,6 +228,7 @@ export class TimelineStep {
   /** A host runs `ping -c count [-i interval] dst` (iputils output in the timeline). */
   ping(host: string, dst: string, opts: { count?: number; interval?: Duration; session?: string } = {}): this {
     this.b.noteStep(this.time, 'ping', { host, dst, ...opts });
+    this.checkAddress(dst, 'ping');
     const command = {
       name: 'ping',
       dst,
@@ -204,6 +239,12 @@ export class TimelineStep {
     this.b.pushAction({ kind: 'command', at: this.time, dev: host, command, where: this.b.here(`at ${String(this.time)}: ping from '${host}' to ${dst}`) });
     return this;
   }
+}
+
+/** A Kubernetes node as the builder takes it: the node's configuration and its pods. */
+export interface KubeNodeSpec extends KubeNodeConfig {
+  /** Pods, each its own network namespace on cni0; without `ip`, the next free podCIDR address from .2. */
+  pods?: readonly { name: string; ip?: string }[];
 }
 
 /** The builder's device kinds, as a YAML scenario names them. */
@@ -262,9 +303,18 @@ export class ScenarioBuilder {
     return this;
   }
 
+  /** @internal True when a device's configuration did not have the shape its kind needs. */ malformed = false;
+
   /** @internal Records a top-level call (not the calls a builder method makes for itself). */
-  private top<T>(kind: ScenarioSpec['devices'][number]['kind'], id: string, config: unknown, body: () => T): T {
+  private top(kind: DeviceKind, id: string, config: unknown, body: () => this): this {
     if (this.depth === 0) this.spec.devices.push({ id, kind, config });
+    const wrong = configProblems(kind, config);
+    if (wrong.length) {
+      const where = this.place ?? `device #${this.devices.length + 1} '${id}'`;
+      for (const w of wrong) this.problems.push(this.place !== undefined ? `${where}.${kind}${w.path}: ${w.message}` : `${where} (${kind}): ${w.path.replace(/^\./, '') || 'the configuration'}: ${w.message}`);
+      this.malformed = true;
+      return this;
+    }
     this.depth++;
     try {
       return body();
@@ -338,11 +388,11 @@ export class ScenarioBuilder {
    * pods' default gateway; the node forwards. A pod without `ip` gets the next free address from
    * the podCIDR, from .2 on, as CNI's host-local IPAM hands them out.
    */
-  kubeNode(id: string, config: KubeNodeConfig & { pods?: readonly { name: string; ip?: string }[] }): this {
+  kubeNode(id: string, config: KubeNodeSpec): this {
     return this.top('kubeNode', id, config, () => this.kubeNodeDevice(id, config));
   }
 
-  private kubeNodeDevice(id: string, config: KubeNodeConfig & { pods?: readonly { name: string; ip?: string }[] }): this {
+  private kubeNodeDevice(id: string, config: KubeNodeSpec): this {
     const { pods = [], ...node } = config;
     const podCIDR = config.podCIDR;
     let cfg: KubeNodeConfig = node;
@@ -439,6 +489,48 @@ export class ScenarioBuilder {
   }
 }
 
+const ajv = new Ajv({ allErrors: true, strict: false, verbose: true });
+const validators = new Map<string, ValidateFunction>();
+
+/**
+ * What is wrong with the shape of a device's configuration (types, required and unknown keys),
+ * each as `.path: message`, from the JSON Schema generated from the model's config interface.
+ */
+export function configProblems(kind: DeviceKind | 'service', config: unknown): { path: string; message: string }[] {
+  let v = validators.get(kind);
+  if (v === undefined) {
+    v = ajv.compile(CONFIG_SCHEMAS[kind]!);
+    validators.set(kind, v);
+  }
+  if (v(config)) return [];
+  const out: { path: string; message: string }[] = [];
+  // anyOf failures list every branch; keep the errors at the deepest places, which say the most.
+  const errors = v.errors ?? [];
+  const anyOfAt = new Set(errors.filter((e) => e.keyword === 'anyOf').map((e) => e.instancePath));
+  for (const e of errors) {
+    if (e.keyword === 'anyOf' && errors.some((x) => x !== e && x.instancePath.startsWith(e.instancePath) && x.instancePath !== e.instancePath)) continue;
+    // A branch of an anyOf failing at the anyOf's own place: the anyOf's summary says it better.
+    if (e.keyword !== 'anyOf' && anyOfAt.has(e.instancePath) && e.schemaPath.includes('/anyOf/')) continue;
+    const path = e.instancePath.split('/').slice(1).map((k) => (/^\d+$/.test(k) ? `[${k}]` : `.${k.replace(/~1/g, '/').replace(/~0/g, '~')}`)).join('');
+    let p: { path: string; message: string };
+    if (e.keyword === 'additionalProperties') {
+      const key = String((e.params as { additionalProperty: string }).additionalProperty);
+      const known = Object.keys((e.parentSchema as { properties?: object } | undefined)?.properties ?? {});
+      p = { path: `${path}.${key}`, message: `unknown key${hint(key, known)}${known.length ? ` (known: ${known.join(', ')})` : ''}` };
+    } else if (e.keyword === 'required') p = { path: `${path}.${String((e.params as { missingProperty: string }).missingProperty)}`, message: 'missing' };
+    else if (e.keyword === 'enum') p = { path, message: `must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.map((x) => JSON.stringify(x)).join(', ')}` };
+    else if (e.keyword === 'anyOf') p = { path, message: describeAnyOf(e.parentSchema) };
+    else p = { path, message: e.message ?? 'is not valid' };
+    if (!out.some((x) => x.path === p.path && x.message === p.message)) out.push(p);
+  }
+  return out;
+}
+
+function describeAnyOf(schema: unknown): string {
+  const branches = ((schema as { anyOf?: { type?: string; $ref?: string }[] } | undefined)?.anyOf ?? []).map((b) => b.type ?? b.$ref?.split('/').pop() ?? 'something else');
+  return `must be ${branches.join(' or ')}`;
+}
+
 /** The Linux host configuration inside a device's config, if it has one. */
 function hostConfigOf(d: DeviceDecl): HostConfig | undefined {
   if (d.kind === 'host') return d.config as HostConfig;
@@ -510,6 +602,7 @@ function vethName(pod: string): string {
 
 /** Parses a line rate: `'100Mbit'`, `'1Gbit'`, `'10Gbps'`, `'64kbit'` or a number of bits/s. */
 export function parseRate(rate: string | number): number {
+  if (typeof rate !== 'number' && typeof rate !== 'string') throw new Error(`${JSON.stringify(rate) ?? String(rate)} is not a rate (write e.g. '100Mbit', '1Gbit')`);
   if (typeof rate === 'number') {
     if (!(rate >= 0) || !Number.isFinite(rate)) throw new Error(`rate ${rate} must be a non-negative number of bits per second`);
     return rate;
@@ -558,6 +651,8 @@ export function instantiate(scenario: Scenario, opts: InstantiateOptions = {}): 
   } catch (e) {
     throw new ScenarioError([`change failed: ${errorText(e)}`], scenario.title);
   }
+  // A configuration of the wrong shape stops here: what follows would only repeat it.
+  if (b.malformed) throw new ScenarioError(b.problems, `${scenario.title} [${variant}]`);
   const problems = [...b.problems];
   const seed = opts.seed ?? scenario.seed ?? 1;
   if (!Number.isSafeInteger(seed)) problems.push(`seed ${seed} must be an integer`);
@@ -603,6 +698,20 @@ export function instantiate(scenario: Scenario, opts: InstantiateOptions = {}): 
     }
   }
   problems.push(...duplicateAddresses(b));
+  // Kubernetes references: a node's API store and the store's watchers are devices of the right kind.
+  const kindOf = new Map(b.devices.map((d) => [d.id, d.kind] as const));
+  for (const d of b.devices) {
+    if (d.kind === 'kube-node') {
+      const api = (d.config as KubeNodeConfig).api?.device;
+      if (kindOf.get(api) !== 'kube-api') problems.push(`${d.where}: api.device '${api}' is not a kubeApi device${hint(api, b.devices.filter((x) => x.kind === 'kube-api').map((x) => x.id))}`);
+    }
+    if (d.kind === 'kube-api') {
+      const c = d.config as ApiConfig;
+      for (const key of ['watchers', 'nodeWatchers'] as const) {
+        for (const w of c[key] ?? []) if (kindOf.get(w) !== 'kube-node') problems.push(`${d.where}: ${key} names '${w}', which is not a kubeNode device${hint(w, b.devices.filter((x) => x.kind === 'kube-node').map((x) => x.id))}`);
+      }
+    }
+  }
 
   // Links: ports exist, each port used once, options parse.
   const used = new Map<string, string>();
@@ -689,5 +798,16 @@ export function instantiate(scenario: Scenario, opts: InstantiateOptions = {}): 
   } catch (e) {
     throw new ScenarioError([errorText(e)], `${scenario.title} [${variant}]`);
   }
+  // Every `show` names a tool the device has (views are pure: asking now changes nothing).
+  const unknownTools: string[] = [];
+  for (const a of b.actions) {
+    if (a.kind !== 'show') continue;
+    try {
+      showDevice(sim, a.dev, a.tool);
+    } catch (e) {
+      unknownTools.push(`${a.where}: ${errorText(e)}`);
+    }
+  }
+  if (unknownTools.length) throw new ScenarioError(unknownTools, `${scenario.title} [${variant}]`);
   return { sim, variant, seed, until };
 }
