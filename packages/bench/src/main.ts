@@ -20,6 +20,11 @@ interface Row {
 }
 
 const rows: Row[] = [];
+/** Progress on a terminal (stderr), nothing when piped: each benchmark as it finishes. */
+function row(r: Row): void {
+  rows.push(r);
+  if (process.stderr.isTTY) process.stderr.write(`\r\x1b[Kbench: ${rows.length} done, last: ${r.name}`);
+}
 
 const argv = process.argv.slice(2);
 if (argv[0] === 'l2-arp-mesh') {
@@ -86,9 +91,9 @@ function engineBench(model: DeviceModel<unknown, Record<string, never>>, devices
   const devices = 1000;
   const events = 1_000_000;
   const ms = engineBench(ticker as DeviceModel<unknown, Record<string, never>>, devices, events);
-  rows.push({ name: 'engine: timer events (raw model)', value: Math.round((events / ms) * 1000), unit: 'events/s', note: `${devices} devices, ${events.toLocaleString('en-US')} events, goal >= 2,000,000` });
+  row({ name: 'engine: timer events (raw model)', value: Math.round((events / ms) * 1000), unit: 'events/s', note: `${devices} devices, ${events.toLocaleString('en-US')} events, goal >= 2,000,000` });
   const ms2 = engineBench(counter as DeviceModel<unknown, Record<string, never>>, devices, events);
-  rows.push({ name: 'engine: timer events (defineDevice + immer write)', value: Math.round((events / ms2) * 1000), unit: 'events/s', note: 'one produce per event' });
+  row({ name: 'engine: timer events (defineDevice + immer write)', value: Math.round((events / ms2) * 1000), unit: 'events/s', note: 'one produce per event' });
 }
 
 // ---------------------------------------------------------------- switch forwarding
@@ -192,16 +197,16 @@ function switchEngine(entries: number, frames: number): number {
   const frames = 400_000;
   const small = switchPure(100, frames);
   const big = switchPure(10_000, frames);
-  rows.push({ name: 'switch step (pure), 100-entry table', value: Math.round(small), unit: 'frames/s', note: 'learn + forward; table reads only (refresh due every agingTime/300)' });
-  rows.push({ name: 'switch step (pure), 10,000-entry table', value: Math.round(big), unit: 'frames/s', note: `per-frame cost ${(small / big).toFixed(2)}x of 100 entries (goal <= 1.5x)` });
+  row({ name: 'switch step (pure), 100-entry table', value: Math.round(small), unit: 'frames/s', note: 'learn + forward; table reads only (refresh due every agingTime/300)' });
+  row({ name: 'switch step (pure), 10,000-entry table', value: Math.round(big), unit: 'frames/s', note: `per-frame cost ${(small / big).toFixed(2)}x of 100 entries (goal <= 1.5x)` });
   const wsmall = switchPure(100, frames, true);
   const wbig = switchPure(10_000, frames, true);
-  rows.push({ name: 'switch step (pure), 100 entries, every frame a move', value: Math.round(wsmall), unit: 'frames/s', note: 'one table write + one produce per frame' });
-  rows.push({ name: 'switch step (pure), 10,000 entries, every frame a move', value: Math.round(wbig), unit: 'frames/s', note: `per-frame cost ${(wsmall / wbig).toFixed(2)}x of 100 entries` });
+  row({ name: 'switch step (pure), 100 entries, every frame a move', value: Math.round(wsmall), unit: 'frames/s', note: 'one table write + one produce per frame' });
+  row({ name: 'switch step (pure), 10,000 entries, every frame a move', value: Math.round(wbig), unit: 'frames/s', note: `per-frame cost ${(wsmall / wbig).toFixed(2)}x of 100 entries` });
   const e1 = switchEngine(100, 300_000);
   const e2 = switchEngine(10_000, 300_000);
-  rows.push({ name: 'switch via engine, 100-entry table', value: Math.round(e1), unit: 'frames/s', note: 'generator -> switch -> sink, timer + 2 deliveries per frame' });
-  rows.push({ name: 'switch via engine, 10,000-entry table', value: Math.round(e2), unit: 'frames/s', note: `per-frame cost ${(e1 / e2).toFixed(2)}x of 100 entries (goal <= 1.5x)` });
+  row({ name: 'switch via engine, 100-entry table', value: Math.round(e1), unit: 'frames/s', note: 'generator -> switch -> sink, timer + 2 deliveries per frame' });
+  row({ name: 'switch via engine, 10,000-entry table', value: Math.round(e2), unit: 'frames/s', note: `per-frame cost ${(e1 / e2).toFixed(2)}x of 100 entries (goal <= 1.5x)` });
 }
 
 // ---------------------------------------------------------------- host: neighbour table size
@@ -241,13 +246,14 @@ function hostPure(entries: number, frames: number): number {
   const frames = 400_000;
   const small = hostPure(10, frames);
   const big = hostPure(1000, frames);
-  rows.push({ name: 'host step, 10 neighbours', value: Math.round(small), unit: 'frames/s', note: 'echo requests answered + broadcast ARP not for us' });
-  rows.push({ name: 'host step, 1,000 neighbours', value: Math.round(big), unit: 'frames/s', note: `per-frame cost ${(small / big).toFixed(2)}x of 10 entries (goal <= 1.5x)` });
+  row({ name: 'host step, 10 neighbours', value: Math.round(small), unit: 'frames/s', note: 'echo requests answered + broadcast ARP not for us' });
+  row({ name: 'host step, 1,000 neighbours', value: Math.round(big), unit: 'frames/s', note: `per-frame cost ${(small / big).toFixed(2)}x of 10 entries (goal <= 1.5x)` });
 }
 
 // ---------------------------------------------------------------- report
 
 const w = Math.max(...rows.map((r) => r.name.length));
+if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
 console.log(`netsim bench — node ${process.version}, ${new Date().toISOString()}`); // wall-clock-ok
 console.log(`${'benchmark'.padEnd(w)}  ${'value'.padStart(12)}  unit       note`);
 for (const r of rows) console.log(`${r.name.padEnd(w)}  ${r.value.toLocaleString('en-US').padStart(12)}  ${r.unit.padEnd(9)}  ${r.note}`);

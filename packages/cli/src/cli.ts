@@ -1,16 +1,19 @@
 import { parseArgs } from 'node:util';
 import { writeFileSync, mkdirSync, existsSync, readFileSync, readdirSync, openSync, writeSync, closeSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { tsImport } from 'tsx/esm/api';
+import { join } from 'node:path';
+import { loadScenario, UsageError } from './load.js';
+import { Progress, type ProgressStream } from './progress.js';
+import { defaultWorkers, sweepSeeds } from './sweep.js';
 import { recordToJson, errorText, formatTime, EventBudgetExceeded, ForwardingLoopError, BinaryTraceWriter, binaryTraceToJsonLines } from '@netsim/engine';
-import { isScenario, parseYamlScenario, scenarioToYaml, runScenario, diffRuns, formatDiff, explain, formatExplanation, parseSelector, type ScenarioBuilder, summarizeRun, formatRecord, tracePcap, tcpdump, JsonlFile, type Scenario } from '@netsim/scenario';
+import { parseSeeds, summarizeSweep, formatSweep, scenarioToYaml, runScenario, diffRuns, formatDiff, explain, formatExplanation, parseSelector, type ScenarioBuilder, summarizeRun, formatRecord, tracePcap, tcpdump, JsonlFile, type Scenario } from '@netsim/scenario';
 import { ethernetFrames, type EthernetFrame } from '@netsim/packets';
 import type { TraceRecord } from '@netsim/engine';
 
 export interface Io {
   out(text: string): void;
   err(text: string): void;
+  /** Where progress goes (stderr); drawn only when it is a terminal. */
+  progress?: ProgressStream;
 }
 
 const USAGE = `usage:
@@ -33,6 +36,9 @@ const USAGE = `usage:
   netsim yaml <scenario.ts> [--out FILE]
                                      the scenario as YAML (every variant); run, replay, diff and
                                      explain take .yaml scenario files as well
+  netsim sweep <scenario-file> --seeds 1..1000 [--variant NAME] [--workers N] [--json]
+                                     the scenario over many seeds (worker threads): which outcomes
+                                     vary, with which seeds; progress on a terminal
   netsim replay [scenario-file ...]  every variant of each scenario (default: scenarios/*.ts), quietly
   netsim trace <file.bin>            print a binary trace as JSON lines
   netsim help
@@ -47,7 +53,6 @@ const USAGE = `usage:
   --quiet          print only tool output and the summary, not every frame
 `;
 
-class UsageError extends Error {}
 
 function scenarioFiles(args: string[], what: string): string[] {
   const files = args.length
@@ -96,6 +101,7 @@ async function cmdIncidents(args: string[], io: Io): Promise<number> {
   }
   found.sort((a, b) => a.scenario.incident!.number - b.scenario.incident!.number);
   const verdicts: IncidentVerdict[] = [];
+  const progress = new Progress(found.reduce((n, f) => n + f.scenario.incident!.reproduce.length + f.scenario.incident!.fixes.length, 0), 'incidents', io.progress ?? { isTTY: false, write: () => undefined });
   for (const { scenario, file } of found) {
     const inc = scenario.incident!;
     const names = scenario.variantNames();
@@ -113,6 +119,7 @@ async function cmdIncidents(args: string[], io: Io): Promise<number> {
         simNs += Number(run.sim.now);
         const { symptom, evidence } = inc.check({ sim: run.sim, records: run.recorder.records }, { name: variant, isDefault: variant === names[0] });
         variants.push({ variant, role, symptom, evidence, fingerprint: run.fingerprint });
+        progress.tick();
         if (values['pcap-dir']) writeCapturePoints(join(values['pcap-dir'], `${inc.number}-${inc.slug}`, variant), run);
       }
     }
@@ -129,6 +136,7 @@ async function cmdIncidents(args: string[], io: Io): Promise<number> {
       simSeconds: simNs / 1e9,
       wallSeconds: Math.round(performance.now() - started) / 1000,
     });
+    progress.finish();
     if (!values.json) io.out(formatVerdict(verdicts[verdicts.length - 1]!, verdicts.length === 1));
   }
   const ok = verdicts.every((v) => v.reproduced && v.fixes.every((f) => f.healthy));
@@ -164,6 +172,40 @@ function writeCapturePoints(dir: string, run: ReturnType<typeof runScenario>): v
     const { pcap } = tracePcap(run.recorder.records, point);
     writeFileSync(join(dir, `${point.replace(/[^A-Za-z0-9_.:-]/g, '_')}.pcap`), pcap);
   }
+}
+
+/** `netsim sweep`: outcome distribution over seeds. */
+async function cmdSweep(args: string[], io: Io): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args, allowPositionals: true, options: { seeds: { type: 'string' }, variant: { type: 'string' }, workers: { type: 'string' }, 'max-events': { type: 'string' }, json: { type: 'boolean' } } });
+  } catch (e) {
+    throw new UsageError(errorText(e));
+  }
+  const { values, positionals } = parsed;
+  if (positionals.length !== 1) throw new UsageError('sweep needs one scenario file');
+  const file = positionals[0]!;
+  const { scenario } = await loadScenario(file);
+  if (values.variant !== undefined && !scenario.variantNames().includes(values.variant)) throw new UsageError(`unknown variant '${values.variant}'; variants: ${scenario.variantNames().join(', ')}`);
+  let seeds: number[];
+  try {
+    seeds = parseSeeds(values.seeds ?? '1..100');
+  } catch (e) {
+    throw new UsageError(`--seeds: ${errorText(e)}`);
+  }
+  const workers = values.workers === undefined ? defaultWorkers() : Number(values.workers);
+  if (!(Number.isSafeInteger(workers) && workers >= 1 && workers <= 64)) throw new UsageError(`--workers '${values.workers}' is not a number of workers (1..64)`);
+  const maxEvents = values['max-events'] === undefined ? undefined : Number(values['max-events']);
+  if (maxEvents !== undefined && !(Number.isSafeInteger(maxEvents) && maxEvents > 0)) throw new UsageError(`--max-events '${values['max-events']}' is not a positive integer`);
+  const variant = values.variant ?? scenario.variantNames()[0]!;
+  const progress = new Progress(seeds.length, `sweep ${variant}`, io.progress ?? { isTTY: false, write: () => undefined });
+  const started = performance.now();
+  const results = await sweepSeeds(file, seeds, { variant, workers, progress, ...(maxEvents === undefined ? {} : { maxEvents }) });
+  progress.finish();
+  const summary = summarizeSweep(results);
+  if (values.json) io.out(JSON.stringify({ scenario: scenario.title, variant, workers, ...summary }, null, 2) + '\n');
+  else io.out(`# sweep: ${scenario.title}\n# variant ${variant}, ${seeds.length} seeds, ${workers} worker${workers === 1 ? '' : 's'}, ${((performance.now() - started) / 1000).toFixed(1)} s\n${formatSweep(summary)}`);
+  return 0;
 }
 
 /** `netsim yaml`: a TypeScript scenario as YAML. */
@@ -291,6 +333,8 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
         return await cmdVariants(rest, io);
       case 'replay':
         return await cmdReplay(rest, io);
+      case 'sweep':
+        return await cmdSweep(rest, io);
       case 'yaml':
         return await cmdYaml(rest, io);
       case 'explain':
@@ -308,7 +352,7 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
         io.out(USAGE);
         return cmd === undefined ? 2 : 0;
       default:
-        throw new UsageError(`unknown command '${cmd}' (commands: run, variants, replay, incidents, diff, explain, yaml, trace, help)`);
+        throw new UsageError(`unknown command '${cmd}' (commands: run, variants, replay, incidents, diff, explain, sweep, yaml, trace, help)`);
     }
   } catch (e) {
     if (e instanceof EventBudgetExceeded || e instanceof ForwardingLoopError) {
@@ -318,26 +362,6 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
     io.err(`netsim: ${errorText(e).split('\n').join('\n  ')}\n`);
     return 2;
   }
-}
-
-async function loadScenario(file: string | undefined): Promise<{ scenario: Scenario; path: string }> {
-  if (!file) throw new UsageError('missing <scenario-file>');
-  const path = resolve(file);
-  if (!existsSync(path)) throw new UsageError(`cannot load scenario '${file}': no such file`);
-  if (/\.ya?ml$/.test(file)) return { scenario: parseYamlScenario(readFileSync(path, 'utf8'), file), path };
-  let mod: Record<string, unknown>;
-  try {
-    mod = (await tsImport(pathToFileURL(path).href, import.meta.url)) as Record<string, unknown>;
-  } catch (e) {
-    throw new UsageError(`cannot load scenario '${file}': ${firstLine(errorText(e))}`);
-  }
-  const candidate = isScenario(mod['default']) ? mod['default'] : isScenario((mod['default'] as Record<string, unknown> | undefined)?.['default']) ? (mod['default'] as Record<string, unknown>)['default'] : mod['scenario'];
-  if (!isScenario(candidate)) throw new UsageError(`'${file}' does not export a scenario (write: export default defineScenario({...}))`);
-  return { scenario: candidate, path };
-}
-
-function firstLine(s: string): string {
-  return s.split('\n')[0] ?? s;
 }
 
 function cmdTrace(args: string[], io: Io): number {

@@ -13,5 +13,6 @@ process.stdout.on('error', (e: NodeJS.ErrnoException) => {
 const code = await runCli(process.argv.slice(2), {
   out: (s) => process.stdout.write(s),
   err: (s) => process.stderr.write(s),
+  progress: process.stderr,
 });
 process.exitCode = code;

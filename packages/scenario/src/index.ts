@@ -22,3 +22,4 @@ export * from './incident.js';
 export * from './diff.js';
 export * from './explain.js';
 export * from './yaml.js';
+export * from './sweep.js';
