@@ -72,8 +72,8 @@ export interface Sysctls {
   readonly neigh: Readonly<Record<string, Readonly<NeighParms>>>;
 }
 
-type OrKey = 'accept_local' | 'arp_filter' | 'log_martians' | 'send_redirects' | 'secure_redirects' | 'shared_media';
-type MaxKey = 'arp_accept' | 'arp_announce' | 'arp_ignore' | 'rp_filter';
+export type OrKey = 'accept_local' | 'arp_filter' | 'log_martians' | 'send_redirects' | 'secure_redirects' | 'shared_media';
+export type MaxKey = 'arp_accept' | 'arp_announce' | 'arp_ignore' | 'rp_filter';
 
 export function orConf(s: Sysctls, dev: string, key: OrKey): boolean {
   return s.all[key] !== 0 || (s.dev[dev]?.[key] ?? 0) !== 0;

@@ -18,7 +18,7 @@ import type { HostState } from '@netsim/linux';
 import type { L3SwitchState } from '@netsim/l2';
 import type { KubeNodeState } from '@netsim/kube';
 
-type Rec = TraceRecord<EthernetFrame>;
+export type Rec = TraceRecord<EthernetFrame>;
 
 export interface ExplainHop {
   t: Nanos;
@@ -100,7 +100,11 @@ export function explain(sim: Simulation<EthernetFrame>, records: readonly Rec[],
         ip = hit;
       }
     }
-    if (ip === undefined) throw new Error(`no ${selector.trim().split(/\s+/)[0]} packet from ${formatIpv4(sel.src)} to ${formatIpv4(sel.dst)} was sent at or after ${formatTime(sel.at)}s`);
+    if (ip === undefined) {
+      const unsent = neverSent(sim, records, sel.src, sel.dst, sel.at);
+      if (unsent) return unsent;
+      throw new Error(`no ${selector.trim().split(/\s+/)[0]} packet from ${formatIpv4(sel.src)} to ${formatIpv4(sel.dst)} was sent at or after ${formatTime(sel.at)}s`);
+    }
   }
   // Source, protocol, IP ID and the transport's own identity (echo id and sequence, source port
   // and sequence number): what a router, VXLAN and a DNAT all leave alone; and the destination,
@@ -178,6 +182,41 @@ export function explain(sim: Simulation<EthernetFrame>, records: readonly Rec[],
   const first = records[start]!;
   const nat = 'record' in sel || ip!.dst === sel.dst ? '' : `; sent to ${formatIpv4(sel.dst)}, which IPVS on ${'dev' in first ? first.dev : '?'} sent to the real server ${formatIpv4(ip!.dst)}`;
   return { packet: `${describePacket(ip!)} (IP ID ${ip!.id}, first seen in record #${first.n}${nat})`, hops, disposition };
+}
+
+/**
+ * A packet that never left its host: the sender had no neighbour entry for the next hop, asked
+ * by ARP, got no answer, and dropped what it had queued (NEIGH_FAILED).
+ */
+function neverSent(sim: Simulation<EthernetFrame>, records: readonly Rec[], src: number, dst: number, at: number): Explanation | undefined {
+  const owner = sim.deviceIds().find((d) => ownsAddress(sim, d, src));
+  if (owner === undefined) return undefined;
+  const i = records.findIndex((r) => r.t >= at && r.type === 'neigh.state' && (r as { dev?: string }).dev === owner && (r as { to?: string }).to === 'INCOMPLETE');
+  if (i < 0) return undefined;
+  const first = records[i] as Rec & { ip: string; ifname: string };
+  const hops: ExplainHop[] = [];
+  let drop: (Rec & { type: 'drop' }) | undefined;
+  for (let j = i; j < records.length && records[j]!.t <= first.t + 10_000_000_000; j++) {
+    const r = records[j]!;
+    if (r.type === 'tx' && r.dev === owner && r.frame.payload.kind === 'arp' && r.frame.payload.spa === src && formatIpv4(r.frame.payload.tpa) === first.ip) {
+      const prev = hops[hops.length - 1];
+      if (prev && prev.t === r.t) prev.where += `,${r.port}`;
+      else hops.push({ t: r.t, n: r.n, where: `${r.dev}.${r.port}`, what: 'sent', text: describeFrame(r.frame), because: [`no neighbour entry for ${first.ip} on ${first.ifname}: the packet waits while ARP asks`] });
+    }
+    if (r.type === 'drop' && r.dev === owner && (r.reason === 'NEIGH_FAILED' || r.reason === 'NEIGH_QUEUEFULL') && (r.detail ?? '').includes(first.ip)) {
+      drop = r;
+      break;
+    }
+  }
+  const answered = records.some((r, j) => j > i && r.t <= (drop?.t ?? Infinity) && r.type === 'rx' && r.dev === owner && r.frame.payload.kind === 'arp' && formatIpv4(r.frame.payload.spa) === first.ip);
+  if (drop === undefined && answered) return undefined;
+  return {
+    packet: `${formatIpv4(src)} > ${formatIpv4(dst)}: never sent — ${owner} had no neighbour entry for ${first.ip} (INCOMPLETE from ${formatTime(first.t)}s, record #${first.n})`,
+    hops,
+    disposition: drop
+      ? `dropped at ${owner} before it left: ${drop.reason} — ${drop.detail ?? ''} (${hops.length} ARP request${hops.length === 1 ? '' : 's'}, no reply; record #${drop.n})`
+      : `queued at ${owner} waiting for ARP of ${first.ip} (no reply within 10 s)`,
+  };
 }
 
 /** A host that got the packet to forward and had to resolve the next hop first: which, and how it ended. */

@@ -10,7 +10,7 @@
 import type { TraceRecord } from '@netsim/engine';
 import { describeFrame, formatIpv4, parseIpv4, parseMac, type EthernetFrame, type Ipv4Packet } from '@netsim/packets';
 
-type Pred = (f: EthernetFrame) => boolean;
+export type Pred = (f: EthernetFrame) => boolean;
 
 /** Compiles a filter; throws with the position of the mistake. */
 export function compileFilter(text: string): Pred {
