@@ -23,6 +23,10 @@ describe('tcpdump filters (pcap-filter subset)', () => {
     expect(pick('ether src host 02:00:00:00:00:01')).toEqual([0, 1]);
     expect(pick('not arp and not icmp')).toEqual([2]);
     expect(pick('!(arp || icmp)')).toEqual([2]);
+    // A protocol-qualified port, as in `tcpdump udp port 53`.
+    expect(pick('udp port 8472')).toEqual([2]);
+    expect(pick('tcp port 8472')).toEqual([]);
+    expect(pick('udp src port 40000 and host 198.18.0.1')).toEqual([2]);
   });
 
   it('groups and/or left to right with equal precedence, as pcap-filter does', () => {

@@ -63,9 +63,18 @@ export function compileFilter(text: string): Pred {
         return (f) => f.payload.kind === 'arp';
       case 'ip':
         return (f) => f.payload.kind === 'ipv4';
-      case 'icmp':
       case 'udp':
-      case 'tcp':
+      case 'tcp': {
+        // `udp port 53`, `tcp dst port 80`: a port qualified by its protocol (pcap-filter(7)).
+        const proto = t;
+        const isProto: Pred = (f) => ip(f)?.payload.kind === proto;
+        if (peek() === 'port' || ((peek() === 'src' || peek() === 'dst') && toks[i + 1] === 'port')) {
+          const port = primitive(next()!);
+          return (f) => isProto(f) && port(f);
+        }
+        return isProto;
+      }
+      case 'icmp':
         return (f) => ip(f)?.payload.kind === t;
       case 'vxlan':
         return (f) => {
