@@ -102,6 +102,14 @@ describe('commands quoted in the docs', () => {
   // write (pcaps, traces) land there.
   const cwd = mkdtempSync(join(tmpdir(), 'netsim-docs-'));
   symlinkSync(join(root, 'scenarios'), join(cwd, 'scenarios'));
+  symlinkSync(join(root, 'docs'), join(cwd, 'docs'));
+
+  it('the API reference builds from the TSDoc comments without a warning (npm run docs:api)', () => {
+    const out = mkdtempSync(join(tmpdir(), 'netsim-api-'));
+    const r = spawnSync(process.execPath, [join(root, 'node_modules/typedoc/bin/typedoc'), '--out', out], { cwd: root, encoding: 'utf8', timeout: 120_000 });
+    expect(r.status, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).not.toMatch(/warning/);
+  }, 120_000);
 
   for (const q of quoted) {
     it(`${q.file}:${q.line}: ${q.command}`, () => {
