@@ -1,10 +1,10 @@
-import { parseArgs } from 'node:util';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { writeFileSync, mkdirSync, existsSync, readFileSync, readdirSync, openSync, writeSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadScenario, UsageError } from './load.js';
 import { Progress, type ProgressStream } from './progress.js';
 import { defaultWorkers, sweepSeeds } from './sweep.js';
-import { recordToJson, errorText, formatTime, EventBudgetExceeded, ForwardingLoopError, BinaryTraceWriter, binaryTraceToJsonLines } from '@netsim/engine';
+import { hint, recordToJson, errorText, formatTime, EventBudgetExceeded, ForwardingLoopError, BinaryTraceWriter, binaryTraceToJsonLines } from '@netsim/engine';
 import { parseSeeds, summarizeSweep, formatSweep, scenarioToYaml, runScenario, diffRuns, formatDiff, explain, formatExplanation, parseSelector, type ScenarioBuilder, summarizeRun, formatRecord, tracePcap, tcpdump, JsonlFile, type Scenario } from '@netsim/scenario';
 import { ethernetFrames, type EthernetFrame } from '@netsim/packets';
 import type { TraceRecord } from '@netsim/engine';
@@ -54,6 +54,15 @@ const USAGE = `usage:
 `;
 
 
+/** Parses a command's options; a mistake in them is the user's (exit 2, one line). */
+function parse<O extends ParseArgsConfig['options']>(args: string[], options: O) {
+  try {
+    return parseArgs({ args, allowPositionals: true, options, strict: true });
+  } catch (e) {
+    throw new UsageError(errorText(e));
+  }
+}
+
 function scenarioFiles(args: string[], what: string): string[] {
   const files = args.length
     ? args
@@ -86,13 +95,7 @@ export interface IncidentVerdict {
  * it and those that fix it, and says whether the symptom shows where it should and only there.
  */
 async function cmdIncidents(args: string[], io: Io): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({ args, allowPositionals: true, options: { json: { type: 'boolean' }, 'pcap-dir': { type: 'string' } } });
-  } catch (e) {
-    throw new UsageError(errorText(e));
-  }
-  const { values, positionals } = parsed;
+  const { values, positionals } = parse(args, { json: { type: 'boolean' }, 'pcap-dir': { type: 'string' } });
   const found: { scenario: Scenario; file: string }[] = [];
   for (const file of scenarioFiles(positionals, 'incidents')) {
     const { scenario } = await loadScenario(file);
@@ -176,13 +179,7 @@ function writeCapturePoints(dir: string, run: ReturnType<typeof runScenario>): v
 
 /** `netsim sweep`: outcome distribution over seeds. */
 async function cmdSweep(args: string[], io: Io): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({ args, allowPositionals: true, options: { seeds: { type: 'string' }, variant: { type: 'string' }, workers: { type: 'string' }, 'max-events': { type: 'string' }, json: { type: 'boolean' } } });
-  } catch (e) {
-    throw new UsageError(errorText(e));
-  }
-  const { values, positionals } = parsed;
+  const { values, positionals } = parse(args, { seeds: { type: 'string' }, variant: { type: 'string' }, workers: { type: 'string' }, 'max-events': { type: 'string' }, json: { type: 'boolean' } });
   if (positionals.length !== 1) throw new UsageError('sweep needs one scenario file');
   const file = positionals[0]!;
   const { scenario } = await loadScenario(file);
@@ -210,13 +207,7 @@ async function cmdSweep(args: string[], io: Io): Promise<number> {
 
 /** `netsim yaml`: a TypeScript scenario as YAML. */
 async function cmdYaml(args: string[], io: Io): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({ args, allowPositionals: true, options: { out: { type: 'string', short: 'o' } } });
-  } catch (e) {
-    throw new UsageError(errorText(e));
-  }
-  const { values, positionals } = parsed;
+  const { values, positionals } = parse(args, { out: { type: 'string', short: 'o' } });
   if (positionals.length !== 1) throw new UsageError('yaml needs one scenario file');
   const { scenario } = await loadScenario(positionals[0]);
   const text = scenarioToYaml(scenario, positionals[0]!.replace(/\\/g, '/'));
@@ -227,13 +218,7 @@ async function cmdYaml(args: string[], io: Io): Promise<number> {
 
 /** `netsim explain`: one packet's causal chain. */
 async function cmdExplain(args: string[], io: Io): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({ args, allowPositionals: true, options: { variant: { type: 'string' }, seed: { type: 'string' }, json: { type: 'boolean' } } });
-  } catch (e) {
-    throw new UsageError(errorText(e));
-  }
-  const { values, positionals } = parsed;
+  const { values, positionals } = parse(args, { variant: { type: 'string' }, seed: { type: 'string' }, json: { type: 'boolean' } });
   if (positionals.length !== 2) throw new UsageError("explain needs a scenario file and a selector, e.g. netsim explain s.ts 'icmp 10.0.0.1 -> 10.0.0.2 at 5s'");
   const { scenario } = await loadScenario(positionals[0]);
   const seed = values.seed === undefined ? undefined : Number(values.seed);
@@ -256,13 +241,7 @@ async function cmdExplain(args: string[], io: Io): Promise<number> {
 
 /** `netsim diff`: two runs of one scenario, compared. */
 async function cmdDiff(args: string[], io: Io): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({ args, allowPositionals: true, options: { variant: { type: 'string', multiple: true }, seed: { type: 'string', multiple: true }, at: { type: 'string' }, do: { type: 'string' }, json: { type: 'boolean' } } });
-  } catch (e) {
-    throw new UsageError(errorText(e));
-  }
-  const { values, positionals } = parsed;
+  const { values, positionals } = parse(args, { variant: { type: 'string', multiple: true }, seed: { type: 'string', multiple: true }, at: { type: 'string' }, do: { type: 'string' }, json: { type: 'boolean' } });
   if (positionals.length > 1) throw new UsageError(`unexpected argument '${positionals[1]}'`);
   const { scenario } = await loadScenario(positionals[0]);
   const variants = values.variant ?? [];
@@ -322,38 +301,29 @@ async function cmdReplay(args: string[], io: Io): Promise<number> {
   return code;
 }
 
+const COMMANDS: Record<string, (args: string[], io: Io) => number | Promise<number>> = {
+  incidents: cmdIncidents,
+  run: cmdRun,
+  explain: cmdExplain,
+  diff: cmdDiff,
+  sweep: cmdSweep,
+  yaml: cmdYaml,
+  replay: cmdReplay,
+  variants: cmdVariants,
+  trace: cmdTrace,
+};
+
 /** Runs the CLI; returns the exit code (0 ok, 1 simulation error, 2 user mistake). */
 export async function runCli(argv: string[], io: Io): Promise<number> {
   const [cmd, ...rest] = argv;
   try {
-    switch (cmd) {
-      case 'run':
-        return await cmdRun(rest, io);
-      case 'variants':
-        return await cmdVariants(rest, io);
-      case 'replay':
-        return await cmdReplay(rest, io);
-      case 'sweep':
-        return await cmdSweep(rest, io);
-      case 'yaml':
-        return await cmdYaml(rest, io);
-      case 'explain':
-        return await cmdExplain(rest, io);
-      case 'diff':
-        return await cmdDiff(rest, io);
-      case 'incidents':
-        return await cmdIncidents(rest, io);
-      case 'trace':
-        return cmdTrace(rest, io);
-      case undefined:
-      case 'help':
-      case '--help':
-      case '-h':
-        io.out(USAGE);
-        return cmd === undefined ? 2 : 0;
-      default:
-        throw new UsageError(`unknown command '${cmd}' (commands: run, variants, replay, incidents, diff, explain, sweep, yaml, trace, help)`);
+    if (cmd === undefined || cmd === 'help' || cmd === '--help' || cmd === '-h') {
+      io.out(USAGE);
+      return cmd === undefined ? 2 : 0;
     }
+    const command = COMMANDS[cmd];
+    if (command === undefined) throw new UsageError(`unknown command '${cmd}'${hint(cmd, Object.keys(COMMANDS))} (commands: ${Object.keys(COMMANDS).join(', ')}, help)`);
+    return await command(rest, io);
   } catch (e) {
     if (e instanceof EventBudgetExceeded || e instanceof ForwardingLoopError) {
       io.err(`netsim: ${e.message}\n`);
@@ -381,7 +351,7 @@ function cmdTrace(args: string[], io: Io): number {
 }
 
 async function cmdVariants(args: string[], io: Io): Promise<number> {
-  const { positionals } = parseArgs({ args, allowPositionals: true, options: {} });
+  const { positionals } = parse(args, {});
   const { scenario } = await loadScenario(positionals[0]);
   const names = scenario.variantNames();
   for (const [i, name] of names.entries()) {
@@ -392,12 +362,7 @@ async function cmdVariants(args: string[], io: Io): Promise<number> {
 }
 
 async function cmdRun(args: string[], io: Io): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      allowPositionals: true,
-      options: {
+  const { values, positionals } = parse(args, {
         variant: { type: 'string' },
         seed: { type: 'string' },
         until: { type: 'string' },
@@ -409,12 +374,7 @@ async function cmdRun(args: string[], io: Io): Promise<number> {
         tcpdump: { type: 'string' },
         json: { type: 'boolean' },
         quiet: { type: 'boolean' },
-      },
-    });
-  } catch (e) {
-    throw new UsageError(errorText(e));
-  }
-  const { values, positionals } = parsed;
+      });
   if (positionals.length > 1) throw new UsageError(`unexpected argument '${positionals[1]}'`);
   const { scenario, path } = await loadScenario(positionals[0]);
   const seed = values.seed === undefined ? undefined : Number(values.seed);

@@ -12,7 +12,7 @@ import { initHost, linuxHost, type HostConfig } from '@netsim/linux';
 import { kubeApi, kubeNode, type ApiConfig, type KubeNodeConfig, type ServiceSpec } from '@netsim/kube';
 import { showDevice } from './show.js';
 import { Ajv, type ValidateFunction } from 'ajv';
-import { CONFIG_SCHEMAS } from './config-schema.js';
+import { CONFIG_DEFINITIONS, CONFIG_TYPES } from './config-schema.js';
 import type { IncidentInfo } from './incident.js';
 
 /** A mistake in a scenario, with every problem found (one per line). */
@@ -499,7 +499,7 @@ const validators = new Map<string, ValidateFunction>();
 export function configProblems(kind: DeviceKind | 'service', config: unknown): { path: string; message: string }[] {
   let v = validators.get(kind);
   if (v === undefined) {
-    v = ajv.compile(CONFIG_SCHEMAS[kind]!);
+    v = ajv.compile({ $schema: 'http://json-schema.org/draft-07/schema#', $ref: `#/definitions/${CONFIG_TYPES[kind]!}`, definitions: CONFIG_DEFINITIONS });
     validators.set(kind, v);
   }
   if (v(config)) return [];
