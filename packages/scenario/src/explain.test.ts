@@ -60,3 +60,22 @@ describe('explain', () => {
     );
   });
 });
+
+describe('explain: packets that never leave', () => {
+  it('no route: the tool says so and nothing is sent', () => {
+    const s = defineScenario({
+      title: 'No route',
+      until: '5s',
+      build(b) {
+        b.switch('sw', { ports: 2 });
+        b.host('h1', { interfaces: [{ name: 'eth0', addresses: ['198.18.0.1/24'] }] });
+        b.link('h1.eth0', 'sw.p1');
+        b.at('1s').ping('h1', '100.64.0.1', { count: 1 });
+      },
+    });
+    const run = runScenario(s);
+    const e = explain(run.sim, run.recorder.records, 'icmp 198.18.0.1 -> 100.64.0.1');
+    expect(e.packet).toBe('198.18.0.1 > 100.64.0.1: never sent');
+    expect(e.disposition).toBe(`not sent: h1's ping printed "ping: connect: Network is unreachable" (record #2): no route to 100.64.0.1`);
+  });
+});

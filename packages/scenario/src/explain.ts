@@ -192,7 +192,15 @@ function neverSent(sim: Simulation<EthernetFrame>, records: readonly Rec[], src:
   const owner = sim.deviceIds().find((d) => ownsAddress(sim, d, src));
   if (owner === undefined) return undefined;
   const i = records.findIndex((r) => r.t >= at && r.type === 'neigh.state' && (r as { dev?: string }).dev === owner && (r as { to?: string }).to === 'INCOMPLETE');
-  if (i < 0) return undefined;
+  if (i < 0) {
+    // Dropped on the way out for another reason: no route, an OUTPUT rule, a device down.
+    const d = records.find((r): r is Rec & { type: 'drop' } => r.t >= at && r.type === 'drop' && r.dev === owner && r.frame === undefined && (r.detail ?? '').includes(formatIpv4(dst)));
+    if (d !== undefined) return { packet: `${formatIpv4(src)} > ${formatIpv4(dst)}: never sent`, hops: [], disposition: `dropped at ${owner} before it left: ${d.reason} — ${d.detail ?? ''} (record #${d.n})` };
+    // The tool itself refused: no route (`ping: connect: Network is unreachable`).
+    const o = records.find((r) => r.t >= at && r.type.endsWith('.output') && (r as { dev?: string }).dev === owner && /connect: |unreachable/i.test(String((r as { text?: unknown }).text)));
+    if (o === undefined) return undefined;
+    return { packet: `${formatIpv4(src)} > ${formatIpv4(dst)}: never sent`, hops: [], disposition: `not sent: ${owner}'s ${o.type.slice(0, -'.output'.length)} printed "${String((o as { text?: unknown }).text).trim()}" (record #${o.n}): no route to ${formatIpv4(dst)}` };
+  }
   const first = records[i] as Rec & { ip: string; ifname: string };
   const hops: ExplainHop[] = [];
   let drop: (Rec & { type: 'drop' }) | undefined;
