@@ -154,8 +154,7 @@ export class TimelineStep {
     const wrong = configProblems('service', service);
     if (wrong.length) {
       const at = this.b.here(`at ${String(this.time)}: apply service`);
-      for (const w of wrong) this.b.problems.push(`${at}: service${w.path}: ${w.message}`);
-      this.b.malformed = true;
+      for (const w of wrong) this.b.noteShape(`${at}: service${w.path}: ${w.message}`);
       return this;
     }
     const at = () => this.b.here(`at ${String(this.time)}: apply service '${service.name}'`);
@@ -220,6 +219,7 @@ export class TimelineStep {
   traceroute(host: string, dst: string, opts: { mode?: 'udp' | 'udp-port' | 'icmp' | 'tcp'; port?: number; maxHops?: number; wait?: Duration; session?: string } = {}): this {
     this.b.noteStep(this.time, 'traceroute', { host, dst, ...opts });
     this.checkAddress(dst, 'traceroute');
+    if (opts.maxHops !== undefined && !(Number.isInteger(opts.maxHops) && opts.maxHops >= 1 && opts.maxHops <= 255)) this.b.problems.push(`${this.b.here(`at ${String(this.time)}: traceroute`)}: maxHops ${opts.maxHops} is not 1..255 (traceroute: max hops cannot be more than 255)`);
     const command = { name: 'traceroute', dst, ...(opts.mode ? { mode: opts.mode } : {}), ...(opts.port === undefined ? {} : { port: opts.port }), ...(opts.maxHops === undefined ? {} : { maxHops: opts.maxHops }), ...(opts.wait === undefined ? {} : { waitNs: parseDuration(opts.wait) }), ...(opts.session === undefined ? {} : { session: opts.session }) };
     this.b.pushAction({ kind: 'command', at: this.time, dev: host, command, where: this.b.here(`at ${String(this.time)}: traceroute from '${host}' to ${dst}`) });
     return this;
@@ -303,7 +303,14 @@ export class ScenarioBuilder {
     return this;
   }
 
-  /** @internal True when a device's configuration did not have the shape its kind needs. */ malformed = false;
+  /** @internal Problems with the shape of a configuration (left out of the build, reported as they are). */ readonly shapeProblems = new Set<string>();
+  /** @internal Devices left out because their configuration has the wrong shape. */ readonly malformedIds: string[] = [];
+
+  /** @internal */
+  noteShape(problem: string): void {
+    this.problems.push(problem);
+    this.shapeProblems.add(problem);
+  }
 
   /** @internal Records a top-level call (not the calls a builder method makes for itself). */
   private top(kind: DeviceKind, id: string, config: unknown, body: () => this): this {
@@ -311,8 +318,8 @@ export class ScenarioBuilder {
     const wrong = configProblems(kind, config);
     if (wrong.length) {
       const where = this.place ?? `device #${this.devices.length + 1} '${id}'`;
-      for (const w of wrong) this.problems.push(this.place !== undefined ? `${where}.${kind}${w.path}: ${w.message}` : `${where} (${kind}): ${w.path.replace(/^\./, '') || 'the configuration'}: ${w.message}`);
-      this.malformed = true;
+      for (const w of wrong) this.noteShape(this.place !== undefined ? `${where}.${kind}${w.path}: ${w.message}` : `${where} (${kind}): ${w.path.replace(/^\./, '') || 'the configuration'}: ${w.message}`);
+      this.malformedIds.push(id);
       return this;
     }
     this.depth++;
@@ -651,8 +658,6 @@ export function instantiate(scenario: Scenario, opts: InstantiateOptions = {}): 
   } catch (e) {
     throw new ScenarioError([`change failed: ${errorText(e)}`], scenario.title);
   }
-  // A configuration of the wrong shape stops here: what follows would only repeat it.
-  if (b.malformed) throw new ScenarioError(b.problems, `${scenario.title} [${variant}]`);
   const problems = [...b.problems];
   const seed = opts.seed ?? scenario.seed ?? 1;
   if (!Number.isSafeInteger(seed)) problems.push(`seed ${seed} must be an integer`);
@@ -770,7 +775,11 @@ export function instantiate(scenario: Scenario, opts: InstantiateOptions = {}): 
       problems.push(`until: ${errorText(e)}`);
     }
   }
-  if (problems.length) throw new ScenarioError(problems, `${scenario.title} [${variant}]`);
+  // A device whose configuration has the wrong shape was left out; what only follows from that
+  // (a link to it, a step on it) is not repeated.
+  const leftOut = (p: string) => !b.shapeProblems.has(p) && b.malformedIds.some((id) => p.includes(`'${id}'`) || p.includes(`'${id}.`) || p.includes(` ${id}.`));
+  const reported = problems.filter((p) => !leftOut(p));
+  if (reported.length || b.shapeProblems.size) throw new ScenarioError(reported.length ? reported : [...b.shapeProblems], `${scenario.title} [${variant}]`);
 
   const sim = new Simulation<EthernetFrame>({
     seed,

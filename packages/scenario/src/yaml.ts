@@ -27,7 +27,7 @@
  */
 import { Document, isMap, isSeq, parseDocument } from 'yaml';
 import { hint, parseDuration, errorText, type Duration } from '@netsim/engine';
-import { defineScenario, DEVICE_KINDS, ScenarioBuilder, ScenarioError, TIMELINE_STEPS, type Intended, type Scenario, type ScenarioSpec, type TimelineVerb, type VariantInfo } from './scenario.js';
+import { defineScenario, instantiate, DEVICE_KINDS, ScenarioBuilder, ScenarioError, TIMELINE_STEPS, type Intended, type Scenario, type ScenarioSpec, type TimelineVerb, type VariantInfo } from './scenario.js';
 
 const YAML_OPTIONS = { customTags: ['binary' as const] };
 
@@ -221,8 +221,37 @@ export function parseYamlScenario(text: string, file = 'scenario.yaml'): Scenari
       }
     }
   }
-  if (problems.length) throw new ScenarioError(problems, file);
+  if (problems.length) throw new ScenarioError([...problems, ...meaningProblems(root, problems)], file);
+  return yamlScenario(root, variantInfo);
+}
 
+/**
+ * When the file's shape is wrong in places, what the rest of it means: the default variant built
+ * from the parts whose shape is right, so one run of `netsim` reports both kinds of mistake.
+ * Problems that only follow from a part left out (a link to a device of an unknown kind) are not
+ * repeated.
+ */
+function meaningProblems(root: Record<string, unknown>, shapeProblems: readonly string[]): string[] {
+  const bad = (path: string) => shapeProblems.some((p) => p.startsWith(`${path}:`) || p.startsWith(`${path}.`) || p.startsWith(`${path}[`));
+  if (!isRecord(root['devices']) || bad('title') || ['links', 'timeline', 'intended', 'until', 'seed'].some((k) => shapeProblems.some((p) => p.startsWith(`${k}:`)))) return [];
+  const skipped = Object.keys(root['devices']).filter((id) => bad(`devices.${id}`));
+  const devices = Object.fromEntries(Object.entries(root['devices']).filter(([id]) => !skipped.includes(id)));
+  const links = ((root['links'] ?? []) as unknown[]).map((l, i) => (bad(`links[${i}]`) ? undefined : l));
+  const timeline = ((root['timeline'] ?? []) as unknown[]).filter((_, i) => !shapeProblems.some((p) => p.startsWith(`timeline[${i}]`) && !/^timeline\[\d+\]\.at: .* is before the previous step's /.test(p)));
+  const lenient = yamlScenario({ title: root['title'], ...(root['intended'] ? { intended: root['intended'] } : {}), devices, links, timeline }, {});
+  try {
+    instantiate(lenient);
+  } catch (e) {
+    if (!(e instanceof ScenarioError)) return [];
+    const mentions = (p: string) => skipped.some((id) => p.includes(`'${id}'`) || p.includes(`'${id}.`) || p.includes(` ${id}.`));
+    // Links left out keep their places: renumber nothing, so drop the holes' own messages.
+    return e.problems.filter((p) => !mentions(p));
+  }
+  return [];
+}
+
+function yamlScenario(root: Record<string, unknown>, variantInfo: Record<string, VariantInfo>): Scenario {
+  const variants = root['variants'];
   const base = { devices: root['devices'] as Record<string, unknown>, links: (root['links'] ?? []) as unknown[], timeline: (root['timeline'] ?? []) as unknown[], intended: root['intended'] as Intended | undefined };
   return defineScenario({
     title: root['title'] as string,
@@ -242,6 +271,7 @@ export function parseYamlScenario(text: string, file = 'scenario.yaml'): Scenari
       }
       const links = v?.links ?? base.links;
       links.forEach((l, i) => {
+        if (l === undefined) return; // left out (its shape is wrong and already reported)
         const [a, c, opts] = l as [string, string, Record<string, unknown> | undefined];
         placed(b, `${v?.links ? prefix : ''}links[${i}]`, () => b.link(a, c, opts ?? {}));
       });
