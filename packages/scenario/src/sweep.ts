@@ -26,6 +26,13 @@ export function seedOutcome(scenario: Scenario, variant: string | undefined, see
     return { seed, outcomes: {}, error: e instanceof Error ? e.message.split('\n')[0]! : String(e) };
   }
   const outcomes: Record<string, string> = Object.fromEntries(sessionOutcomes(run));
+  // What controllers decided (MetalLB's announcing node, IP allocation): often the cause a seed
+  // changes, so it is an outcome too — the last event per service and reason.
+  for (const r of run.recorder.records) {
+    if (r.type !== 'service.event') continue;
+    const e = r as unknown as { service: string; reason: string; message: string };
+    outcomes[`service ${e.service} ${e.reason}`] = e.message;
+  }
   const summary = summarizeRun(scenario, run);
   (summary.outcome ?? []).forEach((l, i) => (outcomes[`report line ${i + 1}`] = l));
   const out: SeedOutcome = { seed, outcomes };
@@ -38,8 +45,11 @@ export function seedOutcome(scenario: Scenario, variant: string | undefined, see
 
 export interface SweepSummary {
   seeds: number;
-  /** Outcomes that differ between seeds: each value with the seeds that gave it (most common first). */
-  varying: { what: string; values: { value: string; seeds: number[] }[] }[];
+  /**
+   * Outcomes that differ between seeds: each value with the seeds that gave it (most common
+   * first), and the other outcomes that took one value in exactly those seeds (`together`).
+   */
+  varying: { what: string; values: { value: string; seeds: number[]; together: string[] }[] }[];
   /** How many outcomes were the same in every seed. */
   constant: number;
   symptom?: { shown: number; seeds: number[] };
@@ -60,7 +70,18 @@ export function summarizeSweep(results: readonly SeedOutcome[]): SweepSummary {
       by.set(v, [...(by.get(v) ?? []), r.seed]);
     }
     if (by.size === 1) constant++;
-    else varying.push({ what, values: [...by].map(([value, seeds]) => ({ value, seeds })).sort((a, b) => b.seeds.length - a.seeds.length || (a.value < b.value ? -1 : 1)) });
+    else varying.push({ what, values: [...by].map(([value, seeds]) => ({ value, seeds, together: [] as string[] })).sort((a, b) => b.seeds.length - a.seeds.length || (a.value < b.value ? -1 : 1)) });
+  }
+  // Which values go together: the same set of seeds, in another outcome.
+  const bySeeds = new Map<string, string[]>();
+  for (const v of varying) for (const x of v.values) bySeeds.set(x.seeds.join(','), [...(bySeeds.get(x.seeds.join(',')) ?? []), `${v.what}: ${x.value}`]);
+  // A controller's decision first (the likely cause), a tool's result next, the report last.
+  const rank = (t: string) => (t.startsWith('service ') ? 0 : t.startsWith('report line') ? 2 : 1);
+  for (const v of varying) {
+    for (const x of v.values) {
+      if (x.seeds.length < 2) continue; // one seed shares everything with itself: no information
+      x.together = (bySeeds.get(x.seeds.join(',')) ?? []).filter((t) => !t.startsWith(`${v.what}: `)).sort((a, b) => rank(a) - rank(b));
+    }
   }
   const errs = new Map<string, number[]>();
   for (const r of sorted) if (r.error !== undefined) errs.set(r.error, [...(errs.get(r.error) ?? []), r.seed]);
@@ -98,7 +119,10 @@ export function formatSweep(s: SweepSummary): string {
   for (const e of s.errors) lines.push(`run error in ${e.seeds.length}/${s.seeds} seeds (${list(e.seeds)}): ${e.message}`);
   for (const v of s.varying) {
     lines.push(`${v.what}:`);
-    for (const x of v.values.slice(0, 8)) lines.push(`  ${`${x.seeds.length}/${s.seeds}`.padStart(11)}  ${x.value}  (seeds ${list(x.seeds)})`);
+    for (const x of v.values.slice(0, 8)) {
+      lines.push(`  ${`${x.seeds.length}/${s.seeds}`.padStart(11)}  ${x.value}  (seeds ${list(x.seeds)})`);
+      if (x.together.length) lines.push(`  ${''.padStart(11)}    in the same seeds: ${x.together[0]}${x.together.length > 1 ? ` (+${x.together.length - 1} more in --json)` : ''}`);
+    }
     if (v.values.length > 8) lines.push(`  ${''.padStart(11)}  … ${v.values.length - 8} more values in ${v.values.slice(8).reduce((n, x) => n + x.seeds.length, 0)} seeds (--json lists them all)`);
   }
   lines.push(`${s.constant} outcome${s.constant === 1 ? '' : 's'} the same in every seed${s.varying.length ? `, ${s.varying.length} varying` : ''}`);
