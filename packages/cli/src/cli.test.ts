@@ -302,3 +302,18 @@ describe('netsim sweep', () => {
     expect(netsim('sweep', demo, '--seeds', '10..1').err).toContain('--seeds: seed range 10..1 runs backwards');
   }, 60_000);
 });
+
+describe('netsim view --export', () => {
+  it('writes a view bundle whose explain and tables a viewer can use without running anything', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'netsim-view-'));
+    const file = join(dir, 'i4.view.json');
+    const r = netsim('view', 'scenarios/incident-4-ipvs-externalip.ts', '--export', file);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^# view bundle: .*i4\.view\.json: 4 devices, 2 links, \d+ records, \d+ table snapshots$/m);
+    const b = JSON.parse(readFileSync(file, 'utf8'));
+    expect(b.format).toBe('netsim.view/1');
+    expect(Object.keys(b.tables.master)).toContain('ipvsadm -Ln');
+    expect(b.records.find((x: { type: string; bytes?: string }) => x.type === 'tx').bytes).toMatch(/^[A-Za-z0-9+/]+=*$/);
+    expect(netsim('view', 'scenarios/incident-4-ipvs-externalip.ts').err).toContain('give --export FILE');
+  });
+});

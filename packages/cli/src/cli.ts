@@ -5,7 +5,7 @@ import { loadScenario, UsageError } from './load.js';
 import { Progress, type ProgressStream } from './progress.js';
 import { defaultWorkers, sweepSeeds } from './sweep.js';
 import { hint, recordToJson, errorText, formatTime, EventBudgetExceeded, ForwardingLoopError, BinaryTraceWriter, binaryTraceToJsonLines } from '@netsim/engine';
-import { parseSeeds, summarizeSweep, formatSweep, scenarioToYaml, runScenario, diffRuns, formatDiff, explain, formatExplanation, parseSelector, type ScenarioBuilder, summarizeRun, formatRecord, tracePcap, tcpdump, JsonlFile, type Scenario } from '@netsim/scenario';
+import { viewBundle, parseSeeds, summarizeSweep, formatSweep, scenarioToYaml, runScenario, diffRuns, formatDiff, explain, formatExplanation, parseSelector, type ScenarioBuilder, summarizeRun, formatRecord, tracePcap, tcpdump, JsonlFile, type Scenario } from '@netsim/scenario';
 import { ethernetFrames, type EthernetFrame } from '@netsim/packets';
 import type { TraceRecord } from '@netsim/engine';
 
@@ -39,6 +39,9 @@ const USAGE = `usage:
   netsim sweep <scenario-file> --seeds 1..1000 [--variant NAME] [--workers N] [--json]
                                      the scenario over many seeds (worker threads): which outcomes
                                      vary, with which seeds; progress on a terminal
+  netsim view <scenario-file> --export FILE [--variant NAME] [--seed N]
+                                     the view bundle for a viewer: topology, every record (frames
+                                     as bytes), each table as it changed, device facts for explain
   netsim replay [scenario-file ...]  every variant of each scenario (default: scenarios/*.ts), quietly
   netsim trace <file.bin>            print a binary trace as JSON lines
   netsim help
@@ -311,7 +314,23 @@ const COMMANDS: Record<string, (args: string[], io: Io) => number | Promise<numb
   replay: cmdReplay,
   variants: cmdVariants,
   trace: cmdTrace,
+  view: cmdView,
 };
+
+/** `netsim view --export`: the bundle a viewer replays (the page itself is still to come). */
+async function cmdView(args: string[], io: Io): Promise<number> {
+  const { values, positionals } = parse(args, { export: { type: 'string' }, variant: { type: 'string' }, seed: { type: 'string' } });
+  if (positionals.length !== 1) throw new UsageError('view needs one scenario file');
+  if (values.export === undefined) throw new UsageError('view: give --export FILE (the bundle a viewer opens; the web page is not part of netsim yet)');
+  const { scenario } = await loadScenario(positionals[0]);
+  const seed = values.seed === undefined ? undefined : Number(values.seed);
+  if (seed !== undefined && !Number.isSafeInteger(seed)) throw new UsageError(`--seed '${values.seed}' is not an integer`);
+  const bundle = viewBundle(scenario, { ...(values.variant === undefined ? {} : { variant: values.variant }), ...(seed === undefined ? {} : { seed }) });
+  writeFileSync(values.export, JSON.stringify(bundle) + '\n');
+  const snapshots = Object.values(bundle.tables).reduce((n, t) => n + Object.values(t).reduce((m, l) => m + l.length, 0), 0);
+  io.out(`# view bundle: ${values.export}: ${bundle.devices.length} devices, ${bundle.links.length} links, ${bundle.records.length} records, ${snapshots} table snapshots\n`);
+  return 0;
+}
 
 /** Runs the CLI; returns the exit code (0 ok, 1 simulation error, 2 user mistake). */
 export async function runCli(argv: string[], io: Io): Promise<number> {

@@ -72,7 +72,8 @@ export function parseSelector(text: string): { record: number } | { proto: numbe
  * Explains one packet of a finished run (records kept).
  * @throws Error when the selector matches no packet (the message says what was searched)
  */
-export function explain(sim: Simulation<EthernetFrame>, records: readonly Rec[], selector: string): Explanation {
+export function explain(source: Simulation<EthernetFrame> | ExplainFacts, records: readonly Rec[], selector: string): Explanation {
+  const sim = 'deviceIds' in source ? simFacts(source) : source;
   const sel = parseSelector(selector);
   let start = -1;
   let ip: Ipv4Packet | undefined;
@@ -176,7 +177,7 @@ export function explain(sim: Simulation<EthernetFrame>, records: readonly Rec[],
         ? `dropped at ${dev}: ${queued.drop.reason} — ${queued.drop.detail ?? ''} (queued at ${formatTime(last.t)}s waiting for ARP of ${queued.ip}, record #${queued.drop.n})`
         : `queued at ${dev} waiting for ARP of ${queued.ip} (no answer and no drop within 10 s)`;
       if (answer) disposition += `; meanwhile ${dev} sent ${answer.replace(/^answered: /, '')}`;
-    } else if (ownsAddress(sim, dev, dst)) disposition = `delivered to ${dev} (it holds ${formatIpv4(dst)})${answer ? `; ${answer}` : ''}`;
+    } else if (sim.owns(dev, dst)) disposition = `delivered to ${dev} (it holds ${formatIpv4(dst)})${answer ? `; ${answer}` : ''}`;
     else disposition = `received by ${dev}, which holds no ${formatIpv4(dst)} and did not send it on${answer ? `; it sent ${answer.replace(/^answered: /, '')}` : ''}`;
   } else disposition = `in flight or unaccounted for after record #${last?.n ?? records[start]!.n}`;
   const first = records[start]!;
@@ -188,8 +189,8 @@ export function explain(sim: Simulation<EthernetFrame>, records: readonly Rec[],
  * A packet that never left its host: the sender had no neighbour entry for the next hop, asked
  * by ARP, got no answer, and dropped what it had queued (NEIGH_FAILED).
  */
-function neverSent(sim: Simulation<EthernetFrame>, records: readonly Rec[], src: number, dst: number, at: number): Explanation | undefined {
-  const owner = sim.deviceIds().find((d) => ownsAddress(sim, d, src));
+function neverSent(sim: ExplainFacts, records: readonly Rec[], src: number, dst: number, at: number): Explanation | undefined {
+  const owner = sim.devices().find((d) => sim.owns(d, src));
   if (owner === undefined) return undefined;
   const i = records.findIndex((r) => r.t >= at && r.type === 'neigh.state' && (r as { dev?: string }).dev === owner && (r as { to?: string }).to === 'INCOMPLETE');
   if (i < 0) {
@@ -243,15 +244,41 @@ function waitingForNeighbour(records: readonly Rec[], k: number, dev: string, ho
   return { ip };
 }
 
-function ownsAddress(sim: Simulation<EthernetFrame>, dev: string, ip: number): boolean {
-  if (!sim.deviceIds().includes(dev)) return false;
-  const kind = sim.deviceKind(dev);
-  if (kind === 'host' || kind === 'kube-node') {
-    const h = kind === 'host' ? sim.state<HostState>(dev) : sim.state<KubeNodeState>(dev).host;
-    return h.ifaces.some((f) => f.addrs.some((a) => a.ip === ip));
-  }
-  if (kind === 'l3switch') return sim.state<L3SwitchState>(dev).ifaces.some((f) => f.ip === ip);
-  return false;
+/** What explain needs to know about devices: from a simulation, or from a view bundle's facts. */
+export interface ExplainFacts {
+  devices(): string[];
+  kind(dev: string): string;
+  /** The device holds this IPv4 address (on any interface). */
+  owns(dev: string, ip: number): boolean;
+  /** A host's interface with this MAC. */
+  ifaceByMac(dev: string, mac: string): { name: string; kind: string; master: string | null } | undefined;
+  /** The bridge a host interface is a port of. */
+  master(dev: string, ifname: string): string | null;
+  /** An L3 switch's own MAC. */
+  switchMac(dev: string): string | undefined;
+}
+
+/** ExplainFacts read from a simulation. */
+export function simFacts(sim: Simulation<EthernetFrame>): ExplainFacts {
+  const host = (dev: string): HostState | undefined => {
+    const kind = sim.deviceIds().includes(dev) ? sim.deviceKind(dev) : '';
+    return kind === 'host' ? sim.state<HostState>(dev) : kind === 'kube-node' ? sim.state<KubeNodeState>(dev).host : undefined;
+  };
+  return {
+    devices: () => sim.deviceIds(),
+    kind: (dev) => (sim.deviceIds().includes(dev) ? sim.deviceKind(dev) : 'gone'),
+    owns: (dev, ip) => {
+      const h = host(dev);
+      if (h) return h.ifaces.some((f) => f.addrs.some((a) => a.ip === ip));
+      return sim.deviceIds().includes(dev) && sim.deviceKind(dev) === 'l3switch' && sim.state<L3SwitchState>(dev).ifaces.some((f) => f.ip === ip);
+    },
+    ifaceByMac: (dev, mac) => {
+      const f = host(dev)?.ifaces.find((x) => x.mac === mac);
+      return f === undefined ? undefined : { name: f.name, kind: f.kind, master: f.master };
+    },
+    master: (dev, ifname) => host(dev)?.ifaces.find((x) => x.name === ifname)?.master ?? null,
+    switchMac: (dev) => (sim.deviceIds().includes(dev) && sim.deviceKind(dev) === 'l3switch' ? sim.state<L3SwitchState>(dev).mac : undefined),
+  };
 }
 
 /** The frameless drop record that handling the rx record at `i` produced, if any. */
@@ -285,8 +312,8 @@ function findAnswer(records: readonly Rec[], from: number, dev: string, ip: Ipv4
 }
 
 /** Why a device sent the frame where it did: the entry it used, and how that entry came to be. */
-function lookups(sim: Simulation<EthernetFrame>, records: readonly Rec[], at: number, dev: string, f: EthernetFrame, ip: Ipv4Packet, flood: boolean): string[] {
-  const kind = sim.deviceIds().includes(dev) ? sim.deviceKind(dev) : 'gone';
+function lookups(sim: ExplainFacts, records: readonly Rec[], at: number, dev: string, f: EthernetFrame, ip: Ipv4Packet, flood: boolean): string[] {
+  const kind = sim.kind(dev);
   const because: string[] = [];
   const before = (pred: (r: Rec & Record<string, unknown>) => boolean): number => {
     for (let i = at - 1; i >= 0; i--) if (pred(records[i] as Rec & Record<string, unknown>)) return i;
@@ -310,8 +337,7 @@ function lookups(sim: Simulation<EthernetFrame>, records: readonly Rec[], at: nu
     return because;
   }
   if (kind === 'l3switch') {
-    const s = sim.state<L3SwitchState>(dev);
-    if (f.src === s.mac) {
+    if (f.src === sim.switchMac(dev)) {
       const i = before((r) => r.type === 'arp.learn' && r.dev === dev && r.mac === f.dst);
       if (i < 0) because.push(`routed: ARP entry with MAC ${f.dst} (no record of how it was learned)`);
       else {
@@ -323,10 +349,9 @@ function lookups(sim: Simulation<EthernetFrame>, records: readonly Rec[], at: nu
     return [flood ? `MAC table: no entry for ${f.dst}, flooded in the VLAN` : `MAC table: ${f.dst} (switched, not routed)`];
   }
   if (kind === 'host' || kind === 'kube-node') {
-    const h = kind === 'host' ? sim.state<HostState>(dev) : sim.state<KubeNodeState>(dev).host;
-    const own = h.ifaces.find((x) => x.mac === f.src);
+    const own = sim.ifaceByMac(dev, f.src);
     const txPort = (records[at] as { port?: string }).port;
-    const bridge = h.ifaces.find((x) => x.name === txPort)?.master ?? null;
+    const bridge = txPort === undefined ? null : sim.master(dev, txPort);
     if (bridge !== null) {
       // Out of a bridge port: the bridge's fdb chose it.
       const i = before((r) => (r.type === 'fdb.learn' || r.type === 'fdb.move') && r.dev === dev && r.mac === f.dst);

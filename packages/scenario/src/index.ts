@@ -23,3 +23,4 @@ export * from './diff.js';
 export * from './explain.js';
 export * from './yaml.js';
 export * from './sweep.js';
+export * from './view.js';

@@ -1,0 +1,219 @@
+/**
+ * A view bundle: everything a viewer needs to replay a run without running it — the topology
+ * (devices, ports, links), every trace record, each device's tables as they changed over the run
+ * (so "the state at time T" is a lookup), and the facts `explain` needs about devices.
+ *
+ * Table snapshots are taken while the run goes on: a device that emitted a record is rendered
+ * again when the trace reaches a later instant (its state is committed by then), and a snapshot
+ * is kept only when the text differs from the last one for that table. So the latest snapshot at
+ * or before record n is the table as it stood after the events up to record n's instant.
+ */
+import { recordToJson, type TraceRecord } from '@netsim/engine';
+import { decodeFrame, encodeFrame, ethernetFrames, type EthernetFrame } from '@netsim/packets';
+import type { HostState } from '@netsim/linux';
+import type { KubeNodeState } from '@netsim/kube';
+import type { L3SwitchState } from '@netsim/l2';
+import type { Simulation } from '@netsim/engine';
+import { instantiate, type Scenario } from './scenario.js';
+import { showDevice } from './show.js';
+import { TraceRecorder } from '@netsim/engine';
+import type { ExplainFacts } from './explain.js';
+
+export interface TableSnapshot {
+  /** The record after which the table looked like this (its instant). */
+  n: number;
+  t: number;
+  text: string;
+}
+
+export interface ViewBundle {
+  format: 'netsim.view/1';
+  title: string;
+  variant: string;
+  seed: number;
+  devices: { id: string; kind: string; ports: readonly string[] }[];
+  links: { id: string; a: string; b: string }[];
+  /** Trace records as the JSON-lines trace has them (frames as `summary` text). */
+  records: unknown[];
+  /** Per device, per tool: the table each time it changed. */
+  tables: Record<string, Record<string, TableSnapshot[]>>;
+  /** What `explain` needs to know of devices (kinds, addresses, MACs). */
+  facts: { kinds: Record<string, string>; addresses: Record<string, string[]>; macs: Record<string, Record<string, { kind: string; master: string | null }>>; switchMacs: Record<string, string> };
+}
+
+/** The tables a viewer shows for a device. */
+export function viewTools(sim: Simulation<EthernetFrame>, dev: string): (string | undefined)[] {
+  const kind = sim.deviceKind(dev);
+  if (kind === 'switch') return [undefined];
+  if (kind === 'l3switch') return ['display arp', 'display mac-address'];
+  if (kind === 'kube-api') return ['kubectl get nodes', 'kubectl get pods -A -o wide'];
+  if (kind === 'host' || kind === 'kube-node') {
+    const h = kind === 'host' ? sim.state<HostState>(dev) : sim.state<KubeNodeState>(dev).host;
+    const tools: (string | undefined)[] = ['ip neigh', 'ip addr', 'ip route'];
+    for (const f of h.ifaces) if (f.kind === 'bridge' || f.kind === 'vxlan') tools.push(`bridge fdb ${f.name}`);
+    if (kind === 'kube-node') tools.push('ipvsadm -Ln');
+    return tools;
+  }
+  return [];
+}
+
+/** Device facts for `explain`, read from a simulation (at its end). */
+export function factsOf(sim: Simulation<EthernetFrame>): ViewBundle['facts'] {
+  const facts: ViewBundle['facts'] = { kinds: {}, addresses: {}, macs: {}, switchMacs: {} };
+  for (const dev of sim.deviceIds()) {
+    const kind = sim.deviceKind(dev);
+    facts.kinds[dev] = kind;
+    if (kind === 'host' || kind === 'kube-node') {
+      const h = kind === 'host' ? sim.state<HostState>(dev) : sim.state<KubeNodeState>(dev).host;
+      facts.addresses[dev] = h.ifaces.flatMap((f) => f.addrs.map((a) => String(a.ip)));
+      facts.macs[dev] = Object.fromEntries(h.ifaces.map((f) => [f.name, { kind: f.kind, master: f.master, mac: f.mac }]).map(([name, v]) => [name as string, v as { kind: string; master: string | null }]));
+      for (const f of h.ifaces) (facts.macs[dev]![f.name] as { mac?: string }).mac = f.mac;
+    }
+    if (kind === 'l3switch') {
+      const s = sim.state<L3SwitchState>(dev);
+      facts.switchMacs[dev] = s.mac;
+      facts.addresses[dev] = s.ifaces.map((f) => String(f.ip));
+    }
+  }
+  return facts;
+}
+
+/** `explain`'s view of devices, from bundle facts (what a browser has). */
+export function bundleFacts(f: ViewBundle['facts']): ExplainFacts {
+  return {
+    kind: (dev) => f.kinds[dev] ?? 'gone',
+    owns: (dev, ip) => (f.addresses[dev] ?? []).includes(String(ip)),
+    devices: () => Object.keys(f.kinds),
+    ifaceByMac: (dev, mac) => {
+      const e = Object.entries(f.macs[dev] ?? {}).find(([, v]) => (v as { mac?: string }).mac === mac);
+      return e === undefined ? undefined : { name: e[0], kind: e[1].kind, master: e[1].master };
+    },
+    master: (dev, ifname) => f.macs[dev]?.[ifname]?.master ?? null,
+    switchMac: (dev) => f.switchMacs[dev],
+  };
+}
+
+/**
+ * Runs a scenario variant and returns its view bundle.
+ * @example const b = viewBundle(incident3, { variant: 'as-observed' }); b.tables['sw']['display arp']
+ */
+export function viewBundle(scenario: Scenario, opts: { variant?: string; seed?: number; maxEvents?: number } = {}): ViewBundle {
+  const inst = instantiate(scenario, opts);
+  const sim = inst.sim;
+  const recorder = new TraceRecorder(sim, { keep: true });
+  const tables: ViewBundle['tables'] = {};
+  const tools = new Map(sim.deviceIds().map((d) => [d, viewTools(sim, d)] as const));
+  const snap = (dev: string, n: number, t: number) => {
+    for (const tool of tools.get(dev) ?? []) {
+      let text: string;
+      try {
+        text = showDevice(sim, dev, tool)[1];
+      } catch {
+        continue;
+      }
+      const key = tool ?? showDevice(sim, dev)[0];
+      const list = ((tables[dev] ??= {})[key] ??= []);
+      if (list[list.length - 1]?.text !== text) list.push({ n, t, text });
+    }
+  };
+  for (const d of sim.deviceIds()) snap(d, -1, 0);
+  let dirty = new Set<string>();
+  let instant = 0;
+  let lastN = -1;
+  sim.trace.on('*', (_type, r) => {
+    if (r.t > instant) {
+      for (const d of dirty) snap(d, lastN, instant);
+      dirty = new Set();
+      instant = r.t;
+    }
+    lastN = r.n;
+    if ('dev' in r && r.type !== 'tx' && r.type !== 'timer' && r.type !== 'output' && !r.type.endsWith('.output')) dirty.add(r.dev);
+  });
+  const until = inst.until;
+  if (until === undefined) sim.runUntilQuiescent(opts.maxEvents);
+  else sim.run({ until, ...(opts.maxEvents === undefined ? {} : { maxEvents: opts.maxEvents }) });
+  for (const d of dirty) snap(d, lastN, instant);
+  const links = sim.linkIds().map((id) => {
+    for (const dev of sim.deviceIds()) {
+      for (const port of sim.devicePorts(dev)) {
+        const l = sim.linkOf(dev, port);
+        if (l?.id !== id) continue;
+        const [a, b] = [`${dev}.${port}`, `${l.peer.dev}.${l.peer.port}`];
+        // As the scenario declared it, where the id says so (the default id is 'a <-> b').
+        return id === `${b} <-> ${a}` ? { id, a: b, b: a } : { id, a, b };
+      }
+    }
+    return { id, a: '', b: '' };
+  });
+  return {
+    format: 'netsim.view/1',
+    title: scenario.title,
+    variant: inst.variant,
+    seed: inst.seed,
+    devices: sim.deviceIds().map((id) => ({ id, kind: sim.deviceKind(id), ports: sim.devicePorts(id) })),
+    links,
+    records: recorder.records.map((r) => {
+      const j = JSON.parse(recordToJson(r as TraceRecord<EthernetFrame>, ethernetFrames)) as Record<string, unknown>;
+      const f = (r as { frame?: EthernetFrame }).frame;
+      if (f !== undefined) j['bytes'] = toBase64(encodeFrame(f));
+      return j;
+    }),
+    tables,
+    facts: factsOf(sim),
+  };
+}
+
+function toBase64(b: Uint8Array): string {
+  let s = '';
+  for (let i = 0; i < b.length; i++) s += String.fromCharCode(b[i]!);
+  return btoa(s);
+}
+
+function fromBase64(text: string): Uint8Array {
+  const s = atob(text);
+  const b = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) b[i] = s.charCodeAt(i);
+  return b;
+}
+
+/**
+ * The bundle's records as trace records again, frames decoded from their bytes (what `explain`
+ * reads). A frame that does not decode (a datagram to the VXLAN port that is not VXLAN) keeps its
+ * summary only.
+ */
+export function bundleRecords(bundle: ViewBundle): TraceRecord<EthernetFrame>[] {
+  // One frame object per distinct encoding (a flood sends one frame out of many ports), and a
+  // receive record gets the frame of the transmission it names.
+  const decoded = new Map<string, EthernetFrame | undefined>();
+  const byPkt = new Map<number, EthernetFrame>();
+  return bundle.records.map((x) => {
+    const { bytes, summary: _summary, ...r } = x as Record<string, unknown> & { bytes?: string; summary?: string };
+    if (r['type'] === 'rx') {
+      const frame = byPkt.get(r['pkt'] as number);
+      return { ...r, ...(frame ? { frame } : {}) } as unknown as TraceRecord<EthernetFrame>;
+    }
+    if (bytes === undefined) return r as unknown as TraceRecord<EthernetFrame>;
+    if (!decoded.has(bytes)) {
+      try {
+        decoded.set(bytes, decodeFrame(fromBase64(bytes), { verifyChecksums: false }));
+      } catch {
+        decoded.set(bytes, undefined);
+      }
+    }
+    const frame = decoded.get(bytes);
+    if (frame && r['type'] === 'tx') byPkt.set(r['pkt'] as number, frame);
+    return { ...r, ...(frame ? { frame } : {}) } as unknown as TraceRecord<EthernetFrame>;
+  });
+}
+
+/** A table as it stood at record `n` (the latest snapshot at or before it). */
+export function tableAt(bundle: ViewBundle, dev: string, tool: string, n: number): string | undefined {
+  const list = bundle.tables[dev]?.[tool];
+  if (list === undefined) return undefined;
+  let found: TableSnapshot | undefined;
+  for (const s of list) {
+    if (s.n > n) break;
+    found = s;
+  }
+  return found?.text;
+}
