@@ -314,6 +314,6 @@ describe('netsim view --export', () => {
     expect(b.format).toBe('netsim.view/1');
     expect(Object.keys(b.tables.master)).toContain('ipvsadm -Ln');
     expect(b.records.find((x: { type: string; bytes?: string }) => x.type === 'tx').bytes).toMatch(/^[A-Za-z0-9+/]+=*$/);
-    expect(netsim('view', 'scenarios/incident-4-ipvs-externalip.ts').err).toContain('give --export FILE');
+    expect(netsim('view', 'scenarios/incident-4-ipvs-externalip.ts', '--port', '99999').err).toContain("--port '99999' is not a port number");
   });
 });

@@ -1,6 +1,9 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { writeFileSync, mkdirSync, existsSync, readFileSync, readdirSync, openSync, writeSync, closeSync } from 'node:fs';
-import { join } from 'node:path';
+import { extname, join, normalize } from 'node:path';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
 import { loadScenario, UsageError } from './load.js';
 import { Progress, type ProgressStream } from './progress.js';
 import { defaultWorkers, sweepSeeds } from './sweep.js';
@@ -39,9 +42,11 @@ const USAGE = `usage:
   netsim sweep <scenario-file> --seeds 1..1000 [--variant NAME] [--workers N] [--json]
                                      the scenario over many seeds (worker threads): which outcomes
                                      vary, with which seeds; progress on a terminal
-  netsim view <scenario-file> --export FILE [--variant NAME] [--seed N]
-                                     the view bundle for a viewer: topology, every record (frames
-                                     as bytes), each table as it changed, device facts for explain
+  netsim view <scenario-file|bundle.view.json|trace.jsonl> [--variant NAME] [--seed N] [--port N]
+                                     serve the viewer (a static page) on 127.0.0.1 and print its URL:
+                                     topology, timeline, tables at any instant, explain, step mode
+  netsim view <scenario-file> --export FILE
+                                     write the view bundle instead (open it in the page: Open bundle…)
   netsim replay [scenario-file ...]  every variant of each scenario (default: scenarios/*.ts), quietly
   netsim trace <file.bin>            print a binary trace as JSON lines
   netsim help
@@ -317,19 +322,89 @@ const COMMANDS: Record<string, (args: string[], io: Io) => number | Promise<numb
   view: cmdView,
 };
 
-/** `netsim view --export`: the bundle a viewer replays (the page itself is still to come). */
+/** `netsim view`: serve the viewer with a bundle, or `--export` the bundle. */
 async function cmdView(args: string[], io: Io): Promise<number> {
-  const { values, positionals } = parse(args, { export: { type: 'string' }, variant: { type: 'string' }, seed: { type: 'string' } });
-  if (positionals.length !== 1) throw new UsageError('view needs one scenario file');
-  if (values.export === undefined) throw new UsageError('view: give --export FILE (the bundle a viewer opens; the web page is not part of netsim yet)');
-  const { scenario } = await loadScenario(positionals[0]);
+  const { values, positionals } = parse(args, { export: { type: 'string' }, variant: { type: 'string' }, seed: { type: 'string' }, port: { type: 'string' } });
+  if (positionals.length !== 1) throw new UsageError('view needs one scenario file, view bundle (.view.json) or trace (.jsonl)');
+  const file = positionals[0]!;
   const seed = values.seed === undefined ? undefined : Number(values.seed);
   if (seed !== undefined && !Number.isSafeInteger(seed)) throw new UsageError(`--seed '${values.seed}' is not an integer`);
-  const bundle = viewBundle(scenario, { ...(values.variant === undefined ? {} : { variant: values.variant }), ...(seed === undefined ? {} : { seed }) });
-  writeFileSync(values.export, JSON.stringify(bundle) + '\n');
-  const snapshots = Object.values(bundle.tables).reduce((n, t) => n + Object.values(t).reduce((m, l) => m + l.length, 0), 0);
-  io.out(`# view bundle: ${values.export}: ${bundle.devices.length} devices, ${bundle.links.length} links, ${bundle.records.length} records, ${snapshots} table snapshots\n`);
-  return 0;
+  let bundleText: string;
+  if (file.endsWith('.view.json')) {
+    if (!existsSync(file)) throw new UsageError(`cannot read '${file}': no such file`);
+    bundleText = readFileSync(file, 'utf8');
+  } else if (file.endsWith('.jsonl')) {
+    if (!existsSync(file)) throw new UsageError(`cannot read '${file}': no such file`);
+    bundleText = JSON.stringify(bundleFromTrace(file));
+  } else {
+    const { scenario } = await loadScenario(file);
+    const bundle = viewBundle(scenario, { ...(values.variant === undefined ? {} : { variant: values.variant }), ...(seed === undefined ? {} : { seed }) });
+    bundleText = JSON.stringify(bundle);
+    if (values.export !== undefined) {
+      writeFileSync(values.export, bundleText + '\n');
+      const snapshots = Object.values(bundle.tables).reduce((n, t) => n + Object.values(t).reduce((m, l) => m + l.length, 0), 0);
+      io.out(`# view bundle: ${values.export}: ${bundle.devices.length} devices, ${bundle.links.length} links, ${bundle.records.length} records, ${snapshots} table snapshots\n`);
+      return 0;
+    }
+  }
+  if (values.export !== undefined) throw new UsageError('--export takes a scenario file');
+  const port = values.port === undefined ? 0 : Number(values.port);
+  if (!(Number.isInteger(port) && port >= 0 && port < 65536)) throw new UsageError(`--port '${values.port}' is not a port number`);
+  const url = await serveViewer(bundleText, port);
+  io.out(`# netsim viewer: ${url}\n# (Ctrl-C to stop)\n`);
+  return await new Promise<number>(() => undefined); // serve until interrupted
+}
+
+/** A bundle from a JSON-lines trace alone: devices and links from its records; no tables. */
+function bundleFromTrace(file: string): object {
+  const records = readFileSync(file, 'utf8').split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as Record<string, unknown>);
+  const ports = new Map<string, Set<string>>();
+  const links = new Map<string, { id: string; a: string; b: string }>();
+  for (const r of records) {
+    if (typeof r['dev'] === 'string') {
+      const set = ports.get(r['dev']) ?? new Set<string>();
+      if (typeof r['port'] === 'string') set.add(r['port']);
+      ports.set(r['dev'], set);
+    }
+    if (r['type'] === 'tx' && typeof r['link'] === 'string' && !links.has(r['link'])) {
+      const [a = '', b = ''] = r['link'].split(' <-> ');
+      links.set(r['link'], { id: r['link'], a, b });
+    }
+  }
+  return {
+    format: 'netsim.view/1',
+    title: file,
+    variant: '(trace)',
+    seed: 0,
+    devices: [...ports].map(([id, p]) => ({ id, kind: 'unknown', ports: [...p].sort() })),
+    links: [...links.values()],
+    records,
+    tables: {},
+    facts: { kinds: {}, addresses: {}, macs: {}, switchMacs: {} },
+  };
+}
+
+/** Serves the built viewer and the bundle on 127.0.0.1; resolves with the page's URL. */
+function serveViewer(bundleText: string, port: number): Promise<string> {
+  const root = fileURLToPath(new URL('../../viewer/dist/', import.meta.url));
+  if (!existsSync(join(root, 'index.html'))) throw new UsageError(`the viewer is not built (${root}): run npm ci or npm run build`);
+  const types: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css', '.json': 'application/json', '.svg': 'image/svg+xml' };
+  const server = createServer((req, res) => {
+    const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
+    if (path === '/bundle.json') {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(bundleText);
+      return;
+    }
+    const file = normalize(join(root, path === '/' ? 'index.html' : path));
+    if (!file.startsWith(root) || !existsSync(file)) {
+      res.writeHead(404).end('not found');
+      return;
+    }
+    res.writeHead(200, { 'content-type': types[extname(file)] ?? 'application/octet-stream' });
+    res.end(readFileSync(file));
+  });
+  return new Promise((resolve) => server.listen(port, '127.0.0.1', () => resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}/?bundle=bundle.json`)));
 }
 
 /** Runs the CLI; returns the exit code (0 ok, 1 simulation error, 2 user mistake). */

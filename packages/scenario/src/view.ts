@@ -9,7 +9,7 @@
  * or before record n is the table as it stood after the events up to record n's instant.
  */
 import { recordToJson, type TraceRecord } from '@netsim/engine';
-import { decodeFrame, encodeFrame, ethernetFrames, type EthernetFrame } from '@netsim/packets';
+import { encodeFrame, ethernetFrames, type EthernetFrame } from '@netsim/packets';
 import type { HostState } from '@netsim/linux';
 import type { KubeNodeState } from '@netsim/kube';
 import type { L3SwitchState } from '@netsim/l2';
@@ -17,29 +17,10 @@ import type { Simulation } from '@netsim/engine';
 import { instantiate, type Scenario } from './scenario.js';
 import { showDevice } from './show.js';
 import { TraceRecorder } from '@netsim/engine';
-import type { ExplainFacts } from './explain.js';
+import type { ViewBundle } from './view-read.js';
 
-export interface TableSnapshot {
-  /** The record after which the table looked like this (its instant). */
-  n: number;
-  t: number;
-  text: string;
-}
+export * from './view-read.js';
 
-export interface ViewBundle {
-  format: 'netsim.view/1';
-  title: string;
-  variant: string;
-  seed: number;
-  devices: { id: string; kind: string; ports: readonly string[] }[];
-  links: { id: string; a: string; b: string }[];
-  /** Trace records as the JSON-lines trace has them (frames as `summary` text). */
-  records: unknown[];
-  /** Per device, per tool: the table each time it changed. */
-  tables: Record<string, Record<string, TableSnapshot[]>>;
-  /** What `explain` needs to know of devices (kinds, addresses, MACs). */
-  facts: { kinds: Record<string, string>; addresses: Record<string, string[]>; macs: Record<string, Record<string, { kind: string; master: string | null }>>; switchMacs: Record<string, string> };
-}
 
 /** The tables a viewer shows for a device. */
 export function viewTools(sim: Simulation<EthernetFrame>, dev: string): (string | undefined)[] {
@@ -78,20 +59,6 @@ export function factsOf(sim: Simulation<EthernetFrame>): ViewBundle['facts'] {
   return facts;
 }
 
-/** `explain`'s view of devices, from bundle facts (what a browser has). */
-export function bundleFacts(f: ViewBundle['facts']): ExplainFacts {
-  return {
-    kind: (dev) => f.kinds[dev] ?? 'gone',
-    owns: (dev, ip) => (f.addresses[dev] ?? []).includes(String(ip)),
-    devices: () => Object.keys(f.kinds),
-    ifaceByMac: (dev, mac) => {
-      const e = Object.entries(f.macs[dev] ?? {}).find(([, v]) => (v as { mac?: string }).mac === mac);
-      return e === undefined ? undefined : { name: e[0], kind: e[1].kind, master: e[1].master };
-    },
-    master: (dev, ifname) => f.macs[dev]?.[ifname]?.master ?? null,
-    switchMac: (dev) => f.switchMacs[dev],
-  };
-}
 
 /**
  * Runs a scenario variant and returns its view bundle.
@@ -169,51 +136,5 @@ function toBase64(b: Uint8Array): string {
   return btoa(s);
 }
 
-function fromBase64(text: string): Uint8Array {
-  const s = atob(text);
-  const b = new Uint8Array(s.length);
-  for (let i = 0; i < s.length; i++) b[i] = s.charCodeAt(i);
-  return b;
-}
 
-/**
- * The bundle's records as trace records again, frames decoded from their bytes (what `explain`
- * reads). A frame that does not decode (a datagram to the VXLAN port that is not VXLAN) keeps its
- * summary only.
- */
-export function bundleRecords(bundle: ViewBundle): TraceRecord<EthernetFrame>[] {
-  // One frame object per distinct encoding (a flood sends one frame out of many ports), and a
-  // receive record gets the frame of the transmission it names.
-  const decoded = new Map<string, EthernetFrame | undefined>();
-  const byPkt = new Map<number, EthernetFrame>();
-  return bundle.records.map((x) => {
-    const { bytes, summary: _summary, ...r } = x as Record<string, unknown> & { bytes?: string; summary?: string };
-    if (r['type'] === 'rx') {
-      const frame = byPkt.get(r['pkt'] as number);
-      return { ...r, ...(frame ? { frame } : {}) } as unknown as TraceRecord<EthernetFrame>;
-    }
-    if (bytes === undefined) return r as unknown as TraceRecord<EthernetFrame>;
-    if (!decoded.has(bytes)) {
-      try {
-        decoded.set(bytes, decodeFrame(fromBase64(bytes), { verifyChecksums: false }));
-      } catch {
-        decoded.set(bytes, undefined);
-      }
-    }
-    const frame = decoded.get(bytes);
-    if (frame && r['type'] === 'tx') byPkt.set(r['pkt'] as number, frame);
-    return { ...r, ...(frame ? { frame } : {}) } as unknown as TraceRecord<EthernetFrame>;
-  });
-}
 
-/** A table as it stood at record `n` (the latest snapshot at or before it). */
-export function tableAt(bundle: ViewBundle, dev: string, tool: string, n: number): string | undefined {
-  const list = bundle.tables[dev]?.[tool];
-  if (list === undefined) return undefined;
-  let found: TableSnapshot | undefined;
-  for (const s of list) {
-    if (s.n > n) break;
-    found = s;
-  }
-  return found?.text;
-}
