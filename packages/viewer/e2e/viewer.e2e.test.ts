@@ -146,6 +146,16 @@ describe('viewer: the incidents', () => {
     const n = Number(/#(\d+)/.exec((await page.locator('.row.sel').first().textContent())!)![1]);
     expect(n).toBeGreaterThan(2);
     await page.screenshot({ path: join(out, 'large-type.png') });
+    // The sequence chart: one lane per device, an arrow per frame sent, a cross per drop.
+    await page.keyboard.press('l');
+    await page.keyboard.press('s');
+    expect(await page.getAttribute('#seq', 'aria-pressed')).toBe('true');
+    await page.fill('#filter', 't>1300s t<1300.001s');
+    await page.waitForFunction(() => document.querySelectorAll('.row.seq line.msg').length > 0);
+    await page.screenshot({ path: join(out, 'sequence.png') });
+    await page.fill('#filter', 'type:drop t>1300s');
+    await page.waitForFunction(() => document.querySelectorAll('.row.seq line.x').length > 0);
+    expect(await page.locator('#lanes span').allTextContents()).toEqual(['sw', 'api', 'n1', 'n2', 'n3', 'peer', 'client']);
     await page.close();
   });
 });

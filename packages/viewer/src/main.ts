@@ -99,17 +99,126 @@ function applyFilter(): void {
 
 // ------------------------------------------------------------------ timeline (virtualised)
 
+// ------------------------------------------------------------------ sequence chart
+
+let sequence = false;
+const lane = new Map<string, number>();
+const SEQ_TIME_EM = 9;
+
+function laneX(dev: string, width: number): number {
+  const i = lane.get(dev) ?? 0;
+  return ((i + 0.5) * width) / Math.max(1, lane.size);
+}
+
+/** The device at the other end of a transmission's link. */
+function peerOf(r: Rec): string | undefined {
+  const link = String(r.link ?? '');
+  const [a = '', b = ''] = link.split(' <-> ');
+  const here = `${r.dev}.${r.port}`;
+  const other = a === here ? b : b === here ? a : '';
+  return other === '' ? undefined : other.split('.')[0];
+}
+
+/** One row of the sequence chart: the lanes, and this record's arrow, dot or cross. */
+function seqRow(i: number, width: number): SVGSVGElement {
+  const ns = 'http://www.w3.org/2000/svg';
+  const r = records[i]!;
+  const svgEl = document.createElementNS(ns, 'svg');
+  const h = rowHeight();
+  svgEl.setAttribute('viewBox', `0 0 ${width} ${h}`);
+  svgEl.setAttribute('preserveAspectRatio', 'none');
+  for (const dev of lane.keys()) {
+    const l = document.createElementNS(ns, 'line');
+    const x = laneX(dev, width);
+    l.setAttribute('x1', String(x));
+    l.setAttribute('x2', String(x));
+    l.setAttribute('y1', '0');
+    l.setAttribute('y2', String(h));
+    l.setAttribute('class', 'lane');
+    svgEl.append(l);
+  }
+  const y = h / 2;
+  const x = r.dev ? laneX(r.dev, width) : 0;
+  const label = (text: string, at: number) => {
+    const t = document.createElementNS(ns, 'text');
+    t.setAttribute('x', String(at + 6));
+    t.setAttribute('y', String(y));
+    t.textContent = text;
+    svgEl.append(t);
+  };
+  if (r.type === 'tx') {
+    const peer = peerOf(r);
+    const x2 = peer ? laneX(peer, width) : x + 20;
+    const l = document.createElementNS(ns, 'line');
+    l.setAttribute('x1', String(x));
+    l.setAttribute('x2', String(x2));
+    l.setAttribute('y1', String(y));
+    l.setAttribute('y2', String(y));
+    l.setAttribute('class', `msg${/ff:ff:ff:ff:ff:ff/.test(String(r.summary ?? '')) ? ' bcast' : ''}`);
+    svgEl.append(l);
+    label(String(r.summary ?? '').replace(/^.*?length \d+: /, '').slice(0, 60), Math.min(x, x2));
+  } else if (r.type === 'drop') {
+    for (const [dx1, dx2] of [[-5, 5], [5, -5]] as const) {
+      const l = document.createElementNS(ns, 'line');
+      l.setAttribute('x1', String(x + dx1));
+      l.setAttribute('x2', String(x + dx2));
+      l.setAttribute('y1', String(y - 5));
+      l.setAttribute('y2', String(y + 5));
+      l.setAttribute('class', 'x');
+      svgEl.append(l);
+    }
+    label(String(r.reason), x);
+  } else if (r.dev) {
+    const c = document.createElementNS(ns, 'circle');
+    c.setAttribute('cx', String(x));
+    c.setAttribute('cy', String(y));
+    c.setAttribute('r', r.type === 'rx' ? '2.5' : '3.5');
+    svgEl.append(c);
+    if (r.type !== 'rx') label(r.type === 'output' ? `# ${r.tool}` : r.type, x);
+  }
+  return svgEl;
+}
+
+function drawLanes(width: number): void {
+  const box = $('lanes');
+  box.hidden = !sequence;
+  if (!sequence) return;
+  const offset = parseFloat(getComputedStyle(document.body).fontSize) * 0.9 * SEQ_TIME_EM;
+  box.replaceChildren(
+    ...[...lane.keys()].map((dev) => {
+      const s = document.createElement('span');
+      s.textContent = dev;
+      s.style.left = `${offset + laneX(dev, width)}px`;
+      return s;
+    }),
+  );
+}
+
+function setSequence(on: boolean): void {
+  sequence = on;
+  $('seq').setAttribute('aria-pressed', String(on));
+  render();
+}
+
 function render(): void {
   const h = rowHeight();
   const first = Math.max(0, Math.floor(timeline.scrollTop / h) - 5);
   const count = Math.ceil(timeline.clientHeight / h) + 10;
   rowsEl.style.transform = `translateY(${first * h}px)`;
   const frag = document.createDocumentFragment();
+  const seqWidth = Math.max(200, timeline.clientWidth - parseFloat(getComputedStyle(document.body).fontSize) * 0.9 * SEQ_TIME_EM - 16);
+  drawLanes(seqWidth);
   for (let k = first; k < Math.min(shown.length, first + count); k++) {
     const i = shown[k]!;
     const div = document.createElement('div');
-    div.className = `row${records[i]!.type === 'drop' ? ' drop' : ''}${i === selected ? ' sel now' : ''}`;
-    div.textContent = text(i);
+    div.className = `row${records[i]!.type === 'drop' ? ' drop' : ''}${i === selected ? ' sel now' : ''}${sequence ? ' seq' : ''}`;
+    if (sequence) {
+      const tm = document.createElement('span');
+      tm.className = 'tm';
+      tm.textContent = fmtTime(records[i]!.t).trim();
+      div.append(tm, seqRow(i, seqWidth));
+      div.title = text(i);
+    } else div.textContent = text(i);
     div.dataset['i'] = String(i);
     div.setAttribute('role', 'option');
     if (i === selected) div.setAttribute('aria-selected', 'true');
@@ -282,6 +391,8 @@ function load(b: ViewBundle): void {
   const sel = $('device') as HTMLSelectElement;
   sel.replaceChildren(...b.devices.filter((d) => b.tables[d.id] && Object.keys(b.tables[d.id]!).length).map((d) => new Option(d.id, d.id)));
   device = sel.value;
+  lane.clear();
+  for (const d of b.devices) lane.set(d.id, lane.size);
   selected = records.length ? 0 : -1;
   applyFilter();
   drawTopology();
@@ -359,6 +470,7 @@ $('prev').addEventListener('click', () => step(-1));
 $('next').addEventListener('click', () => step(1));
 $('play').addEventListener('click', () => togglePlay());
 $('large').addEventListener('click', () => setLarge(!document.body.classList.contains('large')));
+$('seq').addEventListener('click', () => setSequence(!sequence));
 document.addEventListener('keydown', (ev) => {
   if ((ev.target as HTMLElement).tagName === 'INPUT' || (ev.target as HTMLElement).tagName === 'SELECT') return;
   if (ev.key === 'ArrowDown' || ev.key === 'ArrowRight') step(1);
@@ -369,6 +481,7 @@ document.addEventListener('keydown', (ev) => {
   else if (ev.key === '/') ($('filter') as HTMLInputElement).focus();
   else if (ev.key === 'e' || ev.key === 'E') selected >= 0 && explainRecord(`#${records[selected]!.n}`, false);
   else if (ev.key === 'l' || ev.key === 'L') setLarge(!document.body.classList.contains('large'));
+  else if (ev.key === 's' || ev.key === 'S') setSequence(!sequence);
   else return;
   ev.preventDefault();
 });
