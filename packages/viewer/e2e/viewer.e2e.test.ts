@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -195,5 +195,6 @@ describe('viewer: a big trace', () => {
     await page.waitForFunction(() => document.querySelectorAll('.row').length > 0 && document.querySelector('.row')!.textContent!.includes('h8.eth0'));
     await page.screenshot({ path: join(out, 'big-trace.png') });
     await page.close();
+    rmSync(file); // 170 MB of synthetic records: not worth keeping
   });
 });
