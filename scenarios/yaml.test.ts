@@ -9,11 +9,12 @@ import { join } from 'node:path';
 import { isScenario, parseYamlScenario, runScenario, scenarioToYaml, type Scenario } from '@netsim/scenario';
 
 const dir = fileURLToPath(new URL('.', import.meta.url));
-const files = readdirSync(dir).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts')).sort();
+const files = [...readdirSync(dir), ...readdirSync(join(dir, 'conformance')).map((f) => `conformance/${f}`)].filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts')).sort();
 
 describe('scenarios as YAML', () => {
   it('there is a YAML file for every TypeScript scenario, and no other', () => {
-    expect(readdirSync(join(dir, 'yaml')).sort()).toEqual(files.map((f) => f.replace(/\.ts$/, '.yaml')));
+    const yamls = [...readdirSync(join(dir, 'yaml')).filter((f) => f.endsWith('.yaml')), ...readdirSync(join(dir, 'yaml', 'conformance')).map((f) => `conformance/${f}`)].sort();
+    expect(yamls).toEqual(files.map((f) => f.replace(/\.ts$/, '.yaml')));
   });
 
   for (const file of files) {

@@ -7,8 +7,9 @@ import { fileURLToPath } from 'node:url';
 import { loadScenario, UsageError } from './load.js';
 import { Progress, type ProgressStream } from './progress.js';
 import { defaultWorkers, sweepSeeds } from './sweep.js';
+import { conform, formatConform } from './conform.js';
 import { hint, recordToJson, errorText, formatTime, EventBudgetExceeded, ForwardingLoopError, BinaryTraceWriter, binaryTraceToJsonLines } from '@netsim/engine';
-import { viewBundle, parseSeeds, summarizeSweep, formatSweep, scenarioToYaml, runScenario, diffRuns, formatDiff, explain, formatExplanation, parseSelector, type ScenarioBuilder, summarizeRun, formatRecord, tracePcap, tcpdump, JsonlFile, type Scenario } from '@netsim/scenario';
+import { labScript, viewBundle, parseSeeds, summarizeSweep, formatSweep, scenarioToYaml, runScenario, diffRuns, formatDiff, explain, formatExplanation, parseSelector, type ScenarioBuilder, summarizeRun, formatRecord, tracePcap, tcpdump, JsonlFile, type Scenario } from '@netsim/scenario';
 import { ethernetFrames, type EthernetFrame } from '@netsim/packets';
 import type { TraceRecord } from '@netsim/engine';
 
@@ -47,6 +48,13 @@ const USAGE = `usage:
                                      topology, timeline, tables at any instant, explain, step mode
   netsim view <scenario-file> --export FILE
                                      write the view bundle instead (open it in the page: Open bundle…)
+  netsim lab <scenario-file> --script FILE [--variant NAME] [--keep-addresses] [--scale X]
+                                     a bash script that builds the scenario in Linux network
+                                     namespaces, runs its probes, prints their output, cleans up
+  netsim conform <scenario-file ...> [--variant NAME]
+                                     the simulator and a real-kernel lab side by side (needs root
+                                     and iproute2; says so and skips otherwise); exit 0 only when
+                                     every difference is explained
   netsim replay [scenario-file ...]  every variant of each scenario (default: scenarios/*.ts), quietly
   netsim trace <file.bin>            print a binary trace as JSON lines
   netsim help
@@ -320,7 +328,37 @@ const COMMANDS: Record<string, (args: string[], io: Io) => number | Promise<numb
   variants: cmdVariants,
   trace: cmdTrace,
   view: cmdView,
+  lab: cmdLab,
+  conform: cmdConform,
 };
+
+/** `netsim lab`: the scenario as a script for a real Linux box. */
+async function cmdLab(args: string[], io: Io): Promise<number> {
+  const { values, positionals } = parse(args, { script: { type: 'string' }, variant: { type: 'string' }, 'keep-addresses': { type: 'boolean' }, scale: { type: 'string' } });
+  if (positionals.length !== 1) throw new UsageError('lab needs one scenario file');
+  if (values.script === undefined) throw new UsageError('lab: give --script FILE (the bash script to write)');
+  const scale = values.scale === undefined ? undefined : Number(values.scale);
+  if (scale !== undefined && !(scale > 0 && Number.isFinite(scale))) throw new UsageError(`--scale '${values.scale}' is not a positive number`);
+  const { scenario } = await loadScenario(positionals[0]);
+  const lab = labScript(scenario, { ...(values.variant === undefined ? {} : { variant: values.variant }), ...(values['keep-addresses'] ? { keepAddresses: true } : {}), ...(scale === undefined ? {} : { scale }) });
+  writeFileSync(values.script, lab.script, { mode: 0o755 });
+  io.out(`# lab script: ${values.script} (run it as root: bash ${values.script})\n${lab.notMaterialised.length ? `# not materialised:\n${lab.notMaterialised.map((n) => `#   - ${n}\n`).join('')}` : ''}`);
+  return 0;
+}
+
+/** `netsim conform`: netsim and the kernel, side by side. */
+async function cmdConform(args: string[], io: Io): Promise<number> {
+  const { values, positionals } = parse(args, { variant: { type: 'string' } });
+  if (positionals.length === 0) throw new UsageError('conform needs scenario files (e.g. scenarios/conformance/*.ts)');
+  let unexplained = 0;
+  for (const file of positionals) {
+    const { scenario } = await loadScenario(file);
+    const r = conform(scenario, values.variant === undefined ? {} : { variant: values.variant });
+    io.out(formatConform(`${file}: ${scenario.title}`, r));
+    unexplained += r.unexplained;
+  }
+  return unexplained === 0 ? 0 : 1;
+}
 
 /** `netsim view`: serve the viewer with a bundle, or `--export` the bundle. */
 async function cmdView(args: string[], io: Io): Promise<number> {

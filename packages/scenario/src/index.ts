@@ -24,3 +24,4 @@ export * from './explain.js';
 export * from './yaml.js';
 export * from './sweep.js';
 export * from './view.js';
+export * from './lab.js';

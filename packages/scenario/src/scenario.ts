@@ -57,6 +57,11 @@ export interface ScenarioDefinition {
   report?(sim: Simulation<EthernetFrame>, variant: VariantContext): string[];
   /** For a replay of a real incident: which variants reproduce it, which fix it, how to tell. */
   incident?: IncidentInfo;
+  /**
+   * For `netsim conform`: differences from the real kernel this scenario expects, each matched by
+   * a regular expression on the observation and explained by a fidelity note.
+   */
+  lab?: { explained?: readonly { match: string; why: string }[] };
 }
 
 export interface Scenario extends ScenarioDefinition {

@@ -1,0 +1,135 @@
+/**
+ * `netsim conform`: the same scenario in the simulator and in a real-kernel lab (network
+ * namespaces built by `netsim lab`), and the observable outcomes side by side — ping results,
+ * neighbour entries and their states at each `show`, a switch's learned MACs. A difference is
+ * either explained by the scenario (`lab.explained`, naming the fidelity note) or it fails.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { labScript, runScenario, type Scenario } from '@netsim/scenario';
+import type { TraceRecord } from '@netsim/engine';
+import type { EthernetFrame } from '@netsim/packets';
+
+export interface Observation {
+  /** What is compared, e.g. `1s h1 ping [p]` or `5s h1 ip neigh 192.168.50.2`. */
+  what: string;
+  netsim: string;
+  kernel: string;
+  same: boolean;
+  /** Why a difference is expected (a fidelity note), when the scenario says so. */
+  explained?: string;
+}
+
+export interface ConformResult {
+  ran: boolean;
+  /** Why the lab could not run (not root, no iproute2). */
+  skipped?: string;
+  observations: Observation[];
+  unexplained: number;
+}
+
+/** Can this machine build a lab? (root, iproute2, namespaces) */
+export function labAvailable(): string | undefined {
+  if (process.getuid?.() !== 0) return 'not root: network namespaces need root';
+  const ip = spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' });
+  if (ip.status !== 0) return `iproute2 cannot list network namespaces (${(ip.stderr || ip.error?.message || '').trim()})`;
+  return undefined;
+}
+
+/** The kernel's outputs by step: `### <at> <dev> <verb> [session] <tool>` headers from the lab script. */
+function sections(text: string): { head: string; lines: string[] }[] {
+  const out: { head: string; lines: string[] }[] = [];
+  for (const line of text.split('\n')) {
+    if (line.startsWith('### ')) out.push({ head: line.slice(4), lines: [] });
+    else if (out.length && line.trim() !== '') out[out.length - 1]!.lines.push(line);
+  }
+  return out;
+}
+
+const pingSummary = (lines: readonly string[]) => lines.find((l) => /packets transmitted/.test(l))?.replace(/, time \d+ms$/, '').replace(/, \+\d+ errors/, '').trim() ?? '(no summary)';
+const neighLines = (text: string) =>
+  text
+    .split('\n')
+    .map((l) => l.trim().replace(/\s+/g, ' '))
+    .filter((l) => l !== '' && !/ FAILED$| INCOMPLETE$/.test(l) || /lladdr/.test(l))
+    .filter((l) => l !== '');
+/** A switch's learned MACs: `mac port`, from a Cisco-style table or from `bridge fdb`. */
+function fdbSet(text: string): string[] {
+  const out: string[] = [];
+  for (const l of text.split('\n')) {
+    const cisco = /^\s*\d+\s+([0-9a-f]{4})\.([0-9a-f]{4})\.([0-9a-f]{4})\s+DYNAMIC\s+(\S+)/i.exec(l);
+    if (cisco) {
+      const hex = (cisco[1]! + cisco[2]! + cisco[3]!).toLowerCase();
+      out.push(`${hex.match(/../g)!.join(':')} ${cisco[4]}`);
+    }
+    const br = /^([0-9a-f:]{17}) dev (\S+) master br0\s*$/i.exec(l.trim());
+    if (br && !/^33:33|^01:00:5e/.test(br[1]!)) out.push(`${br[1]!.toLowerCase()} ${br[2]}`);
+  }
+  return out.sort();
+}
+
+/**
+ * Runs the scenario in both worlds and compares. Without a usable lab (not root, no iproute2) it
+ * says so and compares nothing.
+ */
+export function conform(scenario: Scenario, opts: { variant?: string; timeoutSec?: number } = {}): ConformResult {
+  const why = labAvailable();
+  if (why) return { ran: false, skipped: why, observations: [], unexplained: 0 };
+  const run = runScenario(scenario, opts.variant === undefined ? {} : { variant: opts.variant });
+  const lab = labScript(scenario, opts.variant === undefined ? {} : { variant: opts.variant });
+  const back = new Map([...lab.addressMap].map(([s, l]) => [l, s] as const));
+  const unmap = (text: string) => text.replace(/\b(?:\d{1,3}\.){3}\d{1,3}\b/g, (a) => back.get(a) ?? a);
+  const dir = mkdtempSync(join(tmpdir(), 'netsim-lab-'));
+  let kernelText: string;
+  try {
+    const file = join(dir, 'lab.sh');
+    writeFileSync(file, lab.script);
+    const r = spawnSync('bash', [file], { encoding: 'utf8', timeout: (opts.timeoutSec ?? 120) * 1000, killSignal: 'SIGTERM' });
+    if (r.status !== 0) throw new Error(`the lab script failed (exit ${r.status ?? r.signal}): ${(r.stderr || '').trim().split('\n').slice(-3).join(' / ')}`);
+    kernelText = unmap(r.stdout);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const kernel = sections(kernelText);
+  const explained = scenario.lab?.explained ?? [];
+  const observations: Observation[] = [];
+  const records = run.recorder.records as readonly TraceRecord<EthernetFrame>[];
+  const note = (o: Omit<Observation, 'same' | 'explained'>) => {
+    const same = o.netsim === o.kernel;
+    const why = same ? undefined : explained.find((e) => new RegExp(e.match).test(o.what))?.why;
+    observations.push({ ...o, same, ...(why ? { explained: why } : {}) });
+  };
+  for (const s of kernel) {
+    const m = /^(\S+) (\S+) (\S+)(?: \[([^\]]+)\])?(?: (.*))?$/.exec(s.head);
+    if (!m) continue;
+    const [, at, dev, verb, session, tool] = m as unknown as [string, string, string, string, string | undefined, string | undefined];
+    if (verb === 'ping') {
+      const sim = records.filter((r) => r.type === 'ping.output' && (r as { dev?: string }).dev === dev && (session === undefined || (r as { session?: string }).session === session)).flatMap((r) => String((r as { text?: string }).text).split('\n'));
+      note({ what: `${at} ${dev} ping${session ? ` [${session}]` : ''}`, netsim: pingSummary(sim), kernel: pingSummary(s.lines) });
+    } else if (verb === 'show') {
+      const t = records.find((r) => r.type === 'output' && (r as { dev?: string }).dev === dev && String(r.t / 1e9) + 's' === at.replace(/^(\d+)$/, '$1s')) as { text?: string; tool?: string } | undefined;
+      const simText = t?.text ?? '';
+      if ((t?.tool ?? '').startsWith('show mac-address-table') || tool === undefined) {
+        note({ what: `${at} ${dev} learned MACs`, netsim: fdbSet(simText).join(', '), kernel: fdbSet(s.lines.join('\n')).join(', ') });
+      } else if (/^ip neigh/.test(tool)) {
+        const sim = new Map(neighLines(simText).map((l) => [l.split(' ')[0]!, l] as const));
+        const ker = new Map(neighLines(s.lines.join('\n')).map((l) => [l.split(' ')[0]!, l] as const));
+        for (const ipa of [...new Set([...sim.keys(), ...ker.keys()])].sort()) note({ what: `${at} ${dev} ip neigh ${ipa}`, netsim: sim.get(ipa) ?? '(none)', kernel: ker.get(ipa) ?? '(none)' });
+      }
+    }
+  }
+  return { ran: true, observations, unexplained: observations.filter((o) => !o.same && !o.explained).length };
+}
+
+/** The side-by-side table. */
+export function formatConform(title: string, r: ConformResult): string {
+  if (!r.ran) return `# ${title}\n# lab skipped: ${r.skipped}\n`;
+  const w = Math.max(10, ...r.observations.map((o) => o.what.length));
+  const c = Math.max(10, ...r.observations.map((o) => o.netsim.length));
+  const lines = [`# ${title} — netsim and the Linux kernel`, `${'what'.padEnd(w)}  ${'netsim'.padEnd(c)}  kernel`];
+  for (const o of r.observations) lines.push(`${o.what.padEnd(w)}  ${o.netsim.padEnd(c)}  ${o.kernel}${o.same ? '' : o.explained ? `   (explained: ${o.explained})` : '   <- DIFFERS'}`);
+  lines.push(`# ${r.observations.length} observations, ${r.observations.filter((o) => o.same).length} the same, ${r.observations.filter((o) => !o.same && o.explained).length} explained, ${r.unexplained} unexplained`);
+  return lines.join('\n') + '\n';
+}

@@ -1,0 +1,87 @@
+/**
+ * The real-kernel lab: a generated script builds the scenario in network namespaces of its own and
+ * removes them on every exit path; `netsim conform` finds netsim and the kernel in agreement on the
+ * conformance scenarios. Where the machine cannot make namespaces (not root, no iproute2) these
+ * tests say so and skip rather than fail.
+ */
+import { describe, expect, it } from 'vitest';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { labAvailable } from './conform.js';
+
+const root = fileURLToPath(new URL('../../..', import.meta.url));
+const bin = join(root, 'packages/cli/bin/netsim.js');
+const netsim = (...args: string[]) => spawnSync(process.execPath, [bin, ...args], { cwd: root, encoding: 'utf8', timeout: 180_000 });
+const unavailable = labAvailable();
+const labNamespaces = () => (spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' }).stdout ?? '').split('\n').filter((l) => l.startsWith('nsl'));
+
+describe('netsim lab (script)', () => {
+  it('names what it cannot build, remaps addresses, and cleans up by trap', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'netsim-lab-'));
+    const file = join(dir, 'i3.sh');
+    const r = netsim('lab', 'scenarios/incident-3-openelb-arp-port.ts', '--script', file);
+    expect(r.status).toBe(0);
+    const script = readFileSync(file, 'utf8');
+    expect(script).toMatch(/^# Not materialised:\n#   - sw \(l3Switch\): an H3C\/Comware switch is not something a Linux kernel can be$/m);
+    expect(script).toMatch(/^#   - n1 \(kubeNode\): kubelet, kube-proxy \(IPVS\)/m);
+    expect(script).toMatch(/^#   172\.31\.11\.99 -> 198\.18\.\d+\.99$/m);
+    expect(script).toContain('trap cleanup EXIT');
+    // Every address the script configures is in the lab ranges.
+    for (const m of script.matchAll(/addr add (\d+\.\d+\.\d+\.\d+)/g)) expect(m[1]).toMatch(/^198\.1[89]\.|^100\.(6[4-9]|[7-9]\d|1[01]\d|12[0-7])\./);
+  });
+});
+
+describe.skipIf(unavailable !== undefined)('netsim lab and conform, against the kernel', () => {
+  it('a lab script runs twice in a row and leaves no namespace, also when interrupted', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'netsim-lab-'));
+    const file = join(dir, 'lan.sh');
+    expect(netsim('lab', 'scenarios/conformance/lan-ping.ts', '--script', file).status).toBe(0);
+    // Each run's namespaces carry its PID: none may be left once it has exited.
+    const ours = (pid: number | undefined) => labNamespaces().filter((n) => n.startsWith(`nsl${pid}-`));
+    const runScript = (signalAfterMs?: number) =>
+      new Promise<{ code: number | null; out: string; pid: number | undefined; during: string[] }>((resolve) => {
+        const p = spawn('bash', [file], { stdio: ['ignore', 'pipe', 'pipe'] });
+        let out = '';
+        let during: string[] = [];
+        p.stdout.on('data', (d: Buffer) => (out += d.toString()));
+        if (signalAfterMs !== undefined) {
+          setTimeout(() => {
+            during = ours(p.pid);
+            p.kill('SIGINT');
+          }, signalAfterMs);
+        }
+        p.on('exit', (code) => resolve({ code, out, pid: p.pid, during }));
+      });
+    for (let i = 0; i < 2; i++) {
+      const r = await runScript();
+      expect(r.code).toBe(0);
+      expect(r.out).toMatch(/3 packets transmitted, 3 received, 0% packet loss/);
+      expect(ours(r.pid)).toEqual([]);
+    }
+    // Interrupted in the middle of its timeline: the trap still removes everything.
+    const r = await runScript(2500);
+    expect(r.during.length).toBe(3);
+    expect(ours(r.pid)).toEqual([]);
+  }, 120_000);
+
+  it('netsim conform: every conformance scenario agrees with the kernel (or the difference is explained)', () => {
+    const files = readdirSync(join(root, 'scenarios/conformance')).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts')).map((f) => `scenarios/conformance/${f}`);
+    expect(files.length).toBeGreaterThan(0);
+    const r = netsim('conform', ...files);
+    console.log(r.stdout); // the CI log shows the run against the kernel
+    expect(r.status, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/netsim and the Linux kernel/);
+    expect(r.stdout).not.toMatch(/DIFFERS/);
+  }, 180_000);
+});
+
+describe.runIf(unavailable !== undefined)('netsim conform without a lab', () => {
+  it('says why and skips', () => {
+    const r = netsim('conform', 'scenarios/conformance/lan-ping.ts');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('lab skipped');
+  });
+});

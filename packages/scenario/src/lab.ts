@@ -1,0 +1,317 @@
+/**
+ * From a scenario to a real lab: a bash script that builds the scenario's hosts and switches on a
+ * Linux box with iproute2 — one network namespace per host, one per switch (a Linux bridge), veth
+ * pairs for links — runs the timeline's probes at the scenario's times and prints their output,
+ * and removes everything it made on every exit path. What a stock kernel cannot be (the
+ * Kubernetes agents and IPVS, an H3C switch, raw frame endpoints) is listed at the top of the
+ * script as not materialised.
+ *
+ * Addresses are remapped by default into ranges no real network uses: networks of /24 and
+ * longer into 198.18.0.0/15 (a /24 each, host part kept), wider ones (pod networks) into
+ * 100.64.0.0/10 (a /16 each, the low 16 bits kept). The map is returned with the script so that
+ * outputs can be mapped back.
+ */
+import { formatIpv4, parseCidr, parseIpv4 } from '@netsim/packets';
+import type { HostConfig, HostState, InterfaceConfig, RuleConfig } from '@netsim/linux';
+import type { SwitchConfig } from '@netsim/l2';
+import { parseDuration } from '@netsim/engine';
+import { instantiate, type Scenario, type ScenarioSpec } from './scenario.js';
+import { specOf } from './yaml.js';
+
+export interface LabOptions {
+  variant?: string;
+  /** Keep the scenario's own addresses (default: remap into 198.18.0.0/15 and 100.64.0.0/10). */
+  keepAddresses?: boolean;
+  /** Multiply the timeline's times by this (default 1); the kernel's own timers are not scaled. */
+  scale?: number;
+  /** A tag in every namespace name (default: the shell's PID at run time, `$$`). */
+  tag?: string;
+}
+
+export interface Lab {
+  script: string;
+  /** Scenario address → lab address (identity with keepAddresses). */
+  addressMap: Map<string, string>;
+  /** Devices and steps left out, each with why. */
+  notMaterialised: string[];
+}
+
+/** The address remapping: /24-and-longer networks to 198.18.0.0/15, wider ones to 100.64.0.0/10. */
+export class AddressMap {
+  private readonly narrow = new Map<number, number>(); // /24 network -> lab /24
+  private readonly wide = new Map<number, number>(); // /16 network -> lab /16
+  private readonly wideNets: { net: number; len: number }[] = [];
+
+  constructor(
+    cidrs: readonly string[],
+    private readonly keep = false,
+  ) {
+    for (const c of cidrs) {
+      try {
+        const p = parseCidr(c, true);
+        if (p.length < 24 && p.length >= 8) this.wideNets.push({ net: p.network, len: p.length });
+      } catch {
+        // not a CIDR: nothing to learn from it
+      }
+    }
+  }
+
+  /** The lab address of a scenario address. */
+  ip(addr: string): string {
+    if (this.keep) return addr;
+    const ip = parseIpv4(addr);
+    if (ip === 0 || ip >>> 24 === 127) return addr;
+    const inWide = this.wideNets.some((w) => ((ip ^ w.net) >>> (32 - w.len)) === 0);
+    if (inWide) {
+      const block = ip >>> 16;
+      let lab = this.wide.get(block);
+      if (lab === undefined) {
+        if (this.wide.size >= 64) throw new Error('more than 64 wide (/16) networks: use --keep-addresses');
+        lab = (100 << 8) | (64 + this.wide.size); // 100.64.x.0/16 .. 100.127
+        this.wide.set(block, lab);
+      }
+      return formatIpv4(((lab << 16) | (ip & 0xffff)) >>> 0);
+    }
+    const block = ip >>> 8;
+    let lab = this.narrow.get(block);
+    if (lab === undefined) {
+      if (this.narrow.size >= 512) throw new Error('more than 512 /24 networks: use --keep-addresses');
+      lab = ((198 << 16) | (18 << 8)) + this.narrow.size; // 198.18.0.0 .. 198.19.255.0
+      this.narrow.set(block, lab);
+    }
+    return formatIpv4(((lab << 8) | (ip & 0xff)) >>> 0);
+  }
+
+  /** `a.b.c.d/len` or `a.b.c.d` or `default`. */
+  cidr(text: string): string {
+    if (text === 'default') return text;
+    const [a, len] = text.split('/');
+    return len === undefined ? this.ip(a!) : `${this.ip(a!)}/${len}`;
+  }
+}
+
+const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+
+/**
+ * The lab script for one variant.
+ * @example const { script } = labScript(scenario, { variant: 'as-observed' }); writeFileSync('lab.sh', script)
+ */
+export function labScript(scenario: Scenario, opts: LabOptions = {}): Lab {
+  const names = scenario.variantNames();
+  const variant = opts.variant ?? names[0]!;
+  const spec: ScenarioSpec = specOf(scenario, variant);
+  const { sim } = instantiate(scenario, { variant });
+  const scale = opts.scale ?? 1;
+  const tag = opts.tag ?? '$$';
+  const notMaterialised: string[] = [];
+  const hosts = spec.devices.filter((d) => d.kind === 'host');
+  const switches = spec.devices.filter((d) => d.kind === 'switch');
+  const built = new Set([...hosts, ...switches].map((d) => d.id));
+  for (const d of spec.devices) {
+    if (built.has(d.id)) continue;
+    const why = d.kind === 'kubeNode' ? 'kubelet, kube-proxy (IPVS), flannel and the L2 speakers are agents netsim models; a lab would need a real cluster'
+      : d.kind === 'kubeApi' ? 'the Kubernetes API store is not a network device'
+      : d.kind === 'l3Switch' ? 'an H3C/Comware switch is not something a Linux kernel can be'
+      : d.kind === 'endpoint' ? 'raw frame endpoints have no kernel equivalent (use a host)'
+      : 'a custom model';
+    notMaterialised.push(`${d.id} (${d.kind}): ${why}`);
+  }
+  const cidrs = hosts.flatMap((d) => ((d.config as HostConfig).interfaces ?? []).flatMap((f) => f.addresses ?? []));
+  const map = new AddressMap(cidrs, opts.keepAddresses);
+  const addressMap = new Map<string, string>();
+  const ip = (a: string) => {
+    const m = map.ip(a);
+    addressMap.set(a, m);
+    return m;
+  };
+  const cidr = (c: string) => {
+    if (c !== 'default') ip(c.split('/')[0]!);
+    return map.cidr(c);
+  };
+  const ns = (dev: string) => `nsl${tag}-${dev}`;
+  const out: string[] = [];
+  const say = (line: string) => out.push(line);
+
+  say('#!/usr/bin/env bash');
+  say(`# netsim lab: ${scenario.title} [${variant}]`);
+  say('# Builds the scenario in network namespaces of its own, runs its timeline, prints what the probes');
+  say('# printed, and removes every namespace it made on exit (also on failure or Ctrl-C).');
+  say(`# Addresses: ${opts.keepAddresses ? 'as in the scenario (--keep-addresses)' : 'remapped into 198.18.0.0/15 and 100.64.0.0/10 (see the map below)'}; time scale ${scale}.`);
+  if (notMaterialised.length) {
+    say('# Not materialised:');
+    for (const n of notMaterialised) say(`#   - ${n}`);
+  }
+  say('set -euo pipefail');
+  say('command -v ip >/dev/null || { echo "netsim lab: iproute2 (ip) is needed" >&2; exit 2; }');
+  say('[ "$(id -u)" = 0 ] || { echo "netsim lab: run as root (it creates network namespaces)" >&2; exit 2; }');
+  const nsList = [...hosts, ...switches].map((d) => ns(d.id));
+  say(`NAMESPACES=(${nsList.map((n) => `"${n}"`).join(' ')})`);
+  say('OUT="$(mktemp -d)"');
+  say('cleanup() { for n in "${NAMESPACES[@]}"; do ip netns del "$n" 2>/dev/null || true; done; rm -rf "$OUT"; }');
+  say('trap cleanup EXIT');
+  say("trap 'exit 130' INT TERM");
+  say('for n in "${NAMESPACES[@]}"; do ip netns add "$n"; ip -n "$n" link set lo up; done');
+  say('');
+  if (addressMap.size === 0 && !opts.keepAddresses) for (const c of cidrs) cidr(c);
+
+  // Links: veth pairs made directly inside the two namespaces (nothing appears in the root one).
+  const endName = new Map<string, string>(); // 'dev.port' -> temporary name
+  spec.links.forEach((l, i) => {
+    const [a, b] = [l.a, l.b];
+    const [da, pa] = [a.slice(0, a.indexOf('.')), a.slice(a.indexOf('.') + 1)];
+    const [db, pb] = [b.slice(0, b.indexOf('.')), b.slice(b.indexOf('.') + 1)];
+    if (!built.has(da) || !built.has(db)) {
+      notMaterialised.push(`link ${a} <-> ${b}: an end is not materialised`);
+      return;
+    }
+    const ta = `l${i}a`;
+    const tb = `l${i}b`;
+    endName.set(a, ta);
+    endName.set(b, tb);
+    say(`ip link add ${ta} netns "${ns(da)}" type veth peer name ${tb} netns "${ns(db)}"`);
+    say(`ip -n "${ns(da)}" link set ${ta} name ${q(pa)}`);
+    say(`ip -n "${ns(db)}" link set ${tb} name ${q(pb)}`);
+  });
+  say('');
+  // Switches: a bridge holding every port.
+  for (const d of switches) {
+    const c = d.config as SwitchConfig;
+    const ports = typeof c.ports === 'number' ? Array.from({ length: c.ports }, (_, i) => `p${i + 1}`) : c.ports;
+    const ageing = c.agingTime === undefined ? 300 : Math.round(parseDuration(c.agingTime) / 1e9);
+    say(`ip -n "${ns(d.id)}" link add br0 type bridge ageing_time ${ageing * 100} stp_state 0`);
+    for (const p of ports) if (endName.has(`${d.id}.${p}`)) say(`ip -n "${ns(d.id)}" link set ${q(p)} master br0 up`);
+    say(`ip -n "${ns(d.id)}" link set br0 up`);
+  }
+  // Hosts: interfaces (MACs as the model has them), bridges, VXLAN, addresses, routes, sysctls, rules.
+  for (const d of hosts) {
+    const c = d.config as HostConfig;
+    const n = ns(d.id);
+    const state = sim.state<HostState>(d.id);
+    const macOf = (name: string) => state.ifaces.find((f) => f.name === name)?.mac;
+    const ifs = c.interfaces ?? [];
+    const ordered: InterfaceConfig[] = [...ifs.filter((f) => (f.kind ?? 'nic') !== 'nic'), ...ifs.filter((f) => (f.kind ?? 'nic') === 'nic')];
+    for (const [key, value] of Object.entries(c.sysctl ?? {})) say(`ip netns exec "${n}" sysctl -qw ${q(`${key}=${value}`)}`);
+    for (const f of ordered) {
+      const kind = f.kind ?? 'nic';
+      if (kind === 'nic' && !endName.has(`${d.id}.${f.name}`)) say(`ip -n "${n}" link add ${q(f.name)} type dummy   # a NIC without a link`);
+      if (kind === 'bridge') say(`ip -n "${n}" link add ${q(f.name)} type bridge stp_state 0`);
+      if (kind === 'dummy') say(`ip -n "${n}" link add ${q(f.name)} type dummy`);
+      if (kind === 'vxlan') say(`ip -n "${n}" link add ${q(f.name)} type vxlan id ${f.vni ?? 1} dstport ${f.dstport ?? 8472}${f.local ? ` local ${ip(f.local)}` : ''}${f.learning === false ? ' nolearning' : ''}${f.proxy ? ' proxy' : ''}`);
+      // The MAC the model gave it: configured, derived from machine-id (networkd), or kernel's choice.
+      const mac = macOf(f.name);
+      const kernelChoice = kind === 'bridge' && f.mac === undefined && (f.macPolicy ?? 'kernel') === 'kernel';
+      if (mac && !kernelChoice) say(`ip -n "${n}" link set ${q(f.name)} address ${mac}`);
+      if (f.master) say(`ip -n "${n}" link set ${q(f.name)} master ${q(f.master)}`);
+      if (f.mtu) say(`ip -n "${n}" link set ${q(f.name)} mtu ${f.mtu}`);
+    }
+    for (const f of ordered) {
+      for (const a of f.addresses ?? []) say(`ip -n "${n}" addr add ${cidr(a)} dev ${q(f.name)}`);
+      if (f.up !== false) say(`ip -n "${n}" link set ${q(f.name)} up`);
+    }
+    for (const r of c.routes ?? []) say(`ip -n "${n}" route add ${cidr(r.to)}${r.via ? ` via ${ip(r.via)}` : ''}${r.dev ? ` dev ${q(r.dev)}` : ''}${r.onlink ? ' onlink' : ''}`);
+    const fw = c.firewall;
+    if (fw) {
+      say(`command -v iptables >/dev/null || { echo "netsim lab: ${d.id} has firewall rules: iptables is needed" >&2; exit 2; }`);
+      for (const [chain, policy] of Object.entries(fw.policy ?? {})) say(`ip netns exec "${n}" iptables -P ${chain} ${policy}`);
+      for (const r of fw.rules ?? []) say(`ip netns exec "${n}" iptables ${ruleArgs(r, cidr)}`);
+    }
+  }
+  say('');
+  // The timeline: each step at its (scaled) time, in the background; outputs kept in order.
+  say('START=$(date +%s.%N)');
+  say('at() { local d; d=$(awk -v s="$START" -v t="$1" -v n="$(date +%s.%N)" \'BEGIN { d = s + t - n; printf "%.3f", (d > 0 ? d : 0) }\'); sleep "$d"; }');
+  const steps = spec.timeline.map((s, i) => ({ s, i, t: parseDuration(s.at) })).sort((x, y) => x.t - y.t || x.i - y.i);
+  let k = 0;
+  for (const { s, t } of steps) {
+    const when = ((t / 1e9) * scale).toFixed(3);
+    const a = s.args as Record<string, unknown>;
+    const dev = String(a['host'] ?? a['dev'] ?? '');
+    const probe = probeCommand(s.verb, a, ns, ip, built, endName, new Set(switches.map((d) => d.id)));
+    if (probe === undefined) {
+      notMaterialised.push(`timeline: ${s.verb} on ${dev || String(a['link'])} at ${String(s.at)}`);
+      continue;
+    }
+    const file = `"$OUT/${String(k++).padStart(4, '0')}"`;
+    say(`( at ${when}; { echo "### ${String(s.at)} ${dev} ${s.verb}${a['session'] ? ` [${String(a['session'])}]` : ''}${a['tool'] ? ` ${String(a['tool'])}` : ''}"; ${probe} 2>&1 || true; } > ${file} ) &`);
+  }
+  say('wait');
+  say('cat "$OUT"/* 2>/dev/null || true');
+  // The address map, at the top, for reading the outputs.
+  const header0 = out.findIndex((l) => l === 'set -euo pipefail');
+  if (!opts.keepAddresses && addressMap.size) out.splice(header0, 0, '# Address map (scenario -> lab):', ...[...addressMap].sort(([x], [y]) => (parseIpv4(x) < parseIpv4(y) ? -1 : 1)).map(([s, l]) => `#   ${s} -> ${l}`));
+  // The list at the top names what was left out; put the late additions there too.
+  const header = out.findIndex((l) => l === 'set -euo pipefail');
+  const listed = out.slice(0, header).filter((l) => l.startsWith('#   - ')).length;
+  if (notMaterialised.length > listed) {
+    const extra = notMaterialised.slice(listed).map((n) => `#   - ${n}`);
+    if (listed === 0) extra.unshift('# Not materialised:');
+    out.splice(header, 0, ...extra);
+  }
+  return { script: out.join('\n') + '\n', addressMap, notMaterialised };
+}
+
+function ruleArgs(r: RuleConfig, cidr: (c: string) => string): string {
+  const parts = [`-A ${r.chain}`];
+  if (r.in) parts.push(`-i ${q(r.in)}`);
+  if (r.out) parts.push(`-o ${q(r.out)}`);
+  if (r.src) parts.push(`-s ${cidr(r.src)}`);
+  if (r.dst) parts.push(`-d ${cidr(r.dst)}`);
+  if (r.proto) parts.push(`-p ${r.proto}`);
+  if (r.sport !== undefined) parts.push(`--sport ${r.sport}`);
+  if (r.dport !== undefined) parts.push(`--dport ${r.dport}`);
+  const comment = (r as { comment?: string }).comment;
+  if (comment) parts.push(`-m comment --comment ${q(comment)}`);
+  parts.push(`-j ${r.target}`);
+  return parts.join(' ');
+}
+
+/** The shell command for a timeline step, or undefined when it has no lab form. */
+function probeCommand(verb: string, a: Record<string, unknown>, ns: (d: string) => string, ip: (a: string) => string, built: Set<string>, endName: Map<string, string>, switches: Set<string>): string | undefined {
+  const host = String(a['host'] ?? a['dev'] ?? '');
+  const n = `"${ns(host)}"`;
+  const secs = (d: unknown) => (d === undefined ? undefined : parseDuration(d as string) / 1e9);
+  switch (verb) {
+    case 'ping': {
+      if (!built.has(host)) return undefined;
+      const count = Number(a['count'] ?? 3);
+      const interval = secs(a['interval']);
+      return `timeout ${Math.ceil(count * (interval ?? 1) + 10)} ip netns exec ${n} ping -c ${count}${interval === undefined ? '' : ` -i ${interval}`} ${ip(String(a['dst']))}`;
+    }
+    case 'arping': {
+      if (!built.has(host)) return undefined;
+      return `timeout 30 ip netns exec ${n} arping -c ${Number(a['count'] ?? 3)}${a['dev'] ? ` -I ${q(String(a['dev']))}` : ''} ${ip(String(a['dst']))}`;
+    }
+    case 'nc':
+      if (!built.has(host)) return undefined;
+      return `timeout 15 ip netns exec ${n} nc -vz${a['udp'] ? 'u' : ''}${a['wait'] ? ` -w ${secs(a['wait'])}` : ''} ${ip(String(a['dst']))} ${Number(a['port'])}`;
+    case 'show': {
+      if (!built.has(host)) return undefined;
+      // A switch's table is its bridge's learned entries.
+      if (switches.has(host)) return `bridge -n ${n} fdb show br br0 | grep -v permanent || true`;
+      const tool = String(a['tool'] ?? 'ip neigh').trim();
+      const m = /^bridge fdb(?: show)?(?: br| dev)? (\S+)$/.exec(tool);
+      if (m) return `bridge -n ${n} fdb show ${m[1] === 'br0' || !m[1]!.startsWith('flannel') ? 'br' : 'dev'} ${q(m[1]!)}`;
+      if (/^(ip neigh|ip addr|ip route|ip -s link)/.test(tool)) return `ip -n ${n} ${tool.slice(3)}`;
+      if (/^iptables/.test(tool)) return `ip netns exec ${n} iptables -L -v -n`;
+      if (/^arp -n/.test(tool)) return `ip netns exec ${n} ${tool}`;
+      return undefined;
+    }
+    case 'linkDown':
+    case 'linkUp': {
+      const link = String(a['link']);
+      const end = [...endName.keys()].find((e) => e === link || link.startsWith(`${e} <->`) || link.endsWith(`<-> ${e}`));
+      if (end === undefined) return undefined;
+      const dev = end.slice(0, end.indexOf('.'));
+      return `ip -n "${ns(dev)}" link set ${q(end.slice(end.indexOf('.') + 1))} ${verb === 'linkDown' ? 'down' : 'up'}`;
+    }
+    case 'command': {
+      const c = a['command'] as Record<string, unknown>;
+      if (!built.has(host)) return undefined;
+      if (c['name'] === 'neigh-replace') return `ip -n ${n} neigh replace ${ip(String(c['ip']))} lladdr ${String(c['mac'])} dev ${q(String(c['dev']))} nud ${String(c['state'] ?? 'permanent').toLowerCase()}`;
+      if (c['name'] === 'fdb-add') return `bridge -n ${n} fdb append ${String(c['mac'])} dev ${q(String(c['dev']))}${c['dst'] ? ` dst ${ip(String(c['dst']))}` : ''} self${c['permanent'] ? ' permanent' : ''}`;
+      return undefined;
+    }
+    default:
+      return undefined;
+  }
+}
