@@ -53,7 +53,6 @@ const neighLines = (text: string) =>
   text
     .split('\n')
     .map((l) => l.trim().replace(/\s+/g, ' '))
-    .filter((l) => l !== '' && !/ FAILED$| INCOMPLETE$/.test(l) || /lladdr/.test(l))
     .filter((l) => l !== '');
 /** A switch's learned MACs: `mac port`, from a Cisco-style table or from `bridge fdb`. */
 function fdbSet(text: string): string[] {

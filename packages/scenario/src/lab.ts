@@ -193,9 +193,12 @@ export function labScript(scenario: Scenario, opts: LabOptions = {}): Lab {
     for (const [key, value] of Object.entries(c.sysctl ?? {})) say(`ip netns exec "${n}" sysctl -qw ${q(`${key}=${value}`)}`);
     for (const f of ordered) {
       const kind = f.kind ?? 'nic';
-      if (kind === 'nic' && !endName.has(`${d.id}.${f.name}`)) say(`ip -n "${n}" link add ${q(f.name)} type dummy   # a NIC without a link`);
+      // A dummy where the kernel has the driver; else a bridge without ports, which also holds
+      // addresses (local routes need the device up, not a carrier) and carries no frames.
+      const dummy = (name: string) => `ip -n "${n}" link add ${q(name)} type dummy 2>/dev/null || ip -n "${n}" link add ${q(name)} type bridge`;
+      if (kind === 'nic' && !endName.has(`${d.id}.${f.name}`)) say(`${dummy(f.name)}   # a NIC without a link`);
       if (kind === 'bridge') say(`ip -n "${n}" link add ${q(f.name)} type bridge stp_state 0`);
-      if (kind === 'dummy') say(`ip -n "${n}" link add ${q(f.name)} type dummy`);
+      if (kind === 'dummy') say(dummy(f.name));
       if (kind === 'vxlan') say(`ip -n "${n}" link add ${q(f.name)} type vxlan id ${f.vni ?? 1} dstport ${f.dstport ?? 8472}${f.local ? ` local ${ip(f.local)}` : ''}${f.learning === false ? ' nolearning' : ''}${f.proxy ? ' proxy' : ''}`);
       // The MAC the model gave it: configured, derived from machine-id (networkd), or kernel's choice.
       const mac = macOf(f.name);
