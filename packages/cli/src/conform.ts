@@ -107,6 +107,17 @@ export function conform(scenario: Scenario, opts: { variant?: string; timeoutSec
     if (verb === 'ping') {
       const sim = records.filter((r) => r.type === 'ping.output' && (r as { dev?: string }).dev === dev && (session === undefined || (r as { session?: string }).session === session)).flatMap((r) => String((r as { text?: string }).text).split('\n'));
       note({ what: `${at} ${dev} ping${session ? ` [${session}]` : ''}`, netsim: pingSummary(sim), kernel: pingSummary(s.lines) });
+      // ICMP messages the ping printed (redirects, unreachables), counted by kind.
+      const icmp = (lines: readonly string[]) => {
+        const n = new Map<string, number>();
+        for (const l of lines) {
+          const m = /^From (\S+?):? icmp_seq=\d+ (.*)$/.exec(l.trim());
+          if (m) n.set(`${m[1]} ${m[2]}`, (n.get(`${m[1]} ${m[2]}`) ?? 0) + 1);
+        }
+        return [...n].sort().map(([k, v]) => `${k} ×${v}`).join('; ') || '(none)';
+      };
+      const [a1, b1] = [icmp(sim), icmp(s.lines)];
+      if (a1 !== '(none)' || b1 !== '(none)') note({ what: `${at} ${dev} ping${session ? ` [${session}]` : ''} ICMP messages`, netsim: a1, kernel: b1 });
     } else if (verb === 'show') {
       const t = records.find((r) => r.type === 'output' && (r as { dev?: string }).dev === dev && String(r.t / 1e9) + 's' === at.replace(/^(\d+)$/, '$1s')) as { text?: string; tool?: string } | undefined;
       const simText = t?.text ?? '';

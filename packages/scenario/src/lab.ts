@@ -156,6 +156,8 @@ export function labScript(scenario: Scenario, opts: LabOptions = {}): Lab {
 
   // Links: veth pairs made directly inside the two namespaces (nothing appears in the root one).
   const endName = new Map<string, string>(); // 'dev.port' -> temporary name
+  const downAtStart = new Set<string>();
+  const linkEnd = new Map<string, string>(); // link id -> the end a link step acts on
   spec.links.forEach((l, i) => {
     const [a, b] = [l.a, l.b];
     const [da, pa] = [a.slice(0, a.indexOf('.')), a.slice(a.indexOf('.') + 1)];
@@ -171,6 +173,9 @@ export function labScript(scenario: Scenario, opts: LabOptions = {}): Lab {
     say(`ip link add ${ta} netns "${ns(da)}" type veth peer name ${tb} netns "${ns(db)}"`);
     say(`ip -n "${ns(da)}" link set ${ta} name ${q(pa)}`);
     say(`ip -n "${ns(db)}" link set ${tb} name ${q(pb)}`);
+    // A link that starts down (a cable not yet plugged in): its first end stays down until a step raises it.
+    if (l.opts['up'] === false) downAtStart.add(a);
+    linkEnd.set(String(l.opts['id'] ?? `${a} <-> ${b}`), a);
   });
   say('');
   // Switches: a bridge holding every port.
@@ -179,7 +184,7 @@ export function labScript(scenario: Scenario, opts: LabOptions = {}): Lab {
     const ports = typeof c.ports === 'number' ? Array.from({ length: c.ports }, (_, i) => `p${i + 1}`) : c.ports;
     const ageing = c.agingTime === undefined ? 300 : Math.round(parseDuration(c.agingTime) / 1e9);
     say(`ip -n "${ns(d.id)}" link add br0 type bridge ageing_time ${ageing * 100} stp_state 0`);
-    for (const p of ports) if (endName.has(`${d.id}.${p}`)) say(`ip -n "${ns(d.id)}" link set ${q(p)} master br0 up`);
+    for (const p of ports) if (endName.has(`${d.id}.${p}`)) say(`ip -n "${ns(d.id)}" link set ${q(p)} master br0${downAtStart.has(`${d.id}.${p}`) ? '' : ' up'}`);
     say(`ip -n "${ns(d.id)}" link set br0 up`);
   }
   // Hosts: interfaces (MACs as the model has them), bridges, VXLAN, addresses, routes, sysctls, rules.
@@ -209,7 +214,7 @@ export function labScript(scenario: Scenario, opts: LabOptions = {}): Lab {
     }
     for (const f of ordered) {
       for (const a of f.addresses ?? []) say(`ip -n "${n}" addr add ${cidr(a)} dev ${q(f.name)}`);
-      if (f.up !== false) say(`ip -n "${n}" link set ${q(f.name)} up`);
+      if (f.up !== false && !downAtStart.has(`${d.id}.${f.name}`)) say(`ip -n "${n}" link set ${q(f.name)} up`);
     }
     for (const r of c.routes ?? []) say(`ip -n "${n}" route add ${cidr(r.to)}${r.via ? ` via ${ip(r.via)}` : ''}${r.dev ? ` dev ${q(r.dev)}` : ''}${r.onlink ? ' onlink' : ''}`);
     const fw = c.firewall;
@@ -229,7 +234,7 @@ export function labScript(scenario: Scenario, opts: LabOptions = {}): Lab {
     const when = ((t / 1e9) * scale).toFixed(3);
     const a = s.args as Record<string, unknown>;
     const dev = String(a['host'] ?? a['dev'] ?? '');
-    const probe = probeCommand(s.verb, a, ns, ip, built, endName, new Set(switches.map((d) => d.id)));
+    const probe = probeCommand(s.verb, a, ns, ip, built, endName, new Set(switches.map((d) => d.id)), linkEnd);
     if (probe === undefined) {
       notMaterialised.push(`timeline: ${s.verb} on ${dev || String(a['link'])} at ${String(s.at)}`);
       continue;
@@ -269,7 +274,7 @@ function ruleArgs(r: RuleConfig, cidr: (c: string) => string): string {
 }
 
 /** The shell command for a timeline step, or undefined when it has no lab form. */
-function probeCommand(verb: string, a: Record<string, unknown>, ns: (d: string) => string, ip: (a: string) => string, built: Set<string>, endName: Map<string, string>, switches: Set<string>): string | undefined {
+function probeCommand(verb: string, a: Record<string, unknown>, ns: (d: string) => string, ip: (a: string) => string, built: Set<string>, endName: Map<string, string>, switches: Set<string>, linkEnd: Map<string, string>): string | undefined {
   const host = String(a['host'] ?? a['dev'] ?? '');
   const n = `"${ns(host)}"`;
   const secs = (d: unknown) => (d === undefined ? undefined : parseDuration(d as string) / 1e9);
@@ -302,7 +307,8 @@ function probeCommand(verb: string, a: Record<string, unknown>, ns: (d: string) 
     case 'linkDown':
     case 'linkUp': {
       const link = String(a['link']);
-      const end = [...endName.keys()].find((e) => e === link || link.startsWith(`${e} <->`) || link.endsWith(`<-> ${e}`));
+      // A link id, or one of its ports (as the builder takes it).
+      const end = linkEnd.get(link) ?? (endName.has(link) ? link : undefined);
       if (end === undefined) return undefined;
       const dev = end.slice(0, end.indexOf('.'));
       return `ip -n "${ns(dev)}" link set ${q(end.slice(end.indexOf('.') + 1))} ${verb === 'linkDown' ? 'down' : 'up'}`;

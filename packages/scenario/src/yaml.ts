@@ -93,6 +93,7 @@ export function scenarioToYaml(scenario: Scenario, source?: string): string {
   if (scenario.seed !== undefined) doc['seed'] = scenario.seed;
   if (scenario.until !== undefined) doc['until'] = scenario.until;
   if (Object.keys(base.intended).length) doc['intended'] = plain(base.intended);
+  if (scenario.lab) doc['lab'] = plain(scenario.lab);
   doc['devices'] = baseDevices;
   doc['links'] = baseLinks;
   doc['timeline'] = baseTimeline;
@@ -171,7 +172,7 @@ interface ParsedVariant {
   intended?: Intended;
 }
 
-const TOP_KEYS = ['title', 'story', 'seed', 'until', 'intended', 'devices', 'links', 'timeline', 'variants'];
+const TOP_KEYS = ['title', 'story', 'seed', 'until', 'intended', 'lab', 'devices', 'links', 'timeline', 'variants'];
 const VARIANT_KEYS = ['description', 'devices', 'links', 'timeline', 'intended'];
 
 /**
@@ -197,6 +198,11 @@ export function parseYamlScenario(text: string, file = 'scenario.yaml'): Scenari
   if (root['seed'] !== undefined && !Number.isSafeInteger(root['seed'])) p('seed', `must be an integer, not ${JSON.stringify(root['seed'])}`);
   if (root['until'] !== undefined) checkDuration(root['until'], 'until', p);
   checkIntended(root['intended'], 'intended', p);
+  const lab = root['lab'];
+  if (lab !== undefined) {
+    const ex = isRecord(lab) ? lab['explained'] : undefined;
+    if (!isRecord(lab) || (ex !== undefined && !(Array.isArray(ex) && ex.every((e) => isRecord(e) && typeof e['match'] === 'string' && typeof e['why'] === 'string')))) p('lab', "must be { explained: [{ match: <regular expression>, why: <the fidelity note> }] }");
+  }
   checkDevices(root['devices'], 'devices', p, false);
   checkLinks(root['links'] ?? [], 'links', p);
   checkTimeline(root['timeline'] ?? [], 'timeline', p);
@@ -258,6 +264,7 @@ function yamlScenario(root: Record<string, unknown>, variantInfo: Record<string,
     ...(root['story'] === undefined ? {} : { story: root['story'] as string }),
     ...(root['seed'] === undefined ? {} : { seed: root['seed'] as number }),
     ...(root['until'] === undefined ? {} : { until: root['until'] as Duration }),
+    ...(root['lab'] === undefined ? {} : { lab: root['lab'] as { explained?: { match: string; why: string }[] } }),
     ...(variants === undefined ? {} : { variants: variantInfo }),
     build(b, variant) {
       const v = (variants as Record<string, ParsedVariant> | undefined)?.[variant.name];
