@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { labScript, runScenario, type Scenario } from '@netsim/scenario';
-import type { TraceRecord } from '@netsim/engine';
+import { parseDuration, type TraceRecord } from '@netsim/engine';
 import type { EthernetFrame } from '@netsim/packets';
 
 export interface Observation {
@@ -119,7 +119,9 @@ export function conform(scenario: Scenario, opts: { variant?: string; timeoutSec
       const [a1, b1] = [icmp(sim), icmp(s.lines)];
       if (a1 !== '(none)' || b1 !== '(none)') note({ what: `${at} ${dev} ping${session ? ` [${session}]` : ''} ICMP messages`, netsim: a1, kernel: b1 });
     } else if (verb === 'show') {
-      const t = records.find((r) => r.type === 'output' && (r as { dev?: string }).dev === dev && String(r.t / 1e9) + 's' === at.replace(/^(\d+)$/, '$1s')) as { text?: string; tool?: string } | undefined;
+      // The netsim `show` at the same instant on the same device, with the same tool.
+      const sameTool = (simTool: string) => (tool === undefined ? true : simTool.startsWith(tool.split(' ').slice(0, 2).join(' ')));
+      const t = records.find((r) => r.type === 'output' && (r as { dev?: string }).dev === dev && r.t === parseDuration(at) && sameTool(String((r as { tool?: string }).tool))) as { text?: string; tool?: string } | undefined;
       const simText = t?.text ?? '';
       if ((t?.tool ?? '').startsWith('show mac-address-table') || tool === undefined) {
         note({ what: `${at} ${dev} learned MACs`, netsim: fdbSet(simText).join(', '), kernel: fdbSet(s.lines.join('\n')).join(', ') });
