@@ -129,6 +129,7 @@ export function conform(scenario: Scenario, opts: { variant?: string; timeoutSec
         const sim = new Map(neighLines(simText).map((l) => [l.split(' ')[0]!, l] as const));
         const ker = new Map(neighLines(s.lines.join('\n')).map((l) => [l.split(' ')[0]!, l] as const));
         for (const ipa of [...new Set([...sim.keys(), ...ker.keys()])].sort()) note({ what: `${at} ${dev} ip neigh ${ipa}`, netsim: sim.get(ipa) ?? '(none)', kernel: ker.get(ipa) ?? '(none)' });
+        if (sim.size === 0 && ker.size === 0) note({ what: `${at} ${dev} ip neigh`, netsim: '(empty)', kernel: '(empty)' });
       }
     }
   }

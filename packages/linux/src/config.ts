@@ -61,6 +61,8 @@ export interface ArpingSession {
   readonly lastSend: Nanos;
   readonly lines: readonly string[];
   readonly done: boolean;
+  /** `arping -U`: gratuitous requests announcing `dst` as its own (sender = target), no replies expected. */
+  readonly unsolicited?: boolean;
 }
 
 /** A bound UDP socket: what it has received. */

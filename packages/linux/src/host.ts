@@ -966,8 +966,10 @@ class Work {
       return;
     }
     const dev = this.iface(devName);
-    const src = this.sourceFor(dev.name, dst) ?? 0;
-    const s: ArpingSession = { name, dev: dev.name, dst, src, count: Number(cmd['count'] ?? 3), sent: 0, broadcasts: 0, received: 0, mac: null, lastSend: 0, lines: [`ARPING ${formatIpv4(dst)} from ${formatIpv4(src)} ${dev.name}`], done: false };
+    // -U (iputils arping.c: unsolicited): the source address is the target, every probe broadcast.
+    const unsolicited = cmd['unsolicited'] === true;
+    const src = unsolicited ? dst : (this.sourceFor(dev.name, dst) ?? 0);
+    const s: ArpingSession = { name, dev: dev.name, dst, src, count: Number(cmd['count'] ?? 3), sent: 0, broadcasts: 0, received: 0, mac: null, lastSend: 0, lines: [`ARPING ${formatIpv4(dst)} from ${formatIpv4(src)} ${dev.name}`], done: false, ...(unsolicited ? { unsolicited } : {}) };
     this.arpings = { ...this.arpings, [name]: s };
     this.dirty = true;
     this.record('arping.output', { session: name, text: s.lines[0] });
@@ -994,7 +996,7 @@ class Work {
 
   private arpingReply(dev: Iface, arp: ArpPacket): void {
     for (const s of Object.values(this.arpings)) {
-      if (s.done || s.dev !== dev.name || arp.spa !== s.dst || arp.tpa !== s.src) continue;
+      if (s.done || s.unsolicited || s.dev !== dev.name || arp.spa !== s.dst || arp.tpa !== s.src) continue;
       const us = Math.floor((this.now - s.lastSend) / 1000);
       const line = `Unicast reply from ${formatIpv4(s.dst)} [${arp.sha.toUpperCase()}]  ${Math.floor(us / 1000)}.${String(us % 1000).padStart(3, '0')}ms`;
       this.arpings = { ...this.arpings, [s.name]: { ...s, received: s.received + 1, mac: arp.sha, lines: [...s.lines, line] } };

@@ -287,7 +287,7 @@ function probeCommand(verb: string, a: Record<string, unknown>, ns: (d: string) 
     }
     case 'arping': {
       if (!built.has(host)) return undefined;
-      return `timeout 30 ip netns exec ${n} arping -c ${Number(a['count'] ?? 3)}${a['dev'] ? ` -I ${q(String(a['dev']))}` : ''} ${ip(String(a['dst']))}`;
+      return `timeout 30 ip netns exec ${n} arping${a['unsolicited'] ? ' -U' : ''} -c ${Number(a['count'] ?? 3)}${a['dev'] ? ` -I ${q(String(a['dev']))}` : ''} ${ip(String(a['dst']))}`;
     }
     case 'nc':
       if (!built.has(host)) return undefined;

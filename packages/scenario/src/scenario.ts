@@ -179,10 +179,10 @@ export class TimelineStep {
   }
 
   /** A host runs `arping -c count [-I dev] dst` (iputils output in the timeline). */
-  arping(host: string, dst: string, opts: { count?: number; dev?: string; session?: string } = {}): this {
+  arping(host: string, dst: string, opts: { count?: number; dev?: string; session?: string; unsolicited?: boolean } = {}): this {
     this.b.noteStep(this.time, 'arping', { host, dst, ...opts });
     this.checkAddress(dst, 'arping');
-    const command = { name: 'arping', dst, count: opts.count ?? 3, ...(opts.dev === undefined ? {} : { dev: opts.dev }), ...(opts.session === undefined ? {} : { session: opts.session }) };
+    const command = { name: 'arping', dst, count: opts.count ?? 3, ...(opts.dev === undefined ? {} : { dev: opts.dev }), ...(opts.session === undefined ? {} : { session: opts.session }), ...(opts.unsolicited ? { unsolicited: true } : {}) };
     this.b.pushAction({ kind: 'command', at: this.time, dev: host, command, where: this.b.here(`at ${String(this.time)}: arping from '${host}' to ${dst}`) });
     return this;
   }

@@ -332,7 +332,8 @@ function replayStep(b: ScenarioBuilder, at: Duration, verb: TimelineVerb, a: Rec
       s.applyService(api, a['service'] as never);
       return;
     case 'arping':
-      s.arping(host, dst, rest);
+      // arping's own `dev` (-I) is an option, not the step's device (that is `host`).
+      s.arping(host, dst, dev === undefined ? rest : { ...rest, dev });
       return;
     case 'nc':
       s.nc(host, dst, port, rest);
