@@ -1,7 +1,8 @@
 /**
  * `netsim conform`: the same scenario in the simulator and in a real-kernel lab (network
  * namespaces built by `netsim lab`), and the observable outcomes side by side — ping results,
- * neighbour entries and their states at each `show`, a switch's learned MACs. A difference is
+ * who answered an arping, neighbour entries and their states at each `show`, routes and route exceptions, a switch's
+ * learned MACs. A difference is
  * either explained by the scenario (`lab.explained`, naming the fidelity note) or it fails.
  */
 import { spawnSync } from 'node:child_process';
@@ -78,8 +79,7 @@ export function conform(scenario: Scenario, opts: { variant?: string; timeoutSec
   if (why) return { ran: false, skipped: why, observations: [], unexplained: 0 };
   const run = runScenario(scenario, opts.variant === undefined ? {} : { variant: opts.variant });
   const lab = labScript(scenario, opts.variant === undefined ? {} : { variant: opts.variant });
-  const back = new Map([...lab.addressMap].map(([s, l]) => [l, s] as const));
-  const unmap = (text: string) => text.replace(/\b(?:\d{1,3}\.){3}\d{1,3}\b/g, (a) => back.get(a) ?? a);
+  const unmap = (text: string) => text.replace(/\b(?:\d{1,3}\.){3}\d{1,3}\b/g, (a) => lab.unmap(a));
   const dir = mkdtempSync(join(tmpdir(), 'netsim-lab-'));
   let kernelText: string;
   try {
@@ -118,10 +118,25 @@ export function conform(scenario: Scenario, opts: { variant?: string; timeoutSec
       };
       const [a1, b1] = [icmp(sim), icmp(s.lines)];
       if (a1 !== '(none)' || b1 !== '(none)') note({ what: `${at} ${dev} ping${session ? ` [${session}]` : ''} ICMP messages`, netsim: a1, kernel: b1 });
+    } else if (verb === 'arping') {
+      // Who answered (kind of reply, address, MAC; counted) and arping's own count.
+      const sim = records.filter((r) => r.type === 'arping.output' && (r as { dev?: string }).dev === dev && (session === undefined || (r as { session?: string }).session === session)).flatMap((r) => String((r as { text?: string }).text).split('\n'));
+      const replies = (lines: readonly string[]) => {
+        const n = new Map<string, number>();
+        for (const l of lines) {
+          const m = /^(Unicast|Broadcast) reply from (\S+) \[([0-9A-Fa-f:]+)\]/.exec(l.trim());
+          if (m) n.set(`${m[1]} ${m[2]} ${m[3]!.toLowerCase()}`, (n.get(`${m[1]} ${m[2]} ${m[3]!.toLowerCase()}`) ?? 0) + 1);
+        }
+        const got = lines.find((l) => /^Received \d+ response/.test(l.trim()))?.trim() ?? '(no summary)';
+        return [[...n].sort().map(([k, v]) => `${k} ×${v}`).join('; ') || '(no reply)', got].join('; ');
+      };
+      note({ what: `${at} ${dev} arping${session ? ` [${session}]` : ''}`, netsim: replies(sim), kernel: replies(s.lines) });
     } else if (verb === 'show') {
       // The netsim `show` at the same instant on the same device, with the same tool.
-      const sameTool = (simTool: string) => (tool === undefined ? true : simTool.startsWith(tool.split(' ').slice(0, 2).join(' ')));
-      const t = records.find((r) => r.type === 'output' && (r as { dev?: string }).dev === dev && r.t === parseDuration(at) && sameTool(String((r as { tool?: string }).tool))) as { text?: string; tool?: string } | undefined;
+      // The same tool exactly when the simulator printed it under that name, else the same family.
+      const here = records.filter((r) => r.type === 'output' && (r as { dev?: string }).dev === dev && r.t === parseDuration(at)) as { text?: string; tool?: string }[];
+      const family = (simTool: string) => tool === undefined || simTool.startsWith(tool.split(' ').slice(0, 2).join(' '));
+      const t = here.find((r) => r.tool === tool) ?? here.find((r) => family(String(r.tool)));
       const simText = t?.text ?? '';
       if ((t?.tool ?? '').startsWith('show mac-address-table') || tool === undefined) {
         note({ what: `${at} ${dev} learned MACs`, netsim: fdbSet(simText).join(', '), kernel: fdbSet(s.lines.join('\n')).join(', ') });
@@ -130,6 +145,10 @@ export function conform(scenario: Scenario, opts: { variant?: string; timeoutSec
         const ker = new Map(neighLines(s.lines.join('\n')).map((l) => [l.split(' ')[0]!, l] as const));
         for (const ipa of [...new Set([...sim.keys(), ...ker.keys()])].sort()) note({ what: `${at} ${dev} ip neigh ${ipa}`, netsim: sim.get(ipa) ?? '(none)', kernel: ker.get(ipa) ?? '(none)' });
         if (sim.size === 0 && ker.size === 0) note({ what: `${at} ${dev} ip neigh`, netsim: '(empty)', kernel: '(empty)' });
+      } else if (/^ip route/.test(tool)) {
+        // Routes and route exceptions (redirects): every line, in the kernel's order.
+        const flat = (text: string) => neighLines(text).join(' | ') || '(empty)';
+        note({ what: `${at} ${dev} ${tool}`, netsim: flat(simText), kernel: flat(s.lines.join('\n')) });
       }
     }
   }

@@ -154,6 +154,19 @@ export interface RedirectPeer {
   readonly count: number;
 }
 
+/**
+ * A nexthop exception made by an accepted redirect (fib_nh_exception, update_or_create_fnhe):
+ * traffic to `dst` that the routing table sends via `via` on `dev` goes to `gw` instead, until
+ * `expires` (ip_rt_gc_timeout, 300 s).
+ */
+export interface RouteException {
+  readonly dst: Ipv4;
+  readonly via: Ipv4;
+  readonly dev: string;
+  readonly gw: Ipv4;
+  readonly expires: Nanos;
+}
+
 export interface HostState {
   /** The configuration the host was built from (what a restart comes back to). */
   readonly config: HostConfig;
@@ -173,6 +186,8 @@ export interface HostState {
   /** Bridge ports in the order the kernel walks them: newest first (br_add_if uses list_add). */
   readonly bridgePorts: Readonly<Record<string, readonly string[]>>;
   readonly peers: PMap<RedirectPeer>;
+  /** Nexthop exceptions from accepted redirects, by destination (`ip route show cache`). */
+  readonly exceptions: PMap<RouteException>;
   readonly pings: Readonly<Record<string, PingSession>>;
   readonly ipId: number;
   readonly filter: Filter;
@@ -290,7 +305,7 @@ export function initHost(c: HostConfig, carrier: (port: string) => boolean, rng:
     for (const d of [r.in, r.out]) if (d !== null && !names.has(d)) throw new Error(`firewall rule ${r.chain}: no interface '${d}'`);
   }
   const ifaceIndex = new Map(ifaces.map((f, i) => [f.name, i] as const));
-  return { config: c, ifaces, byName: ifaceIndex, local, routes, sys, neigh: PMap.empty(), reach, fdb, bridgePorts, peers: PMap.empty(), pings: {}, traceroutes: {}, ipId: 0, filter, udp: {}, arpings: {}, echoReplies: 0, tcp: { listen: {}, conns: {}, results: {}, nextPort: 32768 }, ipvs: { services: {}, conns: {} }, vxfdb: Object.fromEntries(ifaces.filter((f) => f.kind === 'vxlan').map((f) => [f.name, PMap.empty()])) };
+  return { config: c, ifaces, byName: ifaceIndex, local, routes, sys, neigh: PMap.empty(), reach, fdb, bridgePorts, peers: PMap.empty(), exceptions: PMap.empty(), pings: {}, traceroutes: {}, ipId: 0, filter, udp: {}, arpings: {}, echoReplies: 0, tcp: { listen: {}, conns: {}, results: {}, nextPort: 32768 }, ipvs: { services: {}, conns: {} }, vxfdb: Object.fromEntries(ifaces.filter((f) => f.kind === 'vxlan').map((f) => [f.name, PMap.empty()])) };
 }
 
 function parseAging(t: string): Nanos {

@@ -55,6 +55,8 @@ const SECOND = 1_000_000_000;
 const REDIRECT_LOAD = 20 * MS;
 const REDIRECT_NUMBER = 9;
 const REDIRECT_SILENCE = REDIRECT_LOAD * 2 ** (REDIRECT_NUMBER + 1);
+/** ip_rt_gc_timeout = RT_GC_TIMEOUT (300 s): how long a redirect's nexthop exception lasts. */
+const ROUTE_EXCEPTION_TIMEOUT = 300 * SECOND;
 /** neigh_periodic_work redraws reachable_time every 300 s. */
 const REACH_REDRAW = 300 * SECOND;
 
@@ -68,6 +70,8 @@ interface Hop {
   route: Route | null;
   /** The route to the destination is connected (scope link) on `dev`. */
   connected: boolean;
+  /** The nexthop comes from a redirect's route exception, not from the table. */
+  redirected?: boolean;
 }
 
 export const linuxHost = defineDevice<HostState, HostConfig, EthernetFrame>({
@@ -181,6 +185,7 @@ class Work {
   private neigh;
   private fdb: HostState['fdb'];
   private peers;
+  private exceptions: HostState['exceptions'];
   private pings: HostState['pings'];
   private traces: HostState['traceroutes'];
   private filter: HostState['filter'];
@@ -207,6 +212,7 @@ class Work {
     this.neigh = s.neigh;
     this.fdb = s.fdb;
     this.peers = s.peers;
+    this.exceptions = s.exceptions;
     this.pings = s.pings;
     this.traces = s.traceroutes;
     this.filter = s.filter;
@@ -226,7 +232,7 @@ class Work {
 
   commit(): void {
     if (!this.dirty) return;
-    const { neigh, fdb, peers, pings, traces, ifaces, reach, ipId, filter, udp, arpings, echoReplies, tcp, local, sys, ipvs, vxfdb, routes } = this;
+    const { neigh, fdb, peers, exceptions, pings, traces, ifaces, reach, ipId, filter, udp, arpings, echoReplies, tcp, local, sys, ipvs, vxfdb, routes } = this;
     this.fx.write((d) => {
       d.routes = castDraft(routes);
       d.vxfdb = castDraft(vxfdb);
@@ -241,6 +247,7 @@ class Work {
       d.neigh = castDraft(neigh);
       d.fdb = castDraft(fdb);
       d.peers = castDraft(peers);
+      d.exceptions = castDraft(exceptions);
       d.pings = castDraft(pings);
       d.traceroutes = castDraft(traces);
       d.ifaces = castDraft(ifaces);
@@ -321,6 +328,11 @@ class Work {
       this.iface(dev);
       const route = { dst: dst.network, len: dst.length, via: gw, dev, onlink };
       this.routes = existing >= 0 ? this.routes.map((r, i) => (i === existing ? route : r)) : [...this.routes, route];
+    }
+    // A nexthop's exceptions go with the last route that uses it (free_nh_exceptions when its
+    // fib_info is released; an identical route shares the fib_info and keeps them).
+    if (this.exceptions.size > 0) {
+      for (const [k, e] of this.exceptions.entries()) if (!this.routes.some((r) => r.via === e.via && r.dev === e.dev)) this.exceptions = this.exceptions.delete(k);
     }
     this.dirty = true;
     this.record('route.change', { op, to, via: via ?? null, dev: devName ?? null });
@@ -504,6 +516,10 @@ class Work {
     const state: NudState = arp.op === ARP_REPLY && pkt === 'host' ? 'REACHABLE' : 'STALE';
     const r = update(n, arp.sha, state, { override }, this.now, this.reachable(dev.name), p);
     if (r.entry !== n || !this.neigh.has(key)) this.putNeigh(dev, r.entry, r.fx, key);
+    if (!override && !r.changed && n.mac !== arp.sha && isValid(n.state) && n.state !== 'NOARP' && n.state !== 'PERMANENT') {
+      // The kernel says nothing; the trace does, so a person can see why the new MAC was not taken.
+      this.record('neigh.ignored', { ifname: dev.name, ip: formatIpv4(sip), lladdr: arp.sha, kept: n.mac, why: `a different address within locktime (${p.locktime_ms} ms) of the last change: the first reply wins` });
+    }
   }
 
   private martian(dev: Iface, tip: Ipv4, sip: Ipv4, port: string, frame: EthernetFrame): void {
@@ -740,6 +756,11 @@ class Work {
         best = { kind: 'unicast', dev: r.dev, nexthop: r.via ?? dst, route: r, connected: r.via === null };
       }
     }
+    // A nexthop exception on the chosen route's gateway (find_exception, rt_bind_exception).
+    if (best !== null && best.route !== null && best.route.via !== null && this.exceptions.size > 0) {
+      const e = this.exceptions.get(dst);
+      if (e !== undefined && e.via === best.route.via && e.dev === best.dev && this.now <= e.expires) best = { ...best, nexthop: e.gw, redirected: true };
+    }
     return best;
   }
 
@@ -933,7 +954,7 @@ class Work {
     const ident = (quote[ihl + 4]! << 8) | quote[ihl + 5]!;
     const seq = (quote[ihl + 6]! << 8) | quote[ihl + 7]!;
     const qdst = ((quote[16]! << 24) | (quote[17]! << 16) | (quote[18]! << 8) | quote[19]!) >>> 0;
-    if (q.message === 'redirect') this.acceptRedirect(dev, p, qdst, q.gateway);
+    if (q.message === 'redirect') this.acceptRedirect(dev, p, qdst, q.code, q.gateway);
     const s = Object.values(this.pings).find((x) => x.ident === ident && x.dst === qdst && !x.done);
     if (!s) return;
     if (q.message === 'redirect') {
@@ -944,12 +965,52 @@ class Work {
     }
   }
 
-  /** __ip_do_redirect accept rules: only for a route through a gateway that is the redirect's sender. */
-  private acceptRedirect(dev: string, p: Ipv4Packet, dst: Ipv4, newGw: Ipv4): void {
+  /**
+   * __ip_do_redirect (net/ipv4/route.c), reached from icmp_err -> ipv4_redirect: the route to the
+   * quoted destination must use the redirect's sender as gateway; the receiving device must
+   * accept redirects; the new gateway must not be ours, broadcast, multicast or 0.0.0.0
+   * (shared_media, the default) — or, without shared_media, be on-link with the old one and, with
+   * secure_redirects, a default gateway. Then, if the neighbour entry for the new gateway is not
+   * valid, the kernel only starts resolving it (neigh_event_send) and changes nothing; if it is,
+   * update_or_create_fnhe makes a nexthop exception for the destination, for ip_rt_gc_timeout.
+   */
+  private acceptRedirect(inDev: string, p: Ipv4Packet, dst: Ipv4, code: number, newGw: Ipv4): void {
     const hop = this.route(dst);
     const oldGw = p.src;
-    const ok = hop !== null && hop.route !== null && hop.route.via === oldGw && newGw !== oldGw && rxRedirects(this.sys, hop.dev);
-    this.record('icmp.redirect', { from: formatIpv4(oldGw), dst: formatIpv4(dst), gateway: formatIpv4(newGw), accepted: ok, why: ok ? 'route via the sender' : 'route to the destination does not use the sender as gateway' });
+    const fields = { from: formatIpv4(oldGw), dst: formatIpv4(dst), gateway: formatIpv4(newGw) };
+    const reject = (why: string) => {
+      if (orConf(this.sys, inDev, 'log_martians')) this.fx.log(`Redirect from ${formatIpv4(oldGw)} on ${inDev} about ${formatIpv4(newGw)} ignored\n  Advised path = ${formatIpv4(p.dst)} -> ${formatIpv4(dst)}`);
+      this.record('icmp.redirect', { ...fields, accepted: false, why });
+    };
+    if (code > 3) return this.record('icmp.redirect', { ...fields, accepted: false, why: `code ${code} is not a redirect code` });
+    // rt->rt_gateway != old_gw: silently ignored (not even logged).
+    if (hop === null || hop.kind !== 'unicast' || hop.connected || hop.nexthop !== oldGw) {
+      this.record('icmp.redirect', { ...fields, accepted: false, why: 'route to the destination does not use the sender as gateway' });
+      return;
+    }
+    if (newGw === oldGw) return reject('the new gateway is the sender');
+    if (!rxRedirects(this.sys, inDev)) return reject(`accept_redirects is off on ${inDev}`);
+    if (newGw >>> 28 === 14 || newGw === 0xffffffff || newGw >>> 24 === 0) return reject('the new gateway is multicast, broadcast or zeronet');
+    if (orConf(this.sys, inDev, 'shared_media')) {
+      if (this.local.has(newGw) || this.isBroadcastFor(newGw)) return reject('the new gateway is not a unicast address (inet_addr_type)');
+    } else {
+      const f = this.iface(inDev);
+      if (!f.addrs.some((a) => a.len < 32 && sameNet(a.ip, newGw, a.len) && sameNet(a.ip, oldGw, a.len))) return reject('the new gateway is not on-link with the old one');
+      if (orConf(this.sys, inDev, 'secure_redirects') && !this.routes.some((r) => r.len === 0 && r.via === newGw && r.dev === inDev)) return reject('secure_redirects: the new gateway is not a default gateway');
+    }
+    const out = this.iface(hop.dev);
+    const key = neighKey(out.index, newGw);
+    const n = this.neigh.get(key);
+    if (n === undefined || !isValid(n.state)) {
+      const r = eventSend(n ?? newEntry(newGw, out.name, this.now), this.now, this.parms(out.name), null);
+      if (r.entry !== n) this.putNeigh(out, r.entry, r.fx, key);
+      else this.neighEffects(out, r.entry, r.fx);
+      this.record('icmp.redirect', { ...fields, accepted: false, why: `no valid neighbour entry for ${formatIpv4(newGw)} yet: resolving it, route unchanged` });
+      return;
+    }
+    this.exceptions = this.exceptions.set(dst, { dst, via: hop.route!.via!, dev: hop.dev, gw: newGw, expires: this.now + ROUTE_EXCEPTION_TIMEOUT });
+    this.dirty = true;
+    this.record('icmp.redirect', { ...fields, accepted: true, why: `route exception: ${formatIpv4(dst)} via ${formatIpv4(newGw)} dev ${hop.dev}` });
   }
 
   // ------------------------------------------------------------------ arping (iputils)

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { MS, SECOND, Simulation, TraceRecorder } from '@netsim/engine';
 import { arpReply, ethernetFrames, parseIpv4, type EthernetFrame } from '@netsim/packets';
 import { endpoint, learningSwitch, sendFrame } from '@netsim/l2';
-import { linuxHost, ipNeighShow, networkdMac, siphash24, type HostConfig, type HostState } from './index.js';
+import { linuxHost, ipNeighShow, ipRouteShowCache, networkdMac, siphash24, type HostConfig, type HostState } from './index.js';
 
 const hex = (n: number) => Uint8Array.from({ length: n }, (_, i) => i);
 
@@ -140,12 +140,41 @@ describe('ICMP redirect (net/ipv4/route.c, ip_forward.c)', () => {
     const lines = sim.state<HostState>('a').pings['ping1']!.lines;
     expect(lines).toContain('From 198.18.0.254: icmp_seq=1 Redirect Host(New nexthop: 198.18.0.2)');
     expect(lines.some((l) => l.startsWith('64 bytes from 198.18.0.2: icmp_seq=1'))).toBe(true); // still forwarded
-    // a's route uses r as gateway, so the redirect is acceptable to it.
-    expect(rec.records.find((r) => r.type === 'icmp.redirect' && r.dev === 'a')).toMatchObject({ accepted: true, gateway: '198.18.0.2' });
+    // a's route uses r as gateway, so the redirect is acceptable — but a has no entry for the new
+    // gateway yet: the first only starts resolving it; the second makes the route exception.
+    const seen = rec.records.filter((r) => r.type === 'icmp.redirect' && r.dev === 'a');
+    expect(seen[0]).toMatchObject({ accepted: false, gateway: '198.18.0.2', why: 'no valid neighbour entry for 198.18.0.2 yet: resolving it, route unchanged' });
+    expect(seen[1]).toMatchObject({ accepted: true, gateway: '198.18.0.2', why: 'route exception: 198.18.0.2 via 198.18.0.2 dev eth0' });
+  });
+
+  it('an accepted redirect makes a nexthop exception: later packets go straight to the new gateway, for 300 s (ip_rt_gc_timeout)', () => {
+    const { sim, rec } = redirectRig();
+    sim.command('1s', 'a', { name: 'ping', dst: '198.18.0.2', count: 4 });
+    sim.run({ until: '6.5s' });
+    expect(redirectsSent(rec).length).toBe(2); // as Linux 6.18 did in scenarios/conformance/redirect.ts
+    const echoes = rec.records.filter((r) => r.type === 'tx' && r.dev === 'a' && r.frame.payload.kind === 'ipv4' && r.frame.payload.payload.kind === 'icmp' && r.frame.payload.payload.message === 'echo-request');
+    expect(echoes.map((r) => r.frame.dst)).toEqual(['02:00:00:00:00:fe', '02:00:00:00:00:fe', '02:00:00:00:00:0b', '02:00:00:00:00:0b']);
+    expect(ipRouteShowCache(sim.state<HostState>('a'), sim.now)).toBe('198.18.0.2 via 198.18.0.2 dev eth0\n    cache <redirected> expires 295sec');
+    sim.run({ until: '302.5s' });
+    expect(ipRouteShowCache(sim.state<HostState>('a'), sim.now)).toBe('');
+    sim.command('303s', 'a', { name: 'ping', dst: '198.18.0.2', count: 1, session: 'after' });
+    sim.run({ until: '304s' });
+    expect(redirectsSent(rec).length).toBe(3); // through r again, so r redirects again
+  });
+
+  it('deleting the route through the old gateway removes its exceptions', () => {
+    const { sim } = redirectRig();
+    sim.command('1s', 'a', { name: 'ping', dst: '198.18.0.2', count: 2 });
+    sim.run({ until: '3s' });
+    expect(ipRouteShowCache(sim.state<HostState>('a'), sim.now)).not.toBe('');
+    sim.command('3.5s', 'a', { name: 'route-del', to: '198.18.0.2/32' });
+    sim.run({ until: '4s' });
+    expect(ipRouteShowCache(sim.state<HostState>('a'), sim.now)).toBe('');
   });
 
   it('rate-limits per source: first at once, then only after 20 ms << n, at most 9 until 20.48 s of quiet', () => {
-    const { sim, rec } = redirectRig();
+    // a ignores redirects (so it keeps sending through r, as a host that ignores them would).
+    const { sim, rec } = redirectRigWith({ 'net.ipv4.conf.all.accept_redirects': 0, 'net.ipv4.conf.eth0.accept_redirects': 0 });
     // 13 s of pings every 50 ms: 20 ms << n between redirects adds up to 10.2 s for the ninth.
     sim.command('1s', 'a', { name: 'ping', dst: '198.18.0.2', count: 260, intervalNs: 50 * MS });
     sim.run({ until: '20s' });

@@ -81,22 +81,43 @@ function sameNetwork(a: number, b: number, len: number): boolean {
   return ((a & mask) >>> 0) === ((b & mask) >>> 0);
 }
 
-/** `ip route show` (main table): static routes, then connected ones with `proto kernel scope link src`. */
+/**
+ * `ip route show` (main table), in the order the kernel's fib trie dumps it: by destination
+ * address, the shorter prefix first for the same address (fib_insert_alias keeps a leaf's aliases
+ * by decreasing suffix length); connected routes carry `proto kernel scope link src`.
+ */
 export function ipRouteShow(s: HostState): string {
-  const lines: string[] = [];
+  const rows: { dst: number; len: number; text: string }[] = [];
   for (const r of s.routes) {
     const to = r.len === 0 ? 'default' : `${formatIpv4(r.dst)}/${r.len}`;
-    lines.push(`${to}${r.via !== null ? ` via ${formatIpv4(r.via)}` : ''} dev ${r.dev}${r.onlink ? ' onlink' : ''}`);
+    rows.push({ dst: r.dst, len: r.len, text: `${to}${r.via !== null ? ` via ${formatIpv4(r.via)}` : ''} dev ${r.dev}${r.onlink ? ' onlink' : ''}` });
   }
   for (const f of s.ifaces) {
     if (f.kind === 'lo' || !f.up || f.master) continue;
     for (const a of f.addrs) {
       if (a.len === 32) continue;
       const net = a.len === 0 ? 0 : ((a.ip & ((0xffffffff << (32 - a.len)) >>> 0)) >>> 0);
-      lines.push(`${formatIpv4(net)}/${a.len} dev ${f.name} proto kernel scope link src ${formatIpv4(a.ip)}${f.carrier ? '' : ' linkdown'}`);
+      rows.push({ dst: net, len: a.len, text: `${formatIpv4(net)}/${a.len} dev ${f.name} proto kernel scope link src ${formatIpv4(a.ip)}${f.carrier ? '' : ' linkdown'}` });
     }
   }
-  return lines.join('\n');
+  // A /32 prints without its length, as iproute2 does for host routes.
+  return rows
+    .map((r, i) => ({ ...r, i }))
+    .sort((a, b) => a.dst - b.dst || a.len - b.len || a.i - b.i)
+    .map((r) => (r.len === 32 ? r.text.replace(/^(\S+)\/32 /, '$1 ') : r.text))
+    .join('\n');
+}
+
+/**
+ * `ip route show cache`: the nexthop exceptions accepted redirects made (rt_fill_info for an
+ * fnhe: `DST via GW dev DEV` and `cache <redirected> expires Nsec`, whole seconds left).
+ */
+export function ipRouteShowCache(s: HostState, now: Nanos): string {
+  return [...s.exceptions.values()]
+    .filter((e) => e.expires >= now)
+    .sort((a, b) => a.dst - b.dst)
+    .map((e) => `${formatIpv4(e.dst)} via ${formatIpv4(e.gw)} dev ${e.dev}\n    cache <redirected> expires ${Math.floor((e.expires - now) / 1_000_000_000)}sec`)
+    .join('\n');
 }
 
 /**

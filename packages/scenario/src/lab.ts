@@ -32,6 +32,8 @@ export interface Lab {
   script: string;
   /** Scenario address → lab address (identity with keepAddresses). */
   addressMap: Map<string, string>;
+  /** Lab address → scenario address, for any address in a mapped block (network and broadcast too). */
+  unmap: (labAddress: string) => string;
   /** Devices and steps left out, each with why. */
   notMaterialised: string[];
 }
@@ -80,6 +82,15 @@ export class AddressMap {
       this.narrow.set(block, lab);
     }
     return formatIpv4(((lab << 8) | (ip & 0xff)) >>> 0);
+  }
+
+  /** The scenario address a lab address stands for (itself when it is in no mapped block). */
+  back(addr: string): string {
+    if (this.keep) return addr;
+    const ip = parseIpv4(addr);
+    for (const [block, lab] of this.narrow) if (ip >>> 8 === lab) return formatIpv4(((block << 8) | (ip & 0xff)) >>> 0);
+    for (const [block, lab] of this.wide) if (ip >>> 16 === lab) return formatIpv4(((block << 16) | (ip & 0xffff)) >>> 0);
+    return addr;
   }
 
   /** `a.b.c.d/len` or `a.b.c.d` or `default`. */
@@ -255,7 +266,7 @@ export function labScript(scenario: Scenario, opts: LabOptions = {}): Lab {
     if (listed === 0) extra.unshift('# Not materialised:');
     out.splice(header, 0, ...extra);
   }
-  return { script: out.join('\n') + '\n', addressMap, notMaterialised };
+  return { script: out.join('\n') + '\n', addressMap, unmap: (a) => map.back(a), notMaterialised };
 }
 
 function ruleArgs(r: RuleConfig, cidr: (c: string) => string): string {

@@ -66,6 +66,10 @@ function describeModelRecord(r: TraceRecord<EthernetFrame> & { type: string }): 
       return `static entry ${f['mac']} on ${f['port']}`;
     case 'neigh.state':
       return `${f['ip']} dev ${f['ifname']}: ${f['from']} -> ${f['to']}${f['mac'] ? ` (lladdr ${f['mac']})` : ''}`;
+    case 'neigh.ignored':
+      return `${f['ip']} dev ${f['ifname']}: kept ${f['kept']}, ignored ${f['lladdr']} (${f['why']})`;
+    case 'icmp.redirect':
+      return `from ${f['from']} about ${f['dst']}, new nexthop ${f['gateway']}: ${f['accepted'] ? 'accepted' : 'not taken'} (${f['why']})`;
     case 'node.ready':
       return `${f['node']} ${f['ready'] ? 'Ready' : 'NotReady'}`;
     default: {
