@@ -41,6 +41,7 @@ export default defineScenario({
     b.link('fw.eth0', 'sw1.p2').link('fw.eth1', 'sw2.p2');
     b.at('1s').ping('a', '192.168.102.20', { count: 2, session: 'underlay' });
     b.at('4s').ping('a', '10.50.0.20', { count: 2, session: 'overlay' });
-    b.at('7.5s').show('a', 'ip neigh');
+    b.at('7.5s').show('a', 'ip neigh').show('a', 'bridge fdb dev vx0');
+    b.at('15s').show('fw', 'iptables');
   },
 });

@@ -32,6 +32,6 @@ export default defineScenario({
     b.at('0.5s').command('a', { name: 'neigh-replace', dev: 'vx0', ip: '10.60.0.20', mac: OLD, state: 'PERMANENT' });
     b.at('1s').ping('a', '192.168.130.20', { count: 2, session: 'underlay' });
     b.at('4s').ping('a', '10.60.0.20', { count: 2, session: 'overlay' });
-    b.at('7s').show('a', 'ip neigh');
+    b.at('7s').show('a', 'ip neigh').show('a', 'bridge fdb dev vx0');
   },
 });

@@ -1,8 +1,8 @@
 /**
  * `netsim conform`: the same scenario in the simulator and in a real-kernel lab (network
  * namespaces built by `netsim lab`), and the observable outcomes side by side — ping results,
- * who answered an arping, neighbour entries and their states at each `show`, routes and route exceptions, a switch's
- * learned MACs. A difference is
+ * who answered an arping, neighbour entries and their states at each `show`, routes and route exceptions, a host's bridge and VXLAN fdb, iptables rule and policy
+ * counters, a switch's learned MACs. A difference is
  * either explained by the scenario (`lab.explained`, naming the fidelity note) or it fails.
  */
 import { spawnSync } from 'node:child_process';
@@ -107,14 +107,14 @@ export function conform(scenario: Scenario, opts: { variant?: string; timeoutSec
     if (verb === 'ping') {
       const sim = records.filter((r) => r.type === 'ping.output' && (r as { dev?: string }).dev === dev && (session === undefined || (r as { session?: string }).session === session)).flatMap((r) => String((r as { text?: string }).text).split('\n'));
       note({ what: `${at} ${dev} ping${session ? ` [${session}]` : ''}`, netsim: pingSummary(sim), kernel: pingSummary(s.lines) });
-      // ICMP messages the ping printed (redirects, unreachables), counted by kind.
+      // ICMP messages the ping printed (redirects, unreachables), by kind, with the echoes they were about.
       const icmp = (lines: readonly string[]) => {
-        const n = new Map<string, number>();
+        const n = new Map<string, number[]>();
         for (const l of lines) {
-          const m = /^From (\S+?):? icmp_seq=\d+ (.*)$/.exec(l.trim());
-          if (m) n.set(`${m[1]} ${m[2]}`, (n.get(`${m[1]} ${m[2]}`) ?? 0) + 1);
+          const m = /^From (\S+?):? icmp_seq=(\d+) (.*)$/.exec(l.trim());
+          if (m) n.set(`${m[1]} ${m[3]}`, [...(n.get(`${m[1]} ${m[3]}`) ?? []), Number(m[2])]);
         }
-        return [...n].sort().map(([k, v]) => `${k} ×${v}`).join('; ') || '(none)';
+        return [...n].sort().map(([k, seqs]) => `${k} ×${seqs.length} (icmp_seq ${seqs.join(',')})`).join('; ') || '(none)';
       };
       const [a1, b1] = [icmp(sim), icmp(s.lines)];
       if (a1 !== '(none)' || b1 !== '(none)') note({ what: `${at} ${dev} ping${session ? ` [${session}]` : ''} ICMP messages`, netsim: a1, kernel: b1 });
@@ -145,6 +145,30 @@ export function conform(scenario: Scenario, opts: { variant?: string; timeoutSec
         const ker = new Map(neighLines(s.lines.join('\n')).map((l) => [l.split(' ')[0]!, l] as const));
         for (const ipa of [...new Set([...sim.keys(), ...ker.keys()])].sort()) note({ what: `${at} ${dev} ip neigh ${ipa}`, netsim: sim.get(ipa) ?? '(none)', kernel: ker.get(ipa) ?? '(none)' });
         if (sim.size === 0 && ker.size === 0) note({ what: `${at} ${dev} ip neigh`, netsim: '(empty)', kernel: '(empty)' });
+      } else if (/^bridge fdb/.test(tool)) {
+        // A host's bridge or VXLAN forwarding entries (the kernel's multicast entries left out).
+        const entries = (text: string) => neighLines(text).filter((l) => !/^(33:33|01:00:5e)/i.test(l)).sort().join(' | ') || '(empty)';
+        note({ what: `${at} ${dev} ${tool}`, netsim: entries(simText), kernel: entries(s.lines.join('\n')) });
+      } else if (/^iptables/.test(tool)) {
+        // Rule and policy counters, chain by chain (the column headings left out).
+        const counters = (text: string) => {
+          const out: string[] = [];
+          let chain = '';
+          for (const l of neighLines(text)) {
+            const c = /^Chain (\S+) \(policy (\S+) (\d+) packets, (\d+) bytes\)/.exec(l);
+            if (c) {
+              chain = c[1]!;
+              out.push(`${chain} policy ${c[2]}: ${c[3]} pkts ${c[4]} bytes`);
+            } else if (/^\d+ \d+ /.test(l)) {
+              // iptables 1.8.9 prints protocol numbers under -n, later ones names (proto_to_name
+              // looks in its built-in list first): a userspace difference, not the kernel's.
+              out.push(`${chain}: ${l.replace(/^(\d+ \d+ \S+ !?)(1|6|17)( )/, (_m, a: string, p: string, b: string) => `${a}${({ '1': 'icmp', '6': 'tcp', '17': 'udp' } as Record<string, string>)[p]}${b}`)}`);
+            }
+          }
+          return out;
+        };
+        const [a1, b1] = [counters(simText), counters(s.lines.join('\n'))];
+        for (let i = 0; i < Math.max(a1.length, b1.length); i++) note({ what: `${at} ${dev} iptables ${(a1[i] ?? b1[i]!).split(':')[0]}`, netsim: a1[i] ?? '(none)', kernel: b1[i] ?? '(none)' });
       } else if (/^ip route/.test(tool)) {
         // Routes and route exceptions (redirects): every line, in the kernel's order.
         const flat = (text: string) => neighLines(text).join(' | ') || '(empty)';

@@ -126,7 +126,7 @@ export function ipRouteShowCache(s: HostState, now: Nanos): string {
  */
 export function bridgeFdbShow(s: HostState, bridge: string, now: Nanos): string {
   const br = s.ifaces.find((f) => f.name === bridge);
-  if (br?.kind === 'vxlan') return vxlanFdbShow(s.vxfdb[bridge]!, bridge, now);
+  if (br?.kind === 'vxlan') return vxlanFdbShow(s.vxfdb[bridge]!, now);
   if (!br || br.kind !== 'bridge') throw new Error(`bridge fdb show: '${bridge}' is not a bridge or a vxlan device`);
   const fdb = s.fdb[bridge]!;
   const lines: string[] = [];

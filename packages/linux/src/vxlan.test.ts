@@ -43,7 +43,7 @@ describe('VXLAN device', () => {
     // Bytes on the wire decode back to the same frame (VXLAN included).
     expect(decodeFrame(encodeFrame(outer.frame))).toEqual(outer.frame);
     expect(sim.state<HostState>('a').ifaces.find((f) => f.name === 'flannel.1')!.mtu).toBe(1450);
-    expect(bridgeFdbShow(sim.state<HostState>('a'), 'flannel.1', sim.now)).toBe(`${VTEP_B} dev flannel.1 dst 198.18.0.2 self permanent`);
+    expect(bridgeFdbShow(sim.state<HostState>('a'), 'flannel.1', sim.now)).toBe(`${VTEP_B} dst 198.18.0.2 self permanent`);
   });
 
   it('a stale VtepMAC: b decapsulates and drops the inner frame as OTHERHOST; ping fails', () => {

@@ -40,8 +40,13 @@ export function vxlanLearn(fdb: VxlanFdb, src: Mac, from: Ipv4, now: Nanos): { f
   return { fdb: fdb.set(key, { mac: src, dst: from, permanent: false, updated: now }), change: e === undefined ? 'add' : 'move' };
 }
 
-/** `bridge fdb show dev DEV` lines for a vxlan device, sorted by MAC. */
-export function vxlanFdbShow(fdb: VxlanFdb, dev: string, now: Nanos): string {
+/**
+ * `bridge fdb show dev DEV` lines for a vxlan device, sorted by MAC (the kernel walks its hash
+ * table). Filtered by `dev`, iproute2 leaves the device name out (bridge/fdb.c prints `dev` only
+ * without a device filter): `MAC dst IP self permanent`, as incident 2's write-up and Linux 6.18
+ * (scenarios/conformance/stale-vxlan.ts) print it.
+ */
+export function vxlanFdbShow(fdb: VxlanFdb, now: Nanos): string {
   const rows = [...fdb.values()].filter((e) => e.permanent || now - e.updated < VXLAN_FDB_AGEING_NS).sort((a, b) => (a.mac < b.mac ? -1 : 1));
-  return rows.map((e) => `${e.mac} dev ${dev} dst ${formatIpv4(e.dst)} self${e.permanent ? ' permanent' : ''}`).join('\n');
+  return rows.map((e) => `${e.mac} dst ${formatIpv4(e.dst)} self${e.permanent ? ' permanent' : ''}`).join('\n');
 }

@@ -230,22 +230,25 @@ export function labScript(scenario: Scenario, opts: LabOptions = {}): Lab {
     for (const r of c.routes ?? []) say(`ip -n "${n}" route add ${cidr(r.to)}${r.via ? ` via ${ip(r.via)}` : ''}${r.dev ? ` dev ${q(r.dev)}` : ''}${r.onlink ? ' onlink' : ''}`);
     const fw = c.firewall;
     if (fw) {
-      say(`command -v iptables >/dev/null || { echo "netsim lab: ${d.id} has firewall rules: iptables is needed" >&2; exit 2; }`);
-      for (const [chain, policy] of Object.entries(fw.policy ?? {})) say(`ip netns exec "${n}" iptables -P ${chain} ${policy}`);
-      for (const r of fw.rules ?? []) say(`ip netns exec "${n}" iptables ${ruleArgs(r, cidr)}`);
+      // The model counts as x_tables does (policy counters too), so iptables-legacy where there
+      // is one: with the nf_tables backend the policy counters of base chains stay at 0.
+      say(`IPTABLES=$(command -v iptables-legacy || command -v iptables) || { echo "netsim lab: ${d.id} has firewall rules: iptables is needed" >&2; exit 2; }`);
+      for (const [chain, policy] of Object.entries(fw.policy ?? {})) say(`ip netns exec "${n}" "$IPTABLES" -P ${chain} ${policy}`);
+      for (const r of fw.rules ?? []) say(`ip netns exec "${n}" "$IPTABLES" ${ruleArgs(r, cidr)}`);
     }
   }
   say('');
   // The timeline: each step at its (scaled) time, in the background; outputs kept in order.
   say('START=$(date +%s.%N)');
   say('at() { local d; d=$(awk -v s="$START" -v t="$1" -v n="$(date +%s.%N)" \'BEGIN { d = s + t - n; printf "%.3f", (d > 0 ? d : 0) }\'); sleep "$d"; }');
+  const vxlanDevs = new Set(hosts.flatMap((d) => ((d.config as HostConfig).interfaces ?? []).filter((f) => f.kind === 'vxlan').map((f) => `${d.id}.${f.name}`)));
   const steps = spec.timeline.map((s, i) => ({ s, i, t: parseDuration(s.at) })).sort((x, y) => x.t - y.t || x.i - y.i);
   let k = 0;
   for (const { s, t } of steps) {
     const when = ((t / 1e9) * scale).toFixed(3);
     const a = s.args as Record<string, unknown>;
     const dev = String(a['host'] ?? a['dev'] ?? '');
-    const probe = probeCommand(s.verb, a, ns, ip, built, endName, new Set(switches.map((d) => d.id)), linkEnd);
+    const probe = probeCommand(s.verb, a, ns, ip, built, endName, new Set(switches.map((d) => d.id)), linkEnd, vxlanDevs);
     if (probe === undefined) {
       notMaterialised.push(`timeline: ${s.verb} on ${dev || String(a['link'])} at ${String(s.at)}`);
       continue;
@@ -285,7 +288,7 @@ function ruleArgs(r: RuleConfig, cidr: (c: string) => string): string {
 }
 
 /** The shell command for a timeline step, or undefined when it has no lab form. */
-function probeCommand(verb: string, a: Record<string, unknown>, ns: (d: string) => string, ip: (a: string) => string, built: Set<string>, endName: Map<string, string>, switches: Set<string>, linkEnd: Map<string, string>): string | undefined {
+function probeCommand(verb: string, a: Record<string, unknown>, ns: (d: string) => string, ip: (a: string) => string, built: Set<string>, endName: Map<string, string>, switches: Set<string>, linkEnd: Map<string, string>, vxlanDevs: Set<string>): string | undefined {
   const host = String(a['host'] ?? a['dev'] ?? '');
   const n = `"${ns(host)}"`;
   const secs = (d: unknown) => (d === undefined ? undefined : parseDuration(d as string) / 1e9);
@@ -309,9 +312,9 @@ function probeCommand(verb: string, a: Record<string, unknown>, ns: (d: string) 
       if (switches.has(host)) return `bridge -n ${n} fdb show br br0 | grep -v permanent || true`;
       const tool = String(a['tool'] ?? 'ip neigh').trim();
       const m = /^bridge fdb(?: show)?(?: br| dev)? (\S+)$/.exec(tool);
-      if (m) return `bridge -n ${n} fdb show ${m[1] === 'br0' || !m[1]!.startsWith('flannel') ? 'br' : 'dev'} ${q(m[1]!)}`;
+      if (m) return `bridge -n ${n} fdb show ${vxlanDevs.has(`${host}.${m[1]}`) ? 'dev' : 'br'} ${q(m[1]!)}`;
       if (/^(ip neigh|ip addr|ip route|ip -s link)/.test(tool)) return `ip -n ${n} ${tool.slice(3)}`;
-      if (/^iptables/.test(tool)) return `ip netns exec ${n} iptables -L -v -n`;
+      if (/^iptables/.test(tool)) return `ip netns exec ${n} "$IPTABLES" -L -v -n`;
       if (/^arp -n/.test(tool)) return `ip netns exec ${n} ${tool}`;
       return undefined;
     }
