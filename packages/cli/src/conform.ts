@@ -91,10 +91,19 @@ export function conform(scenario: Scenario, opts: { variant?: string; timeoutSec
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+  const observations = compareOutcomes(scenario, run.recorder.records as readonly TraceRecord<EthernetFrame>[], kernelText);
+  return { ran: true, observations, unexplained: observations.filter((o) => !o.same && !o.explained).length };
+}
+
+/**
+ * The comparison itself: the simulator's trace against the lab's output (`### <at> <dev> <verb>
+ * [session] <tool>` sections, addresses already mapped back to the scenario's), each difference
+ * marked explained when one of the scenario's `lab.explained` entries matches it.
+ */
+export function compareOutcomes(scenario: Scenario, records: readonly TraceRecord<EthernetFrame>[], kernelText: string): Observation[] {
   const kernel = sections(kernelText);
   const explained = scenario.lab?.explained ?? [];
   const observations: Observation[] = [];
-  const records = run.recorder.records as readonly TraceRecord<EthernetFrame>[];
   const note = (o: Omit<Observation, 'same' | 'explained'>) => {
     const same = o.netsim === o.kernel;
     const why = same ? undefined : explained.find((e) => new RegExp(e.match).test(o.what))?.why;
@@ -176,7 +185,7 @@ export function conform(scenario: Scenario, opts: { variant?: string; timeoutSec
       }
     }
   }
-  return { ran: true, observations, unexplained: observations.filter((o) => !o.same && !o.explained).length };
+  return observations;
 }
 
 /** The side-by-side table. */
