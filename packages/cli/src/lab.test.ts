@@ -39,6 +39,10 @@ describe.skipIf(unavailable !== undefined)('netsim lab and conform, against the 
     const dir = mkdtempSync(join(tmpdir(), 'netsim-lab-'));
     const file = join(dir, 'lan.sh');
     expect(netsim('lab', 'scenarios/conformance/lan-ping.ts', '--script', file).status).toBe(0);
+    // Links of the machine's own namespace, before: the runs must add none (veth pairs are made
+    // inside the lab's namespaces and go with them).
+    const rootLinks = () => new Set((spawnSync('ip', ['-o', 'link', 'show'], { encoding: 'utf8' }).stdout ?? '').split('\n').map((l) => /^\d+: ([^:@]+)/.exec(l)?.[1]).filter((n): n is string => n !== undefined));
+    const linksBefore = rootLinks();
     // Each run's namespaces carry its PID: none may be left once it has exited.
     const ours = (pid: number | undefined) => labNamespaces().filter((n) => n.startsWith(`nsl${pid}-`));
     const runScript = (signalAfterMs?: number) =>
@@ -65,6 +69,7 @@ describe.skipIf(unavailable !== undefined)('netsim lab and conform, against the 
     const r = await runScript(2500);
     expect(r.during.length).toBe(3);
     expect(ours(r.pid)).toEqual([]);
+    expect([...rootLinks()].filter((n) => !linksBefore.has(n))).toEqual([]);
   }, 120_000);
 
   it('netsim conform: every conformance scenario agrees with the kernel (or the difference is explained)', async () => {

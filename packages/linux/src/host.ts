@@ -826,12 +826,18 @@ class Work {
       this.fx.drop('NO_CARRIER', `${dev.name} is down`);
       return;
     }
-    const key = neighKey(dev.index, hop.nexthop);
-    const n = this.neigh.get(key) ?? newEntry(hop.nexthop, dev.name, this.now);
+    const r = this.neighSend(dev, hop.nexthop, p);
+    if (r.send) this.l2Send(dev, ethernetIpv4(dev.mac, r.entry.mac!, p));
+  }
+
+  /** neigh_event_send for `ip` on `dev` (making the entry if there is none), with its effects applied. */
+  private neighSend(dev: Iface, ip: Ipv4, p: Ipv4Packet | null): { entry: NeighEntry; send: boolean } {
+    const key = neighKey(dev.index, ip);
+    const n = this.neigh.get(key) ?? newEntry(ip, dev.name, this.now);
     const r = eventSend(n, this.now, this.parms(dev.name), p);
     if (r.entry !== n || !this.neigh.has(key)) this.putNeigh(dev, r.entry, r.fx, key);
     else this.neighEffects(dev, r.entry, r.fx);
-    if (r.send) this.l2Send(dev, ethernetIpv4(dev.mac, r.entry.mac!, p));
+    return r;
   }
 
   private l2Send(dev: Iface, frame: EthernetFrame): void {
@@ -999,12 +1005,9 @@ class Work {
       if (orConf(this.sys, inDev, 'secure_redirects') && !this.routes.some((r) => r.len === 0 && r.via === newGw && r.dev === inDev)) return reject('secure_redirects: the new gateway is not a default gateway');
     }
     const out = this.iface(hop.dev);
-    const key = neighKey(out.index, newGw);
-    const n = this.neigh.get(key);
+    const n = this.neigh.get(neighKey(out.index, newGw));
     if (n === undefined || !isValid(n.state)) {
-      const r = eventSend(n ?? newEntry(newGw, out.name, this.now), this.now, this.parms(out.name), null);
-      if (r.entry !== n) this.putNeigh(out, r.entry, r.fx, key);
-      else this.neighEffects(out, r.entry, r.fx);
+      this.neighSend(out, newGw, null);
       this.record('icmp.redirect', { ...fields, accepted: false, why: `no valid neighbour entry for ${formatIpv4(newGw)} yet: resolving it, route unchanged` });
       return;
     }
