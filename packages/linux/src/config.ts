@@ -148,10 +148,17 @@ export interface Route {
   readonly onlink: boolean;
 }
 
-/** A redirect peer (inet_peer): rate-limit state per destination of redirects. */
+/**
+ * An inet_peer: rate-limit state per host we send ICMP to. `rateLast`/`count` are the redirect
+ * limiter's (ip_rt_send_redirect); `errLast`/`errTokens` the error limiters' (ip_error and
+ * inet_peer_xrlim_allow, tokens in nanoseconds). The kernel keeps both in the same two fields
+ * (rate_last, rate_tokens, in jiffies and in counts); they are kept apart here.
+ */
 export interface RedirectPeer {
   readonly rateLast: Nanos;
   readonly count: number;
+  readonly errLast?: Nanos;
+  readonly errTokens?: Nanos;
 }
 
 /**

@@ -55,6 +55,11 @@ const SECOND = 1_000_000_000;
 const REDIRECT_LOAD = 20 * MS;
 const REDIRECT_NUMBER = 9;
 const REDIRECT_SILENCE = REDIRECT_LOAD * 2 ** (REDIRECT_NUMBER + 1);
+/** ip_error's bucket (net/ipv4/route.c): ip_rt_error_cost = HZ, ip_rt_error_burst = 5 * HZ. */
+const IP_RT_ERROR_COST = SECOND;
+const IP_RT_ERROR_BURST = 5 * SECOND;
+/** inet_peer_xrlim_allow's burst: XRLIM_BURST_FACTOR (net/ipv4/inetpeer.c) times icmp_ratelimit. */
+const XRLIM_BURST_FACTOR = 6;
 /** ip_rt_gc_timeout = RT_GC_TIMEOUT (300 s): how long a redirect's nexthop exception lasts. */
 const ROUTE_EXCEPTION_TIMEOUT = 300 * SECOND;
 /** neigh_periodic_work redraws reachable_time every 300 s. */
@@ -684,7 +689,10 @@ class Work {
     const hop = this.route(p.dst);
     if (hop === null) {
       this.fx.drop('IP_INNOROUTES', `no route to ${formatIpv4(p.dst)}`, port, frame);
-      this.icmpError(p, 'dest-unreachable', 0);
+      // ip_error: its own bucket per source (ip_rt_error_cost = 1 s, ip_rt_error_burst = 5 s),
+      // then icmp_send's — the same inet_peer tokens, so each such error costs two seconds.
+      if (this.peerTokens(p.src, IP_RT_ERROR_COST, IP_RT_ERROR_BURST)) this.icmpError(p, 'dest-unreachable', 0);
+      else this.record('icmp.ratelimited', { to: formatIpv4(p.src), message: unreachText(0), by: 'ip_error (ip_rt_error_cost 1 s, burst 5 s)' });
       return;
     }
     if (p.ttl <= 1) {
@@ -710,21 +718,37 @@ class Work {
     const key = p.src;
     let peer: RedirectPeer = this.peers.get(key) ?? { rateLast: 0, count: 0 };
     const now = this.now;
-    if (peer.count > 0 && now > peer.rateLast + REDIRECT_SILENCE) peer = { rateLast: peer.rateLast, count: 0 };
+    if (peer.count > 0 && now > peer.rateLast + REDIRECT_SILENCE) peer = { ...peer, count: 0 };
     if (peer.count >= REDIRECT_NUMBER) {
-      this.peers = this.peers.set(key, { rateLast: now, count: peer.count });
+      this.peers = this.peers.set(key, { ...peer, rateLast: now });
       this.dirty = true;
       this.record('icmp.redirect_suppressed', { to: formatIpv4(p.src), reason: `${REDIRECT_NUMBER} redirects already sent` });
       return;
     }
     if (peer.count === 0 || now > peer.rateLast + REDIRECT_LOAD * 2 ** peer.count) {
       this.icmpError(p, 'redirect', ICMP_REDIRECT_HOST, gw);
-      this.peers = this.peers.set(key, { rateLast: now, count: peer.count + 1 });
+      this.peers = this.peers.set(key, { ...(this.peers.get(key) ?? peer), rateLast: now, count: peer.count + 1 });
       this.dirty = true;
     } else if (peer !== this.peers.get(key)) {
       this.peers = this.peers.set(key, peer);
       this.dirty = true;
     }
+  }
+
+  /**
+   * The error token bucket of the inet_peer for `ip` (inet_peer_xrlim_allow, and ip_error's copy
+   * of it): tokens grow with time up to `burst`; a message costs `cost`. A new peer starts full
+   * (inet_getpeer sets rate_last 60 s back).
+   */
+  private peerTokens(ip: Ipv4, cost: Nanos, burst: Nanos): boolean {
+    const peer = this.peers.get(ip) ?? { rateLast: 0, count: 0 };
+    let tokens = (peer.errTokens ?? 0) + (this.now - (peer.errLast ?? this.now - 60 * SECOND));
+    if (tokens > burst) tokens = burst;
+    const ok = tokens >= cost;
+    if (ok) tokens -= cost;
+    this.peers = this.peers.set(ip, { ...peer, errLast: this.now, errTokens: tokens });
+    this.dirty = true;
+    return ok;
   }
 
   // ------------------------------------------------------------------ routing
@@ -855,12 +879,24 @@ class Work {
 
   // ------------------------------------------------------------------ ICMP (net/ipv4/icmp.c)
 
-  /** icmp_send: never about ICMP errors or to broadcast/multicast; source chosen by routing. */
+  /**
+   * icmp_send: never about ICMP errors or to broadcast/multicast; source chosen by routing; the
+   * types in icmp_ratemask are rate-limited per destination host (icmpv4_xrlim_allow) unless the
+   * error goes to ourselves over loopback.
+   */
   private icmpError(orig: Ipv4Packet, message: 'dest-unreachable' | 'time-exceeded' | 'redirect', code: number, gateway = 0): void {
     if (orig.payload.kind === 'icmp' && orig.payload.message !== 'echo-request' && orig.payload.message !== 'echo-reply') return;
     if (this.isBroadcastFor(orig.dst) || orig.dst >>> 28 === 14) return;
     const hop = this.route(orig.src);
     if (hop === null) return;
+    const type = message === 'dest-unreachable' ? 3 : message === 'time-exceeded' ? 11 : 5;
+    const { icmp_ratelimit: limit, icmp_ratemask: mask } = this.sys.icmp;
+    if (hop.kind !== 'local' && ((mask >>> type) & 1) === 1) {
+      if (!this.peerTokens(orig.src, limit * MS, XRLIM_BURST_FACTOR * limit * MS)) {
+        this.record('icmp.ratelimited', { to: formatIpv4(orig.src), message: message === 'dest-unreachable' ? unreachText(code) : 'Time to live exceeded', by: `icmp_ratelimit (${limit} ms, burst ${XRLIM_BURST_FACTOR})` });
+        return;
+      }
+    }
     const src = this.isLocal(orig.dst) ? orig.dst : hop.kind === 'local' ? orig.src : this.sourceFor(hop.dev, orig.src);
     if (src === undefined) return;
     const bytes = encodeIpv4(orig);

@@ -66,7 +66,18 @@ export const NEIGH_DEFAULTS: Readonly<NeighParms> = Object.freeze({
   unres_qlen: 101,
 });
 
+/** Namespace-wide ICMP settings (net/ipv4/icmp.c, ip-sysctl.rst). */
+export interface IcmpConf {
+  /** Milliseconds of token per ICMP error to one host (inet_peer_xrlim_allow); 0 disables. */
+  icmp_ratelimit: number;
+  /** ICMP types that are rate-limited, as a bit mask (dest unreachable, source quench, time exceeded, parameter problem). */
+  icmp_ratemask: number;
+}
+
+export const ICMP_DEFAULTS: Readonly<IcmpConf> = Object.freeze({ icmp_ratelimit: 1000, icmp_ratemask: 6168 });
+
 export interface Sysctls {
+  readonly icmp: Readonly<IcmpConf>;
   readonly all: Readonly<DevConf>;
   readonly dev: Readonly<Record<string, Readonly<DevConf>>>;
   readonly neigh: Readonly<Record<string, Readonly<NeighParms>>>;
@@ -104,6 +115,7 @@ export function buildSysctls(devices: readonly string[], settings: Readonly<Reco
   const dev: Record<string, DevConf> = {};
   const neigh: Record<string, NeighParms> = {};
   let neighDefault: NeighParms = { ...NEIGH_DEFAULTS };
+  const icmp: IcmpConf = { ...ICMP_DEFAULTS };
   const pending: [string, number][] = Object.entries(settings);
   // Devices take the `default` values at creation: apply default.* first, then create, then the rest.
   for (const [k, v] of pending) {
@@ -123,6 +135,12 @@ export function buildSysctls(devices: readonly string[], settings: Readonly<Reco
       all.forwarding = on;
       for (const d of devices) dev[d] = { ...dev[d]!, forwarding: on };
       if (on) all.accept_redirects = 0;
+      continue;
+    }
+    const im = /^net\.ipv4\.(icmp_ratelimit|icmp_ratemask)$/.exec(k);
+    if (im) {
+      if (v < 0) throw new Error(`sysctl ${k}=${v}: must not be negative`);
+      icmp[im[1] as keyof IcmpConf] = v;
       continue;
     }
     let m = /^net\.ipv4\.conf\.([\w.-]+)\.(\w+)$/.exec(k);
@@ -149,9 +167,9 @@ export function buildSysctls(devices: readonly string[], settings: Readonly<Reco
       neigh[who] = { ...neigh[who]!, [kk]: v };
       continue;
     }
-    throw new Error(`sysctl '${k}' is not modelled (try net.ipv4.ip_forward, net.ipv4.conf.<dev>.<key>, net.ipv4.neigh.<dev>.<key>)`);
+    throw new Error(`sysctl '${k}' is not modelled (try net.ipv4.ip_forward, net.ipv4.icmp_ratelimit, net.ipv4.icmp_ratemask, net.ipv4.conf.<dev>.<key>, net.ipv4.neigh.<dev>.<key>)`);
   }
-  return { all, dev, neigh };
+  return { icmp, all, dev, neigh };
 }
 
 function checkKey(key: string, full: string): keyof DevConf {

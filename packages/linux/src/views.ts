@@ -160,7 +160,7 @@ export function fdbPortOf(s: HostState, bridge: string, mac: string): string | u
 
 /** `sysctl -a`-style lines for the modelled IPv4 settings (all, then each device). */
 export function sysctlShow(s: HostState): string {
-  const lines = [`net.ipv4.ip_forward = ${s.sys.all.forwarding}`];
+  const lines = [`net.ipv4.ip_forward = ${s.sys.all.forwarding}`, `net.ipv4.icmp_ratelimit = ${s.sys.icmp.icmp_ratelimit}`, `net.ipv4.icmp_ratemask = ${s.sys.icmp.icmp_ratemask}`];
   const conf = (who: string, c: Record<string, number>) => Object.keys(c).sort().map((k) => `net.ipv4.conf.${who}.${k} = ${c[k]}`);
   lines.push(...conf('all', s.sys.all as unknown as Record<string, number>));
   for (const f of s.ifaces) lines.push(...conf(f.name, s.sys.dev[f.name] as unknown as Record<string, number>));
