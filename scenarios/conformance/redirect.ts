@@ -18,6 +18,7 @@ export default defineScenario({
     b.host('h3', { interfaces: [{ name: 'eth0', mac: '02:00:00:00:00:03', addresses: ['192.168.90.3/24'] }] });
     b.link('h1.eth0', 'sw.p1').link('r.eth0', 'sw.p2').link('h3.eth0', 'sw.p3');
     b.at('1s').ping('h1', '192.168.90.3', { count: 4, session: 'via-r' });
-    b.at('6.5s').show('h1', 'ip route').show('h1', 'ip route show cache').show('h1', 'ip neigh').show('h3', 'ip neigh').show('sw');
+    b.at('6.5s').show('h1', 'ip route').show('h1', 'ip route show cache').show('h1', 'ip route get 192.168.90.3').show('h1', 'ip neigh')
+    b.at('7s').show('h3', 'ip route get 192.168.90.1').show('h3', 'ip route get 192.168.90.3').show('h3', 'ip route get 192.168.90.255').show('h3', 'ip route get 10.1.2.3').show('h3', 'ip neigh').show('sw');
   },
 });

@@ -47,6 +47,7 @@ import { errorLine, newPing, redirectLine, replyLine, statsLines, unreachText, t
 import { ruleText, traverse, type Chain } from './netfilter.js';
 import { vxlanLearn, vxlanLookup, type VxlanFdb } from './vxlan.js';
 import { hopLine, probeIndex, traceHeader, TRACE_QUERIES, TRACE_UDP_BASE_PORT, type TraceMode, type TracerouteSession } from './traceroute.js';
+import { lookupRoute, sourceFor, type Hop } from './routing.js';
 import { connKey, synTimeout, toolLines, TCP_DEFAULTS, type TcpConn, type TcpResult, type TcpTool } from './tcp.js';
 
 const MS = 1_000_000;
@@ -68,16 +69,6 @@ const REACH_REDRAW = 300 * SECOND;
 type PktType = 'host' | 'broadcast' | 'multicast' | 'otherhost';
 
 /** Where a route lookup sends a packet. */
-interface Hop {
-  kind: 'local' | 'unicast';
-  dev: string;
-  nexthop: Ipv4;
-  route: Route | null;
-  /** The route to the destination is connected (scope link) on `dev`. */
-  connected: boolean;
-  /** The nexthop comes from a redirect's route exception, not from the table. */
-  redirected?: boolean;
-}
 
 export const linuxHost = defineDevice<HostState, HostConfig, EthernetFrame>({
   kind: 'host',
@@ -190,7 +181,8 @@ class Work {
   private neigh;
   private fdb: HostState['fdb'];
   private peers;
-  private exceptions: HostState['exceptions'];
+  /** Read by lookupRoute (RouteTables), with local, routes and ifaces. */
+  exceptions: HostState['exceptions'];
   private pings: HostState['pings'];
   private traces: HostState['traceroutes'];
   private filter: HostState['filter'];
@@ -198,12 +190,12 @@ class Work {
   private arpings: HostState['arpings'];
   private echoReplies: number;
   private tcp: HostState['tcp'];
-  private local: HostState['local'];
+  local: HostState['local'];
   private sys: HostState['sys'];
   private ipvs: HostState['ipvs'];
   private vxfdb: HostState['vxfdb'];
-  private routes: HostState['routes'];
-  private ifaces: HostState['ifaces'];
+  routes: HostState['routes'];
+  ifaces: HostState['ifaces'];
   private reach: HostState['reach'];
   private ipId: number;
   private dirty = false;
@@ -265,6 +257,10 @@ class Work {
 
   private get now(): Nanos {
     return this.ctx.now;
+  }
+
+  get byName(): ReadonlyMap<string, number> {
+    return this.s.byName;
   }
 
   iface(name: string): Iface {
@@ -759,39 +755,13 @@ class Work {
     return f.up && f.addrs.some((a) => a.len < 32 && sameNet(a.ip, ip, a.len));
   }
 
-  /** Local table, then the main table by longest prefix (connected routes of up devices + static routes). */
+  /** The route to `dst` (lookupRoute: local table, main table, nexthop exceptions). */
   route(dst: Ipv4): Hop | null {
-    const localDev = this.local.get(dst);
-    if (localDev !== undefined) return { kind: 'local', dev: 'lo', nexthop: dst, route: null, connected: false };
-    let best: Hop | null = null;
-    let bestLen = -1;
-    for (const f of this.ifaces) {
-      if (!f.up || f.kind === 'lo' || f.master !== null) continue;
-      for (const a of f.addrs) {
-        if (a.len > bestLen && sameNet(a.ip, dst, a.len)) {
-          bestLen = a.len;
-          best = { kind: 'unicast', dev: f.name, nexthop: dst, route: null, connected: true };
-        }
-      }
-    }
-    for (const r of this.routes) {
-      if (r.len > bestLen && sameNet(r.dst, dst, r.len) && this.iface(r.dev).up) {
-        bestLen = r.len;
-        best = { kind: 'unicast', dev: r.dev, nexthop: r.via ?? dst, route: r, connected: r.via === null };
-      }
-    }
-    // A nexthop exception on the chosen route's gateway (find_exception, rt_bind_exception).
-    if (best !== null && best.route !== null && best.route.via !== null && this.exceptions.size > 0) {
-      const e = this.exceptions.get(dst);
-      if (e !== undefined && e.via === best.route.via && e.dev === best.dev && this.now <= e.expires) best = { ...best, nexthop: e.gw, redirected: true };
-    }
-    return best;
+    return lookupRoute(this, dst, this.now);
   }
 
-  /** The source address for a packet to `dst` leaving by `dev`: an address in the same subnet, else the primary. */
   private sourceFor(dev: string, dst: Ipv4): Ipv4 | undefined {
-    const f = this.iface(dev);
-    return (f.addrs.find((a) => sameNet(a.ip, dst, a.len)) ?? f.addrs[0] ?? this.ifaces.find((i) => i.kind !== 'lo' && i.addrs.length)?.addrs[0])?.ip;
+    return sourceFor(this, dev, dst);
   }
 
   /** The source address a local socket would use to reach `dst` (undefined: no route). */

@@ -8,6 +8,7 @@ import { fdbEntries } from '@netsim/l2';
 import type { HostState, Iface } from './config.js';
 import type { NeighEntry } from './neighbour.js';
 import { vxlanFdbShow } from './vxlan.js';
+import { lookupRoute, sourceFor } from './routing.js';
 
 /** Entries in the order the kernel dumps a small table: by device, then address. */
 export function neighEntries(s: HostState, dev?: string): NeighEntry[] {
@@ -109,6 +110,27 @@ export function ipRouteShow(s: HostState): string {
 }
 
 /**
+ * `ip route get ADDR` (rt_fill_info for the route a packet to ADDR would take, as iproute2 6.x
+ * prints it against Linux 6.18): `local`/`broadcast` for our own and subnet-broadcast addresses,
+ * `via` for a gateway (or a redirect's new nexthop, flagged `<redirected>` with its expiry), the
+ * source address, `uid 0`, and the cache flags line.
+ */
+export function ipRouteGet(s: HostState, dst: number, now: Nanos): string {
+  const d = formatIpv4(dst);
+  const hop = lookupRoute(s, dst, now);
+  if (hop === null) return 'RTNETLINK answers: Network is unreachable';
+  if (hop.kind === 'local') return `local ${d} dev lo src ${d} uid 0\n    cache <local>`;
+  const src = sourceFor(s, hop.dev, dst);
+  const dev = s.ifaces[s.byName.get(hop.dev)!]!;
+  const bcast = dev.addrs.some((a) => a.len < 31 && ((a.ip | (0xffffffff >>> a.len)) >>> 0) === dst);
+  if (bcast) return `broadcast ${d} dev ${hop.dev} src ${formatIpv4(src!)} uid 0\n    cache <local,brd>`;
+  const via = hop.route?.via != null || hop.redirected ? ` via ${formatIpv4(hop.nexthop)}` : '';
+  const exc = hop.redirected ? s.exceptions.get(dst) : undefined;
+  const cache = exc ? `cache <redirected> expires ${Math.floor((exc.expires - now) / 1_000_000_000)}sec` : 'cache';
+  return `${d}${via} dev ${hop.dev}${src === undefined ? '' : ` src ${formatIpv4(src)}`} uid 0\n    ${cache}`;
+}
+
+/**
  * `ip route show cache`: the nexthop exceptions accepted redirects made (rt_fill_info for an
  * fnhe: `DST via GW dev DEV` and `cache <redirected> expires Nsec`, whole seconds left).
  */
@@ -158,11 +180,15 @@ export function fdbPortOf(s: HostState, bridge: string, mac: string): string | u
   return s.fdb[bridge]?.get(macToNumber(mac))?.port;
 }
 
-/** `sysctl -a`-style lines for the modelled IPv4 settings (all, then each device). */
+/**
+ * `sysctl -a`-style lines for the modelled IPv4 settings, sorted by name as `sysctl -a` lists
+ * them (the kernel keeps each sysctl directory sorted).
+ */
 export function sysctlShow(s: HostState): string {
   const lines = [`net.ipv4.ip_forward = ${s.sys.all.forwarding}`, `net.ipv4.icmp_ratelimit = ${s.sys.icmp.icmp_ratelimit}`, `net.ipv4.icmp_ratemask = ${s.sys.icmp.icmp_ratemask}`];
-  const conf = (who: string, c: Record<string, number>) => Object.keys(c).sort().map((k) => `net.ipv4.conf.${who}.${k} = ${c[k]}`);
+  const conf = (who: string, c: Record<string, number>) => Object.keys(c).map((k) => `net.ipv4.conf.${who}.${k} = ${c[k]}`);
   lines.push(...conf('all', s.sys.all as unknown as Record<string, number>));
   for (const f of s.ifaces) lines.push(...conf(f.name, s.sys.dev[f.name] as unknown as Record<string, number>));
-  return lines.join('\n');
+  const key = (l: string) => l.slice(0, l.indexOf(' = '));
+  return lines.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0)).join('\n');
 }

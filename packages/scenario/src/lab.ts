@@ -315,7 +315,7 @@ function probeCommand(verb: string, a: Record<string, unknown>, ns: (d: string) 
       const tool = String(a['tool'] ?? 'ip neigh').trim();
       const m = /^bridge fdb(?: show)?(?: br| dev)? (\S+)$/.exec(tool);
       if (m) return `bridge -n ${n} fdb show ${vxlanDevs.has(`${host}.${m[1]}`) ? 'dev' : 'br'} ${q(m[1]!)}`;
-      if (/^(ip neigh|ip addr|ip route|ip -s link)/.test(tool)) return `ip -n ${n} ${tool.slice(3)}`;
+      if (/^(ip neigh|ip addr|ip route|ip -s link)/.test(tool)) return `ip -n ${n} ${tool.slice(3).replace(/\b(?:\d{1,3}\.){3}\d{1,3}\b/g, (a) => ip(a))}`;
       if (/^iptables/.test(tool)) return `ip netns exec ${n} "$IPTABLES" -L -v -n`;
       if (/^arp -n/.test(tool)) return `ip netns exec ${n} ${tool}`;
       return undefined;

@@ -145,7 +145,7 @@ export class TimelineStep {
 
   /**
    * Prints a device's table into the timeline: `show mac-address-table` for a switch; for a host
-   * `tool` is one of `ip neigh` (default), `ip addr`, `ip route`, `ip route show cache`, `bridge fdb <br>`, `ip -s link`.
+   * `tool` is one of `ip neigh` (default), `ip addr`, `ip route`, `ip route show cache`, `ip route get A`, `bridge fdb <br>`, `ip -s link`.
    */
   show(dev: string, tool?: string): this {
     this.b.noteStep(this.time, 'show', { dev, ...(tool === undefined ? {} : { tool }) });

@@ -1,8 +1,8 @@
 /** What `show <device>` prints for each kind of device, as the real tool would. */
 import type { Simulation } from '@netsim/engine';
-import type { EthernetFrame } from '@netsim/packets';
+import { parseIpv4, type EthernetFrame } from '@netsim/packets';
 import { displayArp, displayMacAddress, formatMacAddressTable, type L3SwitchState, type SwitchState } from '@netsim/l2';
-import { arpShow, bridgeFdbShow, ipAddrShow, ipNeighShow, ipRouteShow, ipRouteShowCache, ipStatsLink, iptablesList, sysctlShow, type HostState } from '@netsim/linux';
+import { arpShow, bridgeFdbShow, ipAddrShow, ipNeighShow, ipRouteGet, ipRouteShow, ipRouteShowCache, ipStatsLink, iptablesList, sysctlShow, type HostState } from '@netsim/linux';
 import { ipvsadmList, kubectlDescribeNode, kubectlGetNodes, kubectlGetPods, type ApiState, type KubeNodeState } from '@netsim/kube';
 
 /**
@@ -38,6 +38,8 @@ export function showDevice(sim: Simulation<EthernetFrame>, dev: string, tool?: s
       if (t === 'ip addr') return [t, ipAddrShow(s)];
       if (t === 'ip route') return [t, ipRouteShow(s)];
       if (t === 'ip route show cache') return [t, ipRouteShowCache(s, sim.now)];
+      const rg = /^ip route get (\S+)$/.exec(t);
+      if (rg) return [t, ipRouteGet(s, parseIpv4(rg[1]!), sim.now)];
       if (t === 'ip -s link') return [t, ipStatsLink(s, sim.countersOf(dev))];
       if (t === 'iptables -L -v -n' || t === 'iptables') return ['iptables -L -v -n', iptablesList(s.filter)];
       if (t === 'sysctl' || t === 'sysctl -a') return ['sysctl -a', sysctlShow(s)];
@@ -45,7 +47,7 @@ export function showDevice(sim: Simulation<EthernetFrame>, dev: string, tool?: s
       if (m) return [`bridge fdb show ${s.ifaces.find((f) => f.name === m[1])?.kind === 'vxlan' ? 'dev' : 'br'} ${m[1]}`, bridgeFdbShow(s, m[1]!, sim.now)];
       const nm = /^ip neigh(?: show)? dev (\S+)$/.exec(t);
       if (nm) return [t, ipNeighShow(s, nm[1]!)];
-      throw new Error(`show ${dev}: unknown tool '${t}' (ip neigh, ip neigh show dev D, arp -n [-i D], ip addr, ip route, ip route show cache, ip -s link, bridge fdb <bridge|dev D>, iptables, sysctl)`);
+      throw new Error(`show ${dev}: unknown tool '${t}' (ip neigh, ip neigh show dev D, arp -n [-i D], ip addr, ip route, ip route show cache, ip route get A, ip -s link, bridge fdb <bridge|dev D>, iptables, sysctl)`);
     }
     default:
       return ['show interfaces counters', formatCounters(sim, dev)];

@@ -1,0 +1,64 @@
+/**
+ * IPv4 route lookup (fib_lookup over the local and main tables, then find_exception) and source
+ * address selection, as pure functions of the host's tables — shared by the host's packet path
+ * and by `ip route get`.
+ */
+import type { Nanos, PMap } from '@netsim/engine';
+import type { Ipv4 } from '@netsim/packets';
+import { sameNet, type Iface, type Route, type RouteException } from './config.js';
+
+/** What a route lookup reads: addresses, interfaces, the main table and nexthop exceptions. */
+export interface RouteTables {
+  readonly local: ReadonlyMap<Ipv4, string>;
+  readonly ifaces: readonly Iface[];
+  readonly byName: ReadonlyMap<string, number>;
+  readonly routes: readonly Route[];
+  readonly exceptions: PMap<RouteException>;
+}
+
+/** Where a packet to a destination goes. */
+export interface Hop {
+  kind: 'local' | 'unicast';
+  dev: string;
+  nexthop: Ipv4;
+  route: Route | null;
+  /** The route to the destination is connected (scope link) on `dev`. */
+  connected: boolean;
+  /** The nexthop comes from a redirect's route exception, not from the table. */
+  redirected?: boolean;
+}
+
+/** Local table, then the main table by longest prefix (connected routes of up devices + static routes). */
+export function lookupRoute(t: RouteTables, dst: Ipv4, now: Nanos): Hop | null {
+  const localDev = t.local.get(dst);
+  if (localDev !== undefined) return { kind: 'local', dev: 'lo', nexthop: dst, route: null, connected: false };
+  let best: Hop | null = null;
+  let bestLen = -1;
+  for (const f of t.ifaces) {
+    if (!f.up || f.kind === 'lo' || f.master !== null) continue;
+    for (const a of f.addrs) {
+      if (a.len > bestLen && sameNet(a.ip, dst, a.len)) {
+        bestLen = a.len;
+        best = { kind: 'unicast', dev: f.name, nexthop: dst, route: null, connected: true };
+      }
+    }
+  }
+  for (const r of t.routes) {
+    if (r.len > bestLen && sameNet(r.dst, dst, r.len) && t.ifaces[t.byName.get(r.dev)!]!.up) {
+      bestLen = r.len;
+      best = { kind: 'unicast', dev: r.dev, nexthop: r.via ?? dst, route: r, connected: r.via === null };
+    }
+  }
+  // A nexthop exception on the chosen route's gateway (find_exception, rt_bind_exception).
+  if (best !== null && best.route !== null && best.route.via !== null && t.exceptions.size > 0) {
+    const e = t.exceptions.get(dst);
+    if (e !== undefined && e.via === best.route.via && e.dev === best.dev && now <= e.expires) best = { ...best, nexthop: e.gw, redirected: true };
+  }
+  return best;
+}
+
+/** The source address for a packet to `dst` leaving by `dev`: an address in the same subnet, else the primary. */
+export function sourceFor(t: Pick<RouteTables, 'ifaces' | 'byName'>, dev: string, dst: Ipv4): Ipv4 | undefined {
+  const f = t.ifaces[t.byName.get(dev)!]!;
+  return (f.addrs.find((a) => sameNet(a.ip, dst, a.len)) ?? f.addrs[0] ?? t.ifaces.find((i) => i.kind !== 'lo' && i.addrs.length)?.addrs[0])?.ip;
+}
