@@ -127,6 +127,12 @@ export function compareOutcomes(scenario: Scenario, records: readonly TraceRecor
       };
       const [a1, b1] = [icmp(sim), icmp(s.lines)];
       if (a1 !== '(none)' || b1 !== '(none)') note({ what: `${at} ${dev} ping${session ? ` [${session}]` : ''} ICMP messages`, netsim: a1, kernel: b1 });
+    } else if (verb === 'nc' || verb === 'telnet') {
+      // What the client printed (the service name in `[tcp/NAME]` comes from the machine's
+      // /etc/services, which a model cannot know: read as `*`).
+      const sim = records.filter((r) => r.type === `${verb}.output` && (r as { dev?: string }).dev === dev && (session === undefined || (r as { session?: string }).session === session)).flatMap((r) => String((r as { text?: string }).text).split('\n'));
+      const said = (lines: readonly string[]) => lines.map((l) => l.trim().replace(/\[tcp\/[^\]]+\]/, '[tcp/*]')).filter((l) => l !== '' && !l.startsWith('Trying ')).join(' | ') || '(nothing)';
+      note({ what: `${at} ${dev} ${verb}${session ? ` [${session}]` : ''}`, netsim: said(sim), kernel: said(s.lines) });
     } else if (verb === 'arping') {
       // Who answered (kind of reply, address, MAC; counted) and arping's own count.
       const sim = records.filter((r) => r.type === 'arping.output' && (r as { dev?: string }).dev === dev && (session === undefined || (r as { session?: string }).session === session)).flatMap((r) => String((r as { text?: string }).text).split('\n'));
@@ -159,25 +165,30 @@ export function compareOutcomes(scenario: Scenario, records: readonly TraceRecor
         const entries = (text: string) => neighLines(text).filter((l) => !/^(33:33|01:00:5e)/i.test(l)).sort().join(' | ') || '(empty)';
         note({ what: `${at} ${dev} ${tool}`, netsim: entries(simText), kernel: entries(s.lines.join('\n')) });
       } else if (/^iptables/.test(tool)) {
-        // Rule and policy counters, chain by chain (the column headings left out).
+        // Each rule (its text), and the packets and bytes it and each policy counted — apart, so
+        // an explanation for one (bytes, say) cannot cover the others.
         const counters = (text: string) => {
-          const out: string[] = [];
+          const out = new Map<string, string>();
           let chain = '';
+          let n = 0;
           for (const l of neighLines(text)) {
             const c = /^Chain (\S+) \(policy (\S+) (\d+) packets, (\d+) bytes\)/.exec(l);
+            const r = /^(\d+) (\d+) (.*)$/.exec(l);
             if (c) {
-              chain = c[1]!;
-              out.push(`${chain} policy ${c[2]}: ${c[3]} pkts ${c[4]} bytes`);
-            } else if (/^\d+ \d+ /.test(l)) {
+              [chain, n] = [c[1]!, 0];
+              out.set(`${chain} policy ${c[2]} packets`, c[3]!).set(`${chain} policy ${c[2]} bytes`, c[4]!);
+            } else if (r) {
+              n++;
               // iptables 1.8.9 prints protocol numbers under -n, later ones names (proto_to_name
               // looks in its built-in list first): a userspace difference, not the kernel's.
-              out.push(`${chain}: ${l.replace(/^(\d+ \d+ \S+ !?)(1|6|17)( )/, (_m, a: string, p: string, b: string) => `${a}${({ '1': 'icmp', '6': 'tcp', '17': 'udp' } as Record<string, string>)[p]}${b}`)}`);
+              const rule = r[3]!.replace(/^(\S+ !?)(1|6|17)( )/, (_m, a: string, p: string, b: string) => `${a}${({ '1': 'icmp', '6': 'tcp', '17': 'udp' } as Record<string, string>)[p]}${b}`);
+              out.set(`${chain} rule ${n}`, rule).set(`${chain} rule ${n} packets`, r[1]!).set(`${chain} rule ${n} bytes`, r[2]!);
             }
           }
           return out;
         };
         const [a1, b1] = [counters(simText), counters(s.lines.join('\n'))];
-        for (let i = 0; i < Math.max(a1.length, b1.length); i++) note({ what: `${at} ${dev} iptables ${(a1[i] ?? b1[i]!).split(':')[0]}`, netsim: a1[i] ?? '(none)', kernel: b1[i] ?? '(none)' });
+        for (const k of new Set([...a1.keys(), ...b1.keys()])) note({ what: `${at} ${dev} iptables ${k}`, netsim: a1.get(k) ?? '(none)', kernel: b1.get(k) ?? '(none)' });
       } else if (/^ip route/.test(tool)) {
         // Routes and route exceptions (redirects): every line, in the kernel's order.
         const flat = (text: string) => neighLines(text).join(' | ') || '(empty)';

@@ -56,6 +56,8 @@ const SECOND = 1_000_000_000;
 const REDIRECT_LOAD = 20 * MS;
 const REDIRECT_NUMBER = 9;
 const REDIRECT_SILENCE = REDIRECT_LOAD * 2 ** (REDIRECT_NUMBER + 1);
+/** icmp_send quotes the original up to 576 bytes in all: 576 - 20 (IP) - 8 (ICMP) (net/ipv4/icmp.c). */
+const ICMP_QUOTE_ROOM = 548;
 /** ip_error's bucket (net/ipv4/route.c): ip_rt_error_cost = HZ, ip_rt_error_burst = 5 * HZ. */
 const IP_RT_ERROR_COST = SECOND;
 const IP_RT_ERROR_BURST = 5 * SECOND;
@@ -870,8 +872,8 @@ class Work {
     const src = this.isLocal(orig.dst) ? orig.dst : hop.kind === 'local' ? orig.src : this.sourceFor(hop.dev, orig.src);
     if (src === undefined) return;
     const bytes = encodeIpv4(orig);
-    const ihl = 20 + (orig.options?.length ?? 0);
-    const quote = bytes.slice(0, Math.min(bytes.length, ihl + 8));
+    // As much of the original as fits in 576 bytes (icmp_send: room = 576 - IP - ICMP headers).
+    const quote = bytes.slice(0, Math.min(bytes.length, ICMP_QUOTE_ROOM));
     const payload =
       message === 'redirect'
         ? ({ kind: 'icmp', message, code, gateway, quote } as const)

@@ -131,6 +131,7 @@ export function ruleText(r: Rule): string {
   if (r.dport !== null) parts.push(`--dport ${r.dport}`);
   if (r.comment) parts.push(`-m comment --comment "${r.comment}"`);
   parts.push(`-j ${r.target}`);
+  if (r.target === 'REJECT') parts.push('--reject-with icmp-port-unreachable');
   return parts.join(' ');
 }
 
@@ -145,7 +146,9 @@ export function iptablesList(f: Filter): string {
       if (r.chain !== chain) return;
       const c = f.counters[i]!;
       const net = (p: Rule['src']) => (p === null ? '0.0.0.0/0' : p.length === 32 ? formatIpv4(p.network) : `${formatIpv4(p.network)}/${p.length}`);
-      const extra = [r.dport !== null ? `${r.proto} dpt:${r.dport}` : '', r.sport !== null ? `${r.proto} spt:${r.sport}` : '', r.comment ? `/* ${r.comment} */` : ''].filter(Boolean).join(' ');
+      // Matches in order (libxt_tcp/udp print `tcp spt:S dpt:D`), then the target's own options.
+      const ports = r.sport !== null || r.dport !== null ? `${r.proto}${r.sport !== null ? ` spt:${r.sport}` : ''}${r.dport !== null ? ` dpt:${r.dport}` : ''}` : '';
+      const extra = [ports, r.comment ? `/* ${r.comment} */` : '', r.target === 'REJECT' ? 'reject-with icmp-port-unreachable' : ''].filter(Boolean).join(' ');
       lines.push(
         `${String(c.packets).padStart(5)} ${String(c.bytes).padStart(5)} ${r.target.padEnd(10)} ${(r.proto ?? 'all').padEnd(4)} --  ${(r.in ?? '*').padEnd(6)} ${(r.out ?? '*').padEnd(6)}  ${net(r.src).padEnd(20)} ${net(r.dst).padEnd(20)}${extra ? ` ${extra}` : ''}`.trimEnd(),
       );

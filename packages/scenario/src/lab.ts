@@ -158,7 +158,9 @@ export function labScript(scenario: Scenario, opts: LabOptions = {}): Lab {
   const nsList = [...hosts, ...switches].map((d) => ns(d.id));
   say(`NAMESPACES=(${nsList.map((n) => `"${n}"`).join(' ')})`);
   say('OUT="$(mktemp -d)"');
-  say('cleanup() { for n in "${NAMESPACES[@]}"; do ip netns del "$n" 2>/dev/null || true; done; rm -rf "$OUT"; }');
+  // Listeners run in the background (their PIDs in $OUT/.listen-*.pid): stopped before the
+  // namespaces go, or they would keep them alive unseen.
+  say('cleanup() { for p in "$OUT"/.listen-*.pid; do [ -f "$p" ] && kill "$(cat "$p")" 2>/dev/null; done; for n in "${NAMESPACES[@]}"; do ip netns del "$n" 2>/dev/null || true; done; rm -rf "$OUT"; }');
   say('trap cleanup EXIT');
   say("trap 'exit 130' INT TERM");
   // No IPv6: the models have none, and a kernel's DAD, router solicitations and MLD reports
@@ -250,6 +252,11 @@ export function labScript(scenario: Scenario, opts: LabOptions = {}): Lab {
     const when = ((t / 1e9) * scale).toFixed(3);
     const a = s.args as Record<string, unknown>;
     const dev = String(a['host'] ?? a['dev'] ?? '');
+    if (s.verb === 'listen' && built.has(dev)) {
+      // A TCP server for the timeline's connects (OpenBSD netcat, one connection after another).
+      say(`( at ${when}; ip netns exec "${ns(dev)}" nc -lk ${Number(a['port'])} </dev/null >/dev/null 2>&1 & echo $! > "$OUT/.listen-${k++}.pid" ) &`);
+      continue;
+    }
     const probe = probeCommand(s.verb, a, ns, ip, built, endName, new Set(switches.map((d) => d.id)), linkEnd, vxlanDevs);
     if (probe === undefined) {
       notMaterialised.push(`timeline: ${s.verb} on ${dev || String(a['link'])} at ${String(s.at)}`);
