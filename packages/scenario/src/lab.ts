@@ -154,6 +154,11 @@ export function labScript(scenario: Scenario, opts: LabOptions = {}): Lab {
   }
   say('set -euo pipefail');
   say('command -v ip >/dev/null || { echo "netsim lab: iproute2 (ip) is needed" >&2; exit 2; }');
+  // The probes the timeline uses, checked before anything is built.
+  const verbs = new Set(spec.timeline.map((s) => s.verb));
+  const tools = new Map<string, string>();
+  for (const [verb, tool, pkg] of [['ping', 'ping', 'iputils-ping'], ['arping', 'arping', 'iputils-arping'], ['nc', 'nc', 'netcat-openbsd'], ['listen', 'nc', 'netcat-openbsd']] as const) if (verbs.has(verb)) tools.set(tool, pkg);
+  for (const [tool, pkg] of tools) say(`command -v ${tool} >/dev/null || { echo "netsim lab: the timeline runs ${tool} (${pkg}): it is needed" >&2; exit 2; }`);
   say('[ "$(id -u)" = 0 ] || { echo "netsim lab: run as root (it creates network namespaces)" >&2; exit 2; }');
   const nsList = [...hosts, ...switches].map((d) => ns(d.id));
   say(`NAMESPACES=(${nsList.map((n) => `"${n}"`).join(' ')})`);
