@@ -113,8 +113,11 @@ export function compareOutcomes(scenario: Scenario, records: readonly TraceRecor
     const m = /^(\S+) (\S+) (\S+)(?: \[([^\]]+)\])?(?: (.*))?$/.exec(s.head);
     if (!m) continue;
     const [, at, dev, verb, session, tool] = m as unknown as [string, string, string, string, string | undefined, string | undefined];
+    /** The lines a tool printed on this device in the simulator (its `<tool>.output` records, this session's). */
+    const printed = (name: string) =>
+      records.filter((r) => r.type === `${name}.output` && (r as { dev?: string }).dev === dev && (session === undefined || (r as { session?: string }).session === session)).flatMap((r) => String((r as { text?: string }).text).split('\n'));
     if (verb === 'ping') {
-      const sim = records.filter((r) => r.type === 'ping.output' && (r as { dev?: string }).dev === dev && (session === undefined || (r as { session?: string }).session === session)).flatMap((r) => String((r as { text?: string }).text).split('\n'));
+      const sim = printed('ping');
       note({ what: `${at} ${dev} ping${session ? ` [${session}]` : ''}`, netsim: pingSummary(sim), kernel: pingSummary(s.lines) });
       // ICMP messages the ping printed (redirects, unreachables), by kind, with the echoes they were about.
       const icmp = (lines: readonly string[]) => {
@@ -130,12 +133,12 @@ export function compareOutcomes(scenario: Scenario, records: readonly TraceRecor
     } else if (verb === 'nc' || verb === 'telnet') {
       // What the client printed (the service name in `[tcp/NAME]` comes from the machine's
       // /etc/services, which a model cannot know: read as `*`).
-      const sim = records.filter((r) => r.type === `${verb}.output` && (r as { dev?: string }).dev === dev && (session === undefined || (r as { session?: string }).session === session)).flatMap((r) => String((r as { text?: string }).text).split('\n'));
+      const sim = printed(verb);
       const said = (lines: readonly string[]) => lines.map((l) => l.trim().replace(/\[tcp\/[^\]]+\]/, '[tcp/*]')).filter((l) => l !== '' && !l.startsWith('Trying ')).join(' | ') || '(nothing)';
       note({ what: `${at} ${dev} ${verb}${session ? ` [${session}]` : ''}`, netsim: said(sim), kernel: said(s.lines) });
     } else if (verb === 'arping') {
       // Who answered (kind of reply, address, MAC; counted) and arping's own count.
-      const sim = records.filter((r) => r.type === 'arping.output' && (r as { dev?: string }).dev === dev && (session === undefined || (r as { session?: string }).session === session)).flatMap((r) => String((r as { text?: string }).text).split('\n'));
+      const sim = printed('arping');
       const replies = (lines: readonly string[]) => {
         const n = new Map<string, number>();
         for (const l of lines) {
