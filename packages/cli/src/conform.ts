@@ -157,7 +157,7 @@ export function compareOutcomes(scenario: Scenario, records: readonly TraceRecor
       const t = here.find((r) => r.tool === tool) ?? here.find((r) => family(String(r.tool)));
       const simText = t?.text ?? '';
       if ((t?.tool ?? '').startsWith('show mac-address-table') || tool === undefined) {
-        note({ what: `${at} ${dev} learned MACs`, netsim: fdbSet(simText).join(', '), kernel: fdbSet(s.lines.join('\n')).join(', ') });
+        note({ what: `${at} ${dev} learned MACs`, netsim: fdbSet(simText).join(', ') || '(empty)', kernel: fdbSet(s.lines.join('\n')).join(', ') || '(empty)' });
       } else if (/^ip neigh/.test(tool)) {
         const sim = new Map(neighLines(simText).map((l) => [l.split(' ')[0]!, l] as const));
         const ker = new Map(neighLines(s.lines.join('\n')).map((l) => [l.split(' ')[0]!, l] as const));
