@@ -11,12 +11,6 @@ import { defineScenario } from '@netsim/scenario';
 export default defineScenario({
   title: 'Conformance: a TCP client meets a listener, a closed port, nobody, a DROP and a REJECT',
   until: '20s',
-  lab: {
-    // docs/fidelity.md, TCP: options are not modelled. The kernel's SYN carries 20 bytes of them
-    // (mss, sackOK, TS, nop, wscale): 60 bytes to the model's 40, and the REJECT's ICMP error
-    // quotes it whole (88 bytes to 68). Packet counts and every outcome agree.
-    explained: [{ match: '^12s fw iptables (FORWARD rule [12]|OUTPUT policy ACCEPT) bytes$', why: 'fidelity.md: TCP options are not modelled (a SYN is 40 bytes, the kernel\'s 60)' }],
-  },
   build(b) {
     b.switch('sw1', { ports: 3 });
     b.switch('sw2', { ports: 2 });

@@ -48,7 +48,7 @@ import { ruleText, traverse, type Chain } from './netfilter.js';
 import { vxlanLearn, vxlanLookup, type VxlanFdb } from './vxlan.js';
 import { hopLine, probeIndex, traceHeader, TRACE_QUERIES, TRACE_UDP_BASE_PORT, type TraceMode, type TracerouteSession } from './traceroute.js';
 import { lookupRoute, sourceFor, type Hop } from './routing.js';
-import { connKey, synTimeout, toolLines, TCP_DEFAULTS, type TcpConn, type TcpResult, type TcpTool } from './tcp.js';
+import { connKey, synOptions, synTimeout, toolLines, tsOptions, tsValue, TCP_DEFAULTS, TCP_WSCALE, type TcpConn, type TcpResult, type TcpTool } from './tcp.js';
 
 const MS = 1_000_000;
 const SECOND = 1_000_000_000;
@@ -56,6 +56,17 @@ const SECOND = 1_000_000_000;
 const REDIRECT_LOAD = 20 * MS;
 const REDIRECT_NUMBER = 9;
 const REDIRECT_SILENCE = REDIRECT_LOAD * 2 ** (REDIRECT_NUMBER + 1);
+/**
+ * A connection's timestamp offset: the kernel hashes the address pair with a secret
+ * (secure_tcp_ts_off); a fixed integer hash of the pair stands in for it here.
+ */
+function tsOffset(local: number, remote: number): number {
+  let h = (local ^ Math.imul(remote, 0x9e3779b1)) >>> 0;
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b) >>> 0;
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35) >>> 0;
+  return (h ^ (h >>> 16)) >>> 0;
+}
+
 /** icmp_send quotes the original up to 576 bytes in all: 576 - 20 (IP) - 8 (ICMP) (net/ipv4/icmp.c). */
 const ICMP_QUOTE_ROOM = 548;
 /** ip_error's bucket (net/ipv4/route.c): ip_rt_error_cost = HZ, ip_rt_error_burst = 5 * HZ. */
@@ -1278,6 +1289,7 @@ class Work {
       session,
       request: cmd['request'] === undefined ? null : String(cmd['request']),
       ...(cmd['ephemeral'] === true ? { ephemeral: true } : {}),
+      tsOff: tsOffset(src, dst),
     };
     this.tcp = { ...this.tcp, nextPort: next, conns: { ...this.tcp.conns, [c.key]: c } };
     this.dirty = true;
@@ -1290,7 +1302,20 @@ class Work {
   }
 
   private tcpSend(c: TcpConn, seq: number, ack: number, flags: number, text = ''): void {
-    const seg: TcpSegment = { kind: 'tcp', srcPort: c.lport, dstPort: c.rport, seq: seq >>> 0, ack: ack >>> 0, flags, window: TCP_DEFAULTS.window, urgent: 0, payload: new TextEncoder().encode(text) };
+    // Options as Linux writes them; a reset for no socket (tcp_v4_send_reset) carries none.
+    let options: Uint8Array | undefined;
+    if (c.tsOff !== undefined) {
+      const tsval = (Math.floor(this.now / MS) + c.tsOff) >>> 0;
+      if (flags & TCP_SYN) {
+        const hop = this.route(c.remote);
+        const mtu = hop === null || hop.kind === 'local' ? 65536 : this.iface(hop.dev).mtu;
+        options = synOptions(mtu - 40, tsval, flags & TCP_ACK ? (c.tsRecent ?? 0) : 0);
+      } else if (c.tsRecent !== undefined) options = tsOptions(tsval, c.tsRecent);
+    }
+    // tcp_v4_send_reset zeroes its header and sets no window. Otherwise tcp_select_initial_window's
+    // 44 × 1460 on a SYN, 45 × 1448 on a SYN-ACK, and after the handshake the same, scaled.
+    const window = c.state === 'CLOSED' ? 0 : flags & TCP_SYN ? (flags & TCP_ACK ? TCP_DEFAULTS.synAckWindow : TCP_DEFAULTS.window) : Math.floor((c.role === 'server' ? TCP_DEFAULTS.synAckWindow : TCP_DEFAULTS.window) / 2 ** TCP_WSCALE);
+    const seg: TcpSegment = { kind: 'tcp', srcPort: c.lport, dstPort: c.rport, seq: seq >>> 0, ack: ack >>> 0, flags, window, urgent: 0, ...(options ? { options } : {}), payload: new TextEncoder().encode(text) };
     this.sendLocal(ipv4(c.local, c.remote, seg));
   }
 
@@ -1343,7 +1368,12 @@ class Work {
 
   private tcpRcv(p: Ipv4Packet, q: TcpSegment): void {
     const key = connKey(p.dst, q.dstPort, p.src, q.srcPort);
-    const c = this.tcp.conns[key];
+    const peerTs = tsValue(q.options);
+    let c = this.tcp.conns[key];
+    if (c !== undefined && peerTs !== null && c.tsRecent !== peerTs) {
+      c = { ...c, tsRecent: peerTs };
+      this.setConn(c, key);
+    }
     const text = new TextDecoder().decode(q.payload);
     const syn = (q.flags & TCP_SYN) !== 0;
     const ack = (q.flags & TCP_ACK) !== 0;
@@ -1354,7 +1384,7 @@ class Work {
       const l = this.tcp.listen[q.dstPort];
       if (syn && !ack && l) {
         const iss = this.ctx.rng.nextU32();
-        const s: TcpConn = { key, role: 'server', local: p.dst, lport: q.dstPort, remote: p.src, rport: q.srcPort, state: 'SYN_RECV', snd: (iss + 1) >>> 0, rcv: (q.seq + 1) >>> 0, synRetries: 0, openedAt: this.now, tool: null, session: null, request: null };
+        const s: TcpConn = { key, role: 'server', local: p.dst, lport: q.dstPort, remote: p.src, rport: q.srcPort, state: 'SYN_RECV', snd: (iss + 1) >>> 0, rcv: (q.seq + 1) >>> 0, synRetries: 0, openedAt: this.now, tool: null, session: null, request: null, tsOff: tsOffset(p.dst, p.src), ...(peerTs === null ? {} : { tsRecent: peerTs }) };
         this.setConn(s, key);
         this.tcpSend(s, iss, s.rcv, TCP_SYN | TCP_ACK);
         return;

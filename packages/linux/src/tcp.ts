@@ -35,6 +35,10 @@ export interface TcpConn {
   readonly request: string | null;
   /** An agent's request (kubelet lease, BGP): reported as a trace record only, not kept in `results`. */
   readonly ephemeral?: boolean;
+  /** This connection's timestamp offset (secure_tcp_ts_off: per connection, from the host's stream). */
+  readonly tsOff?: number;
+  /** The peer's last TS value (ts_recent); absent while the peer has offered no timestamps. */
+  readonly tsRecent?: number;
 }
 
 export interface TcpListener {
@@ -60,6 +64,7 @@ export const TCP_DEFAULTS = Object.freeze({
   initialRtoNs: 1_000_000_000,
   synRetries: 6,
   window: 64240,
+  synAckWindow: 65160,
   /** net.ipv4.ip_local_port_range = 32768 60999 */
   ephemeralLow: 32768,
   ephemeralHigh: 60999,
@@ -110,4 +115,58 @@ export function toolLines(tool: TcpTool, dst: Ipv4, port: number, outcome: TcpRe
     case 'unreachable':
       return [`dial tcp ${d}:${port}: connect: no route to host`];
   }
+}
+
+/**
+ * The options Linux writes (tcp_options_write, with its defaults tcp_sack = tcp_timestamps =
+ * tcp_window_scaling = 1): on a SYN or SYN-ACK `mss, sackOK, TS val ecr, nop, wscale 7` — 20
+ * bytes — and on every later segment of a connection whose peer offered timestamps
+ * `nop, nop, TS val ecr` — 12 bytes.
+ */
+export function synOptions(mss: number, tsval: number, tsecr: number): Uint8Array {
+  const b = new Uint8Array(20);
+  b.set([2, 4, (mss >> 8) & 0xff, mss & 0xff, 4, 2, 8, 10]);
+  writeU32(b, 8, tsval);
+  writeU32(b, 12, tsecr);
+  b.set([1, 3, 3, TCP_WSCALE], 16);
+  return b;
+}
+
+export function tsOptions(tsval: number, tsecr: number): Uint8Array {
+  const b = new Uint8Array(12);
+  b.set([1, 1, 8, 10]);
+  writeU32(b, 4, tsval);
+  writeU32(b, 8, tsecr);
+  return b;
+}
+
+/** The peer's TS value, if its segment carries the timestamp option (tcp_parse_options). */
+export function tsValue(options: Uint8Array | undefined): number | null {
+  if (options === undefined) return null;
+  for (let i = 0; i < options.length; ) {
+    const kind = options[i]!;
+    if (kind === 0) break;
+    if (kind === 1) {
+      i++;
+      continue;
+    }
+    const len = options[i + 1] ?? 0;
+    if (len < 2) break;
+    if (kind === 8 && len === 10 && i + 10 <= options.length) return ((options[i + 2]! << 24) | (options[i + 3]! << 16) | (options[i + 4]! << 8) | options[i + 5]!) >>> 0;
+    i += len;
+  }
+  return null;
+}
+
+/**
+ * The window scale Linux offers: 7 with tcp_rmem's long-standing 6 MB maximum (the kernels of
+ * the incidents); kernels whose tcp_rmem maximum is 32 MB offer 10.
+ */
+export const TCP_WSCALE = 7;
+
+function writeU32(b: Uint8Array, o: number, v: number): void {
+  b[o] = (v >>> 24) & 0xff;
+  b[o + 1] = (v >>> 16) & 0xff;
+  b[o + 2] = (v >>> 8) & 0xff;
+  b[o + 3] = v & 0xff;
 }

@@ -114,8 +114,40 @@ function describeTcp(t: TcpSegment): string {
   for (const [bit, ch] of TCP_FLAG_CHARS) if (t.flags & bit) flags += ch;
   if (t.flags & 0x010) flags += '.';
   const parts = [`Flags [${flags || 'none'}]`];
-  if (t.payload.length > 0 || t.flags & 0x003) parts.push(`seq ${t.seq}${t.payload.length > 0 ? `:${(t.seq + t.payload.length) >>> 0}` : ''}`);
+  if (t.payload.length > 0 || t.flags & 0x007) parts.push(`seq ${t.seq}${t.payload.length > 0 ? `:${(t.seq + t.payload.length) >>> 0}` : ''}`);
   if (t.flags & 0x010) parts.push(`ack ${t.ack}`);
-  parts.push(`win ${t.window}`, `length ${t.payload.length}`);
+  parts.push(`win ${t.window}`);
+  if (t.options !== undefined && t.options.length > 0) parts.push(`options [${describeTcpOptions(t.options)}]`);
+  parts.push(`length ${t.payload.length}`);
   return parts.join(', ');
+}
+
+/** TCP options as tcpdump prints them (print-tcp.c): `mss 1460,sackOK,TS val 1 ecr 0,nop,wscale 7`. */
+function describeTcpOptions(o: Uint8Array): string {
+  const out: string[] = [];
+  const u32 = (i: number) => ((o[i]! << 24) | (o[i + 1]! << 16) | (o[i + 2]! << 8) | o[i + 3]!) >>> 0;
+  for (let i = 0; i < o.length; ) {
+    const kind = o[i]!;
+    if (kind === 0) {
+      out.push('eol');
+      break;
+    }
+    if (kind === 1) {
+      out.push('nop');
+      i++;
+      continue;
+    }
+    const len = o[i + 1] ?? 0;
+    if (len < 2 || i + len > o.length) {
+      out.push(`bad opt`);
+      break;
+    }
+    if (kind === 2 && len === 4) out.push(`mss ${(o[i + 2]! << 8) | o[i + 3]!}`);
+    else if (kind === 3 && len === 3) out.push(`wscale ${o[i + 2]}`);
+    else if (kind === 4 && len === 2) out.push('sackOK');
+    else if (kind === 8 && len === 10) out.push(`TS val ${u32(i + 2)} ecr ${u32(i + 6)}`);
+    else out.push(`opt-${kind}`);
+    i += len;
+  }
+  return out.join(',');
 }

@@ -5,6 +5,10 @@
  * `ether [src|dst] host M`, `vxlan`, combined with `and`/`&&`, `or`/`||`, `not`/`!` and
  * parentheses. As in pcap-filter, `and` and `or` have equal precedence and group left to right.
  *
+ * TCP sequence numbers are relative after a conversation's first ACK-bearing segment, as tcpdump
+ * prints them without -S (print-tcp.c): that segment records both directions' bases and is
+ * printed as it is; later ones print seq and ack less those bases.
+ *
  * Not modelled: capture on internal devices (bridges, dummies): capture points are wire ports.
  */
 import type { TraceRecord } from '@netsim/engine';
@@ -143,11 +147,31 @@ export function tcpdump(records: readonly TraceRecord<EthernetFrame>[], point: s
   const dev = point.slice(0, dot);
   const port = point.slice(dot + 1);
   const out: string[] = [];
+  const relative = relativeSeq();
   for (const r of records) {
     if ((r.type !== 'tx' && r.type !== 'rx') || r.dev !== dev || r.port !== port) continue;
     if (!pred(r.frame)) continue;
-    out.push(`${tcpdumpTime(r.t)} ${describeFrame(r.frame)}`);
+    out.push(`${tcpdumpTime(r.t)} ${describeFrame(relative(r.frame))}`);
   }
   return out;
+}
+
+/** tcpdump's relative TCP sequence numbers: a frame with its seq and ack made relative, if due. */
+function relativeSeq(): (f: EthernetFrame) => EthernetFrame {
+  const bases = new Map<string, number>(); // 'src:port>dst:port' -> that direction's base
+  return (f) => {
+    const ip = f.payload.kind === 'ipv4' ? f.payload : undefined;
+    const t = ip?.payload.kind === 'tcp' ? ip.payload : undefined;
+    if (ip === undefined || t === undefined || (t.flags & 0x010) === 0) return f;
+    const fwd = `${ip.src}:${t.srcPort}>${ip.dst}:${t.dstPort}`;
+    const rev = `${ip.dst}:${t.dstPort}>${ip.src}:${t.srcPort}`;
+    const base = bases.get(fwd);
+    if (base === undefined || (t.flags & 0x002) !== 0) {
+      bases.set(fwd, t.seq).set(rev, (t.ack - 1) >>> 0);
+      return f;
+    }
+    const seg = { ...t, seq: (t.seq - base) >>> 0, ack: (t.ack - bases.get(rev)!) >>> 0 };
+    return { ...f, payload: { ...ip, payload: seg } };
+  };
 }
 
