@@ -33,6 +33,34 @@ describe('explain', () => {
     expect(formatExplanation(e)).toContain('disposition: delivered to h2');
   });
 
+  it('a packet sent to the first MAC because a later, different answer came within locktime says so', () => {
+    const moved = defineScenario({
+      title: 'An address moves; the new owner answers within locktime',
+      until: '4s',
+      build(b) {
+        b.switch('sw', { ports: 3 });
+        b.host('h1', { interfaces: [{ name: 'eth0', mac: '02:00:00:00:00:01', addresses: ['198.18.0.1/24'] }] });
+        b.host('a', { interfaces: [{ name: 'eth0', mac: '02:00:00:00:00:a1', addresses: ['198.18.0.50/24'] }] });
+        b.host('b', { interfaces: [{ name: 'eth0', mac: '02:00:00:00:00:b2', addresses: ['198.18.0.50/24'] }] });
+        b.intended({ duplicateIps: ['198.18.0.50'] });
+        b.link('h1.eth0', 'sw.p1').link('a.eth0', 'sw.p2', { id: 'a' }).link('b.eth0', 'sw.p3', { id: 'b', up: false });
+        b.at('1s').ping('h1', '198.18.0.50', { count: 1, session: 'first' });
+        b.at('1.2s').linkDown('a').linkUp('b');
+        b.at('1.5s').arping('h1', '198.18.0.50', { count: 1, dev: 'eth0', session: 'ask' });
+        b.at('1.8s').ping('h1', '198.18.0.50', { count: 1, session: 'lost' });
+      },
+    });
+    const run = runScenario(moved);
+    const e = explain(run.sim, run.recorder.records, 'icmp 198.18.0.1 -> 198.18.0.50 at 1.8s');
+    const sent = e.hops[0]!.because.join('\n');
+    expect(sent).toMatch(/neighbour 198\.18\.0\.50 dev eth0 lladdr 02:00:00:00:00:a1/);
+    expect(sent).toMatch(/ignored: 02:00:00:00:00:b2 for 198\.18\.0\.50 at 1\.500\d+s \(record #\d+\) — a different address within locktime \(1000 ms\) of the last change: the first reply wins/);
+    // Without the arping there is nothing to report.
+    const plain = runScenario(lan(undefined));
+    const quiet = explain(plain.sim, plain.recorder.records, 'icmp 198.18.0.1 -> 198.18.0.2 at 2s');
+    expect(quiet.hops[0]!.because.join('\n')).not.toContain('ignored:');
+  });
+
   it('selectors: flows and record ids parse; anything else is refused with an example', () => {
     expect(parseSelector('#42')).toEqual({ record: 42 });
     expect(parseSelector('udp 198.18.0.1 -> 198.18.0.2 at 1.5s')).toEqual({ proto: 17, src: parseIpv4('198.18.0.1'), dst: parseIpv4('198.18.0.2'), at: 1_500_000_000 });

@@ -388,6 +388,11 @@ function lookups(sim: ExplainFacts, records: readonly Rec[], at: number, dev: st
       const o = records[origin] as Rec & { from: string; to: string };
       const how = origin === ni ? '' : `; lladdr learned at ${formatTime(o.t)}s (record #${o.n}, ${o.from} -> ${o.to})${teacher(origin)}`;
       because.push(`neighbour ${r.ip} dev ${r.ifname} lladdr ${f.dst}: ${r.from} -> ${r.to} at ${formatTime(r.t)}s (record #${r.n})${origin === ni ? teacher(ni) : how}`);
+      // Answers with another MAC that the entry did not take (first reply wins within locktime).
+      for (let j = ni + 1; j < at; j++) {
+        const q = records[j] as Rec & { ip?: string; lladdr?: string; why?: string };
+        if (q.type === 'neigh.ignored' && 'dev' in q && q.dev === dev && q.ip === r.ip) because.push(`ignored: ${q.lladdr} for ${r.ip} at ${formatTime(q.t)}s (record #${q.n}) — ${q.why}`);
+      }
     }
     return because;
   }
