@@ -217,13 +217,32 @@ export function randReachable(rng: Rng, baseMs: number): Nanos {
   return rng.uniform(Math.floor(base / 2), Math.floor((3 * base) / 2));
 }
 
+/**
+ * Why the kernel would refuse `name` as an interface name, or undefined when it takes it —
+ * net/core/dev.c:dev_valid_name: not empty, shorter than IFNAMSIZ (16) bytes, not `.` or `..`,
+ * no `/`, `:` or whitespace (C isspace). netsim also refuses other control characters, which
+ * the kernel takes but no tool prints readably.
+ * @example ifnameProblem('eth0') // undefined
+ */
+export function ifnameProblem(name: string): string | undefined {
+  if (typeof name !== 'string' || name === '') return 'is empty (an interface needs a name)';
+  const bytes = new TextEncoder().encode(name).length;
+  if (bytes >= 16) return `is ${bytes} bytes long: the kernel takes at most 15 (IFNAMSIZ)`;
+  if (name === '.' || name === '..') return "is '.' or '..', which the kernel refuses";
+  // eslint-disable-next-line no-control-regex
+  const c = /[/:\s\u0000-\u001f\u007f]/.exec(name);
+  if (c) return `holds ${JSON.stringify(c[0])}: the kernel refuses '/', ':' and whitespace in interface names (dev_valid_name), and netsim control characters`;
+  return undefined;
+}
+
 /** Builds the initial state; throws with the interface or route named on a mistake. */
 export function initHost(c: HostConfig, carrier: (port: string) => boolean, rng: Rng): HostState {
   if (c.machineId !== undefined) parseMachineId(c.machineId);
   const names = new Set<string>(['lo']);
   for (const i of c.interfaces) {
     if (names.has(i.name)) throw new Error(`interface '${i.name}' is defined twice`);
-    if (!/^[A-Za-z0-9_.:-]{1,15}$/.test(i.name)) throw new Error(`interface name '${i.name}' must be 1-15 characters (IFNAMSIZ)`);
+    const bad = ifnameProblem(i.name);
+    if (bad) throw new Error(`interface name ${JSON.stringify(i.name)} ${bad}`);
     names.add(i.name);
   }
   const byName = new Map(c.interfaces.map((i) => [i.name, i]));

@@ -11,6 +11,9 @@ import type { NeighParms } from './sysctl.js';
 
 export type NudState = 'INCOMPLETE' | 'REACHABLE' | 'STALE' | 'DELAY' | 'PROBE' | 'FAILED' | 'NOARP' | 'PERMANENT';
 
+/** Every NUD state, in the order of include/uapi/linux/neighbour.h's NUD_* bits. */
+export const NUD_STATES: readonly NudState[] = ['INCOMPLETE', 'REACHABLE', 'STALE', 'DELAY', 'PROBE', 'FAILED', 'NOARP', 'PERMANENT'];
+
 /** NUD_VALID: states with a usable link-layer address. */
 export const isValid = (s: NudState): boolean => s !== 'INCOMPLETE' && s !== 'FAILED';
 /** NUD_CONNECTED: states that need no confirmation before use. */

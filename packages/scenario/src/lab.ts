@@ -11,12 +11,14 @@
  * 100.64.0.0/10 (a /16 each, the low 16 bits kept). The map is returned with the script so that
  * outputs can be mapped back.
  */
-import { formatIpv4, parseCidr, parseIpv4 } from '@netsim/packets';
+import { formatIpv4, parseCidr, parseIpv4, parseMac } from '@netsim/packets';
 import type { HostConfig, HostState, InterfaceConfig, RuleConfig } from '@netsim/linux';
 import type { SwitchConfig } from '@netsim/l2';
 import { parseDuration } from '@netsim/engine';
 import { instantiate, type Scenario, type ScenarioSpec } from './scenario.js';
 import { specOf } from './yaml.js';
+import { shComment, shNum, shq } from './shell.js';
+import { NUD_STATES } from '@netsim/linux';
 
 export interface LabOptions {
   variant?: string;
@@ -60,8 +62,8 @@ export class AddressMap {
 
   /** The lab address of a scenario address. */
   ip(addr: string): string {
-    if (this.keep) return addr;
     const ip = parseIpv4(addr);
+    if (this.keep) return formatIpv4(ip);
     if (ip === 0 || ip >>> 24 === 127) return addr;
     const inWide = this.wideNets.some((w) => ((ip ^ w.net) >>> (32 - w.len)) === 0);
     if (inWide) {
@@ -87,33 +89,44 @@ export class AddressMap {
   /** The scenario address a lab address stands for (itself when it is in no mapped block). */
   back(addr: string): string {
     if (this.keep) return addr;
-    const ip = parseIpv4(addr);
+    let ip: number;
+    try {
+      ip = parseIpv4(addr);
+    } catch {
+      return addr;
+    }
     for (const [block, lab] of this.narrow) if (ip >>> 8 === lab) return formatIpv4(((block << 8) | (ip & 0xff)) >>> 0);
     for (const [block, lab] of this.wide) if (ip >>> 16 === lab) return formatIpv4(((block << 16) | (ip & 0xffff)) >>> 0);
     return addr;
   }
 
-  /** `a.b.c.d/len` or `a.b.c.d` or `default`. */
+  /** `a.b.c.d/len` or `a.b.c.d` or `default`, parsed (anything else throws). */
   cidr(text: string): string {
     if (text === 'default') return text;
-    const [a, len] = text.split('/');
-    return len === undefined ? this.ip(a!) : `${this.ip(a!)}/${len}`;
+    if (!text.includes('/')) return this.ip(text);
+    const p = parseCidr(text, true);
+    return `${this.ip(formatIpv4(p.address))}/${p.length}`;
   }
 }
 
-const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+/** A shell word for each word of a show tool's command line, addresses remapped. */
+const toolWords = (words: readonly string[], ip: (a: string) => string) => words.map((w) => (/^(?:\d{1,3}\.){3}\d{1,3}$/.test(w) ? shq(ip(w)) : shq(w))).join(' ');
 
 /**
- * The lab script for one variant.
+ * The lab script for one variant. Every value from the scenario reaches the script through
+ * `shq` (a single-quoted word), `shNum` (a checked number), a parsed address or MAC, or
+ * `shComment` (a comment that stays one line): a scenario is data, never shell code.
  * @example const { script } = labScript(scenario, { variant: 'as-observed' }); writeFileSync('lab.sh', script)
+ * @throws ScenarioError when the scenario is invalid (as for a run); Error for a tag that is not a plain word
  */
 export function labScript(scenario: Scenario, opts: LabOptions = {}): Lab {
   const names = scenario.variantNames();
   const variant = opts.variant ?? names[0]!;
-  const spec: ScenarioSpec = specOf(scenario, variant);
   const { sim } = instantiate(scenario, { variant });
+  const spec: ScenarioSpec = specOf(scenario, variant);
   const scale = opts.scale ?? 1;
-  const tag = opts.tag ?? '$$';
+  if (!(Number.isFinite(scale) && scale > 0)) throw new Error(`lab: scale ${String(scale)} is not a positive number`);
+  if (opts.tag !== undefined && !/^[A-Za-z0-9_]{1,16}$/.test(opts.tag)) throw new Error(`lab: tag '${opts.tag}' must be 1-16 letters, digits or '_'`);
   const notMaterialised: string[] = [];
   const hosts = spec.devices.filter((d) => d.kind === 'host');
   const switches = spec.devices.filter((d) => d.kind === 'switch');
@@ -132,42 +145,41 @@ export function labScript(scenario: Scenario, opts: LabOptions = {}): Lab {
   const addressMap = new Map<string, string>();
   const ip = (a: string) => {
     const m = map.ip(a);
-    addressMap.set(a, m);
+    addressMap.set(formatIpv4(parseIpv4(a)), m);
     return m;
   };
   const cidr = (c: string) => {
     if (c !== 'default') ip(c.split('/')[0]!);
     return map.cidr(c);
   };
-  const ns = (dev: string) => `nsl${tag}-${dev}`;
+  // A namespace's name: the run's tag (the shell's PID unless given) and the device id, one word.
+  const ns = (dev: string) => `"nsl\${TAG}-"${shq(dev)}`;
   const out: string[] = [];
   const say = (line: string) => out.push(line);
+  const fail = (message: string) => `{ printf '%s\\n' ${shq(`netsim lab: ${message}`)} >&2; exit 2; }`;
 
   say('#!/usr/bin/env bash');
-  say(`# netsim lab: ${scenario.title} [${variant}]`);
+  say(shComment(`netsim lab: ${scenario.title} [${variant}]`));
   say('# Builds the scenario in network namespaces of its own, runs its timeline, prints what the probes');
   say('# printed, and removes every namespace it made on exit (also on failure or Ctrl-C).');
-  say(`# Addresses: ${opts.keepAddresses ? 'as in the scenario (--keep-addresses)' : 'remapped into 198.18.0.0/15 and 100.64.0.0/10 (see the map below)'}; time scale ${scale}.`);
-  if (notMaterialised.length) {
-    say('# Not materialised:');
-    for (const n of notMaterialised) say(`#   - ${n}`);
-  }
+  say(shComment(`Addresses: ${opts.keepAddresses ? 'as in the scenario (--keep-addresses)' : 'remapped into 198.18.0.0/15 and 100.64.0.0/10 (see the map below)'}; time scale ${scale}.`));
   say('set -euo pipefail');
-  say('command -v ip >/dev/null || { echo "netsim lab: iproute2 (ip) is needed" >&2; exit 2; }');
+  say(`command -v ip >/dev/null || ${fail('iproute2 (ip) is needed')}`);
   // The probes the timeline uses, checked before anything is built.
   const verbs = new Set(spec.timeline.map((s) => s.verb));
   const tools = new Map<string, string>();
   for (const [verb, tool, pkg] of [['ping', 'ping', 'iputils-ping'], ['arping', 'arping', 'iputils-arping'], ['nc', 'nc', 'netcat-openbsd'], ['listen', 'nc', 'netcat-openbsd']] as const) if (verbs.has(verb)) tools.set(tool, pkg);
-  for (const [tool, pkg] of tools) say(`command -v ${tool} >/dev/null || { echo "netsim lab: the timeline runs ${tool} (${pkg}): it is needed" >&2; exit 2; }`);
-  say('[ "$(id -u)" = 0 ] || { echo "netsim lab: run as root (it creates network namespaces)" >&2; exit 2; }');
+  for (const [tool, pkg] of tools) say(`command -v ${tool} >/dev/null || ${fail(`the timeline runs ${tool} (${pkg}): it is needed`)}`);
+  say(`[ "$(id -u)" = 0 ] || ${fail('run as root (it creates network namespaces)')}`);
+  say(`TAG=${opts.tag === undefined ? '$$' : shq(opts.tag)}`);
   const nsList = [...hosts, ...switches].map((d) => ns(d.id));
-  say(`NAMESPACES=(${nsList.map((n) => `"${n}"`).join(' ')})`);
+  say(`NAMESPACES=(${nsList.join(' ')})`);
   say('OUT="$(mktemp -d)"');
   // Listeners run in the background (their PIDs in $OUT/.listen-*.pid): stopped before the
   // namespaces go, or they would keep them alive unseen.
   say('cleanup() { for p in "$OUT"/.listen-*.pid; do [ -f "$p" ] && kill "$(cat "$p")" 2>/dev/null; done; for n in "${NAMESPACES[@]}"; do ip netns del "$n" 2>/dev/null || true; done; rm -rf "$OUT"; }');
   say('trap cleanup EXIT');
-  say("trap 'exit 130' INT TERM");
+  say("trap 'exit 130' INT TERM HUP");
   // No IPv6: the models have none, and a kernel's DAD, router solicitations and MLD reports
   // (sent at random moments after link up) would teach bridges MACs the scenario never sent.
   say('for n in "${NAMESPACES[@]}"; do ip netns add "$n"; ip netns exec "$n" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1; ip -n "$n" link set lo up; done');
@@ -190,9 +202,9 @@ export function labScript(scenario: Scenario, opts: LabOptions = {}): Lab {
     const tb = `l${i}b`;
     endName.set(a, ta);
     endName.set(b, tb);
-    say(`ip link add ${ta} netns "${ns(da)}" type veth peer name ${tb} netns "${ns(db)}"`);
-    say(`ip -n "${ns(da)}" link set ${ta} name ${q(pa)}`);
-    say(`ip -n "${ns(db)}" link set ${tb} name ${q(pb)}`);
+    say(`ip link add ${ta} netns ${ns(da)} type veth peer name ${tb} netns ${ns(db)}`);
+    say(`ip -n ${ns(da)} link set ${ta} name ${shq(pa)}`);
+    say(`ip -n ${ns(db)} link set ${tb} name ${shq(pb)}`);
     // A link that starts down (a cable not yet plugged in): its first end stays down until a step raises it.
     if (l.opts['up'] === false) downAtStart.add(a);
     linkEnd.set(String(l.opts['id'] ?? `${a} <-> ${b}`), a);
@@ -203,9 +215,9 @@ export function labScript(scenario: Scenario, opts: LabOptions = {}): Lab {
     const c = d.config as SwitchConfig;
     const ports = typeof c.ports === 'number' ? Array.from({ length: c.ports }, (_, i) => `p${i + 1}`) : c.ports;
     const ageing = c.agingTime === undefined ? 300 : Math.round(parseDuration(c.agingTime) / 1e9);
-    say(`ip -n "${ns(d.id)}" link add br0 type bridge ageing_time ${ageing * 100} stp_state 0`);
-    for (const p of ports) if (endName.has(`${d.id}.${p}`)) say(`ip -n "${ns(d.id)}" link set ${q(p)} master br0${downAtStart.has(`${d.id}.${p}`) ? '' : ' up'}`);
-    say(`ip -n "${ns(d.id)}" link set br0 up`);
+    say(`ip -n ${ns(d.id)} link add br0 type bridge ageing_time ${shNum(ageing * 100, `${d.id}: agingTime`)} stp_state 0`);
+    for (const p of ports) if (endName.has(`${d.id}.${p}`)) say(`ip -n ${ns(d.id)} link set ${shq(p)} master br0${downAtStart.has(`${d.id}.${p}`) ? '' : ' up'}`);
+    say(`ip -n ${ns(d.id)} link set br0 up`);
   }
   // Hosts: interfaces (MACs as the model has them), bridges, VXLAN, addresses, routes, sysctls, rules.
   for (const d of hosts) {
@@ -215,35 +227,36 @@ export function labScript(scenario: Scenario, opts: LabOptions = {}): Lab {
     const macOf = (name: string) => state.ifaces.find((f) => f.name === name)?.mac;
     const ifs = c.interfaces ?? [];
     const ordered: InterfaceConfig[] = [...ifs.filter((f) => (f.kind ?? 'nic') !== 'nic'), ...ifs.filter((f) => (f.kind ?? 'nic') === 'nic')];
-    for (const [key, value] of Object.entries(c.sysctl ?? {})) say(`ip netns exec "${n}" sysctl -qw ${q(`${key}=${value}`)}`);
+    for (const [key, value] of Object.entries(c.sysctl ?? {})) say(`ip netns exec ${n} sysctl -qw ${shq(`${key}=${String(value)}`)}`);
     for (const f of ordered) {
       const kind = f.kind ?? 'nic';
+      const name = shq(f.name);
       // A dummy where the kernel has the driver; else a bridge without ports, which also holds
       // addresses (local routes need the device up, not a carrier) and carries no frames.
-      const dummy = (name: string) => `ip -n "${n}" link add ${q(name)} type dummy 2>/dev/null || ip -n "${n}" link add ${q(name)} type bridge`;
-      if (kind === 'nic' && !endName.has(`${d.id}.${f.name}`)) say(`${dummy(f.name)}   # a NIC without a link`);
-      if (kind === 'bridge') say(`ip -n "${n}" link add ${q(f.name)} type bridge stp_state 0`);
-      if (kind === 'dummy') say(dummy(f.name));
-      if (kind === 'vxlan') say(`ip -n "${n}" link add ${q(f.name)} type vxlan id ${f.vni ?? 1} dstport ${f.dstport ?? 8472}${f.local ? ` local ${ip(f.local)}` : ''}${f.learning === false ? ' nolearning' : ''}${f.proxy ? ' proxy' : ''}`);
+      const dummy = `ip -n ${n} link add ${name} type dummy 2>/dev/null || ip -n ${n} link add ${name} type bridge`;
+      if (kind === 'nic' && !endName.has(`${d.id}.${f.name}`)) say(`${dummy}   # a NIC without a link`);
+      if (kind === 'bridge') say(`ip -n ${n} link add ${name} type bridge stp_state 0`);
+      if (kind === 'dummy') say(dummy);
+      if (kind === 'vxlan') say(`ip -n ${n} link add ${name} type vxlan id ${shNum(f.vni ?? 1, `${d.id} ${f.name}: vni`, { max: 0xffffff })} dstport ${shNum(f.dstport ?? 8472, `${d.id} ${f.name}: dstport`, { max: 65535 })}${f.local ? ` local ${ip(f.local)}` : ''}${f.learning === false ? ' nolearning' : ''}${f.proxy ? ' proxy' : ''}`);
       // The MAC the model gave it: configured, derived from machine-id (networkd), or kernel's choice.
       const mac = macOf(f.name);
       const kernelChoice = kind === 'bridge' && f.mac === undefined && (f.macPolicy ?? 'kernel') === 'kernel';
-      if (mac && !kernelChoice) say(`ip -n "${n}" link set ${q(f.name)} address ${mac}`);
-      if (f.master) say(`ip -n "${n}" link set ${q(f.name)} master ${q(f.master)}`);
-      if (f.mtu) say(`ip -n "${n}" link set ${q(f.name)} mtu ${f.mtu}`);
+      if (mac && !kernelChoice) say(`ip -n ${n} link set ${name} address ${shq(parseMac(mac))}`);
+      if (f.master) say(`ip -n ${n} link set ${name} master ${shq(f.master)}`);
+      if (f.mtu) say(`ip -n ${n} link set ${name} mtu ${shNum(f.mtu, `${d.id} ${f.name}: mtu`, { min: 68, max: 65535 })}`);
     }
     for (const f of ordered) {
-      for (const a of f.addresses ?? []) say(`ip -n "${n}" addr add ${cidr(a)} dev ${q(f.name)}`);
-      if (f.up !== false && !downAtStart.has(`${d.id}.${f.name}`)) say(`ip -n "${n}" link set ${q(f.name)} up`);
+      for (const a of f.addresses ?? []) say(`ip -n ${n} addr add ${cidr(a)} dev ${shq(f.name)}`);
+      if (f.up !== false && !downAtStart.has(`${d.id}.${f.name}`)) say(`ip -n ${n} link set ${shq(f.name)} up`);
     }
-    for (const r of c.routes ?? []) say(`ip -n "${n}" route add ${cidr(r.to)}${r.via ? ` via ${ip(r.via)}` : ''}${r.dev ? ` dev ${q(r.dev)}` : ''}${r.onlink ? ' onlink' : ''}`);
+    for (const r of c.routes ?? []) say(`ip -n ${n} route add ${cidr(r.to)}${r.via ? ` via ${ip(r.via)}` : ''}${r.dev ? ` dev ${shq(r.dev)}` : ''}${r.onlink ? ' onlink' : ''}`);
     const fw = c.firewall;
     if (fw) {
       // The model counts as x_tables does (policy counters too), so iptables-legacy where there
       // is one: with the nf_tables backend the policy counters of base chains stay at 0.
-      say(`IPTABLES=$(command -v iptables-legacy || command -v iptables) || { echo "netsim lab: ${d.id} has firewall rules: iptables is needed" >&2; exit 2; }`);
-      for (const [chain, policy] of Object.entries(fw.policy ?? {})) say(`ip netns exec "${n}" "$IPTABLES" -P ${chain} ${policy}`);
-      for (const r of fw.rules ?? []) say(`ip netns exec "${n}" "$IPTABLES" ${ruleArgs(r, cidr)}`);
+      say(`IPTABLES=$(command -v iptables-legacy || command -v iptables) || ${fail(`${d.id} has firewall rules: iptables is needed`)}`);
+      for (const [chain, policy] of Object.entries(fw.policy ?? {})) say(`ip netns exec ${n} "$IPTABLES" -P ${shq(chain)} ${shq(String(policy))}`);
+      for (const r of fw.rules ?? []) say(`ip netns exec ${n} "$IPTABLES" ${ruleArgs(r, cidr)}`);
     }
   }
   say('');
@@ -259,7 +272,7 @@ export function labScript(scenario: Scenario, opts: LabOptions = {}): Lab {
     const dev = String(a['host'] ?? a['dev'] ?? '');
     if (s.verb === 'listen' && built.has(dev)) {
       // A TCP server for the timeline's connects (OpenBSD netcat, one connection after another).
-      say(`( at ${when}; ip netns exec "${ns(dev)}" nc -lk ${Number(a['port'])} </dev/null >/dev/null 2>&1 & echo $! > "$OUT/.listen-${k++}.pid" ) &`);
+      say(`( at ${when}; ip netns exec ${ns(dev)} nc -lk ${shNum(a['port'], `listen on ${dev}: port`, { max: 65535 })} </dev/null >/dev/null 2>&1 & echo $! > "$OUT/.listen-${k++}.pid" ) &`);
       continue;
     }
     const probe = probeCommand(s.verb, a, ns, ip, built, endName, new Set(switches.map((d) => d.id)), linkEnd, vxlanDevs);
@@ -268,68 +281,66 @@ export function labScript(scenario: Scenario, opts: LabOptions = {}): Lab {
       continue;
     }
     const file = `"$OUT/${String(k++).padStart(4, '0')}"`;
-    say(`( at ${when}; { echo "### ${String(s.at)} ${dev} ${s.verb}${a['session'] ? ` [${String(a['session'])}]` : ''}${a['tool'] ? ` ${String(a['tool'])}` : ''}"; ${probe} 2>&1 || true; } > ${file} ) &`);
+    const head = `### ${String(s.at)} ${dev} ${s.verb}${a['session'] ? ` [${String(a['session'])}]` : ''}${a['tool'] ? ` ${String(a['tool'])}` : ''}`;
+    say(`( at ${when}; { printf '%s\\n' ${shq(head)}; ${probe} 2>&1 || true; } > ${file} ) &`);
   }
   say('wait');
   say('cat "$OUT"/* 2>/dev/null || true');
-  // The address map, at the top, for reading the outputs.
-  const header0 = out.findIndex((l) => l === 'set -euo pipefail');
-  if (!opts.keepAddresses && addressMap.size) out.splice(header0, 0, '# Address map (scenario -> lab):', ...[...addressMap].sort(([x], [y]) => (parseIpv4(x) < parseIpv4(y) ? -1 : 1)).map(([s, l]) => `#   ${s} -> ${l}`));
-  // The list at the top names what was left out; put the late additions there too.
+  // The header: the address map, then what was left out, before the first command.
   const header = out.findIndex((l) => l === 'set -euo pipefail');
-  const listed = out.slice(0, header).filter((l) => l.startsWith('#   - ')).length;
-  if (notMaterialised.length > listed) {
-    const extra = notMaterialised.slice(listed).map((n) => `#   - ${n}`);
-    if (listed === 0) extra.unshift('# Not materialised:');
-    out.splice(header, 0, ...extra);
-  }
+  const top: string[] = [];
+  if (!opts.keepAddresses && addressMap.size) top.push('# Address map (scenario -> lab):', ...[...addressMap].sort(([x], [y]) => parseIpv4(x) - parseIpv4(y)).map(([s, l]) => `#   ${s} -> ${l}`));
+  if (notMaterialised.length) top.push('# Not materialised:', ...notMaterialised.map((n) => shComment(`  - ${n}`)));
+  out.splice(header, 0, ...top);
   return { script: out.join('\n') + '\n', addressMap, unmap: (a) => map.back(a), notMaterialised };
 }
 
 function ruleArgs(r: RuleConfig, cidr: (c: string) => string): string {
-  const parts = [`-A ${r.chain}`];
-  if (r.in) parts.push(`-i ${q(r.in)}`);
-  if (r.out) parts.push(`-o ${q(r.out)}`);
+  const parts = [`-A ${shq(r.chain)}`];
+  if (r.in) parts.push(`-i ${shq(r.in)}`);
+  if (r.out) parts.push(`-o ${shq(r.out)}`);
   if (r.src) parts.push(`-s ${cidr(r.src)}`);
   if (r.dst) parts.push(`-d ${cidr(r.dst)}`);
-  if (r.proto) parts.push(`-p ${r.proto}`);
-  if (r.sport !== undefined) parts.push(`--sport ${r.sport}`);
-  if (r.dport !== undefined) parts.push(`--dport ${r.dport}`);
+  if (r.proto) parts.push(`-p ${shq(r.proto)}`);
+  if (r.sport !== undefined) parts.push(`--sport ${shNum(r.sport, `rule ${r.chain}: sport`, { max: 65535 })}`);
+  if (r.dport !== undefined) parts.push(`--dport ${shNum(r.dport, `rule ${r.chain}: dport`, { max: 65535 })}`);
   const comment = (r as { comment?: string }).comment;
-  if (comment) parts.push(`-m comment --comment ${q(comment)}`);
-  parts.push(`-j ${r.target}`);
+  if (comment) parts.push(`-m comment --comment ${shq(comment)}`);
+  parts.push(`-j ${shq(r.target)}`);
   return parts.join(' ');
 }
 
 /** The shell command for a timeline step, or undefined when it has no lab form. */
 function probeCommand(verb: string, a: Record<string, unknown>, ns: (d: string) => string, ip: (a: string) => string, built: Set<string>, endName: Map<string, string>, switches: Set<string>, linkEnd: Map<string, string>, vxlanDevs: Set<string>): string | undefined {
   const host = String(a['host'] ?? a['dev'] ?? '');
-  const n = `"${ns(host)}"`;
+  const n = ns(host);
   const secs = (d: unknown) => (d === undefined ? undefined : parseDuration(d as string) / 1e9);
+  const num = (key: string, dflt: number, max: number) => shNum(a[key] ?? dflt, `${verb} on ${host}: ${key}`, { max });
   switch (verb) {
     case 'ping': {
       if (!built.has(host)) return undefined;
-      const count = Number(a['count'] ?? 3);
+      const count = Number(num('count', 3, 1e6));
       const interval = secs(a['interval']);
-      return `timeout ${Math.ceil(count * (interval ?? 1) + 10)} ip netns exec ${n} ping -c ${count}${interval === undefined ? '' : ` -i ${interval}`} ${ip(String(a['dst']))}`;
+      return `timeout ${Math.ceil(count * (interval ?? 1) + 10)} ip netns exec ${n} ping -c ${count}${interval === undefined ? '' : ` -i ${shNum(interval, 'ping interval', { integer: false })}`} ${ip(String(a['dst']))}`;
     }
     case 'arping': {
       if (!built.has(host)) return undefined;
-      return `timeout 30 ip netns exec ${n} arping${a['unsolicited'] ? ' -U' : ''} -c ${Number(a['count'] ?? 3)}${a['dev'] ? ` -I ${q(String(a['dev']))}` : ''} ${ip(String(a['dst']))}`;
+      return `timeout 30 ip netns exec ${n} arping${a['unsolicited'] ? ' -U' : ''} -c ${num('count', 3, 1e6)}${a['dev'] ? ` -I ${shq(String(a['dev']))}` : ''} ${ip(String(a['dst']))}`;
     }
     case 'nc':
       if (!built.has(host)) return undefined;
-      return `timeout 15 ip netns exec ${n} nc -vz${a['udp'] ? 'u' : ''}${a['wait'] ? ` -w ${secs(a['wait'])}` : ''} ${ip(String(a['dst']))} ${Number(a['port'])}`;
+      return `timeout 15 ip netns exec ${n} nc -vz${a['udp'] ? 'u' : ''}${a['wait'] ? ` -w ${shNum(secs(a['wait']), 'nc wait', { integer: false })}` : ''} ${ip(String(a['dst']))} ${num('port', 0, 65535)}`;
     case 'show': {
       if (!built.has(host)) return undefined;
       // A switch's table is its bridge's learned entries.
       if (switches.has(host)) return `bridge -n ${n} fdb show br br0 | grep -v permanent || true`;
       const tool = String(a['tool'] ?? 'ip neigh').trim();
       const m = /^bridge fdb(?: show)?(?: br| dev)? (\S+)$/.exec(tool);
-      if (m) return `bridge -n ${n} fdb show ${vxlanDevs.has(`${host}.${m[1]}`) ? 'dev' : 'br'} ${q(m[1]!)}`;
-      if (/^(ip neigh|ip addr|ip route|ip -s link)/.test(tool)) return `ip -n ${n} ${tool.slice(3).replace(/\b(?:\d{1,3}\.){3}\d{1,3}\b/g, (a) => ip(a))}`;
+      if (m) return `bridge -n ${n} fdb show ${vxlanDevs.has(`${host}.${m[1]}`) ? 'dev' : 'br'} ${shq(m[1]!)}`;
+      const words = tool.split(/\s+/);
+      if (/^(ip neigh|ip addr|ip route|ip -s link)/.test(tool)) return `ip -n ${n} ${toolWords(words.slice(1), ip)}`;
       if (/^iptables/.test(tool)) return `ip netns exec ${n} "$IPTABLES" -L -v -n`;
-      if (/^arp -n/.test(tool)) return `ip netns exec ${n} ${tool}`;
+      if (/^arp -n/.test(tool)) return `ip netns exec ${n} ${toolWords(words, ip)}`;
       return undefined;
     }
     case 'linkDown':
@@ -339,13 +350,17 @@ function probeCommand(verb: string, a: Record<string, unknown>, ns: (d: string) 
       const end = linkEnd.get(link) ?? (endName.has(link) ? link : undefined);
       if (end === undefined) return undefined;
       const dev = end.slice(0, end.indexOf('.'));
-      return `ip -n "${ns(dev)}" link set ${q(end.slice(end.indexOf('.') + 1))} ${verb === 'linkDown' ? 'down' : 'up'}`;
+      return `ip -n ${ns(dev)} link set ${shq(end.slice(end.indexOf('.') + 1))} ${verb === 'linkDown' ? 'down' : 'up'}`;
     }
     case 'command': {
       const c = a['command'] as Record<string, unknown>;
       if (!built.has(host)) return undefined;
-      if (c['name'] === 'neigh-replace') return `ip -n ${n} neigh replace ${ip(String(c['ip']))} lladdr ${String(c['mac'])} dev ${q(String(c['dev']))} nud ${String(c['state'] ?? 'permanent').toLowerCase()}`;
-      if (c['name'] === 'fdb-add') return `bridge -n ${n} fdb append ${String(c['mac'])} dev ${q(String(c['dev']))}${c['dst'] ? ` dst ${ip(String(c['dst']))}` : ''} self${c['permanent'] ? ' permanent' : ''}`;
+      if (c['name'] === 'neigh-replace') {
+        const state = String(c['state'] ?? 'PERMANENT').toUpperCase();
+        if (!(NUD_STATES as readonly string[]).includes(state)) throw new Error(`neigh-replace on ${host}: state '${state}' is not a NUD state (${NUD_STATES.join(', ')})`);
+        return `ip -n ${n} neigh replace ${ip(String(c['ip']))} lladdr ${shq(parseMac(String(c['mac'])))} dev ${shq(String(c['dev']))} nud ${shq(state.toLowerCase())}`;
+      }
+      if (c['name'] === 'fdb-add') return `bridge -n ${n} fdb append ${shq(parseMac(String(c['mac'])))} dev ${shq(String(c['dev']))}${c['dst'] ? ` dst ${ip(String(c['dst']))}` : ''} self${c['permanent'] ? ' permanent' : ''}`;
       return undefined;
     }
     default:

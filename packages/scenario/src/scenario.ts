@@ -8,7 +8,7 @@
 import { parseDuration, Simulation, Rng, RNG_WORDS, errorText, hint, type Command, type DeviceModel, type Duration, type LinkOptions, type Nanos } from '@netsim/engine';
 import { ethernetFrames, formatIpv4, parseCidr, parseIpv4, parseMac, prefixMask, type EthernetFrame, type Mac } from '@netsim/packets';
 import { endpoint, l3Switch, learningSwitch, sendFrame, switchPorts, type EndpointConfig, type L3SwitchConfig, type SwitchConfig } from '@netsim/l2';
-import { initHost, linuxHost, type HostConfig } from '@netsim/linux';
+import { initHost, linuxHost, ifnameProblem, NUD_STATES, type HostConfig } from '@netsim/linux';
 import { kubeApi, kubeNode, type ApiConfig, type KubeNodeConfig, type ServiceSpec } from '@netsim/kube';
 import { showDevice } from './show.js';
 import { Ajv, type ValidateFunction } from 'ajv';
@@ -67,6 +67,71 @@ export interface ScenarioDefinition {
 export interface Scenario extends ScenarioDefinition {
   readonly kind: 'netsim.scenario';
   variantNames(): string[];
+}
+
+/** Text a scenario shows in one line (titles, variant names, sessions, link ids): printable, bounded. */
+function lineProblem(text: unknown, max: number): string | undefined {
+  if (typeof text !== 'string') return `must be a string, not ${typeof text}`;
+  if (text.length > max) return `is ${text.length} characters long (at most ${max})`;
+  // eslint-disable-next-line no-control-regex
+  const c = /[\u0000-\u001f\u007f\u2028\u2029]/.exec(text);
+  if (c) return `holds the control character ${JSON.stringify(c[0])} (it must be one printable line)`;
+  return undefined;
+}
+
+/** Why a switch or endpoint port name cannot be used (it is written `dev.port` in links and tools). */
+function portNameProblem(name: string): string | undefined {
+  if (typeof name !== 'string' || name === '') return 'is empty';
+  if (name.length > 64) return `is ${name.length} characters long (at most 64)`;
+  // eslint-disable-next-line no-control-regex
+  if (/[\s\u0000-\u001f\u007f]/.test(name)) return 'holds whitespace or a control character';
+  return undefined;
+}
+
+/**
+ * The free text of a scenario (title, variant names, link ids, sessions) and the addresses of
+ * commands, checked as the kernel and iproute2 would take them: a scenario is shared data, and
+ * `netsim lab` writes these values into a script that runs as root.
+ */
+function textProblems(scenario: Scenario, variant: string, b: ScenarioBuilder): string[] {
+  const out: string[] = [];
+  const t = lineProblem(scenario.title, 200);
+  if (t) out.push(`title ${t}`);
+  const v = lineProblem(variant, 64);
+  if (v) out.push(`variant name ${JSON.stringify(variant).slice(0, 80)} ${v}`);
+  for (const l of b.links) {
+    if (l.opts.id === undefined) continue;
+    const bad = lineProblem(l.opts.id, 128);
+    if (bad) out.push(`${l.where}: link id ${bad}`);
+  }
+  for (const a of b.actions) {
+    if (a.kind !== 'command') continue;
+    const c = a.command as Record<string, unknown>;
+    if (c['session'] !== undefined) {
+      const bad = lineProblem(c['session'], 64);
+      if (bad) out.push(`${a.where}: session ${bad}`);
+    }
+    const field = (key: string, parse: (s: string) => unknown, what: string) => {
+      if (c[key] === undefined) return;
+      try {
+        if (typeof c[key] !== 'string') throw new Error(`${JSON.stringify(c[key])} is not a string`);
+        parse(c[key] as string);
+      } catch (e) {
+        out.push(`${a.where}: ${key}: ${errorText(e)} (${what})`);
+      }
+    };
+    if (['neigh-replace', 'neigh-del', 'fdb-add', 'fdb-replace', 'fdb-del'].includes(String(c['name']))) {
+      field('mac', parseMac, 'ip neigh and bridge fdb take six hex octets');
+      field('ip', parseIpv4, 'an IPv4 address');
+      field('dst', parseIpv4, 'an IPv4 address');
+      field('dev', (s) => {
+        const bad = ifnameProblem(s);
+        if (bad) throw new Error(`${JSON.stringify(s)} ${bad}`);
+      }, 'an interface of the host');
+      if (c['state'] !== undefined && !(NUD_STATES as readonly string[]).includes(String(c['state']))) out.push(`${a.where}: state ${JSON.stringify(c['state'])} is not a NUD state (${NUD_STATES.join(', ')})`);
+    }
+  }
+  return out;
 }
 
 /**
@@ -663,7 +728,7 @@ export function instantiate(scenario: Scenario, opts: InstantiateOptions = {}): 
   } catch (e) {
     throw new ScenarioError([`change failed: ${errorText(e)}`], scenario.title);
   }
-  const problems = [...b.problems];
+  const problems = [...b.problems, ...textProblems(scenario, variant, b)];
   const seed = opts.seed ?? scenario.seed ?? 1;
   if (!Number.isSafeInteger(seed)) problems.push(`seed ${seed} must be an integer`);
 
@@ -671,7 +736,11 @@ export function instantiate(scenario: Scenario, opts: InstantiateOptions = {}): 
   const ports = new Map<string, readonly string[]>();
   for (const d of b.devices) {
     if (ports.has(d.id)) problems.push(`${d.where}: device '${d.id}' is defined twice`);
-    else if (!/^[A-Za-z0-9_][A-Za-z0-9_:-]*$/.test(d.id)) problems.push(`${d.where}: device id must be letters, digits, '_', '-' or ':' (no dots: 'dev.port' names a port)`);
+    else if (!/^[A-Za-z0-9_][A-Za-z0-9_:-]{0,63}$/.test(d.id)) problems.push(`${d.where}: device id must be 1-64 letters, digits, '_', '-' or ':' (no dots: 'dev.port' names a port)`);
+    for (const p of d.ports) {
+      const bad = portNameProblem(p);
+      if (bad) problems.push(`${d.where}: port name ${JSON.stringify(p).slice(0, 80)} ${bad}`);
+    }
     ports.set(d.id, d.ports);
   }
   const deviceIds = [...ports.keys()];
