@@ -1,13 +1,12 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { writeFileSync, mkdirSync, existsSync, readFileSync, readdirSync, openSync, writeSync, closeSync } from 'node:fs';
-import { extname, join, normalize } from 'node:path';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadScenario, UsageError } from './load.js';
 import { Progress, type ProgressStream } from './progress.js';
 import { defaultWorkers, sweepSeeds } from './sweep.js';
 import { conform, formatConform } from './conform.js';
+import { serveStatic } from './serve.js';
 import { hint, recordToJson, errorText, formatTime, EventBudgetExceeded, ForwardingLoopError, BinaryTraceWriter, binaryTraceToJsonLines } from '@netsim/engine';
 import { labScript, viewBundle, parseSeeds, summarizeSweep, formatSweep, scenarioToYaml, runScenario, diffRuns, formatDiff, explain, formatExplanation, parseSelector, type ScenarioBuilder, summarizeRun, formatRecord, tracePcap, tcpdump, JsonlFile, type Scenario } from '@netsim/scenario';
 import { ethernetFrames, type EthernetFrame } from '@netsim/packets';
@@ -423,26 +422,11 @@ function bundleFromTrace(file: string): object {
 }
 
 /** Serves the built viewer and the bundle on 127.0.0.1; resolves with the page's URL. */
-function serveViewer(bundleText: string, port: number): Promise<string> {
+async function serveViewer(bundleText: string, port: number): Promise<string> {
   const root = fileURLToPath(new URL('../../viewer/dist/', import.meta.url));
   if (!existsSync(join(root, 'index.html'))) throw new UsageError(`the viewer is not built (${root}): run npm ci or npm run build`);
-  const types: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css', '.json': 'application/json', '.svg': 'image/svg+xml' };
-  const server = createServer((req, res) => {
-    const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
-    if (path === '/bundle.json') {
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(bundleText);
-      return;
-    }
-    const file = normalize(join(root, path === '/' ? 'index.html' : path));
-    if (!file.startsWith(root) || !existsSync(file)) {
-      res.writeHead(404).end('not found');
-      return;
-    }
-    res.writeHead(200, { 'content-type': types[extname(file)] ?? 'application/octet-stream' });
-    res.end(readFileSync(file));
-  });
-  return new Promise((resolve) => server.listen(port, '127.0.0.1', () => resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}/?bundle=bundle.json`)));
+  const s = await serveStatic(root, new Map([['/bundle.json', bundleText]]), port);
+  return `${s.origin}/?bundle=bundle.json`;
 }
 
 /** Runs the CLI; returns the exit code (0 ok, 1 simulation error, 2 user mistake). */

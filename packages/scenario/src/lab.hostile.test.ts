@@ -6,7 +6,7 @@
  * every tool it calls (ip, ping, arping, nc, iptables, sysctl, tcpdump, bridge, timeout, sleep,
  * id) replaced by an inert stand-in on PATH, and no payload may leave its mark.
  */
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -106,6 +106,8 @@ function runScript(script: string): void {
 }
 
 describe('netsim lab with hostile strings in every field', () => {
+  afterAll(() => rmSync(work, { recursive: true, force: true }));
+
   it('the template itself is written and runs under the stand-ins (so the property below tests something)', () => {
     const { script } = labScript(template({}));
     runScript(script);
