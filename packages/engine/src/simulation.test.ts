@@ -232,3 +232,27 @@ describe('Simulation', () => {
     expect(records[0]!.n).toBe(0);
   });
 });
+
+describe('loading is linear in the number of devices', () => {
+  it('adding devices reallocates the random streams only when their array doubles, and every stream stays its own', () => {
+    const sim = new Simulation<F>({ seed: 3, frames });
+    const slots = (sim as unknown as { devices: { rng: unknown }[] }).devices;
+    let rebinds = 0;
+    let first: unknown;
+    for (let i = 0; i < 5000; i++) {
+      sim.addDevice(`h${i}`, hub, { ports: ['p'] });
+      if (i === 0) first = slots[0]!.rng;
+      else if (slots[0]!.rng !== first) {
+        rebinds++;
+        first = slots[0]!.rng;
+      }
+    }
+    // Doubling from 32 slots: 32 → 64 → … → 8192 is 8 reallocations, not 4,999.
+    expect(rebinds).toBeLessThanOrEqual(9);
+    // A device's stream does not depend on how many devices came after it.
+    const small = new Simulation<F>({ seed: 3, frames });
+    for (let i = 0; i < 3; i++) small.addDevice(`h${i}`, hub, { ports: ['p'] });
+    const draw = (s: Simulation<F>) => (s as unknown as { devices: { rng: { nextU32(): number } }[] }).devices[2]!.rng.nextU32();
+    expect(draw(sim)).toBe(draw(small));
+  });
+});

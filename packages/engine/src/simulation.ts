@@ -217,12 +217,15 @@ export class Simulation<F = unknown> {
       if (seen.has(p)) throw new TopologyError(`device '${id}' lists port '${p}' twice`);
       seen.add(p);
     }
-    const words = new Uint32Array((index + 1) * RNG_WORDS);
-    words.set(this.rngWords);
-    seedStream(words, index * RNG_WORDS, this.seed, id);
-    this.rngWords = words;
-    // Rng objects index into the array by offset; rebind all of them to the grown array.
-    for (const d of this.devices) (d as { rng: Rng }).rng = new Rng(this.rngWords, d.index * RNG_WORDS);
+    // The streams' state grows by doubling (adding n devices costs O(n), not O(n²)); Rng objects
+    // index into the array by offset, so they are rebound only when it is reallocated.
+    if ((index + 1) * RNG_WORDS > this.rngWords.length) {
+      const words = new Uint32Array(Math.max(16, index + 1) * 2 * RNG_WORDS);
+      words.set(this.rngWords);
+      this.rngWords = words;
+      for (const d of this.devices) (d as { rng: Rng }).rng = new Rng(this.rngWords, d.index * RNG_WORDS);
+    }
+    seedStream(this.rngWords, index * RNG_WORDS, this.seed, id);
     const slot: DeviceSlot<F> = {
       id,
       index,

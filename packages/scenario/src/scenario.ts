@@ -69,6 +69,14 @@ export interface Scenario extends ScenarioDefinition {
   variantNames(): string[];
 }
 
+/** How big a scenario may be: a bound on what one file can make a run allocate before it starts. */
+export const SCENARIO_LIMITS = {
+  devices: 100_000,
+  links: 200_000,
+  /** Timeline steps, including the ones devices add for themselves. */
+  steps: 1_000_000,
+} as const;
+
 /** Text a scenario shows in one line (titles, variant names, sessions, link ids): printable, bounded. */
 function lineProblem(text: unknown, max: number): string | undefined {
   if (typeof text !== 'string') return `must be a string, not ${typeof text}`;
@@ -728,6 +736,9 @@ export function instantiate(scenario: Scenario, opts: InstantiateOptions = {}): 
   } catch (e) {
     throw new ScenarioError([`change failed: ${errorText(e)}`], scenario.title);
   }
+  const over = [['devices', b.devices.length], ['links', b.links.length], ['steps', b.actions.length]] as const;
+  const tooMany = over.filter(([k, n]) => n > SCENARIO_LIMITS[k]).map(([k, n]) => `the scenario has ${n} ${k}; at most ${SCENARIO_LIMITS[k]} are allowed (SCENARIO_LIMITS.${k})`);
+  if (tooMany.length) throw new ScenarioError(tooMany, `${scenario.title} [${variant}]`);
   const problems = [...b.problems, ...textProblems(scenario, variant, b)];
   const seed = opts.seed ?? scenario.seed ?? 1;
   if (!Number.isSafeInteger(seed)) problems.push(`seed ${seed} must be an integer`);

@@ -181,14 +181,21 @@ const VARIANT_KEYS = ['description', 'devices', 'links', 'timeline', 'intended']
  * @throws ScenarioError listing every problem with its path
  */
 export function parseYamlScenario(text: string, file = 'scenario.yaml'): Scenario {
+  if (text.length > YAML_LIMITS.bytes) throw new ScenarioError([`the file is ${text.length} characters long; a scenario may have at most ${YAML_LIMITS.bytes} (YAML_LIMITS.bytes)`], file);
   const doc = parseDocument(text, YAML_OPTIONS);
   if (doc.errors.length) {
     throw new ScenarioError(
-      doc.errors.map((e) => `line ${e.linePos?.[0].line ?? '?'}, column ${e.linePos?.[0].col ?? '?'}: ${e.message.split('\n')[0]}`),
+      doc.errors.slice(0, 20).map((e) => `line ${e.linePos?.[0].line ?? '?'}, column ${e.linePos?.[0].col ?? '?'}: ${/Maximum call stack/.test(e.message) ? `nested too deeply to read (at most ${YAML_LIMITS.depth} levels)` : e.message.split('\n')[0]}`),
       file,
     );
   }
-  const root = toPlain(doc.toJS({ maxAliasCount: 1000 })) as unknown;
+  let root: unknown;
+  try {
+    root = toPlain(doc.toJS({ maxAliasCount: 1000 }), { values: 0, chars: 0 }, 0);
+  } catch (e) {
+    if (e instanceof RangeError || e instanceof LimitError) throw new ScenarioError([e instanceof LimitError ? e.message : `the file is nested too deeply to read (${errorText(e)})`], file);
+    throw new ScenarioError([`the file cannot be read as a scenario: ${errorText(e)}`], file);
+  }
   const problems: string[] = [];
   const p = (path: string, msg: string) => problems.push(`${path}: ${msg}`);
   if (!isRecord(root)) throw new ScenarioError(['the file must be a mapping with title, devices, links and timeline'], file);
@@ -357,12 +364,40 @@ function isRecord(x: unknown): x is Record<string, unknown> {
   return typeof x === 'object' && x !== null && !Array.isArray(x) && !(x instanceof Uint8Array);
 }
 
-/** YAML's binary values arrive as Buffers; the models want plain Uint8Arrays. */
-function toPlain(v: unknown): unknown {
-  if (v instanceof Uint8Array) return new Uint8Array(v);
-  if (Array.isArray(v)) return v.map(toPlain);
-  if (v !== null && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, toPlain(x)]));
-  return v;
+/**
+ * What a YAML scenario may hold. Aliases are expanded into copies, so the limits count the
+ * expanded values: a small file of nested aliases ("billion laughs") ends with an error naming
+ * the limit instead of filling the memory.
+ */
+export const YAML_LIMITS = {
+  /** Characters in the file. */
+  bytes: 16 << 20,
+  /** Values (scalars, mappings, lists) after aliases are expanded. */
+  values: 2_000_000,
+  /** Characters of strings and bytes of binary values after aliases are expanded. */
+  chars: 64 << 20,
+  /** Nesting of mappings and lists. */
+  depth: 64,
+} as const;
+
+class LimitError extends Error {}
+
+/**
+ * A plain copy (YAML's binary values arrive as Buffers; the models want plain Uint8Arrays) into
+ * null-prototype-free records built with Object.fromEntries (a `__proto__` key stays an ordinary
+ * key), counting what it copies against {@link YAML_LIMITS}.
+ */
+function toPlain(v: unknown, used: { values: number; chars: number }, depth: number): unknown {
+  if (++used.values > YAML_LIMITS.values) throw new LimitError(`the file expands to more than ${YAML_LIMITS.values} values (aliases count once per use; YAML_LIMITS.values)`);
+  if (typeof v === 'string' || v instanceof Uint8Array) {
+    used.chars += v.length;
+    if (used.chars > YAML_LIMITS.chars) throw new LimitError(`the file expands to more than ${YAML_LIMITS.chars} characters of text (aliases count once per use; YAML_LIMITS.chars)`);
+    return v instanceof Uint8Array ? new Uint8Array(v) : v;
+  }
+  if (v === null || typeof v !== 'object') return v;
+  if (depth >= YAML_LIMITS.depth) throw new LimitError(`the file nests mappings and lists more than ${YAML_LIMITS.depth} deep (YAML_LIMITS.depth)`);
+  if (Array.isArray(v)) return v.map((x) => toPlain(x, used, depth + 1));
+  return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, toPlain(x, used, depth + 1)]));
 }
 
 type Report = (path: string, msg: string) => void;

@@ -1,0 +1,51 @@
+/**
+ * A scenario file is untrusted data: whatever it holds, loading it ends with a located error or a
+ * scenario, in bounded memory — aliases expanded past a limit, files too large or too deep, too
+ * many devices are each named with the limit they broke.
+ */
+import { describe, expect, it } from 'vitest';
+import { parseYamlScenario, YAML_LIMITS } from './yaml.js';
+import { defineScenario, instantiate, ScenarioError, SCENARIO_LIMITS } from './scenario.js';
+
+const problemsOf = (f: () => unknown): string => {
+  try {
+    f();
+  } catch (e) {
+    expect(e).toBeInstanceOf(ScenarioError);
+    return (e as ScenarioError).problems.join('\n');
+  }
+  throw new Error('expected a ScenarioError');
+};
+
+describe('scenario limits', () => {
+  it('aliases of a big list, used below the parser alias limit, stop at the expanded-size limit (a 220 KB file no longer becomes a gigabyte)', () => {
+    const big = `[${Array(20000).fill('"abcdefgh"').join(',')}]`;
+    const text = `title: x\nstory: &b ${big}\ndevices: { h: { host: { interfaces: *b } } }\nlinks: [${Array(900).fill('*b').join(',')}]\n`;
+    expect(text.length).toBeLessThan(250_000);
+    expect(problemsOf(() => parseYamlScenario(text))).toMatch(/expands to more than 2000000 values .*YAML_LIMITS\.values/);
+  });
+
+  it('long strings repeated through aliases stop at the character limit', () => {
+    const text = `title: x\nstory: &s "${'x'.repeat(1 << 20)}"\nlinks: [${Array(100).fill('*s').join(',')}]\n`;
+    expect(problemsOf(() => parseYamlScenario(text))).toMatch(/more than \d+ characters of text .*YAML_LIMITS\.chars/);
+  });
+
+  it('a file over the size limit, or nested too deeply, is named as such (no "Maximum call stack size exceeded")', () => {
+    expect(problemsOf(() => parseYamlScenario(`title: x\nstory: "${'x'.repeat(YAML_LIMITS.bytes)}"\n`))).toMatch(/at most \d+ \(YAML_LIMITS\.bytes\)/);
+    const flow = problemsOf(() => parseYamlScenario(`title: x\ndevices: ${'['.repeat(50_000)}${']'.repeat(50_000)}\n`));
+    expect(flow).toMatch(/nested too deeply|more than 64 deep/);
+    expect(flow).not.toMatch(/call stack/);
+    const block = problemsOf(() => parseYamlScenario(`title: x\ndevices:\n${Array.from({ length: 100 }, (_, i) => `${' '.repeat(2 * i + 2)}k${i}:`).join('\n')} 1\n`));
+    expect(block).toMatch(/more than 64 deep/);
+  });
+
+  it('more devices than SCENARIO_LIMITS allows is one clear problem, before anything is built', () => {
+    const s = defineScenario({
+      title: 'many',
+      build(b) {
+        for (let i = 0; i <= SCENARIO_LIMITS.devices; i++) b.switch(`s${i}`, { ports: 1 });
+      },
+    });
+    expect(problemsOf(() => instantiate(s))).toMatch(/has 100001 devices; at most 100000 are allowed \(SCENARIO_LIMITS\.devices\)/);
+  });
+});
