@@ -352,7 +352,7 @@ async function cmdConform(args: string[], io: Io): Promise<number> {
   let unexplained = 0;
   for (const file of positionals) {
     const { scenario } = await loadScenario(file);
-    const r = conform(scenario, values.variant === undefined ? {} : { variant: values.variant });
+    const r = await conform(scenario, values.variant === undefined ? {} : { variant: values.variant });
     io.out(formatConform(`${file}: ${scenario.title}`, r));
     unexplained += r.unexplained;
   }

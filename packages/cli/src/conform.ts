@@ -5,7 +5,7 @@
  * counters, a switch's learned MACs. A difference is
  * either explained by the scenario (`lab.explained`, naming the fidelity note) or it fails.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -71,25 +71,90 @@ function fdbSet(text: string): string[] {
 }
 
 /**
- * Runs the scenario in both worlds and compares. Without a usable lab (not root, no iproute2) it
- * says so and compares nothing.
+ * Runs the lab script as root in a process group of its own and waits for it. SIGINT, SIGTERM
+ * and SIGHUP sent to this process are forwarded to the whole group, whose trap removes the
+ * namespaces; this waits for that (bounded: SIGKILL to the group after 10 s) and reports the
+ * signal as `interrupted` — the caller ends the process with `interrupted` once it has cleaned up. On a timeout the group is sent SIGTERM, then SIGKILL 10 s later.
  */
-export function conform(scenario: Scenario, opts: { variant?: string; timeoutSec?: number } = {}): ConformResult {
+export function runLabScript(file: string, timeoutSec: number): Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string; interrupted?: NodeJS.Signals }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('bash', [file], { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    let received: NodeJS.Signals | undefined;
+    const MAX_OUTPUT = 64 << 20;
+    child.stdout.on('data', (d: Buffer) => {
+      if (stdout.length < MAX_OUTPUT) stdout += d.toString();
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      if (stderr.length < MAX_OUTPUT) stderr += d.toString();
+    });
+    const group = (sig: NodeJS.Signals) => {
+      try {
+        if (child.pid !== undefined) process.kill(-child.pid, sig);
+      } catch {
+        // already gone
+      }
+    };
+    let killTimer: NodeJS.Timeout | undefined;
+    const stop = (sig: NodeJS.Signals) => {
+      group(sig);
+      killTimer ??= setTimeout(() => group('SIGKILL'), 10_000);
+    };
+    const forward = (sig: NodeJS.Signals) => {
+      received = sig;
+      stop(sig);
+    };
+    const handlers = (['SIGINT', 'SIGTERM', 'SIGHUP'] as const).map((sig) => [sig, () => forward(sig)] as const);
+    for (const [sig, h] of handlers) process.on(sig, h);
+    const timer = setTimeout(() => stop('SIGTERM'), timeoutSec * 1000);
+    const done = () => {
+      clearTimeout(timer);
+      if (killTimer) clearTimeout(killTimer);
+      for (const [sig, h] of handlers) process.off(sig, h);
+    };
+    child.on('error', (e) => {
+      done();
+      reject(e);
+    });
+    child.on('close', (code, signal) => {
+      done();
+      resolve({ code, signal, stdout, stderr, ...(received ? { interrupted: received } : {}) });
+    });
+  });
+}
+
+/**
+ * Runs the scenario in both worlds and compares. Without a usable lab (not root, no iproute2) it
+ * says so and compares nothing. The lab script and its folder are removed on every exit path; a
+ * signal that stops this process stops the script's whole process group first.
+ */
+export async function conform(scenario: Scenario, opts: { variant?: string; timeoutSec?: number } = {}): Promise<ConformResult> {
   const why = labAvailable();
   if (why) return { ran: false, skipped: why, observations: [], unexplained: 0 };
   const run = runScenario(scenario, opts.variant === undefined ? {} : { variant: opts.variant });
   const lab = labScript(scenario, opts.variant === undefined ? {} : { variant: opts.variant });
   const unmap = (text: string) => text.replace(/\b(?:\d{1,3}\.){3}\d{1,3}\b/g, (a) => lab.unmap(a));
   const dir = mkdtempSync(join(tmpdir(), 'netsim-lab-'));
+  const removeDir = () => rmSync(dir, { recursive: true, force: true });
+  // A signal's default action would skip `finally`: remove the folder on the way out too.
+  process.once('exit', removeDir);
   let kernelText: string;
   try {
     const file = join(dir, 'lab.sh');
-    writeFileSync(file, lab.script);
-    const r = spawnSync('bash', [file], { encoding: 'utf8', timeout: (opts.timeoutSec ?? 120) * 1000, killSignal: 'SIGTERM' });
-    if (r.status !== 0) throw new Error(`the lab script failed (exit ${r.status ?? r.signal}): ${(r.stderr || '').trim().split('\n').slice(-3).join(' / ')}`);
+    writeFileSync(file, lab.script, { mode: 0o700 });
+    const r = await runLabScript(file, opts.timeoutSec ?? 120);
+    if (r.interrupted) {
+      removeDir();
+      // The script has cleaned up and the folder is gone: end as the signal would have.
+      process.kill(process.pid, r.interrupted);
+      await new Promise(() => undefined);
+    }
+    if (r.code !== 0) throw new Error(`the lab script failed (exit ${r.code ?? r.signal}): ${(r.stderr || '').trim().split('\n').slice(-3).join(' / ')}`);
     kernelText = unmap(r.stdout);
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    removeDir();
+    process.off('exit', removeDir);
   }
   const observations = compareOutcomes(scenario, run.recorder.records as readonly TraceRecord<EthernetFrame>[], kernelText);
   return { ran: true, observations, unexplained: observations.filter((o) => !o.same && !o.explained).length };

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -71,6 +71,29 @@ describe.skipIf(unavailable !== undefined)('netsim lab and conform, against the 
     expect(ours(r.pid)).toEqual([]);
     expect([...rootLinks()].filter((n) => !linksBefore.has(n))).toEqual([]);
   }, 120_000);
+
+  it('netsim conform killed mid-run: the lab script, its namespaces and its temp files all go', async () => {
+    const tmp = mkdtempSync(join(tmpdir(), 'netsim-conform-kill-'));
+    const p = spawn(process.execPath, [bin, 'conform', 'scenarios/conformance/neighbour-ageing.ts'], { cwd: root, env: { ...process.env, TMPDIR: tmp }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => p.on('exit', (code, signal) => resolve({ code, signal })));
+    // Wait (bounded) until the script is running and its namespaces exist.
+    let script: number | undefined;
+    let during: string[] = [];
+    for (let i = 0; i < 100 && during.length === 0; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      script = Number((spawnSync('pgrep', ['-P', String(p.pid), 'bash'], { encoding: 'utf8' }).stdout ?? '').trim().split('\n')[0]) || undefined;
+      if (script !== undefined) during = labNamespaces().filter((n) => n.startsWith(`nsl${script}-`));
+    }
+    expect(during.length).toBeGreaterThan(0);
+    p.kill('SIGTERM');
+    const r = await exited;
+    expect(r.signal).toBe('SIGTERM');
+    expect(labNamespaces().filter((n) => n.startsWith(`nsl${script}-`))).toEqual([]);
+    // No process of the script's group is left, and no temp file.
+    expect(spawnSync('pgrep', ['-g', String(script)], { encoding: 'utf8' }).stdout.trim()).toBe('');
+    expect(readdirSync(tmp).filter((f) => f.startsWith('netsim-lab-'))).toEqual([]);
+    rmSync(tmp, { recursive: true, force: true });
+  }, 60_000);
 
   it('netsim conform: every conformance scenario agrees with the kernel (or the difference is explained)', async () => {
     const files = readdirSync(join(root, 'scenarios/conformance')).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts')).map((f) => `scenarios/conformance/${f}`);
