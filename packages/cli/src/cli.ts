@@ -2,12 +2,13 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { writeFileSync, mkdirSync, existsSync, readFileSync, readdirSync, openSync, writeSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { getHeapStatistics } from 'node:v8';
 import { loadScenario, UsageError } from './load.js';
 import { Progress, type ProgressStream } from './progress.js';
 import { defaultWorkers, sweepSeeds } from './sweep.js';
 import { conform, formatConform } from './conform.js';
 import { serveStatic } from './serve.js';
-import { hint, recordToJson, errorText, formatTime, EventBudgetExceeded, ForwardingLoopError, BinaryTraceWriter, binaryTraceToJsonLines } from '@netsim/engine';
+import { hint, recordToJson, errorText, formatTime, EventBudgetExceeded, ForwardingLoopError, MemoryBudgetExceeded, BinaryTraceWriter, binaryTraceToJsonLines } from '@netsim/engine';
 import { labScript, viewBundle, parseSeeds, summarizeSweep, formatSweep, scenarioToYaml, runScenario, diffRuns, formatDiff, explain, formatExplanation, parseSelector, type ScenarioBuilder, summarizeRun, formatRecord, tracePcap, tcpdump, JsonlFile, type Scenario } from '@netsim/scenario';
 import { ethernetFrames, type EthernetFrame } from '@netsim/packets';
 import type { TraceRecord } from '@netsim/engine';
@@ -22,7 +23,7 @@ export interface Io {
 const USAGE = `usage:
   netsim run <scenario-file> [--variant NAME] [--seed N] [--until T] [--max-events N] [--max-hops N]
                              [--trace FILE] [--pcap FILE] [--capture DEV.PORT] [--tcpdump 'DEV.PORT FILTER']
-                             [--json] [--quiet]
+                             [--json] [--quiet] [--max-memory SIZE]
   netsim variants <scenario-file>
   netsim incidents [--json] [--pcap-dir DIR] [scenario-file ...]
                                      replay each incident and its fixes; one verdict per incident
@@ -60,6 +61,9 @@ const USAGE = `usage:
 
   --max-events N   end the run with an error after N events (default 20,000,000)
   --max-hops N     end the run when one frame is forwarded N times: a loop (default 255; 0 = off)
+  --max-memory SIZE end the run with an error when the heap passes SIZE (e.g. 2G; default 70% of
+                   the heap limit, at most 4G)
+  --until T        e.g. 30s, 20min, 2h, 3d
   --trace FILE     write every trace record as JSON lines (FILE.bin: the compact binary form)
   --pcap FILE      write a pcap (all transmissions, or one port with --capture) and FILE.index.json
   --tcpdump 'DEV.PORT [FILTER]'
@@ -429,6 +433,20 @@ async function serveViewer(bundleText: string, port: number): Promise<string> {
   return `${s.origin}/?bundle=bundle.json`;
 }
 
+/** The default memory budget: 70% of V8's heap limit, at most 4 GiB — well under this machine. */
+function defaultMemoryBudget(): number {
+  return Math.min(Math.floor(getHeapStatistics().heap_size_limit * 0.7), 4 * 2 ** 30);
+}
+
+/** `512M`, `2G`, `1.5GiB`, `300000000` → bytes. */
+function parseBytes(text: string, what: string): number {
+  const m = /^(\d+(?:\.\d+)?)\s*(|k|m|g|kib|mib|gib|kb|mb|gb)$/i.exec(text.trim());
+  const unit = { '': 1, k: 2 ** 10, kib: 2 ** 10, kb: 2 ** 10, m: 2 ** 20, mib: 2 ** 20, mb: 2 ** 20, g: 2 ** 30, gib: 2 ** 30, gb: 2 ** 30 }[(m?.[2] ?? '').toLowerCase()];
+  const n = m && unit ? Math.floor(Number(m[1]) * unit) : Number.NaN;
+  if (!(Number.isSafeInteger(n) && n > 0)) throw new UsageError(`${what} '${text}' is not a size (write e.g. 512M, 2G)`);
+  return n;
+}
+
 /** Runs the CLI; returns the exit code (0 ok, 1 simulation error, 2 user mistake). */
 export async function runCli(argv: string[], io: Io): Promise<number> {
   const [cmd, ...rest] = argv;
@@ -441,7 +459,7 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
     if (command === undefined) throw new UsageError(`unknown command '${cmd}'${hint(cmd, Object.keys(COMMANDS))} (commands: ${Object.keys(COMMANDS).join(', ')}, help)`);
     return await command(rest, io);
   } catch (e) {
-    if (e instanceof EventBudgetExceeded || e instanceof ForwardingLoopError) {
+    if (e instanceof EventBudgetExceeded || e instanceof ForwardingLoopError || e instanceof MemoryBudgetExceeded) {
       io.err(`netsim: ${e.message}\n`);
       return 1;
     }
@@ -490,6 +508,7 @@ async function cmdRun(args: string[], io: Io): Promise<number> {
         tcpdump: { type: 'string' },
         json: { type: 'boolean' },
         quiet: { type: 'boolean' },
+        'max-memory': { type: 'string' },
       });
   if (positionals.length > 1) throw new UsageError(`unexpected argument '${positionals[1]}'`);
   const { scenario, path } = await loadScenario(positionals[0]);
@@ -500,6 +519,9 @@ async function cmdRun(args: string[], io: Io): Promise<number> {
   const maxFrameHops = values['max-hops'] === undefined ? undefined : Number(values['max-hops']);
   if (maxFrameHops !== undefined && !(Number.isSafeInteger(maxFrameHops) && maxFrameHops >= 0)) throw new UsageError(`--max-hops '${values['max-hops']}' is not a non-negative integer`);
 
+  const memoryBudget = { bytes: values['max-memory'] === undefined ? defaultMemoryBudget() : parseBytes(values['max-memory'], '--max-memory'), used: () => process.memoryUsage().heapUsed };
+  // Records nobody reads are not kept: --quiet prints tool output only, --json the summary.
+  const keepRecords = values.pcap !== undefined || values.tcpdump !== undefined ? true : values.json ? false : values.quiet ? (r: TraceRecord<EthernetFrame>) => r.type === 'output' || r.type === 'log' || r.type.endsWith('.output') : true;
   const binaryFd = values.trace?.endsWith('.bin') ? openSync(values.trace, 'w') : undefined;
   const traceFile = values.trace && binaryFd === undefined ? new JsonlFile(values.trace) : undefined;
   const onLine = traceFile === undefined ? undefined : (line: string) => traceFile.write(line);
@@ -517,6 +539,8 @@ async function cmdRun(args: string[], io: Io): Promise<number> {
       ...(maxFrameHops === undefined ? {} : { maxFrameHops }),
       ...(onLine ? { onLine } : {}),
       ...(onRecord ? { onRecord: onRecord.write } : {}),
+      keepRecords,
+      memoryBudget,
     });
   } finally {
     traceFile?.close();

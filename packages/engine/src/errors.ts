@@ -28,6 +28,18 @@ export class EventBudgetExceeded extends SimulationError {
   }
 }
 
+/** A run's heap grew past its memory budget (checked every few thousand events). */
+export class MemoryBudgetExceeded extends SimulationError {
+  constructor(
+    message: string,
+    readonly budgetBytes: number,
+    readonly usedBytes: number,
+  ) {
+    super(message);
+    this.name = 'MemoryBudgetExceeded';
+  }
+}
+
 /** A device model threw while handling an input. */
 export class DeviceError extends SimulationError {
   constructor(

@@ -3,8 +3,12 @@ import { Fingerprint, TraceEncoder, type TraceRecord } from './trace.js';
 import type { Simulation } from './simulation.js';
 
 export interface RecorderOptions {
-  /** Keep record objects in memory (default true). */
-  keep?: boolean;
+  /**
+   * Keep record objects in memory (default true), or only those a predicate accepts (a run that
+   * prints tool output alone need not hold every frame). `count` and the fingerprint always
+   * cover every record.
+   */
+  keep?: boolean | ((record: TraceRecord<never>) => boolean);
   /** Called with each JSON line (e.g. to stream to a file). */
   onLine?: (line: string) => void;
 }
@@ -26,10 +30,11 @@ export class TraceRecorder<F = unknown> {
     opts: RecorderOptions = {},
   ) {
     const keep = opts.keep ?? true;
+    const accept = typeof keep === 'function' ? (keep as (r: TraceRecord<F>) => boolean) : undefined;
     const onLine = opts.onLine;
     const encoder = new TraceEncoder(sim.frames);
     this.handler = (_type, rec) => {
-      if (keep) this.records.push(rec);
+      if (accept ? accept(rec) : keep) this.records.push(rec);
       const line = encoder.encode(rec);
       this.fp.update(line);
       if (onLine) onLine(line);

@@ -7,7 +7,7 @@ import type { Emitter } from 'mitt';
 import { parseDuration, formatTime, type Duration, type Nanos } from './time.js';
 import { Rng, RNG_WORDS, seedStream } from './rng.js';
 import { EventQueue, Ev, EV_CALL, EV_COMMAND, EV_DELIVER, EV_LINK, EV_TIMER } from './queue.js';
-import { DeviceError, EventBudgetExceeded, ForwardingLoopError, SimulationError, TopologyError } from './errors.js';
+import { DeviceError, EventBudgetExceeded, ForwardingLoopError, MemoryBudgetExceeded, SimulationError, TopologyError } from './errors.js';
 import { OPAQUE_FRAMES, type DropReason, type FrameInfo, type TraceRecord } from './trace.js';
 import type { Command, DeviceModel, Input, Output, StepContext } from './device.js';
 
@@ -18,6 +18,12 @@ export interface SimulationOptions<F> {
   frames?: FrameInfo<F>;
   /** Default event budget of one `run` call. Default 20,000,000. */
   maxEvents?: number;
+  /**
+   * A memory budget: `used()` (e.g. the process's heap in use — the engine itself reads no
+   * process state) is asked every 16,384 events and the run ends with MemoryBudgetExceeded once it
+   * passes `bytes`. Which event it stops at depends on the machine; the trace up to it does not.
+   */
+  memoryBudget?: { bytes: number; used: () => number };
   /**
    * How many times one frame may be forwarded unchanged (a device transmitting the very frame
    * object it received) before the run ends with a ForwardingLoopError. Default 255; 0 disables.
@@ -158,6 +164,7 @@ export class Simulation<F = unknown> {
   readonly frames: FrameInfo<F>;
   readonly maxEvents: number;
   readonly maxFrameHops: number;
+  readonly memoryBudget: { bytes: number; used: () => number } | undefined;
   /** The trace bus; records are built only while it has listeners. */
   readonly trace: Emitter<Record<string, TraceRecord<F>>>;
 
@@ -187,6 +194,7 @@ export class Simulation<F = unknown> {
     this.frames = opts.frames ?? (OPAQUE_FRAMES as FrameInfo<F>);
     this.maxEvents = opts.maxEvents ?? DEFAULT_BUDGET;
     this.maxFrameHops = opts.maxFrameHops ?? 255;
+    this.memoryBudget = opts.memoryBudget;
     this.trace = mitt();
     this.ctx = { now: 0, rng: undefined as unknown as Rng, device: '' };
   }
@@ -394,6 +402,7 @@ export class Simulation<F = unknown> {
           processed--;
           throw this.budgetError(budget, before);
         }
+        if ((processed & 0x3fff) === 0 && this.memoryBudget !== undefined) this.checkMemory(this.memoryBudget);
         this.dispatch(ev);
       }
     } finally {
@@ -423,7 +432,7 @@ export class Simulation<F = unknown> {
    */
   fork(): Simulation<F> {
     this.start();
-    const s = new Simulation<F>({ seed: this.seed, frames: this.frames, maxEvents: this.maxEvents, maxFrameHops: this.maxFrameHops });
+    const s = new Simulation<F>({ seed: this.seed, frames: this.frames, maxEvents: this.maxEvents, maxFrameHops: this.maxFrameHops, ...(this.memoryBudget ? { memoryBudget: this.memoryBudget } : {}) });
     s._now = this._now;
     s.seq = this.seq;
     s.pktSeq = this.pktSeq;
@@ -755,6 +764,13 @@ export class Simulation<F = unknown> {
       slot.id,
       hops,
     );
+  }
+
+  private checkMemory(m: { bytes: number; used: () => number }): void {
+    const used = m.used();
+    if (used <= m.bytes) return;
+    const mib = (n: number) => `${Math.round(n / 2 ** 20)} MiB`;
+    throw new MemoryBudgetExceeded(`memory budget exceeded at ${formatTime(this._now)}s: ${mib(used)} in use, budget ${mib(m.bytes)} (raise it with --max-memory, shorten --until, or keep fewer records: --quiet without --trace/--pcap)`, m.bytes, used);
   }
 
   private budgetError(budget: number, before: readonly (readonly [number, number])[]): EventBudgetExceeded {

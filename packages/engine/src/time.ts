@@ -12,9 +12,11 @@ export const MS = 1_000_000;
 export const SECOND = 1_000_000_000;
 export const MINUTE = 60 * SECOND;
 export const HOUR = 60 * MINUTE;
+export const DAY = 24 * HOUR;
 
-const UNITS: Record<string, number> = { ns: NS, us: US, µs: US, ms: MS, s: SECOND, sec: SECOND, m: MINUTE, min: MINUTE, h: HOUR };
-const PART = /(\d+(?:\.\d+)?)(ns|us|µs|ms|sec|s|min|m|h)/y;
+const UNITS: Record<string, number> = { ns: NS, us: US, µs: US, ms: MS, s: SECOND, sec: SECOND, m: MINUTE, min: MINUTE, h: HOUR, d: DAY };
+const PART = /(\d+(?:\.\d+)?)(ns|us|µs|ms|sec|s|min|m|h|d)/y;
+const UNIT_LIST = 'ns, us, ms, s, min (or m), h, d';
 
 /** A duration as text (`'300ms'`, `'20min'`, `'1m30s'`) or as integer nanoseconds. */
 export type Duration = Nanos | string;
@@ -40,12 +42,12 @@ export function parseDuration(d: Duration): Nanos {
     const start = PART.lastIndex;
     const m = PART.exec(text);
     if (!m || m.index !== start) {
-      throw new Error(`'${d}' is not a duration (write e.g. '300ms', '1.5s', '20min', '1m30s')`);
+      throw new Error(`'${d}' is not a duration (write e.g. '300ms', '1.5s', '20min', '1m30s', '2d'; units: ${UNIT_LIST})`);
     }
     total += Number(m[1]) * UNITS[m[2]!]!;
     matched++;
   }
-  if (matched === 0) throw new Error(`'${d}' is not a duration (write e.g. '300ms', '1.5s', '20min')`);
+  if (matched === 0) throw new Error(`'${d}' is not a duration (write e.g. '300ms', '1.5s', '20min'; units: ${UNIT_LIST})`);
   const ns = Math.round(total);
   if (!Number.isSafeInteger(ns)) throw new Error(`duration '${d}' is too large`);
   return ns;

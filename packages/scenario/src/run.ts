@@ -13,8 +13,10 @@ export interface RunScenarioOptions {
   maxFrameHops?: number;
   /** A what-if change added to the variant's build (see InstantiateOptions.change). */
   change?: InstantiateOptions['change'];
-  /** Keep trace records in memory (default true). */
-  keepRecords?: boolean;
+  /** Keep trace records in memory (default true), or only those a predicate accepts. */
+  keepRecords?: boolean | ((record: TraceRecord<EthernetFrame>) => boolean);
+  /** End the run with MemoryBudgetExceeded once `used()` passes `bytes` (see SimulationOptions). */
+  memoryBudget?: { bytes: number; used: () => number };
   /** Called with each JSON line of the trace. */
   onLine?: (line: string) => void;
   /** Called with each trace record (e.g. a binary trace writer). */
@@ -38,8 +40,9 @@ export function runScenario(scenario: Scenario, opts: RunScenarioOptions = {}): 
     ...(opts.maxEvents === undefined ? {} : { maxEvents: opts.maxEvents }),
     ...(opts.maxFrameHops === undefined ? {} : { maxFrameHops: opts.maxFrameHops }),
     ...(opts.change === undefined ? {} : { change: opts.change }),
+    ...(opts.memoryBudget === undefined ? {} : { memoryBudget: opts.memoryBudget }),
   });
-  const recorder = new TraceRecorder(inst.sim, { keep: opts.keepRecords ?? true, ...(opts.onLine ? { onLine: opts.onLine } : {}) });
+  const recorder = new TraceRecorder(inst.sim, { keep: (opts.keepRecords ?? true) as boolean | ((r: TraceRecord<never>) => boolean), ...(opts.onLine ? { onLine: opts.onLine } : {}) });
   if (opts.onRecord) {
     const f = opts.onRecord;
     inst.sim.trace.on('*', (_t, r) => f(r));

@@ -705,6 +705,8 @@ export interface InstantiateOptions {
   maxFrameHops?: number;
   /** A what-if change: more topology or timeline, added after the variant's own build. */
   change?: (b: ScenarioBuilder) => void;
+  /** See SimulationOptions.memoryBudget. */
+  memoryBudget?: { bytes: number; used: () => number };
 }
 
 export interface Instance {
@@ -871,6 +873,7 @@ export function instantiate(scenario: Scenario, opts: InstantiateOptions = {}): 
     frames: ethernetFrames,
     ...(opts.maxEvents === undefined ? {} : { maxEvents: opts.maxEvents }),
     ...(opts.maxFrameHops === undefined ? {} : { maxFrameHops: opts.maxFrameHops }),
+    ...(opts.memoryBudget === undefined ? {} : { memoryBudget: opts.memoryBudget }),
   });
   try {
     for (const d of b.devices) sim.addDevice(d.id, d.model, d.config);
