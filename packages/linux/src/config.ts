@@ -235,6 +235,17 @@ export function ifnameProblem(name: string): string | undefined {
   return undefined;
 }
 
+/**
+ * A MAC an interface may have: not multicast or broadcast (the I/G bit) and not all zeros —
+ * net/ethernet/eth.c:eth_prepare_mac_addr_change refuses others (is_valid_ether_addr, EADDRNOTAVAIL).
+ * @throws Error naming `what`
+ */
+export function unicastMac(mac: Mac, what: string): Mac {
+  if (mac === '00:00:00:00:00:00') throw new Error(`${what}: MAC ${mac} is all zeros, which the kernel refuses (is_valid_ether_addr)`);
+  if ((parseInt(mac.slice(0, 2), 16) & 1) === 1) throw new Error(`${what}: MAC ${mac} is a ${mac === 'ff:ff:ff:ff:ff:ff' ? 'broadcast' : 'multicast'} address (the first octet's low bit is set), which the kernel refuses (is_valid_ether_addr)`);
+  return mac;
+}
+
 /** Builds the initial state; throws with the interface or route named on a mistake. */
 export function initHost(c: HostConfig, carrier: (port: string) => boolean, rng: Rng): HostState {
   if (c.machineId !== undefined) parseMachineId(c.machineId);
@@ -261,7 +272,7 @@ export function initHost(c: HostConfig, carrier: (port: string) => boolean, rng:
   const macs = new Map<string, { mac: Mac; explicit: boolean }>();
   for (const i of c.interfaces) {
     const kind = i.kind ?? 'nic';
-    if (i.mac !== undefined) macs.set(i.name, { mac: parseMac(i.mac), explicit: true });
+    if (i.mac !== undefined) macs.set(i.name, { mac: unicastMac(parseMac(i.mac), `interface '${i.name}'`), explicit: true });
     else if (i.macPolicy === 'networkd') {
       if (c.machineId === undefined) throw new Error(`interface '${i.name}': macPolicy 'networkd' needs the host's machineId`);
       macs.set(i.name, { mac: networkdMac(c.machineId, i.name), explicit: true });
@@ -280,6 +291,10 @@ export function initHost(c: HostConfig, carrier: (port: string) => boolean, rng:
     const kind = i.kind ?? 'nic';
     const addrs = (i.addresses ?? []).map((a) => {
       const p = parseCidr(a, true);
+      // Class D (multicast) and E (incl. 255.255.255.255) are not interface addresses: devinet_ioctl
+      // refuses them (inet_abc_len); netsim refuses them from any scenario alike.
+      if (p.address >>> 28 >= 0xe) throw new Error(`interface '${i.name}': ${a} is a ${p.address >>> 28 === 0xe ? 'multicast' : p.address === 0xffffffff ? 'broadcast' : 'class E'} address, not one an interface can hold`);
+      if (p.address === 0) throw new Error(`interface '${i.name}': 0.0.0.0 is not an address an interface can hold`);
       return { ip: p.address, len: p.length };
     });
     const m = macs.get(i.name)!;

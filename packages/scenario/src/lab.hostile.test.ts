@@ -87,7 +87,7 @@ function template(hostile: Partial<Record<Field, string>>) {
         .nc('h1', '10.0.0.2', 80)
         .telnet('h1', '10.0.0.2', 80)
         .traceroute('h1', '10.0.0.2')
-        .send('e1', { dst: 'ff:ff:ff:ff:ff:ff', type: 0x88b5, payload: new Uint8Array(4) } as never)
+        .send('e1', { dst: 'ff:ff:ff:ff:ff:ff', etherType: 0x88b5, payload: { kind: 'raw', bytes: new Uint8Array(4) } })
         .applyService('api', { name: v('serviceName', 'svc'), clusterIP: '10.96.0.1', ports: [{ port: 80 }] } as never)
         .command('h1', { name: 'neigh-replace', dev: v('neighDev', ifname), ip: '10.0.0.9', mac: v('neighMac', '02:00:00:00:00:09'), state: v('neighState', 'PERMANENT') })
         .command('h2', { name: 'fdb-add', dev: 'eth0', mac: v('fdbMac', '02:00:00:00:00:0a'), dst: '10.0.0.1' })

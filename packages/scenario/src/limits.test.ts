@@ -49,3 +49,58 @@ describe('scenario limits', () => {
     expect(problemsOf(() => instantiate(s))).toMatch(/has 100001 devices; at most 100000 are allowed \(SCENARIO_LIMITS\.devices\)/);
   });
 });
+
+describe('inputs the kernel would refuse are refused, with their place', () => {
+  const host = (iface: Record<string, unknown>) => defineScenario({ title: 'h', build: (b) => void b.host('h1', { interfaces: [{ name: 'eth0', ...iface }] } as never) });
+  it.each([
+    ['ff:ff:ff:ff:ff:ff', /MAC ff:ff:ff:ff:ff:ff is a broadcast address .*is_valid_ether_addr/],
+    ['01:00:5e:00:00:01', /MAC 01:00:5e:00:00:01 is a multicast address/],
+    ['00:00:00:00:00:00', /MAC 00:00:00:00:00:00 is all zeros/],
+  ])('interface MAC %s', (mac, re) => {
+    expect(problemsOf(() => instantiate(host({ mac })))).toMatch(new RegExp(`device #1 'h1'.*${re.source}`));
+  });
+
+  it.each([
+    ['255.255.255.255/32', /255\.255\.255\.255\/32 is a broadcast address/],
+    ['224.0.0.5/32', /224\.0\.0\.5\/32 is a multicast address/],
+    ['240.0.0.1/24', /is a class E address/],
+  ])('interface address %s', (address, re) => {
+    expect(problemsOf(() => instantiate(host({ addresses: [address] })))).toMatch(re);
+  });
+
+  it('an endpoint with a group MAC, and frames with fields missing, are named (no TypeError)', () => {
+    const s = defineScenario({
+      title: 'send',
+      build(b) {
+        b.endpoint('e1', { mac: '01:00:00:00:00:01' });
+        b.endpoint('e2', { mac: '02:00:00:00:00:02' });
+        b.at('1s').send('e2', {} as never).send('e2', { dst: 'nope', etherType: 5, payload: { kind: 'raw', bytes: 'x' } } as never);
+      },
+    });
+    const p = problemsOf(() => instantiate(s));
+    expect(p).toMatch(/endpoint 'e1': mac 01:00:00:00:00:01: MAC 01:00:00:00:00:01 is a multicast address/);
+    expect(p).toMatch(/at 1s: send from 'e2'.*: frame\.dst: missing or not a MAC address/);
+    expect(p).toMatch(/frame\.etherType: missing is not an EtherType/);
+    expect(p).toMatch(/frame\.dst: 'nope' is not a MAC address/);
+    expect(p).toMatch(/frame\.payload\.bytes: must be binary data/);
+    expect(p).not.toMatch(/TypeError|undefined|\[object Object\]/);
+  });
+
+  it('a variant device named __proto__ (or constructor) is a device like any other', () => {
+    const text = [
+      'title: proto',
+      'devices: { sw: { switch: { ports: 2 } } }',
+      'variants:',
+      '  base: { description: base }',
+      '  more:',
+      '    description: more',
+      '    devices:',
+      '      __proto__: { endpoint: { mac: "02:00:00:00:00:01" } }',
+      '      constructor: { endpoint: { mac: "02:00:00:00:00:02" } }',
+      '    links: [[__proto__.eth0, sw.p1], [constructor.eth0, sw.p2]]',
+    ].join('\n');
+    const { sim } = instantiate(parseYamlScenario(text), { variant: 'more' });
+    expect(sim.deviceIds()).toEqual(['sw', '__proto__', 'constructor']);
+    expect(Object.getPrototypeOf({})).toBe(Object.prototype);
+  });
+});

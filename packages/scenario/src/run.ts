@@ -147,7 +147,7 @@ export function summarizeRun(scenario: Scenario, run: ScenarioRun): RunSummary {
       const s = sim.state<SwitchState>(id);
       entry.fdb = fdbEntries(s.fdb, sim.now, s.agingNs).map(({ mac, entry: e }) => ({ mac, port: e.port, type: e.static ? 'static' : 'dynamic', lastSeenNs: e.lastSeen }));
     }
-    devices[id] = entry;
+    Object.defineProperty(devices, id, { value: entry, enumerable: true, writable: true, configurable: true }); // ids may be '__proto__'
   }
   return {
     scenario: scenario.title,

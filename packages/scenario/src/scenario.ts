@@ -8,7 +8,7 @@
 import { parseDuration, Simulation, Rng, RNG_WORDS, errorText, hint, type Command, type DeviceModel, type Duration, type LinkOptions, type Nanos } from '@netsim/engine';
 import { ethernetFrames, formatIpv4, parseCidr, parseIpv4, parseMac, prefixMask, type EthernetFrame, type Mac } from '@netsim/packets';
 import { endpoint, l3Switch, learningSwitch, sendFrame, switchPorts, type EndpointConfig, type L3SwitchConfig, type SwitchConfig } from '@netsim/l2';
-import { initHost, linuxHost, ifnameProblem, NUD_STATES, type HostConfig } from '@netsim/linux';
+import { initHost, linuxHost, ifnameProblem, unicastMac, NUD_STATES, type HostConfig } from '@netsim/linux';
 import { kubeApi, kubeNode, type ApiConfig, type KubeNodeConfig, type ServiceSpec } from '@netsim/kube';
 import { showDevice } from './show.js';
 import { Ajv, type ValidateFunction } from 'ajv';
@@ -76,6 +76,30 @@ export const SCENARIO_LIMITS = {
   /** Timeline steps, including the ones devices add for themselves. */
   steps: 1_000_000,
 } as const;
+
+/** What is wrong with a frame a scenario sends (each as `.field: problem`). */
+function frameProblems(frame: unknown): string[] {
+  if (frame === null || typeof frame !== 'object' || Array.isArray(frame)) return [': must be a mapping with dst, etherType and payload'];
+  const f = frame as Record<string, unknown>;
+  const out: string[] = [];
+  for (const k of ['dst', 'src'] as const) {
+    if (f[k] === undefined && k === 'src') continue;
+    if (typeof f[k] !== 'string') out.push(`.${k}: missing or not a MAC address (e.g. ff:ff:ff:ff:ff:ff)`);
+    else {
+      try {
+        parseMac(f[k] as string);
+      } catch (e) {
+        out.push(`.${k}: ${errorText(e)}`);
+      }
+    }
+  }
+  if (!(Number.isInteger(f['etherType']) && (f['etherType'] as number) >= 0x600 && (f['etherType'] as number) <= 0xffff)) out.push(`.etherType: ${JSON.stringify(f['etherType']) ?? 'missing'} is not an EtherType (0x0600..0xffff, e.g. 0x88b5)`);
+  const p = f['payload'] as Record<string, unknown> | undefined;
+  if (p === null || typeof p !== 'object') out.push('.payload: missing (e.g. { kind: raw, bytes: !!binary AAAA })');
+  else if (p['kind'] === 'raw' && !(p['bytes'] instanceof Uint8Array)) out.push('.payload.bytes: must be binary data (!!binary in YAML, a Uint8Array in TypeScript)');
+  else if (!['raw', 'arp', 'ipv4'].includes(String(p['kind']))) out.push(`.payload.kind: ${JSON.stringify(p['kind'])} is not raw, arp or ipv4`);
+  return out;
+}
 
 /** Text a scenario shows in one line (titles, variant names, sessions, link ids): printable, bounded. */
 function lineProblem(text: unknown, max: number): string | undefined {
@@ -185,6 +209,12 @@ export class TimelineStep {
   /** An endpoint sends a frame (source MAC defaults to the endpoint's). */
   send(dev: string, frame: Omit<EthernetFrame, 'src'> & { src?: Mac }): this {
     this.b.noteStep(this.time, 'send', { dev, frame });
+    const at = this.b.here(`at ${String(this.time)}: send from '${dev}'`);
+    const wrong = frameProblems(frame);
+    if (wrong.length) {
+      for (const w of wrong) this.b.problems.push(`${at}: frame${w}`);
+      return this;
+    }
     this.b.pushAction({ kind: 'command', at: this.time, dev, command: sendFrame(frame), where: this.b.here(`at ${String(this.time)}: send from '${dev}'`) });
     return this;
   }
@@ -448,7 +478,7 @@ export class ScenarioBuilder {
 
   private endpointDevice(id: string, config: EndpointConfig): this {
     try {
-      parseMac(config.mac);
+      unicastMac(parseMac(config.mac), config.mac);
     } catch (e) {
       this.problems.push(`endpoint '${id}': mac ${errorText(e)}`);
     }

@@ -47,13 +47,21 @@ function bytesAsArray(_k: string, v: unknown): unknown {
   return v instanceof Uint8Array ? Array.from(v) : v;
 }
 
+/**
+ * Sets an own property even when the key is `__proto__` (plain assignment would replace the
+ * prototype and the entry would vanish): records keyed by user text go through this.
+ */
+function setOwn<T>(o: Record<string, T>, k: string, v: T): void {
+  Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
+}
+
 /** Removes `undefined` (YAML has none; the builder treats a missing key and `undefined` alike). */
 function plain(v: unknown): Json {
   if (v instanceof Uint8Array) return v;
   if (Array.isArray(v)) return v.map(plain);
   if (v !== null && typeof v === 'object') {
     const out: Record<string, Json> = {};
-    for (const [k, x] of Object.entries(v)) if (x !== undefined) out[k] = plain(x);
+    for (const [k, x] of Object.entries(v)) if (x !== undefined) setOwn(out, k, plain(x));
     return out;
   }
   return v as Json;
@@ -64,7 +72,7 @@ function devicesOf(spec: ScenarioSpec, where: string): Record<string, Json> {
   for (const d of spec.devices) {
     if (d.kind.startsWith('custom:')) throw new ScenarioError([`device '${d.id}' uses its own model (${d.kind.slice(7)}): a YAML scenario can only hold the builder's kinds (${DEVICE_KINDS.join(', ')})`], where);
     if (/^\d+$/.test(d.id)) throw new ScenarioError([`device id '${d.id}' is a number: in YAML give it a name that starts with a letter`], where);
-    out[d.id] = { [d.kind]: plain(d.config) };
+    setOwn(out, d.id, { [d.kind]: plain(d.config) });
   }
   return out;
 }
@@ -105,8 +113,8 @@ export function scenarioToYaml(scenario: Scenario, source?: string): string {
         const spec = specOf(scenario, name);
         const devices = devicesOf(spec, `${scenario.title} [${name}]`);
         const changed: Record<string, Json> = {};
-        for (const [id, d] of Object.entries(devices)) if (!same(d, baseDevices[id])) changed[id] = d;
-        for (const id of Object.keys(baseDevices)) if (!(id in devices)) changed[id] = null;
+        for (const [id, d] of Object.entries(devices)) if (!Object.hasOwn(baseDevices, id) || !same(d, baseDevices[id])) setOwn(changed, id, d);
+        for (const id of Object.keys(baseDevices)) if (!Object.hasOwn(devices, id)) setOwn(changed, id, null);
         const merged = mergeDevices(baseDevices, changed);
         if (!same(Object.keys(merged), Object.keys(devices))) throw new ScenarioError([`variant '${name}' declares its devices in another order than the default variant; a YAML variant can only replace, add (at the end) or remove devices`], scenario.title);
         if (Object.keys(changed).length) v['devices'] = changed;
@@ -116,7 +124,7 @@ export function scenarioToYaml(scenario: Scenario, source?: string): string {
         if (!same(timeline, baseTimeline)) v['timeline'] = timeline;
         if (!same(spec.intended, base.intended)) v['intended'] = plain(spec.intended);
       }
-      variants[name] = v;
+      setOwn(variants, name, v);
     }
     doc['variants'] = variants;
   }
@@ -159,7 +167,7 @@ function mergeDevices(base: Record<string, Json>, changes: Record<string, Json>)
   const out: Record<string, Json> = { ...base };
   for (const [id, d] of Object.entries(changes)) {
     if (d === null) delete out[id];
-    else out[id] = d;
+    else setOwn(out, id, d);
   }
   return out;
 }
@@ -230,7 +238,7 @@ export function parseYamlScenario(text: string, file = 'scenario.yaml'): Scenari
         if (v['links'] !== undefined) checkLinks(v['links'], `${at}.links`, p);
         if (v['timeline'] !== undefined) checkTimeline(v['timeline'], `${at}.timeline`, p);
         checkIntended(v['intended'], `${at}.intended`, p);
-        variantInfo[name] = { description: String(v['description']) };
+        setOwn(variantInfo, name, { description: String(v['description']) });
       }
     }
   }
