@@ -8,6 +8,7 @@ import { Progress, type ProgressStream } from './progress.js';
 import { defaultWorkers, sweepSeeds } from './sweep.js';
 import { conform, formatConform } from './conform.js';
 import { serveStatic } from './serve.js';
+import { makeOutputDir, OutputFile, writeError } from './output.js';
 import { hint, recordToJson, errorText, formatTime, EventBudgetExceeded, ForwardingLoopError, MemoryBudgetExceeded, BinaryTraceWriter, binaryTraceToJsonLines } from '@netsim/engine';
 import { labScript, viewBundle, parseSeeds, summarizeSweep, formatSweep, scenarioToYaml, runScenario, diffRuns, formatDiff, explain, formatExplanation, parseSelector, type ScenarioBuilder, summarizeRun, formatRecord, tracePcap, tcpdump, JsonlFile, type Scenario } from '@netsim/scenario';
 import { ethernetFrames, type EthernetFrame } from '@netsim/packets';
@@ -116,6 +117,8 @@ export interface IncidentVerdict {
 async function cmdIncidents(args: string[], io: Io): Promise<number> {
   const { values, positionals } = parse(args, { json: { type: 'boolean' }, 'pcap-dir': { type: 'string' } });
   const found: { scenario: Scenario; file: string }[] = [];
+  // A folder that cannot be made fails now, not after the first incident has run.
+  if (values['pcap-dir'] !== undefined) makeOutputDir(values['pcap-dir']);
   for (const file of scenarioFiles(positionals, 'incidents')) {
     const { scenario } = await loadScenario(file);
     if (scenario.incident) found.push({ scenario, file });
@@ -185,14 +188,26 @@ function formatVerdict(v: IncidentVerdict, header: boolean): string {
   return lines.join('\n') + '\n';
 }
 
+/** Writes a whole file through a temporary one; a failure names `target`. */
+function writeWhole(target: string, data: string | Uint8Array): void {
+  const out = new OutputFile(target);
+  try {
+    writeFileSync(out.path, data);
+  } catch (e) {
+    out.abort();
+    throw writeError(target, e);
+  }
+  out.commit();
+}
+
 /** One pcap per capture point (device port) that saw traffic: DIR/<dev>.<port>.pcap. */
 function writeCapturePoints(dir: string, run: ReturnType<typeof runScenario>): void {
-  mkdirSync(dir, { recursive: true });
+  makeOutputDir(dir);
   const points = new Set<string>();
   for (const r of run.recorder.records) if (r.type === 'tx' || r.type === 'rx') points.add(`${r.dev}.${r.port}`);
   for (const point of [...points].sort()) {
     const { pcap } = tracePcap(run.recorder.records, point);
-    writeFileSync(join(dir, `${point.replace(/[^A-Za-z0-9_.:-]/g, '_')}.pcap`), pcap);
+    writeWhole(join(dir, `${point.replace(/[^A-Za-z0-9_.:-]/g, '_')}.pcap`), pcap);
   }
 }
 
@@ -472,14 +487,25 @@ function cmdTrace(args: string[], io: Io): number {
   const file = args[0];
   if (!file) throw new UsageError('missing <file.bin>');
   if (!existsSync(file)) throw new UsageError(`cannot read trace '${file}': no such file`);
+  let bytes: Uint8Array;
+  try {
+    bytes = new Uint8Array(readFileSync(file));
+  } catch (e) {
+    throw new UsageError(`cannot read trace '${file}': ${errorText(e)}`);
+  }
   let out = '';
-  binaryTraceToJsonLines(new Uint8Array(readFileSync(file)), (line) => {
-    out += line + '\n';
-    if (out.length > 1 << 16) {
-      io.out(out);
-      out = '';
-    }
-  });
+  try {
+    // The whole file is checked (structure, count, checksum) before the first line is printed.
+    binaryTraceToJsonLines(bytes, (line) => {
+      out += line + '\n';
+      if (out.length > 1 << 16) {
+        io.out(out);
+        out = '';
+      }
+    });
+  } catch (e) {
+    throw new UsageError(`'${file}': ${errorText(e)}`);
+  }
   io.out(out);
   return 0;
 }
@@ -522,37 +548,66 @@ async function cmdRun(args: string[], io: Io): Promise<number> {
   const memoryBudget = { bytes: values['max-memory'] === undefined ? defaultMemoryBudget() : parseBytes(values['max-memory'], '--max-memory'), used: () => process.memoryUsage().heapUsed };
   // Records nobody reads are not kept: --quiet prints tool output only, --json the summary.
   const keepRecords = values.pcap !== undefined || values.tcpdump !== undefined ? true : values.json ? false : values.quiet ? (r: TraceRecord<EthernetFrame>) => r.type === 'output' || r.type === 'log' || r.type.endsWith('.output') : true;
-  const binaryFd = values.trace?.endsWith('.bin') ? openSync(values.trace, 'w') : undefined;
-  const traceFile = values.trace && binaryFd === undefined ? new JsonlFile(values.trace) : undefined;
-  const onLine = traceFile === undefined ? undefined : (line: string) => traceFile.write(line);
-  const onRecord = binaryFd === undefined ? undefined : (() => {
-    const w = new BinaryTraceWriter<EthernetFrame>((chunk) => void writeSync(binaryFd, chunk), ethernetFrames);
-    return { write: (r: TraceRecord<EthernetFrame>) => w.write(r), flush: () => w.flush() };
-  })();
-  let run;
+  // Outputs go to temporary files, renamed into place when the run is done: a run that fails
+  // validation leaves an existing file as it was. A run stopped by a budget or a loop keeps its
+  // trace (it shows what happened up to the stop).
+  const traceOut = values.trace === undefined ? undefined : new OutputFile(values.trace);
+  const binary = values.trace?.endsWith('.bin') ?? false;
+  let binaryFd: number | undefined;
+  let traceFile: JsonlFile | undefined;
   try {
-    run = runScenario(scenario, {
-      ...(values.variant === undefined ? {} : { variant: values.variant }),
-      ...(seed === undefined ? {} : { seed }),
-      ...(values.until === undefined ? {} : { until: values.until }),
-      ...(maxEvents === undefined ? {} : { maxEvents }),
-      ...(maxFrameHops === undefined ? {} : { maxFrameHops }),
-      ...(onLine ? { onLine } : {}),
-      ...(onRecord ? { onRecord: onRecord.write } : {}),
-      keepRecords,
-      memoryBudget,
-    });
-  } finally {
-    traceFile?.close();
-    if (binaryFd !== undefined) {
-      onRecord!.flush();
-      closeSync(binaryFd);
+    if (traceOut && binary) binaryFd = openSync(traceOut.path, 'w');
+    else if (traceOut) traceFile = new JsonlFile(traceOut.path);
+  } catch (e) {
+    throw writeError(values.trace!, e);
+  }
+  const onLine = traceFile === undefined ? undefined : (line: string) => traceFile.write(line);
+  const binaryWriter = binaryFd === undefined ? undefined : new BinaryTraceWriter<EthernetFrame>((chunk) => void writeSync(binaryFd!, chunk), ethernetFrames);
+  let run;
+  let ranAtAll = false;
+  try {
+    try {
+      run = runScenario(scenario, {
+        ...(values.variant === undefined ? {} : { variant: values.variant }),
+        ...(seed === undefined ? {} : { seed }),
+        ...(values.until === undefined ? {} : { until: values.until }),
+        ...(maxEvents === undefined ? {} : { maxEvents }),
+        ...(maxFrameHops === undefined ? {} : { maxFrameHops }),
+        ...(onLine ? { onLine } : {}),
+        ...(binaryWriter ? { onRecord: (r: TraceRecord<EthernetFrame>) => binaryWriter.write(r) } : {}),
+        keepRecords,
+        memoryBudget,
+      });
+      ranAtAll = true;
+    } catch (e) {
+      ranAtAll = e instanceof EventBudgetExceeded || e instanceof ForwardingLoopError || e instanceof MemoryBudgetExceeded;
+      throw e;
+    } finally {
+      if (traceOut) {
+        try {
+          traceFile?.close();
+          if (binaryFd !== undefined) {
+            binaryWriter!.end();
+            closeSync(binaryFd);
+          }
+          if (ranAtAll) traceOut.commit();
+          else traceOut.abort();
+        } catch (e) {
+          traceOut.abort();
+          // A write that failed (a full disk) is the error to report, whatever else happened.
+          // eslint-disable-next-line no-unsafe-finally
+          throw e instanceof UsageError ? e : writeError(values.trace!, e);
+        }
+      }
     }
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== undefined && !(e instanceof UsageError)) throw writeError(values.trace ?? '(output)', e);
+    throw e;
   }
   if (values.pcap) {
     const { pcap, index } = tracePcap(run.recorder.records, values.capture);
-    writeFileSync(values.pcap, pcap);
-    writeFileSync(`${values.pcap}.index.json`, JSON.stringify({ capture: values.capture ?? 'all transmissions', packets: index }, null, 1) + '\n');
+    writeWhole(values.pcap, pcap);
+    writeWhole(`${values.pcap}.index.json`, JSON.stringify({ capture: values.capture ?? 'all transmissions', packets: index }, null, 1) + '\n');
   }
   if (values.tcpdump) {
     const [point = '', ...filter] = values.tcpdump.trim().split(/\s+/);

@@ -4,20 +4,32 @@
  * once (as in {@link TraceEncoder}), and every other record is stored as its JSON line. Decoding
  * gives back exactly the JSON lines `TraceEncoder` would have written.
  *
- * Layout: the magic `NSTRACE1`, then records, each starting with a tag byte:
+ * Layout: the magic `NSTRACE2`, then records, each starting with a tag byte:
  * - 1 string: u32 id, u32 length, UTF-8 bytes (a name or a frame description)
  * - 2 tx: f64 n, f64 t, u32 dev, u32 port, u32 pkt, u32 len, u32 link, u32 fid, u32 summary (0: none)
  * - 3 rx: f64 n, f64 t, u32 dev, u32 port, u32 pkt, u32 len
  * - 4 json: u32 length, UTF-8 bytes of the record's JSON line
- * All numbers little-endian.
+ * - 5 end (last, once): u32 number of records before it, u32 FNV-1a of every byte before it
+ * All numbers little-endian. The reader checks all of it before it prints a line, so a truncated
+ * or corrupted file is an error, never invalid JSON. (`NSTRACE1` files, which have no end
+ * record, are still read, with their structure checked.)
  */
 import { TraceEncoder, type FrameInfo, type TraceRecord } from './trace.js';
 
-const MAGIC = 'NSTRACE1';
+const MAGIC = 'NSTRACE2';
+const MAGIC_V1 = 'NSTRACE1';
 const TAG_STRING = 1;
 const TAG_TX = 2;
 const TAG_RX = 3;
 const TAG_JSON = 4;
+const TAG_END = 5;
+
+/** FNV-1a over `bytes`, continuing from `h`. */
+function fnv1a(h: number, bytes: Uint8Array): number {
+  for (let i = 0; i < bytes.length; i++) h = Math.imul(h ^ bytes[i]!, 0x01000193) >>> 0;
+  return h;
+}
+const FNV_OFFSET = 0x811c9dc5;
 
 const utf8 = new TextEncoder();
 
@@ -28,6 +40,9 @@ export class BinaryTraceWriter<F> {
   private readonly ids = new Map<string, number>();
   private readonly fids = new WeakMap<object, number>();
   private readonly json: TraceEncoder<F>;
+  private records = 0;
+  private hash = FNV_OFFSET;
+  private ended = false;
 
   constructor(
     private readonly sink: (chunk: Uint8Array) => void,
@@ -39,6 +54,8 @@ export class BinaryTraceWriter<F> {
   }
 
   write(rec: TraceRecord<F>): void {
+    if (this.ended) throw new Error('binary trace: write after end()');
+    this.records++;
     if (rec.type === 'rx') {
       const dev = this.id(rec.dev);
       const port = this.id(rec.port);
@@ -87,8 +104,23 @@ export class BinaryTraceWriter<F> {
   /** Writes out what is buffered. */
   flush(): void {
     if (this.off === 0) return;
-    this.sink(this.buf.slice(0, this.off));
+    const chunk = this.buf.slice(0, this.off);
+    this.hash = fnv1a(this.hash, chunk);
+    this.sink(chunk);
     this.off = 0;
+  }
+
+  /** Writes the end record (count and checksum) and flushes; nothing may be written after. */
+  end(): void {
+    if (this.ended) return;
+    this.flush();
+    this.ended = true;
+    const tail = new Uint8Array(9);
+    const v = new DataView(tail.buffer);
+    tail[0] = TAG_END;
+    v.setUint32(1, this.records, true);
+    v.setUint32(5, this.hash, true);
+    this.sink(tail);
   }
 
   private lastS = '';
@@ -135,18 +167,83 @@ export class BinaryTraceWriter<F> {
 const utf8d = new TextDecoder();
 
 /**
+ * Checks a binary trace's structure before anything is decoded: magic and version, every record
+ * within the file, string ids defined before use, and (version 2) the end record's count and
+ * checksum.
+ * @throws Error naming the byte where the file stops making sense
+ */
+function checkBinaryTrace(bytes: Uint8Array): { version: 1 | 2; end: number } {
+  const magic = utf8d.decode(bytes.subarray(0, 8));
+  if (magic !== MAGIC && magic !== MAGIC_V1) {
+    if (magic.startsWith('NSTRACE')) throw new Error(`binary trace version '${magic.slice(7)}' is not one this netsim reads (1 or 2)`);
+    throw new Error('not a netsim binary trace (no NSTRACE2 header)');
+  }
+  const version = magic === MAGIC ? 2 : 1;
+  const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const defined = new Set<number>([0]);
+  let o = 8;
+  let records = 0;
+  const need = (n: number, what: string) => {
+    if (o + n > bytes.length) throw new Error(`truncated binary trace: a ${what} record at byte ${o} needs ${n} bytes, the file ends at ${bytes.length}`);
+  };
+  const known = (id: number, what: string) => {
+    if (!defined.has(id)) throw new Error(`corrupt binary trace: record at byte ${o} names ${what} #${id}, which was never defined`);
+  };
+  while (o < bytes.length) {
+    const tag = bytes[o]!;
+    if (tag === TAG_END) {
+      need(9, 'end');
+      const count = v.getUint32(o + 1, true);
+      const hash = v.getUint32(o + 5, true);
+      if (o + 9 !== bytes.length) throw new Error(`corrupt binary trace: ${bytes.length - o - 9} bytes after the end record at byte ${o}`);
+      if (count !== records) throw new Error(`corrupt binary trace: the end record counts ${count} records, the file holds ${records}`);
+      if (fnv1a(FNV_OFFSET, bytes.subarray(0, o)) !== hash) throw new Error('corrupt binary trace: the checksum in its end record does not match its contents');
+      return { version, end: o };
+    }
+    if (tag === TAG_STRING) {
+      need(9, 'string');
+      const n = v.getUint32(o + 5, true);
+      need(9 + n, 'string');
+      defined.add(v.getUint32(o + 1, true));
+      o += 9 + n;
+      continue;
+    }
+    if (tag === TAG_JSON) {
+      need(5, 'json');
+      const n = v.getUint32(o + 1, true);
+      need(5 + n, 'json');
+      o += 5 + n;
+      records++;
+      continue;
+    }
+    if (tag !== TAG_RX && tag !== TAG_TX) throw new Error(`corrupt binary trace: unknown tag ${tag} at byte ${o}`);
+    need(tag === TAG_RX ? 33 : 45, tag === TAG_RX ? 'rx' : 'tx');
+    known(v.getUint32(o + 17, true), 'device');
+    known(v.getUint32(o + 21, true), 'port');
+    if (tag === TAG_TX) {
+      known(v.getUint32(o + 33, true), 'link');
+      known(v.getUint32(o + 41, true), 'frame description');
+    }
+    o += tag === TAG_RX ? 33 : 45;
+    records++;
+  }
+  if (version === 2) throw new Error(`truncated binary trace: no end record (the file stops after ${records} records at byte ${bytes.length})`);
+  return { version, end: o };
+}
+
+/**
  * Turns a binary trace back into the JSON lines `TraceEncoder` writes for the same records.
- * @throws Error when the bytes are not a netsim binary trace
+ * @throws Error when the bytes are not a netsim binary trace, or a truncated or corrupted one
  */
 export function binaryTraceToJsonLines(bytes: Uint8Array, onLine: (line: string) => void): number {
-  if (utf8d.decode(bytes.subarray(0, 8)) !== MAGIC) throw new Error('not a netsim binary trace (no NSTRACE1 header)');
+  const { end } = checkBinaryTrace(bytes);
   const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const strings: string[] = [''];
   const quoted: string[] = [''];
   const q = (id: number) => (quoted[id] ??= JSON.stringify(strings[id]));
   let o = 8;
   let lines = 0;
-  while (o < bytes.length) {
+  while (o < end) {
     const tag = bytes[o]!;
     if (tag === TAG_STRING) {
       const id = v.getUint32(o + 1, true);

@@ -15,7 +15,7 @@ describe('binary trace', () => {
       const w = new BinaryTraceWriter((c) => chunks.push(c), ethernetFrames);
       inst.sim.trace.on('*', (_t, r) => w.write(r));
       inst.sim.run({ until: inst.until! });
-      w.flush();
+      w.end();
       const all = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
       let o = 0;
       for (const c of chunks) {
