@@ -21,6 +21,6 @@ export default defineScenario({
     b.at('3s').linkDown('old').linkUp('new');
     b.at('3.5s').arping('vip-new', '192.168.140.50', { count: 1, dev: 'eth0', unsolicited: true, session: 'garp' });
     b.at('5s').show('h1', 'ip neigh').show('h3', 'ip neigh');
-    b.at('6s').ping('h1', '192.168.140.50', { count: 2, session: 'after' });
+    b.at('6.5s').ping('h1', '192.168.140.50', { count: 2, session: 'after' });
   },
 });

@@ -2,7 +2,8 @@
  * Conformance: a martian source (FIDELITY §: ip_route_input_slow → martian_source). h2 holds
  * h1's address on a dummy interface, as kube-proxy's kube-ipvs0 does in incident 4; h1's pings
  * reach h2 with a source address h2 considers its own, and h2 drops them. h3 on the same switch
- * is unaffected.
+ * is unaffected. The tables are shown at 5 s: 1 s after h1's entry for h2 fails, 1 s before h3's
+ * delayed probe (DELAY → PROBE at 6 s).
  */
 import { defineScenario } from '@netsim/scenario';
 
@@ -22,6 +23,6 @@ export default defineScenario({
     b.intended({ duplicateIps: ['192.168.60.1'] });
     b.link('h1.eth0', 'sw.p1').link('h2.eth0', 'sw.p2').link('h3.eth0', 'sw.p3');
     b.at('1s').ping('h1', '192.168.60.2', { count: 3, session: 'to-h2' }).ping('h1', '192.168.60.3', { count: 3, session: 'to-h3' });
-    b.at('6s').show('h1', 'ip neigh').show('h3', 'ip neigh');
+    b.at('5s').show('h1', 'ip neigh').show('h3', 'ip neigh');
   },
 });
