@@ -47,7 +47,7 @@ describe('conformance scenarios keep 0.25 s from every timer boundary', () => {
   });
 
   it('the check finds a show placed on a timer boundary (it can fail)', async () => {
-    const scenario = ((await import('./conformance/martian-source.ts')) as { default: Scenario }).default;
+    const scenario = ((await import('./conformance/martian-source.js')) as { default: Scenario }).default;
     // h3's delayed probe fires 5 s after its entry entered DELAY, at 6.000006 s.
     const run = runScenario(scenario, { change: (b) => void b.at('6s').show('h3', 'ip neigh') });
     expect(tooClose(run.recorder.records as unknown as Rec[]).some((l) => /^6s h3 output .* from 6\.000006s h3 neigh\.state 192\.168\.60\.1 DELAY -> PROBE/.test(l))).toBe(true);

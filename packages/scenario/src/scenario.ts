@@ -17,12 +17,18 @@ import type { IncidentInfo } from './incident.js';
 
 /** A mistake in a scenario, with every problem found (one per line). */
 export class ScenarioError extends Error {
-  constructor(
-    readonly problems: readonly string[],
-    readonly where = 'scenario',
-  ) {
+  readonly problems: readonly string[];
+  readonly where: string;
+  constructor(problems: readonly string[], where = 'scenario') {
+    // Control characters from the file (a NUL in a key, an escape sequence) are shown, not sent to the terminal.
+    // eslint-disable-next-line no-control-regex
+    const shown = (t: string) => t.replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`).replace(/\n/g, '\\n');
+    problems = problems.map(shown);
+    where = shown(where);
     super(problems.length === 1 ? `${where}: ${problems[0]}` : `${where}: ${problems.length} problems:\n  - ${problems.join('\n  - ')}`);
     this.name = 'ScenarioError';
+    this.problems = problems;
+    this.where = where;
   }
 }
 
@@ -97,7 +103,7 @@ function frameProblems(frame: unknown): string[] {
   const p = f['payload'] as Record<string, unknown> | undefined;
   if (p === null || typeof p !== 'object') out.push('.payload: missing (e.g. { kind: raw, bytes: !!binary AAAA })');
   else if (p['kind'] === 'raw' && !(p['bytes'] instanceof Uint8Array)) out.push('.payload.bytes: must be binary data (!!binary in YAML, a Uint8Array in TypeScript)');
-  else if (!['raw', 'arp', 'ipv4'].includes(String(p['kind']))) out.push(`.payload.kind: ${JSON.stringify(p['kind'])} is not raw, arp or ipv4`);
+  else if (!['raw', 'arp', 'ipv4'].includes(String(p['kind']))) out.push(`.payload.kind: ${p['kind'] === undefined ? 'missing: say' : `${JSON.stringify(p['kind'])} is not`} raw, arp or ipv4`);
   return out;
 }
 
@@ -583,7 +589,7 @@ export class ScenarioBuilder {
    */
   link(a: string, b: string, opts: { delay?: Duration; rate?: string | number; id?: string; queueLimit?: number; up?: boolean } = {}): this {
     if (this.depth === 0) this.spec.links.push({ a, b, opts: { ...opts } });
-    const name = `'${opts.id ?? `${a} <-> ${b}`}'`;
+    const name = typeof opts.id === 'string' || opts.id === undefined ? `'${opts.id ?? `${a} <-> ${b}`}'` : `'${a} <-> ${b}'`;
     this.links.push({ a, b, opts, where: this.depth === 0 && this.place !== undefined ? `${this.place} ${name}` : `link #${this.links.length + 1} ${name}` });
     return this;
   }
@@ -824,6 +830,15 @@ export function instantiate(scenario: Scenario, opts: InstantiateOptions = {}): 
   const kindOf = new Map(b.devices.map((d) => [d.id, d.kind] as const));
   for (const d of b.devices) {
     if (d.kind === 'kube-node') {
+      // The L2 speakers announce from a NIC of the node: the one named, or the first.
+      const kc = d.config as KubeNodeConfig;
+      const nics = (kc.host?.interfaces ?? []).filter((i) => (i.kind ?? 'nic') === 'nic').map((i) => i.name);
+      for (const speaker of ['metallb', 'openelb'] as const) {
+        const conf = kc[speaker];
+        if (conf === undefined) continue;
+        if (conf.nic === undefined && nics.length === 0) problems.push(`${d.where}: ${speaker} announces from the node's first NIC, and it has none`);
+        else if (conf.nic !== undefined && !nics.includes(conf.nic)) problems.push(`${d.where}: ${speaker}.nic ${JSON.stringify(conf.nic)} is not a NIC of this node${hint(String(conf.nic), nics)} (NICs: ${nics.join(', ') || 'none'})`);
+      }
       const api = (d.config as KubeNodeConfig).api?.device;
       if (kindOf.get(api) !== 'kube-api') problems.push(`${d.where}: api.device '${api}' is not a kubeApi device${hint(api, b.devices.filter((x) => x.kind === 'kube-api').map((x) => x.id))}`);
     }

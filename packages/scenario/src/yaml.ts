@@ -207,7 +207,7 @@ export function parseYamlScenario(text: string, file = 'scenario.yaml'): Scenari
   const problems: string[] = [];
   const p = (path: string, msg: string) => problems.push(`${path}: ${msg}`);
   if (!isRecord(root)) throw new ScenarioError(['the file must be a mapping with title, devices, links and timeline'], file);
-  for (const k of Object.keys(root)) if (!TOP_KEYS.includes(k)) p(k, `unknown key${hint(k, TOP_KEYS)} (keys: ${TOP_KEYS.join(', ')})`);
+  for (const k of Object.keys(root)) if (!TOP_KEYS.includes(k)) p(pk(k), `unknown key${hint(k, TOP_KEYS)} (keys: ${TOP_KEYS.join(', ')})`);
   if (typeof root['title'] !== 'string' || root['title'] === '') p('title', 'a scenario needs a title (a string)');
   if (root['story'] !== undefined && typeof root['story'] !== 'string') p('story', 'must be a string');
   if (root['seed'] !== undefined && !Number.isSafeInteger(root['seed'])) p('seed', `must be an integer, not ${JSON.stringify(root['seed'])}`);
@@ -227,12 +227,12 @@ export function parseYamlScenario(text: string, file = 'scenario.yaml'): Scenari
     if (!isRecord(variants) || Object.keys(variants).length === 0) p('variants', 'must be a mapping of variant names to { description, ... }');
     else {
       for (const [name, v] of Object.entries(variants)) {
-        const at = `variants.${name}`;
+        const at = `variants.${pk(name)}`;
         if (!isRecord(v)) {
           p(at, 'must be a mapping with a description');
           continue;
         }
-        for (const k of Object.keys(v)) if (!VARIANT_KEYS.includes(k)) p(`${at}.${k}`, `unknown key${hint(k, VARIANT_KEYS)} (a variant has: ${VARIANT_KEYS.join(', ')})`);
+        for (const k of Object.keys(v)) if (!VARIANT_KEYS.includes(k)) p(`${at}.${pk(k)}`, `unknown key${hint(k, VARIANT_KEYS)} (a variant has: ${VARIANT_KEYS.join(', ')})`);
         if (typeof v['description'] !== 'string') p(`${at}.description`, 'a variant needs a one-line description');
         if (v['devices'] !== undefined) checkDevices(v['devices'], `${at}.devices`, p, true);
         if (v['links'] !== undefined) checkLinks(v['links'], `${at}.links`, p);
@@ -255,11 +255,11 @@ export function parseYamlScenario(text: string, file = 'scenario.yaml'): Scenari
 function meaningProblems(root: Record<string, unknown>, shapeProblems: readonly string[]): string[] {
   const bad = (path: string) => shapeProblems.some((p) => p.startsWith(`${path}:`) || p.startsWith(`${path}.`) || p.startsWith(`${path}[`));
   if (!isRecord(root['devices']) || bad('title') || ['links', 'timeline', 'intended', 'until', 'seed'].some((k) => shapeProblems.some((p) => p.startsWith(`${k}:`)))) return [];
-  const skipped = Object.keys(root['devices']).filter((id) => bad(`devices.${id}`));
+  const skipped = Object.keys(root['devices']).filter((id) => bad(`devices.${pk(id)}`));
   const devices = Object.fromEntries(Object.entries(root['devices']).filter(([id]) => !skipped.includes(id)));
   const links = ((root['links'] ?? []) as unknown[]).map((l, i) => (bad(`links[${i}]`) ? undefined : l));
   const timeline = ((root['timeline'] ?? []) as unknown[]).filter((_, i) => !shapeProblems.some((p) => p.startsWith(`timeline[${i}]`) && !/^timeline\[\d+\]\.at: .* is before the previous step's /.test(p)));
-  const lenient = yamlScenario({ title: root['title'], ...(root['intended'] ? { intended: root['intended'] } : {}), devices, links, timeline }, {});
+  const lenient = yamlScenario({ title: root['title'], ...(root['intended'] && !bad('intended') ? { intended: root['intended'] } : {}), devices, links, timeline }, {});
   try {
     instantiate(lenient);
   } catch (e) {
@@ -410,6 +410,9 @@ function toPlain(v: unknown, used: { values: number; chars: number }, depth: num
 
 type Report = (path: string, msg: string) => void;
 
+/** A key as it is written in a path: plain names as they are, any other in double quotes. */
+const pk = (k: string): string => (/^[A-Za-z0-9_][\w-]*$/.test(k) ? k : JSON.stringify(k));
+
 function checkDuration(v: unknown, path: string, p: Report): number | undefined {
   if (typeof v !== 'string' && typeof v !== 'number') {
     p(path, `must be a time such as 1.5s, 300ms, 20min (got ${JSON.stringify(v)})`);
@@ -427,7 +430,7 @@ function checkIntended(v: unknown, path: string, p: Report): void {
   if (v === undefined) return;
   if (!isRecord(v)) return p(path, 'must be a mapping: { duplicateIps: [...], duplicateMacs: [...] }');
   for (const [k, x] of Object.entries(v)) {
-    if (k !== 'duplicateIps' && k !== 'duplicateMacs') p(`${path}.${k}`, `unknown key${hint(k, ['duplicateIps', 'duplicateMacs'])}`);
+    if (k !== 'duplicateIps' && k !== 'duplicateMacs') p(`${path}.${pk(k)}`, `unknown key${hint(k, ['duplicateIps', 'duplicateMacs'])}`);
     else if (!Array.isArray(x) || x.some((s) => typeof s !== 'string')) p(`${path}.${k}`, 'must be a list of addresses');
   }
 }
@@ -435,7 +438,7 @@ function checkIntended(v: unknown, path: string, p: Report): void {
 function checkDevices(v: unknown, path: string, p: Report, isVariant: boolean): void {
   if (!isRecord(v) || (!isVariant && Object.keys(v).length === 0)) return p(path, 'must be a mapping of device ids to { <kind>: <config> }, e.g. sw1: { switch: { ports: 8 } }');
   for (const [id, d] of Object.entries(v)) {
-    const at = `${path}.${id}`;
+    const at = `${path}.${pk(id)}`;
     if (/^\d+$/.test(id)) p(at, 'a device id must not be a bare number (YAML would reorder it): start it with a letter');
     if (d === null && isVariant) continue;
     if (!isRecord(d) || Object.keys(d).length !== 1) {
@@ -443,7 +446,7 @@ function checkDevices(v: unknown, path: string, p: Report, isVariant: boolean): 
       continue;
     }
     const [kind, config] = Object.entries(d)[0]!;
-    if (!(DEVICE_KINDS as readonly string[]).includes(kind)) p(`${at}.${kind}`, `unknown device kind '${kind}'${hint(kind, [...DEVICE_KINDS])} (kinds: ${DEVICE_KINDS.join(', ')})`);
+    if (!(DEVICE_KINDS as readonly string[]).includes(kind)) p(`${at}.${pk(kind)}`, `unknown device kind '${kind}'${hint(kind, [...DEVICE_KINDS])} (kinds: ${DEVICE_KINDS.join(', ')})`);
     else if (!isRecord(config)) p(`${at}.${kind}`, `the ${kind}'s configuration must be a mapping`);
   }
 }
@@ -454,7 +457,7 @@ function checkLinks(v: unknown, path: string, p: Report): void {
     const at = `${path}[${i}]`;
     if (!Array.isArray(l) || l.length < 2 || l.length > 3 || typeof l[0] !== 'string' || typeof l[1] !== 'string') return p(at, "must be [port, port] or [port, port, { options }], e.g. [h1.eth0, sw1.p1]");
     if (l.length === 3 && !isRecord(l[2])) return p(at, 'the third item must be a mapping of options (delay, rate, id, queueLimit, up)');
-    if (l.length === 3) for (const k of Object.keys(l[2] as object)) if (!['delay', 'rate', 'id', 'queueLimit', 'up'].includes(k)) p(`${at}.${k}`, `unknown link option${hint(k, ['delay', 'rate', 'id', 'queueLimit', 'up'])} (delay, rate, id, queueLimit, up)`);
+    if (l.length === 3) for (const k of Object.keys(l[2] as object)) if (!['delay', 'rate', 'id', 'queueLimit', 'up'].includes(k)) p(`${at}.${pk(k)}`, `unknown link option${hint(k, ['delay', 'rate', 'id', 'queueLimit', 'up'])} (delay, rate, id, queueLimit, up)`);
   });
 }
 
@@ -478,7 +481,7 @@ function checkTimeline(v: unknown, path: string, p: Report): void {
     const keys = Object.keys(s).filter((k) => k !== 'at');
     if (keys.length !== 1) return p(at, `must have exactly one step besides 'at' (one of: ${verbs.join(', ')})${keys.length ? `; it has ${keys.join(', ')}` : ''}`);
     const verb = keys[0]!;
-    if (!verbs.includes(verb)) return p(`${at}.${verb}`, `unknown step${hint(verb, verbs)} (steps: ${verbs.join(', ')})`);
+    if (!verbs.includes(verb)) return p(`${at}.${pk(verb)}`, `unknown step${hint(verb, verbs)} (steps: ${verbs.join(', ')})`);
     const args = s[verb];
     if (!isRecord(args)) return p(`${at}.${verb}`, `must be a mapping with ${TIMELINE_STEPS[verb as TimelineVerb].join(', ')}`);
     for (const need of TIMELINE_STEPS[verb as TimelineVerb]) if (args[need] === undefined) p(`${at}.${verb}.${need}`, `missing (a ${verb} step needs ${TIMELINE_STEPS[verb as TimelineVerb].join(', ')})`);
