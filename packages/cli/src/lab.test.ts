@@ -79,7 +79,7 @@ describe.skipIf(unavailable !== undefined)('netsim lab and conform, against the 
     // Wait (bounded) until the script is running and its namespaces exist.
     let script: number | undefined;
     let during: string[] = [];
-    for (let i = 0; i < 100 && during.length === 0; i++) {
+    for (let i = 0; i < 600 && during.length === 0; i++) {
       await new Promise((r) => setTimeout(r, 100));
       script = Number((spawnSync('pgrep', ['-P', String(p.pid), 'bash'], { encoding: 'utf8' }).stdout ?? '').trim().split('\n')[0]) || undefined;
       if (script !== undefined) during = labNamespaces().filter((n) => n.startsWith(`nsl${script}-`));
@@ -93,7 +93,7 @@ describe.skipIf(unavailable !== undefined)('netsim lab and conform, against the 
     expect(spawnSync('pgrep', ['-g', String(script)], { encoding: 'utf8' }).stdout.trim()).toBe('');
     expect(readdirSync(tmp).filter((f) => f.startsWith('netsim-lab-'))).toEqual([]);
     rmSync(tmp, { recursive: true, force: true });
-  }, 60_000);
+  }, 120_000);
 
   it('netsim conform: every conformance scenario agrees with the kernel (or the difference is explained)', async () => {
     const files = readdirSync(join(root, 'scenarios/conformance')).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts')).map((f) => `scenarios/conformance/${f}`);

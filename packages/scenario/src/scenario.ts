@@ -830,14 +830,15 @@ export function instantiate(scenario: Scenario, opts: InstantiateOptions = {}): 
   const kindOf = new Map(b.devices.map((d) => [d.id, d.kind] as const));
   for (const d of b.devices) {
     if (d.kind === 'kube-node') {
-      // The L2 speakers announce from a NIC of the node: the one named, or the first.
+      // The L2 speakers announce from an interface of the node: the one named, or the first NIC.
       const kc = d.config as KubeNodeConfig;
-      const nics = (kc.host?.interfaces ?? []).filter((i) => (i.kind ?? 'nic') === 'nic').map((i) => i.name);
+      const ifs = kc.host?.interfaces ?? [];
+      const names = ifs.map((i) => i.name);
       for (const speaker of ['metallb', 'openelb'] as const) {
         const conf = kc[speaker];
         if (conf === undefined) continue;
-        if (conf.nic === undefined && nics.length === 0) problems.push(`${d.where}: ${speaker} announces from the node's first NIC, and it has none`);
-        else if (conf.nic !== undefined && !nics.includes(conf.nic)) problems.push(`${d.where}: ${speaker}.nic ${JSON.stringify(conf.nic)} is not a NIC of this node${hint(String(conf.nic), nics)} (NICs: ${nics.join(', ') || 'none'})`);
+        if (conf.nic === undefined && !ifs.some((i) => (i.kind ?? 'nic') === 'nic')) problems.push(`${d.where}: ${speaker} announces from the node's first NIC, and it has none (name one: ${speaker}.nic)`);
+        else if (conf.nic !== undefined && !names.includes(conf.nic)) problems.push(`${d.where}: ${speaker}.nic ${JSON.stringify(conf.nic)} is not an interface of this node${hint(String(conf.nic), names)} (interfaces: ${names.join(', ') || 'none'})`);
       }
       const api = (d.config as KubeNodeConfig).api?.device;
       if (kindOf.get(api) !== 'kube-api') problems.push(`${d.where}: api.device '${api}' is not a kubeApi device${hint(api, b.devices.filter((x) => x.kind === 'kube-api').map((x) => x.id))}`);
