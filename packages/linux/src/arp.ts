@@ -1,0 +1,110 @@
+/**
+ * ARP (net/ipv4/arp.c): arp_process with arp_ignore / arp_accept and the martian checks, arp_solicit, arp_send.
+ */
+import { ARP_REPLY, ARP_REQUEST, BROADCAST_MAC, ETHERTYPE_ARP, ZERO_MAC, formatIpv4, type ArpPacket, type EthernetFrame, type Ipv4, type Mac } from '@netsim/packets';
+import { neighKey, sameNet, type Iface } from './config.js';
+import { isValid, newEntry, update, type NeighEntry, type NudState } from './neighbour.js';
+import { maxConf, orConf } from './sysctl.js';
+import type { Work } from './step.js';
+import { MS, type PktType } from './step.js';
+import { l2Send } from './dev.js';
+import { putNeigh } from './neigh.js';
+import { arpingReply } from './tools/arping.js';
+
+export function arpRcv(w: Work, dev: Iface, arp: ArpPacket, pkt: PktType, frame: EthernetFrame, port: string): void {
+  if (dev.noarp) {
+    w.fx.drop('NOT_SPECIFIED', `${dev.name} is NOARP`, port, frame);
+    return;
+  }
+  if (pkt === 'otherhost') {
+    w.fx.drop('OTHERHOST', `ARP unicast to ${frame.dst}, not ${dev.mac}`, port, frame);
+    return;
+  }
+  const { sip, tip } = { sip: arp.spa, tip: arp.tpa };
+  if (arp.op === ARP_REPLY) arpingReply(w, dev, arp);
+  if (arp.op === ARP_REQUEST && w.isLocal(tip)) {
+    // ip_route_input_noref(skb, tip, sip): the sender must not be local (fib_validate_source).
+    if (w.isLocal(sip) && !orConf(w.sys, dev.name, 'accept_local')) {
+      martian(w, dev, tip, sip, port, frame);
+    } else if (!arpIgnore(w, dev, sip, tip)) {
+      neighEventNs(w, dev, sip, arp.sha);
+      sendArp(w, dev, ARP_REPLY, tip, dev.mac, sip, arp.sha, arp.sha);
+      return;
+    } else {
+      return;
+    }
+  }
+  // Update an existing entry for the sender; arp_accept decides whether unsolicited ARP creates one.
+  const key = neighKey(dev.index, sip);
+  let n = w.neigh.get(key);
+  const isGarp = sip === tip && (arp.op !== ARP_REPLY || arp.tha === arp.sha);
+  if (n === undefined && (isGarp || arp.op === ARP_REPLY)) {
+    const accept = maxConf(w.sys, dev.name, 'arp_accept');
+    const allowed = accept === 1 || (accept === 2 && dev.addrs.some((a) => sameNet(a.ip, sip, a.len)));
+    if (allowed) n = newEntry(sip, dev.name, w.now);
+  }
+  if (n === undefined) return;
+  const p = w.parms(dev.name);
+  const override = w.now > n.updated + p.locktime_ms * MS || isGarp;
+  const state: NudState = arp.op === ARP_REPLY && pkt === 'host' ? 'REACHABLE' : 'STALE';
+  const r = update(n, arp.sha, state, { override }, w.now, w.reachable(dev.name), p);
+  if (r.entry !== n || !w.neigh.has(key)) putNeigh(w, dev, r.entry, r.fx, key);
+  if (!override && !r.changed && n.mac !== arp.sha && isValid(n.state) && n.state !== 'NOARP' && n.state !== 'PERMANENT') {
+    // The kernel says nothing; the trace does, so a person can see why the new MAC was not taken.
+    w.record('neigh.ignored', { ifname: dev.name, ip: formatIpv4(sip), lladdr: arp.sha, kept: n.mac, why: `a different address within locktime (${p.locktime_ms} ms) of the last change: the first reply wins` });
+  }
+}
+
+export function martian(w: Work, dev: Iface, tip: Ipv4, sip: Ipv4, port: string, frame: EthernetFrame): void {
+  const text = `martian source ${formatIpv4(tip)} from ${formatIpv4(sip)}, on dev ${dev.name}`;
+  if (orConf(w.sys, dev.name, 'log_martians')) w.fx.log(text);
+  w.fx.drop('IP_MARTIAN_SOURCE', text, port, frame);
+}
+
+/** arp_ignore (max of all/dev): 0 any local address; 1 only on the ingress device; 2 also same subnet; 8 never. */
+export function arpIgnore(w: Work, dev: Iface, sip: Ipv4, tip: Ipv4): boolean {
+  const level = maxConf(w.sys, dev.name, 'arp_ignore');
+  switch (level) {
+    case 1:
+      return !dev.addrs.some((a) => a.ip === tip);
+    case 2:
+      return !dev.addrs.some((a) => a.ip === tip && sameNet(a.ip, sip, a.len));
+    case 3:
+      return false;
+    case 8:
+      return true;
+    default:
+      return false;
+  }
+}
+
+/** neigh_event_ns: a request for us creates or updates the sender as STALE with OVERRIDE. */
+export function neighEventNs(w: Work, dev: Iface, sip: Ipv4, sha: Mac): void {
+  const key = neighKey(dev.index, sip);
+  const n = w.neigh.get(key) ?? newEntry(sip, dev.name, w.now);
+  const r = update(n, sha, 'STALE', { override: true }, w.now, w.reachable(dev.name), w.parms(dev.name));
+  if (r.entry !== n || !w.neigh.has(key)) putNeigh(w, dev, r.entry, r.fx, key);
+}
+
+/** arp_solicit: the sender IP follows arp_announce; unicast probes go to the cached MAC. */
+export function arpSolicit(w: Work, dev: Iface, e: NeighEntry, kind: 'broadcast' | 'unicast' | 'app'): void {
+  if (kind === 'app') {
+    w.record('neigh.app_solicit', { ifname: dev.name, ip: formatIpv4(e.ip) });
+    return;
+  }
+  const announce = maxConf(w.sys, dev.name, 'arp_announce');
+  const queued = e.queue[e.queue.length - 1]?.packet.src;
+  let saddr: Ipv4 | undefined;
+  if (queued !== undefined && w.isLocal(queued)) {
+    if (announce === 0) saddr = queued;
+    else if (announce === 1 && dev.addrs.some((a) => sameNet(a.ip, e.ip, a.len) && sameNet(a.ip, queued, a.len))) saddr = queued;
+  }
+  saddr ??= (dev.addrs.find((a) => sameNet(a.ip, e.ip, a.len)) ?? dev.addrs[0])?.ip;
+  if (saddr === undefined) return;
+  const dst = kind === 'unicast' && e.mac ? e.mac : BROADCAST_MAC;
+  sendArp(w, dev, ARP_REQUEST, saddr, dev.mac, e.ip, ZERO_MAC, dst);
+}
+
+export function sendArp(w: Work, dev: Iface, op: number, spa: Ipv4, sha: Mac, tpa: Ipv4, tha: Mac, dst: Mac): void {
+  l2Send(w, dev, { dst, src: dev.mac, etherType: ETHERTYPE_ARP, payload: { kind: 'arp', op, sha, spa, tha, tpa } });
+}

@@ -1,0 +1,59 @@
+/**
+ * Bridge input (net/bridge/br_input.c: br_handle_frame, br_handle_frame_finish): learning, local delivery, forward or flood.
+ */
+import { BROADCAST_MAC, ZERO_MAC, isGroupMac, type EthernetFrame, type Mac } from '@netsim/packets';
+import { fdbLearn, fdbLookup, learnOutcome, refreshInterval } from '@netsim/l2';
+import { type Iface } from './config.js';
+import type { Work } from './step.js';
+import { type PktType } from './step.js';
+import { bridgeFlood, bridgeTxPort } from './br_forward.js';
+import { l2Receive } from './dev.js';
+
+export function bridgeLocal(w: Work, br: Iface, mac: Mac): boolean {
+  if (br.mac === mac) return true;
+  for (const p of w.s.bridgePorts[br.name]!) if (w.iface(p).mac === mac) return true;
+  return false;
+}
+
+export function bridgeInput(w: Work, port: Iface, frame: EthernetFrame): void {
+  const br = w.iface(port.master!);
+  const src = frame.src;
+  if (isGroupMac(src) || src === ZERO_MAC) {
+    w.fx.drop('MAC_INVALID_SOURCE', `${src} is not a valid source (br_handle_frame)`, port.name, frame);
+    return;
+  }
+  if (!br.up) {
+    w.fx.drop('DEV_READY', `bridge ${br.name} is down`, port.name, frame);
+    return;
+  }
+  // Learn (br_fdb_update), except the bridge's own addresses.
+  let fdb = w.fdb[br.name]!;
+  if (bridgeLocal(w, br, src)) {
+    w.fx.log(`${br.name}: received packet on ${port.name} with own address as source address (addr:${src}, vlan:0)`);
+  } else {
+    const o = learnOutcome(fdb, src, port.name, w.now, br.agingNs, refreshInterval(br.agingNs));
+    if (o.kind !== 'none') {
+      fdb = fdbLearn(fdb, src, port.name, w.now);
+      w.fdb = { ...w.fdb, [br.name]: fdb };
+      w.dirty = true;
+      if (o.kind === 'add' || o.kind === 'readd') w.record('fdb.learn', { bridge: br.name, mac: src, port: port.name });
+      else if (o.kind === 'move') w.record('fdb.move', { bridge: br.name, mac: src, from: o.from, to: port.name });
+    }
+  }
+  const dst = frame.dst;
+  if (isGroupMac(dst)) {
+    bridgeFlood(w, br, frame, port.name);
+    l2Receive(w, br, frame, dst === BROADCAST_MAC ? 'broadcast' : 'multicast', port.name);
+    return;
+  }
+  if (bridgeLocal(w, br, dst)) {
+    // br_handle_frame marks PACKET_HOST only for the bridge's own MAC.
+    const pkt: PktType = dst === br.mac || dst === port.mac ? 'host' : 'otherhost';
+    l2Receive(w, br, frame, pkt, port.name);
+    return;
+  }
+  const e = fdbLookup(fdb, dst, w.now, br.agingNs);
+  if (e === undefined) bridgeFlood(w, br, frame, port.name);
+  else if (e.port === port.name) w.fx.drop('SWITCH_SAME_PORT', `${br.name}: ${dst} is on ingress port ${port.name}`, port.name, frame);
+  else bridgeTxPort(w, e.port, frame);
+}

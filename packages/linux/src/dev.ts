@@ -1,0 +1,60 @@
+/**
+ * Device receive and transmit (net/core/dev.c: __netif_receive_skb's packet-type demux, dev_queue_xmit), link carrier and admin state (dev_change_flags).
+ */
+import { BROADCAST_MAC, ETHERTYPE_ARP, ETHERTYPE_IPV4, ipv4, isGroupMac, type EthernetFrame, type Mac } from '@netsim/packets';
+import { type Iface } from './config.js';
+import type { Work } from './step.js';
+import { type PktType } from './step.js';
+import { arpRcv } from './arp.js';
+import { flushBridgePort } from './br_fdb.js';
+import { bridgeXmit } from './br_forward.js';
+import { bridgeInput } from './br_input.js';
+import { ipRcv } from './ip_input.js';
+import { vxlanXmit } from './vxlan_core.js';
+
+export function setCarrier(w: Work, port: string, up: boolean): void {
+  const f = w.iface(port);
+  if (f.carrier === up) return;
+  w.setIface(port, { carrier: up });
+  if (!up && f.master) flushBridgePort(w, f.master, port);
+}
+
+export function setAdmin(w: Work, dev: string, up: boolean): void {
+  const f = w.iface(dev);
+  if (f.up === up) return;
+  w.setIface(dev, { up });
+  if (!up && f.master) flushBridgePort(w, f.master, dev);
+}
+
+export function rxFrame(w: Work, port: string, frame: EthernetFrame): void {
+  const f = w.iface(port);
+  if (!f.up) {
+    w.fx.drop('DEV_READY', `${port} is administratively down`, port, frame);
+    return;
+  }
+  if (f.master !== null) bridgeInput(w, f, frame);
+  else l2Receive(w, f, frame, pktTypeFor(f.mac, frame.dst), port);
+}
+
+/** A frame handed to the stack on device `dev` (a NIC, or a bridge passing it up). */
+export function l2Receive(w: Work, dev: Iface, frame: EthernetFrame, pkt: PktType, port: string): void {
+  if (frame.etherType === ETHERTYPE_ARP && frame.payload.kind === 'arp') arpRcv(w, dev, frame.payload, pkt, frame, port);
+  else if (frame.etherType === ETHERTYPE_IPV4 && frame.payload.kind === 'ipv4') ipRcv(w, dev, frame.payload, pkt, frame, port);
+  else if (pkt === 'otherhost') w.fx.drop('OTHERHOST', `destination ${frame.dst} is not ${dev.name}'s ${dev.mac}`, port, frame);
+  else w.fx.drop('UNHANDLED_PROTO', `no protocol handler for ethertype 0x${frame.etherType.toString(16).padStart(4, '0')}`, port, frame);
+}
+
+export function l2Send(w: Work, dev: Iface, frame: EthernetFrame): void {
+  if (dev.kind === 'bridge') bridgeXmit(w, dev, frame);
+  else if (dev.kind === 'vxlan') vxlanXmit(w, dev, frame);
+  else if (w.operUp(dev)) w.fx.tx(dev.name, frame);
+  else w.fx.drop('NO_CARRIER', `${dev.name} is down`, dev.name, frame);
+}
+
+/** The packet type of a frame for a device with MAC `mac` (eth_type_trans). */
+export function pktTypeFor(mac: Mac, dst: Mac): PktType {
+  if (dst === mac) return 'host';
+  if (dst === BROADCAST_MAC) return 'broadcast';
+  if (isGroupMac(dst)) return 'multicast';
+  return 'otherhost';
+}

@@ -1,0 +1,76 @@
+/**
+ * IPv4 output (net/ipv4/ip_output.c: ip_local_out, ip_finish_output2, neigh_output) with the netfilter hooks it passes.
+ */
+import { ethernetIpv4, formatIpv4, ICMP_UNREACH_PORT, type Ipv4, type Ipv4Packet } from '@netsim/packets';
+import { neighKey, type Iface } from './config.js';
+import { eventSend, newEntry, type NeighEntry } from './neighbour.js';
+import { ruleText, traverse, type Chain } from './netfilter.js';
+import { type Hop } from './routing.js';
+import type { Work } from './step.js';
+import { l2Send } from './dev.js';
+import { icmpError } from './icmp.js';
+import { localDeliver } from './ip_input.js';
+import { ipvsOut } from './ip_vs.js';
+import { neighEffects, putNeigh } from './neigh.js';
+
+/** Sends a locally generated packet (ip_route_output + ip_output). */
+export function sendLocal(w: Work, packet: Ipv4Packet): void {
+  const p = ipvsOut(w, packet);
+  if (p === null) return;
+  const hop = w.route(p.dst);
+  if (hop === null) {
+    w.fx.drop('IP_OUTNOROUTES', `no route to ${formatIpv4(p.dst)}`);
+    return;
+  }
+  if (!netfilter(w, 'OUTPUT', p, null, hop.dev)) return;
+  ipOutput(w, hop, p);
+}
+
+/**
+ * Runs a filter chain; true when the packet may go on. A host with no rules and ACCEPT policies
+ * has no netfilter loaded: nothing is counted and nothing is written.
+ */
+export function netfilter(w: Work, chain: Chain, p: Ipv4Packet, inDev: string | null, outDev: string | null): boolean {
+  const f = w.filter;
+  if (f.rules.length === 0 && f.policy[chain] === 'ACCEPT') return true;
+  const r = traverse(f, chain, p, inDev, outDev);
+  w.filter = r.filter;
+  w.dirty = true;
+  if (r.verdict === 'ACCEPT') return true;
+  const why = r.rule < 0 ? `filter ${chain} policy ${f.policy[chain]}` : `filter ${chain} rule ${r.rule + 1}: ${ruleText(f.rules[r.rule]!)}`;
+  w.fx.drop('NETFILTER_DROP', why);
+  w.record('netfilter.drop', { chain, rule: r.rule + 1, verdict: r.verdict, packet: `${formatIpv4(p.src)} > ${formatIpv4(p.dst)} ${p.payload.kind}` });
+  if (r.verdict === 'REJECT') icmpError(w, p, 'dest-unreachable', ICMP_UNREACH_PORT);
+  return false;
+}
+
+export function ipOutput(w: Work, hop: Hop, p: Ipv4Packet): void {
+  if (hop.kind === 'local') {
+    // Loopback: delivered to ourselves, never on the wire.
+    if (++w.depth > 8) throw new Error('loopback recursion');
+    localDeliver(w, 'lo', p);
+    w.depth--;
+    return;
+  }
+  const dev = w.iface(hop.dev);
+  if (dev.kind === 'dummy') {
+    w.fx.drop('NOT_SPECIFIED', `routed to dummy device ${dev.name} (dummy_xmit frees every packet)`);
+    return;
+  }
+  if (!w.operUp(dev)) {
+    w.fx.drop('NO_CARRIER', `${dev.name} is down`);
+    return;
+  }
+  const r = neighSend(w, dev, hop.nexthop, p);
+  if (r.send) l2Send(w, dev, ethernetIpv4(dev.mac, r.entry.mac!, p));
+}
+
+/** neigh_event_send for `ip` on `dev` (making the entry if there is none), with its effects applied. */
+export function neighSend(w: Work, dev: Iface, ip: Ipv4, p: Ipv4Packet | null): { entry: NeighEntry; send: boolean } {
+  const key = neighKey(dev.index, ip);
+  const n = w.neigh.get(key) ?? newEntry(ip, dev.name, w.now);
+  const r = eventSend(n, w.now, w.parms(dev.name), p);
+  if (r.entry !== n || !w.neigh.has(key)) putNeigh(w, dev, r.entry, r.fx, key);
+  else neighEffects(w, dev, r.entry, r.fx);
+  return r;
+}

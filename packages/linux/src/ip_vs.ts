@@ -1,0 +1,100 @@
+/**
+ * IPVS (net/netfilter/ipvs/: ip_vs_core.c ip_vs_in / ip_vs_out, ip_vs_conn.c) as kube-proxy programs it.
+ */
+import { formatIpv4, parseIpv4, ICMP_UNREACH_PORT, TCP_SYN, type TcpSegment, type Ipv4Packet } from '@netsim/packets';
+import { type HostState, type IpvsService } from './config.js';
+import { sourceFor } from './routing.js';
+import type { Work } from './step.js';
+import { icmpError } from './icmp.js';
+import { ipOutput } from './ip_output.js';
+
+/** kube-proxy programs the virtual services: `{ proto, vip, port, reals: [{ ip, port }] }`. */
+export function ipvsSet(w: Work, list: readonly { proto?: string; vip: string; port: number; reals: readonly { ip: string; port: number }[] }[]): void {
+  const services: Record<string, IpvsService> = {};
+  for (const v of list) {
+    const proto = v.proto === 'UDP' ? 'UDP' : 'TCP';
+    const vip = parseIpv4(v.vip);
+    const key = `${proto} ${vip}:${v.port}`;
+    services[key] = { proto, vip, port: v.port, reals: v.reals.map((r) => ({ ip: parseIpv4(r.ip), port: r.port })), next: w.ipvs.services[key]?.next ?? 0 };
+  }
+  w.ipvs = { ...w.ipvs, services };
+  w.dirty = true;
+}
+
+/**
+ * LOCAL_OUT (ip_vs_local_request4): a locally sent TCP packet to a virtual service is DNATed to
+ * a real server — chosen round robin on the first SYN, then kept for the flow. A virtual
+ * service without real servers answers ICMP port unreachable (ip_vs_leave). Returns null when
+ * the packet is consumed.
+ */
+export function ipvsOut(w: Work, p: Ipv4Packet): Ipv4Packet | null {
+  const q = p.payload;
+  if (q.kind !== 'tcp' && q.kind !== 'udp') return p;
+  // A local real server answering a remote client: the reply leaves as the virtual service.
+  const back = w.ipvs.conns[`r ${q.kind} ${p.src}:${q.srcPort}>${p.dst}:${q.dstPort}`];
+  if (back !== undefined && !w.local.has(p.dst)) return { ...p, src: back.vip, dst: back.client, payload: { ...q, srcPort: back.vport } };
+  if (!w.local.has(p.dst)) return p;
+  const conn = ipvsConn(w, p);
+  if (conn === null || conn === 'pass') return conn === null ? null : p;
+  return { ...p, src: conn.wire, dst: conn.real, payload: { ...q, dstPort: conn.rport } };
+}
+
+/**
+ * LOCAL_IN (ip_vs_in): a TCP or UDP packet from another host to a virtual service is DNATed to a
+ * real server; when that server is elsewhere the packet is masqueraded to w node's address and
+ * forwarded, so the reply comes back here to be un-NATed. Returns null when forwarded.
+ */
+export function ipvsLocalIn(w: Work, p: Ipv4Packet): Ipv4Packet | null {
+  const q = p.payload;
+  if ((q.kind !== 'tcp' && q.kind !== 'udp') || w.local.has(p.src)) return p;
+  const conn = ipvsConn(w, p);
+  if (conn === null || conn === 'pass') return conn === null ? null : p;
+  const out: Ipv4Packet = { ...p, src: conn.wire, dst: conn.real, payload: { ...q, dstPort: conn.rport } };
+  if (w.local.has(conn.real)) return out;
+  const hop = w.route(conn.real);
+  if (hop !== null) ipOutput(w, hop, { ...out, ttl: out.ttl - 1 });
+  return null;
+}
+
+/**
+ * The IPVS connection a TCP/UDP packet to a virtual service belongs to, scheduled round robin
+ * when it starts one (a TCP SYN, any UDP datagram); 'pass' when IPVS leaves the packet alone, null
+ * when it is consumed (no real server: ICMP port unreachable, ip_vs_leave). Leaving the node the
+ * source is masqueraded to the outgoing interface's address (kube-proxy marks Service traffic
+ * for MASQUERADE; the VIP is local on every node).
+ */
+export function ipvsConn(w: Work, p: Ipv4Packet): HostState['ipvs']['conns'][string] | 'pass' | null {
+  const q = p.payload as TcpSegment | Extract<Ipv4Packet['payload'], { kind: 'udp' }>;
+  const svcKey = `${q.kind.toUpperCase()} ${p.dst}:${q.dstPort}`;
+  const svc = w.ipvs.services[svcKey];
+  if (svc === undefined) return 'pass';
+  const fwd = `${q.kind} ${p.src}:${q.srcPort}>${p.dst}:${q.dstPort}`;
+  const known = w.ipvs.conns[fwd];
+  if (known !== undefined) return known;
+  if (q.kind === 'tcp' && (q.flags & TCP_SYN) === 0) return 'pass';
+  if (svc.reals.length === 0) {
+    w.fx.drop('NOT_SPECIFIED', `IPVS: no destination available for ${formatIpv4(p.dst)}:${q.dstPort}`);
+    icmpError(w, p, 'dest-unreachable', ICMP_UNREACH_PORT);
+    return null;
+  }
+  const real = svc.reals[svc.next % svc.reals.length]!;
+  const hop = w.route(real.ip);
+  const wire = hop === null || hop.kind === 'local' ? p.src : (w.sourceFor(hop.dev, real.ip) ?? p.src);
+  const conn = { client: p.src, cport: q.srcPort, vip: p.dst, vport: q.dstPort, real: real.ip, rport: real.port, wire };
+  w.ipvs = {
+    services: { ...w.ipvs.services, [svcKey]: { ...svc, next: svc.next + 1 } },
+    conns: { ...w.ipvs.conns, [fwd]: conn, [`r ${q.kind} ${real.ip}:${real.port}>${wire}:${q.srcPort}`]: conn },
+  };
+  w.dirty = true;
+  w.record('ipvs.conn', { client: `${formatIpv4(p.src)}:${q.srcPort}`, vip: `${formatIpv4(p.dst)}:${q.dstPort}`, real: `${formatIpv4(real.ip)}:${real.port}` });
+  return conn;
+}
+
+/** Replies from a real server are un-NATed back to the virtual service (Masq). */
+export function ipvsIn(w: Work, p: Ipv4Packet): Ipv4Packet {
+  const q = p.payload;
+  if (q.kind !== 'tcp' && q.kind !== 'udp') return p;
+  const conn = w.ipvs.conns[`r ${q.kind} ${p.src}:${q.srcPort}>${p.dst}:${q.dstPort}`];
+  if (conn === undefined) return p;
+  return { ...p, src: conn.vip, dst: conn.client, payload: { ...q, srcPort: conn.vport } };
+}

@@ -1,0 +1,60 @@
+/**
+ * The host side of the neighbour layer (net/core/neighbour.c): entries into the table, their timers and the effects of a transition (queued packets sent or answered with errors); the NUD machine itself is neighbour.ts.
+ */
+import { ethernetIpv4, formatIpv4, ICMP_UNREACH_HOST, type Ipv4 } from '@netsim/packets';
+import { neighKey, type Iface } from './config.js';
+import { newEntry, timerFired, update, type NeighEffects, type NeighEntry, type NudState } from './neighbour.js';
+import type { Work } from './step.js';
+import { arpSolicit } from './arp.js';
+import { l2Send } from './dev.js';
+import { icmpError } from './icmp.js';
+
+export function putNeigh(w: Work, dev: Iface, e: NeighEntry, fx: NeighEffects, key = neighKey(dev.index, e.ip)): void {
+  const old = w.neigh.get(key);
+  w.neigh = w.neigh.set(key, e);
+  w.dirty = true;
+  if (old === undefined || old.state !== e.state || old.mac !== e.mac) {
+    w.record('neigh.state', { ifname: dev.name, ip: formatIpv4(e.ip), mac: e.mac, from: old?.state ?? 'NONE', to: e.state });
+  }
+  neighEffects(w, dev, e, fx);
+}
+
+export function neighEffects(w: Work, dev: Iface, e: NeighEntry, fx: NeighEffects): void {
+  const key = neighKey(dev.index, e.ip);
+  if (fx.timer === 'cancel') w.fx.cancel(`neigh:${key}`);
+  else if (fx.timer !== undefined) w.fx.timerAt(`neigh:${key}`, fx.timer, key);
+  if (fx.probe) arpSolicit(w, dev, e, fx.probe);
+  for (const q of fx.overflow ?? []) w.fx.drop('NEIGH_QUEUEFULL', `unresolved queue for ${formatIpv4(e.ip)} on ${dev.name} is full`);
+  for (const q of fx.flush ?? []) l2Send(w, dev, ethernetIpv4(dev.mac, e.mac!, q.packet));
+  for (const q of fx.fail ?? []) {
+    w.fx.drop('NEIGH_FAILED', `${formatIpv4(e.ip)} on ${dev.name} did not answer ARP`);
+    icmpError(w, q.packet, 'dest-unreachable', ICMP_UNREACH_HOST);
+  }
+}
+
+export function neighTimer(w: Work, key: number): void {
+  const e = w.neigh.get(key);
+  if (!e) return;
+  const dev = w.iface(e.dev);
+  const r = timerFired(e, w.now, w.parms(dev.name), w.reachable(dev.name));
+  if (r.entry === e && !r.fx.timer && !r.fx.probe) return;
+  putNeigh(w, dev, r.entry, r.fx, key);
+}
+
+export function neighReplace(w: Work, devName: string, ip: Ipv4, mac: string, state: NudState): void {
+  const dev = w.iface(devName);
+  const key = neighKey(dev.index, ip);
+  const n = w.neigh.get(key) ?? newEntry(ip, dev.name, w.now);
+  const r = update(n, mac.toLowerCase(), state, { override: true, admin: true }, w.now, w.reachable(dev.name), w.parms(dev.name));
+  putNeigh(w, dev, r.entry, r.fx, key);
+}
+
+/** `ip neigh del IP dev DEV`: the entry goes (neigh_delete; absent → ENOENT). */
+export function neighDel(w: Work, devName: string, ip: Ipv4): void {
+  const dev = w.iface(devName);
+  const key = neighKey(dev.index, ip);
+  if (w.neigh.get(key) === undefined) throw new Error(`ip neigh del ${formatIpv4(ip)} dev ${devName}: RTNETLINK answers: No such file or directory`);
+  w.neigh = w.neigh.delete(key);
+  w.dirty = true;
+  w.record('neigh.delete', { dev: devName, ip: formatIpv4(ip) });
+}

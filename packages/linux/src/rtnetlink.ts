@@ -1,0 +1,63 @@
+/**
+ * What `ip route`, `ip addr` and `sysctl -w` change at run time (net/core/rtnetlink.c; fib_frontend.c inet_rtm_newroute/delroute; devinet.c inet_rtm_newaddr; devinet_sysctl).
+ */
+import { formatIpv4, ipv4, parseIpv4, parseCidr, type Ipv4 } from '@netsim/packets';
+import type { Work } from './step.js';
+
+/** `ip route add|replace|del PREFIX [via GW] [dev DEV] [onlink]` in the main table. */
+export function routeCommand(w: Work, op: string, to: string, via: string | undefined, devName: string | undefined, onlink: boolean): void {
+  const dst = to === 'default' ? { network: 0, length: 0 } : parseCidr(to);
+  const gw = via === undefined ? null : parseIpv4(via);
+  const existing = w.routes.findIndex((r) => r.dst === dst.network && r.len === dst.length);
+  if (op === 'del') {
+    if (existing < 0) throw new Error(`ip route del ${to}: RTNETLINK answers: No such process`);
+    w.routes = w.routes.filter((_, i) => i !== existing);
+  } else {
+    if (op === 'add' && existing >= 0) throw new Error(`ip route add ${to}: RTNETLINK answers: File exists`);
+    let dev = devName;
+    if (dev === undefined && gw !== null) dev = w.route(gw)?.dev;
+    if (dev === undefined) throw new Error(`ip route ${op} ${to}: needs dev, or a via reachable on a connected network (RTNETLINK answers: Network is unreachable)`);
+    w.iface(dev);
+    const route = { dst: dst.network, len: dst.length, via: gw, dev, onlink };
+    w.routes = existing >= 0 ? w.routes.map((r, i) => (i === existing ? route : r)) : [...w.routes, route];
+  }
+  // A nexthop's exceptions go with the last route that uses it (free_nh_exceptions when its
+  // fib_info is released; an identical route shares the fib_info and keeps them).
+  if (w.exceptions.size > 0) {
+    for (const [k, e] of w.exceptions.entries()) if (!w.routes.some((r) => r.via === e.via && r.dev === e.dev)) w.exceptions = w.exceptions.delete(k);
+  }
+  w.dirty = true;
+  w.record('route.change', { op, to, via: via ?? null, dev: devName ?? null });
+}
+
+/** `sysctl -w key=value` at run time (conf/all and per-device keys, ip_forward). */
+export function sysctlSet(w: Work, key: string, value: number): void {
+  const m = /^net\.ipv4\.conf\.([\w.-]+)\.(\w+)$/.exec(key);
+  if (!m || !(m[2]! in w.sys.all)) throw new Error(`sysctl -w ${key}: not modelled at run time (net.ipv4.conf.<all|dev>.<key>)`);
+  const field = m[2]!;
+  if (m[1] === 'all') w.sys = { ...w.sys, all: { ...w.sys.all, [field]: value } };
+  else {
+    const dev = w.sys.dev[m[1]!];
+    if (!dev) throw new Error(`sysctl -w ${key}: no device '${m[1]}'`);
+    w.sys = { ...w.sys, dev: { ...w.sys.dev, [m[1]!]: { ...dev, [field]: value } } };
+  }
+  w.dirty = true;
+  w.record('sysctl.set', { key, value });
+}
+
+/**
+ * `ip addr add|del ADDRESS/LEN dev DEV`: the address becomes (or stops being) local for the whole
+ * host at once — a local route exists whatever the device's state.
+ */
+export function addr(w: Work, add: boolean, dev: string, address: string): void {
+  const f = w.iface(dev);
+  const p = parseCidr(address, true);
+  const has = f.addrs.some((a) => a.ip === p.address && a.len === p.length);
+  if (add === has) throw new Error(`ip addr ${add ? 'add' : 'del'} ${address} dev ${dev}: ${add ? 'RTNETLINK answers: File exists' : 'RTNETLINK answers: Cannot assign requested address'}`);
+  const addrs = add ? [...f.addrs, { ip: p.address, len: p.length }] : f.addrs.filter((a) => !(a.ip === p.address && a.len === p.length));
+  w.setIface(dev, { addrs });
+  const local = new Map<Ipv4, string>();
+  for (const i of w.ifaces) for (const a of i.addrs) if (!local.has(a.ip)) local.set(a.ip, i.name);
+  w.local = local;
+  w.record('addr.change', { op: add ? 'add' : 'del', ifname: dev, address: `${formatIpv4(p.address)}/${p.length}` });
+}

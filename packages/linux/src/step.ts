@@ -1,0 +1,207 @@
+/**
+ * One step of the Linux host: the context every mechanism's functions take (as the kernel's take
+ * an skb and a net) — it reads from the immutable state, collects changes, and writes them once
+ * at the end — and the constants the mechanisms share.
+ */
+import { type Effects, type Nanos, type StepContext } from '@netsim/engine';
+import { ipv4, type EthernetFrame, type Ipv4 } from '@netsim/packets';
+import { castDraft } from 'immer';
+import { randReachable, sameNet, type HostState, type Iface } from './config.js';
+import { type NeighParms } from './sysctl.js';
+import { lookupRoute, sourceFor, type Hop } from './routing.js';
+
+export const MS = 1_000_000;
+export const SECOND = 1_000_000_000;
+/** ip_rt_redirect_load = HZ/50, ip_rt_redirect_number = 9, silence = load << (number + 1) (net/ipv4/route.c). */
+export const REDIRECT_LOAD = 20 * MS;
+export const REDIRECT_NUMBER = 9;
+export const REDIRECT_SILENCE = REDIRECT_LOAD * 2 ** (REDIRECT_NUMBER + 1);
+/**
+ * A connection's timestamp offset: the kernel hashes the address pair with a secret
+ * (secure_tcp_ts_off); a fixed integer hash of the pair stands in for it here.
+ */
+export function tsOffset(local: number, remote: number): number {
+  let h = (local ^ Math.imul(remote, 0x9e3779b1)) >>> 0;
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b) >>> 0;
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35) >>> 0;
+  return (h ^ (h >>> 16)) >>> 0;
+}
+
+/** icmp_send quotes the original up to 576 bytes in all: 576 - 20 (IP) - 8 (ICMP) (net/ipv4/icmp.c). */
+export const ICMP_QUOTE_ROOM = 548;
+/** ip_error's bucket (net/ipv4/route.c): ip_rt_error_cost = HZ, ip_rt_error_burst = 5 * HZ. */
+export const IP_RT_ERROR_COST = SECOND;
+export const IP_RT_ERROR_BURST = 5 * SECOND;
+/** inet_peer_xrlim_allow's burst: XRLIM_BURST_FACTOR (net/ipv4/inetpeer.c) times icmp_ratelimit. */
+export const XRLIM_BURST_FACTOR = 6;
+/** ip_rt_gc_timeout = RT_GC_TIMEOUT (300 s): how long a redirect's nexthop exception lasts. */
+export const ROUTE_EXCEPTION_TIMEOUT = 300 * SECOND;
+/** neigh_periodic_work redraws reachable_time every 300 s. */
+export const REACH_REDRAW = 300 * SECOND;
+
+export type PktType = 'host' | 'broadcast' | 'multicast' | 'otherhost';
+
+/** One step's work: reads from the immutable state, collects changes, writes once at the end. */
+export class Work {
+  neigh;
+  fdb: HostState['fdb'];
+  peers;
+  /** Read by lookupRoute (RouteTables), with local, routes and ifaces. */
+  exceptions: HostState['exceptions'];
+  pings: HostState['pings'];
+  traces: HostState['traceroutes'];
+  filter: HostState['filter'];
+  udp: HostState['udp'];
+  arpings: HostState['arpings'];
+  echoReplies: number;
+  tcp: HostState['tcp'];
+  local: HostState['local'];
+  sys: HostState['sys'];
+  ipvs: HostState['ipvs'];
+  vxfdb: HostState['vxfdb'];
+  routes: HostState['routes'];
+  ifaces: HostState['ifaces'];
+  reach: HostState['reach'];
+  ipId: number;
+  dirty = false;
+  depth = 0;
+
+  constructor(
+    readonly s: HostState,
+    readonly ctx: StepContext,
+    readonly fx: Effects<HostState, EthernetFrame>,
+  ) {
+    this.neigh = s.neigh;
+    this.fdb = s.fdb;
+    this.peers = s.peers;
+    this.exceptions = s.exceptions;
+    this.pings = s.pings;
+    this.traces = s.traceroutes;
+    this.filter = s.filter;
+    this.udp = s.udp;
+    this.arpings = s.arpings;
+    this.echoReplies = s.echoReplies;
+    this.tcp = s.tcp;
+    this.local = s.local;
+    this.sys = s.sys;
+    this.ipvs = s.ipvs;
+    this.vxfdb = s.vxfdb;
+    this.routes = s.routes;
+    this.ifaces = s.ifaces;
+    this.reach = s.reach;
+    this.ipId = s.ipId;
+  }
+
+  commit(): void {
+    if (!this.dirty) return;
+    const { neigh, fdb, peers, exceptions, pings, traces, ifaces, reach, ipId, filter, udp, arpings, echoReplies, tcp, local, sys, ipvs, vxfdb, routes } = this;
+    this.fx.write((d) => {
+      d.routes = castDraft(routes);
+      d.vxfdb = castDraft(vxfdb);
+      d.ipvs = castDraft(ipvs);
+      d.sys = castDraft(sys);
+      d.local = castDraft(local);
+      d.tcp = castDraft(tcp);
+      d.echoReplies = echoReplies;
+      d.arpings = castDraft(arpings);
+      d.filter = castDraft(filter);
+      d.udp = castDraft(udp);
+      d.neigh = castDraft(neigh);
+      d.fdb = castDraft(fdb);
+      d.peers = castDraft(peers);
+      d.exceptions = castDraft(exceptions);
+      d.pings = castDraft(pings);
+      d.traceroutes = castDraft(traces);
+      d.ifaces = castDraft(ifaces);
+      d.reach = reach;
+      d.ipId = ipId;
+    });
+  }
+
+  // ------------------------------------------------------------------ helpers
+
+  get now(): Nanos {
+    return this.ctx.now;
+  }
+
+  get byName(): ReadonlyMap<string, number> {
+    return this.s.byName;
+  }
+
+  iface(name: string): Iface {
+    const i = this.s.byName.get(name);
+    if (i === undefined) throw new Error(`no interface '${name}'`);
+    return this.ifaces[i]!;
+  }
+
+  parms(dev: string): NeighParms {
+    return this.sys.neigh[dev]!;
+  }
+
+  isLocal(ip: Ipv4): boolean {
+    return this.local.has(ip);
+  }
+
+  /** Usable for traffic: admin up and, for NICs, carrier. */
+  operUp(f: Iface): boolean {
+    return f.up && f.carrier;
+  }
+
+  isBroadcastFor(ip: Ipv4): boolean {
+    if (ip === 0xffffffff) return true;
+    for (const f of this.ifaces) for (const a of f.addrs) if (a.len < 31 && ((a.ip | (0xffffffff >>> a.len)) >>> 0) === ip) return true;
+    return false;
+  }
+
+  setIface(name: string, patch: Partial<Iface>): void {
+    this.ifaces = this.ifaces.map((f) => (f.name === name ? { ...f, ...patch } : f));
+    this.dirty = true;
+  }
+
+  record(type: `${string}.${string}`, fields: Record<string, unknown>): void {
+    this.fx.record(type, fields);
+  }
+
+  /**
+   * The device's reachable time, redrawn from the device's stream once 300 s have passed since the
+   * last draw (neigh_periodic_work does it on its own schedule; here it happens on first use).
+   */
+  reachable(dev: string): Nanos {
+    if (this.now >= this.reach['@next']!) {
+      const reach: Record<string, Nanos> = { '@next': this.now + REACH_REDRAW };
+      for (const f of this.ifaces) reach[f.name] = randReachable(this.ctx.rng, this.parms(f.name).base_reachable_time_ms);
+      this.reach = reach;
+      this.dirty = true;
+    }
+    return this.reach[dev]!;
+  }
+
+  // ------------------------------------------------------------------ routing
+
+  /** True when `ip` is on a connected (scope link) route of `dev`. */
+  connectedOn(dev: string, ip: Ipv4): boolean {
+    const f = this.iface(dev);
+    return f.up && f.addrs.some((a) => a.len < 32 && sameNet(a.ip, ip, a.len));
+  }
+
+  /** The route to `dst` (lookupRoute: local table, main table, nexthop exceptions). */
+  route(dst: Ipv4): Hop | null {
+    return lookupRoute(this, dst, this.now);
+  }
+
+  sourceFor(dev: string, dst: Ipv4): Ipv4 | undefined {
+    return sourceFor(this, dev, dst);
+  }
+
+  /** The source address a local socket would use to reach `dst` (undefined: no route). */
+  sourceTo(dst: Ipv4): Ipv4 | undefined {
+    const hop = this.route(dst);
+    return hop === null ? undefined : hop.kind === 'local' ? dst : this.sourceFor(hop.dev, dst);
+  }
+
+  nextId(): number {
+    this.ipId = (this.ipId + 1) & 0xffff;
+    this.dirty = true;
+    return this.ipId;
+  }
+}

@@ -1,0 +1,218 @@
+/**
+ * TCP sockets (net/ipv4/tcp_ipv4.c tcp_v4_rcv, tcp_input.c, tcp_output.c): listen, connect with SYN backoff, one exchange, reset; the packet formats are tcp.ts.
+ */
+import { formatIpv4, ipv4, parseIpv4, TCP_ACK, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN, type TcpSegment, type Ipv4Packet } from '@netsim/packets';
+import { connKey, synOptions, synTimeout, toolLines, tsOptions, tsValue, TCP_DEFAULTS, TCP_WSCALE, type TcpConn, type TcpResult, type TcpTool } from './tcp.js';
+import type { Work } from './step.js';
+import { MS, tsOffset } from './step.js';
+import { sendLocal } from './ip_output.js';
+
+export function tcpListen(w: Work, port: number, reply: string): void {
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`tcp-listen: port ${port} is not 1..65535`);
+  w.tcp = { ...w.tcp, listen: { ...w.tcp.listen, [port]: { port, reply } } };
+  w.dirty = true;
+}
+
+/** Opens a client connection: `{ dst, port, tool?: nc|telnet|request, session?, request?, timeoutNs? }`. */
+export function tcpConnect(w: Work, cmd: Record<string, unknown>): void {
+  const dst = parseIpv4(String(cmd['dst']));
+  const port = Number(cmd['port']);
+  const tool = (cmd['tool'] ?? 'nc') as TcpTool;
+  const session = String(cmd['session'] ?? `${tool}${Object.keys(w.tcp.results).length + Object.keys(w.tcp.conns).length + 1}`);
+  const src = w.sourceTo(dst);
+  if (src === undefined) {
+    tcpReport(w, { session, tool, dst: formatIpv4(dst), port, outcome: 'unreachable', response: null, lines: toolLines(tool, dst, port, 'unreachable', null), at: w.now });
+    return;
+  }
+  const lport = w.tcp.nextPort;
+  const next = lport >= TCP_DEFAULTS.ephemeralHigh ? TCP_DEFAULTS.ephemeralLow : lport + 1;
+  const iss = w.ctx.rng.nextU32();
+  const c: TcpConn = {
+    key: connKey(src, lport, dst, port),
+    role: 'client',
+    local: src,
+    lport,
+    remote: dst,
+    rport: port,
+    state: 'SYN_SENT',
+    snd: (iss + 1) >>> 0,
+    rcv: 0,
+    synRetries: 0,
+    openedAt: w.now,
+    tool,
+    session,
+    request: cmd['request'] === undefined ? null : String(cmd['request']),
+    ...(cmd['ephemeral'] === true ? { ephemeral: true } : {}),
+    tsOff: tsOffset(src, dst),
+  };
+  w.tcp = { ...w.tcp, nextPort: next, conns: { ...w.tcp.conns, [c.key]: c } };
+  w.dirty = true;
+  if (tool === 'telnet') w.record('telnet.output', { session, text: `Trying ${formatIpv4(dst)}...` });
+  // State and timers first: a connection to a local address completes synchronously, over
+  // loopback, inside tcpSend.
+  w.fx.timerAt(`tcp:${c.key}`, synTimeout(c.openedAt, 0), c.key);
+  if (cmd['timeoutNs'] !== undefined) w.fx.timer(`tcpapp:${c.key}`, Number(cmd['timeoutNs']), c.key);
+  tcpSend(w, c, iss, 0, TCP_SYN);
+}
+
+export function tcpSend(w: Work, c: TcpConn, seq: number, ack: number, flags: number, text = ''): void {
+  // Options as Linux writes them; a reset for no socket (tcp_v4_send_reset) carries none.
+  let options: Uint8Array | undefined;
+  if (c.tsOff !== undefined) {
+    const tsval = (Math.floor(w.now / MS) + c.tsOff) >>> 0;
+    if (flags & TCP_SYN) {
+      const hop = w.route(c.remote);
+      const mtu = hop === null || hop.kind === 'local' ? 65536 : w.iface(hop.dev).mtu;
+      options = synOptions(mtu - 40, tsval, flags & TCP_ACK ? (c.tsRecent ?? 0) : 0);
+    } else if (c.tsRecent !== undefined) options = tsOptions(tsval, c.tsRecent);
+  }
+  // tcp_v4_send_reset zeroes its header and sets no window. Otherwise tcp_select_initial_window's
+  // 44 × 1460 on a SYN, 45 × 1448 on a SYN-ACK, and after the handshake the same, scaled.
+  const window = c.state === 'CLOSED' ? 0 : flags & TCP_SYN ? (flags & TCP_ACK ? TCP_DEFAULTS.synAckWindow : TCP_DEFAULTS.window) : Math.floor((c.role === 'server' ? TCP_DEFAULTS.synAckWindow : TCP_DEFAULTS.window) / 2 ** TCP_WSCALE);
+  const seg: TcpSegment = { kind: 'tcp', srcPort: c.lport, dstPort: c.rport, seq: seq >>> 0, ack: ack >>> 0, flags, window, urgent: 0, ...(options ? { options } : {}), payload: new TextEncoder().encode(text) };
+  sendLocal(w, ipv4(c.local, c.remote, seg));
+}
+
+export function setConn(w: Work, c: TcpConn | null, key: string): void {
+  const conns = { ...w.tcp.conns };
+  if (c === null) delete conns[key];
+  else conns[key] = c;
+  w.tcp = { ...w.tcp, conns };
+  w.dirty = true;
+}
+
+export function tcpSynTimer(w: Work, key: string): void {
+  const c = w.tcp.conns[key];
+  if (!c || c.state !== 'SYN_SENT') return;
+  if (c.synRetries >= TCP_DEFAULTS.synRetries) return tcpFinish(w, c, 'timeout', null);
+  const retries = c.synRetries + 1;
+  setConn(w, { ...c, synRetries: retries }, key);
+  tcpSend(w, c, (c.snd - 1) >>> 0, 0, TCP_SYN);
+  w.fx.timerAt(`tcp:${key}`, synTimeout(c.openedAt, retries), key);
+}
+
+/** The application's own deadline (nc -w, a client's request timeout). */
+export function tcpDeadline(w: Work, key: string): void {
+  const c = w.tcp.conns[key];
+  if (!c || c.role !== 'client') return;
+  if (c.state === 'SYN_SENT' || (c.request !== null && c.state === 'ESTABLISHED')) tcpFinish(w, c, 'timeout', null);
+}
+
+export function tcpFinish(w: Work, c: TcpConn, outcome: TcpResult['outcome'], response: string | null): void {
+  // A connected client has sent its FIN and waits for the peer's (FIN_WAIT); others are gone.
+  setConn(w, outcome === 'connected' ? { ...c, state: 'FIN_WAIT', snd: (c.snd + 1) >>> 0 } : null, c.key);
+  w.fx.cancel(`tcp:${c.key}`);
+  w.fx.cancel(`tcpapp:${c.key}`);
+  if (c.role !== 'client' || c.tool === null || c.session === null) return;
+  const lines = toolLines(c.tool, c.remote, c.rport, outcome, response).filter((l) => !(c.tool === 'telnet' && l.startsWith('Trying ')));
+  tcpReport(w, { session: c.session, tool: c.tool, dst: formatIpv4(c.remote), port: c.rport, outcome, response, lines, at: w.now }, c.ephemeral === true);
+}
+
+/**
+ * A tool's result: kept in `results` for the views and reports, and recorded. An agent's
+ * request (one per lease renewal, forever) is only recorded, so the table does not grow with time.
+ */
+export function tcpReport(w: Work, r: TcpResult, ephemeral = false): void {
+  if (!ephemeral) {
+    w.tcp = { ...w.tcp, results: { ...w.tcp.results, [r.session]: r } };
+    w.dirty = true;
+  }
+  w.record(r.tool === 'request' ? 'tcp.result' : `${r.tool}.output`, { session: r.session, text: r.lines.join('\n'), outcome: r.outcome });
+}
+
+export function tcpRcv(w: Work, p: Ipv4Packet, q: TcpSegment): void {
+  const key = connKey(p.dst, q.dstPort, p.src, q.srcPort);
+  const peerTs = tsValue(q.options);
+  let c = w.tcp.conns[key];
+  if (c !== undefined && peerTs !== null && c.tsRecent !== peerTs) {
+    c = { ...c, tsRecent: peerTs };
+    setConn(w, c, key);
+  }
+  const text = new TextDecoder().decode(q.payload);
+  const syn = (q.flags & TCP_SYN) !== 0;
+  const ack = (q.flags & TCP_ACK) !== 0;
+  const rst = (q.flags & TCP_RST) !== 0;
+  const fin = (q.flags & TCP_FIN) !== 0;
+  if (c === undefined) {
+    if (rst) return;
+    const l = w.tcp.listen[q.dstPort];
+    if (syn && !ack && l) {
+      const iss = w.ctx.rng.nextU32();
+      const s: TcpConn = { key, role: 'server', local: p.dst, lport: q.dstPort, remote: p.src, rport: q.srcPort, state: 'SYN_RECV', snd: (iss + 1) >>> 0, rcv: (q.seq + 1) >>> 0, synRetries: 0, openedAt: w.now, tool: null, session: null, request: null, tsOff: tsOffset(p.dst, p.src), ...(peerTs === null ? {} : { tsRecent: peerTs }) };
+      setConn(w, s, key);
+      tcpSend(w, s, iss, s.rcv, TCP_SYN | TCP_ACK);
+      return;
+    }
+    // tcp_v4_send_reset: no socket.
+    w.fx.drop('NO_SOCKET', `no TCP socket on ${formatIpv4(p.dst)}:${q.dstPort}`);
+    const reset: TcpConn = { key, role: 'server', local: p.dst, lport: q.dstPort, remote: p.src, rport: q.srcPort, state: 'CLOSED', snd: 0, rcv: 0, synRetries: 0, openedAt: w.now, tool: null, session: null, request: null };
+    if (ack) tcpSend(w, reset, q.ack, 0, TCP_RST);
+    else tcpSend(w, reset, 0, (q.seq + q.payload.length + (syn ? 1 : 0) + (fin ? 1 : 0)) >>> 0, TCP_RST | TCP_ACK);
+    return;
+  }
+  if (rst) {
+    if (c.state === 'SYN_SENT') tcpFinish(w, c, 'refused', null);
+    else setConn(w, null, key);
+    return;
+  }
+  switch (c.state) {
+    case 'SYN_SENT':
+      if (syn && ack && q.ack === c.snd) {
+        const est: TcpConn = { ...c, state: 'ESTABLISHED', rcv: (q.seq + 1) >>> 0 };
+        w.fx.cancel(`tcp:${key}`);
+        // Every state change is written before the segment that may answer it synchronously.
+        if (c.request !== null) {
+          setConn(w, { ...est, snd: (est.snd + c.request.length) >>> 0 }, key);
+          tcpSend(w, est, est.snd, est.rcv, TCP_PSH | TCP_ACK, c.request);
+        } else {
+          setConn(w, est, key);
+          tcpSend(w, est, est.snd, est.rcv, TCP_ACK);
+          tcpFinish(w, est, 'connected', null);
+          tcpSend(w, est, est.snd, est.rcv, TCP_FIN | TCP_ACK);
+        }
+      }
+      return;
+    case 'SYN_RECV':
+      if (ack) {
+        const est: TcpConn = { ...c, state: 'ESTABLISHED' };
+        setConn(w, est, key);
+        if (q.payload.length) tcpServe(w, est, q, text);
+        else if (fin) tcpClosePassive(w, est, q);
+      }
+      return;
+    case 'ESTABLISHED':
+      if (c.role === 'server') {
+        if (q.payload.length) tcpServe(w, c, q, text);
+        else if (fin) tcpClosePassive(w, c, q);
+        return;
+      }
+      if (q.payload.length) {
+        const rcv = (q.seq + q.payload.length) >>> 0;
+        tcpFinish(w, { ...c, rcv }, 'connected', text);
+        tcpSend(w, c, c.snd, rcv, TCP_FIN | TCP_ACK);
+      }
+      return;
+    case 'FIN_WAIT':
+      // Closing: answer the peer's FIN, or take the last ACK, and forget the connection.
+      if (fin) tcpSend(w, c, c.snd, (q.seq + q.payload.length + 1) >>> 0, TCP_ACK);
+      if (fin || ack) setConn(w, null, key);
+      return;
+    default:
+      return;
+  }
+}
+
+/** The server application: answer the request with the listener's reply. */
+export function tcpServe(w: Work, c: TcpConn, q: TcpSegment, text: string): void {
+  const reply = w.tcp.listen[c.lport]?.reply ?? '';
+  // The server application saw a request (an apiserver handler, say, acts on it here).
+  w.record('tcp.serve', { port: c.lport, from: `${formatIpv4(c.remote)}:${c.rport}`, request: text });
+  const rcv = (q.seq + q.payload.length) >>> 0;
+  setConn(w, { ...c, rcv, snd: (c.snd + reply.length) >>> 0 }, c.key);
+  tcpSend(w, c, c.snd, rcv, TCP_PSH | TCP_ACK, reply);
+}
+
+export function tcpClosePassive(w: Work, c: TcpConn, q: TcpSegment): void {
+  setConn(w, { ...c, state: 'FIN_WAIT', snd: (c.snd + 1) >>> 0 }, c.key);
+  tcpSend(w, c, c.snd, (q.seq + 1) >>> 0, TCP_FIN | TCP_ACK);
+}

@@ -1,0 +1,86 @@
+/**
+ * ping (iputils ping.c): the session's timers, replies, errors and summary; its formats are ../ping.ts.
+ */
+import { formatIpv4, ipv4, parseIpv4, type Ipv4Packet } from '@netsim/packets';
+import { newPing, replyLine, statsLines, type PingSession } from '../ping.js';
+import type { Work } from '../step.js';
+import { SECOND } from '../step.js';
+import { sendLocal } from '../ip_output.js';
+
+export function pingStart(w: Work, cmd: Record<string, unknown>): void {
+  const name = String(cmd['session'] ?? `ping${Object.keys(w.pings).length + 1}`);
+  const dst = parseIpv4(String(cmd['dst']));
+  const count = Number(cmd['count'] ?? 3);
+  const interval = Number(cmd['intervalNs'] ?? SECOND);
+  const ident = Number(cmd['ident'] ?? 0x1000 + Object.keys(w.pings).length);
+  const s = { ...newPing(name, ident, dst, count, interval), ...(cmd['ttl'] === undefined ? {} : { ttl: Number(cmd['ttl']) }) };
+  w.pings = { ...w.pings, [name]: s };
+  w.dirty = true;
+  w.record('ping.output', { session: name, text: s.lines[0] });
+  pingTimer(w, name);
+}
+
+export function pingTimer(w: Work, name: string): void {
+  const s = w.pings[name];
+  if (!s || s.done) return;
+  if (s.sent >= s.count) return pingFinish(w, s);
+  const seq = s.sent + 1;
+  const data = new Uint8Array(s.size);
+  for (let i = 16; i < s.size; i++) data[i] = i;
+  const next: PingSession = { ...s, sent: seq, firstSend: s.firstSend ?? w.now, lastSend: w.now, sendTimes: [...s.sendTimes, w.now] };
+  w.pings = { ...w.pings, [name]: next };
+  w.dirty = true;
+  const src = w.sourceTo(s.dst);
+  if (src === undefined) {
+    pingLine(w, next, 'ping: connect: Network is unreachable', { done: true });
+    return;
+  }
+  sendLocal(w, ipv4(src, s.dst, { kind: 'icmp', message: 'echo-request', code: 0, id: s.ident, seq, data }, { ttl: s.ttl }));
+  const after = seq >= s.count ? s.lingerNs : s.intervalNs;
+  w.fx.timer(`ping:${name}`, after, name);
+}
+
+/** One echo request with a given id and seq (a raw ICMP socket's single send). */
+export function echo(w: Work, cmd: Record<string, unknown>): void {
+  const dst = parseIpv4(String(cmd['dst']));
+  const src = w.sourceTo(dst);
+  if (src === undefined) {
+    w.fx.drop('IP_OUTNOROUTES', `no route to ${formatIpv4(dst)}`);
+    return;
+  }
+  const data = new Uint8Array(Number(cmd['size'] ?? 56));
+  sendLocal(w, ipv4(src, dst, { kind: 'icmp', message: 'echo-request', code: 0, id: Number(cmd['id'] ?? 0), seq: Number(cmd['seq'] ?? 0), data }));
+}
+
+export function pingReply(w: Work, p: Ipv4Packet, ident: number, seq: number): void {
+  const s = Object.values(w.pings).find((x) => x.ident === ident && x.dst === p.src && !x.done);
+  if (!s) {
+    w.echoReplies++;
+    w.dirty = true;
+    return;
+  }
+  const sentAt = s.sendTimes[seq - 1];
+  if (sentAt === undefined) return;
+  const rttUs = (w.now - sentAt) / 1000;
+  const bytes = p.payload.kind === 'icmp' && 'data' in p.payload ? p.payload.data.length + 8 : 64;
+  pingLine(w, s, replyLine(bytes, p.src, seq, p.ttl, rttUs), { received: s.received + 1, rtts: [...s.rtts, rttUs] });
+}
+
+export function pingLine(w: Work, s: PingSession, line: string, patch: Partial<PingSession>): void {
+  let next: PingSession = { ...s, ...patch, lines: [...s.lines, line] };
+  w.pings = { ...w.pings, [s.name]: next };
+  w.dirty = true;
+  w.record('ping.output', { session: s.name, text: line });
+  if (!next.done && next.sent >= next.count && next.received + next.errors >= next.count) {
+    next = w.pings[s.name]!;
+    pingFinish(w, next);
+  }
+}
+
+export function pingFinish(w: Work, s: PingSession): void {
+  const lines = statsLines(s);
+  w.pings = { ...w.pings, [s.name]: { ...s, done: true, lines: [...s.lines, '', ...lines] } };
+  w.dirty = true;
+  w.fx.cancel(`ping:${s.name}`);
+  w.record('ping.output', { session: s.name, text: ['', ...lines].join('\n') });
+}
