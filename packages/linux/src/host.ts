@@ -157,7 +157,7 @@ export const linuxHost = defineDevice<HostState, HostConfig, EthernetFrame>({
  * keeps the state when the same address is proposed as STALE), so such a request changes nothing.
  * It is recognised here from the immutable state, before any work is set up.
  */
-function ignorable(s: HostState, port: string, frame: EthernetFrame): boolean {
+export function ignorable(s: HostState, port: string, frame: EthernetFrame): boolean {
   if (frame.dst !== BROADCAST_MAC || frame.payload.kind !== 'arp') return false;
   const arp = frame.payload;
   if (arp.op !== ARP_REQUEST || arp.spa === arp.tpa || s.local.has(arp.tpa)) return false;
