@@ -19,6 +19,9 @@
  * connection to a bound address on a port with no virtual service reaches the node's own stack.
  * Traffic from other hosts to a virtual service is DNATed too (LOCAL_IN, masqueraded when the
  * real server is elsewhere). Not modelled yet: UDP services, workload pods.
+ *
+ * This file composes the host and the agents, each in its own file under `agents/`: kubelet.ts,
+ * kube-proxy.ts, calico.ts, flanneld.ts, metallb-speaker.ts, openelb-speaker.ts.
  */
 import { parseDuration, SECOND, type DeviceModel, type Duration, type Input, type Nanos, type Output, type StepContext } from '@netsim/engine';
 import { ARP_REQUEST, BROADCAST_MAC, arpReply, arpRequest, formatIpv4, parseCidr, parseIpv4, type EthernetFrame } from '@netsim/packets';
@@ -27,6 +30,12 @@ import { chosenNodes, type OpenelbState } from './openelb.js';
 import { linuxHost, type HostConfig, type HostState } from '@netsim/linux';
 import type { ServiceSpec } from './apiserver.js';
 import { FLANNEL_DEV, initFlannel, leaseAnnotations, onL3Miss, onNodes, subnetZero, versionAtLeast, type FlannelConfig, type FlannelState, type HostCommand, type WatchedNode } from './flannel.js';
+import { renew, leaseOutcome } from './agents/kubelet.js';
+import { withIpvsDevice, syncProxy } from './agents/kube-proxy.js';
+import { bgpProbe, bgpOutcome } from './agents/calico.js';
+import { flannelStart, flannelNodes } from './agents/flanneld.js';
+import { metallbSync, garp, metallbArp, speakerRun } from './agents/metallb-speaker.js';
+import { openelbSync, openelbResolved, openelbArp } from './agents/openelb-speaker.js';
 
 export interface KubeNodeConfig {
   /** Node name, e.g. `k8s-node-1`. */
@@ -98,20 +107,8 @@ export interface KubeNodeState {
   readonly openelb: OpenelbState | null;
 }
 
-const IPVS_DEV = 'kube-ipvs0';
-
-/** kube-proxy ≥ 1.27.3 skips binding an IP that is on one of the node's own interfaces. */
-export function skipsOwnIPs(version: string): boolean {
-  const m = /^v?(\d+)\.(\d+)\.(\d+)/.exec(version);
-  if (!m) return false;
-  const [maj, min, pat] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  return maj > 1 || min > 27 || (min === 27 && pat >= 3);
-}
-
-function withIpvsDevice(h: HostConfig): HostConfig {
-  if (h.interfaces.some((i) => i.name === IPVS_DEV)) return h;
-  return { ...h, interfaces: [...h.interfaces, { name: IPVS_DEV, kind: 'dummy', up: false }] };
-}
+/** @internal The dummy device kube-proxy binds Service addresses on. */
+export const IPVS_DEV = 'kube-ipvs0';
 
 /** The host with its agents' devices: kube-ipvs0 and, with flannel, flannel.1 (VNI 1, port 8472, learning off). */
 function nodeHost(c: KubeNodeConfig): HostConfig {
@@ -188,8 +185,8 @@ export const kubeNode: DeviceModel<KubeNodeState, KubeNodeConfig, EthernetFrame>
   },
 };
 
-/** Runs the host model on an input; the kubelet watches its lease requests' outcomes. */
-function host(s: KubeNodeState, input: Input<EthernetFrame>, ctx: StepContext, out: Output<EthernetFrame>[]): KubeNodeState {
+/** @internal Runs the host model on an input; the kubelet watches its lease requests' outcomes. */
+export function host(s: KubeNodeState, input: Input<EthernetFrame>, ctx: StepContext, out: Output<EthernetFrame>[]): KubeNodeState {
   const r = linuxHost.step(s.host, input, ctx);
   let st = r.state === s.host ? s : { ...s, host: r.state };
   for (const o of r.emit) {
@@ -236,31 +233,13 @@ function start(s: KubeNodeState, ctx: StepContext, out: Output<EthernetFrame>[])
   return renew(st, ctx, out);
 }
 
-function nodeIP(s: KubeNodeState): string {
+/** @internal The node's address: its first NIC's first address. */
+export function nodeIP(s: KubeNodeState): string {
   return formatIpv4(s.host.ifaces.find((f) => f.kind === 'nic')?.addrs[0]?.ip ?? 0);
 }
 
-/** flanneld starts: writes its lease into its Node's annotations and lists the Nodes. */
-function flannelStart(s: KubeNodeState, ctx: StepContext, out: Output<EthernetFrame>[]): KubeNodeState {
-  const mac = s.host.ifaces.find((f) => f.name === FLANNEL_DEV)!.mac;
-  out.push({ type: 'log', text: `flanneld: I main.go:234] Created subnet manager: Kubernetes Subnet Manager - ${s.name}` });
-  out.push({ type: 'send', to: s.api.device, command: { name: 'annotate', node: s.name, annotations: leaseAnnotations(mac, nodeIP(s)) } });
-  out.push({ type: 'send', to: s.api.device, command: { name: 'list-nodes', watcher: ctx.device } });
-  return s;
-}
-
-/** A node watch event (or the List answer) reaches flanneld. */
-function flannelNodes(s: KubeNodeState, nodes: readonly WatchedNode[], ctx: StepContext, out: Output<EthernetFrame>[]): KubeNodeState {
-  if (!s.flannel) return s;
-  const r = onNodes(s.flannel, s.name, nodes);
-  let st: KubeNodeState = { ...s, flannel: r.state };
-  for (const line of r.log) out.push({ type: 'log', text: `flanneld: ${line}` });
-  for (const c of r.commands) st = tryHost(st, c, ctx, out);
-  return st;
-}
-
-/** A host command on behalf of an agent: a netlink error is logged (as the agent would), not fatal. */
-function tryHost(s: KubeNodeState, command: HostCommand, ctx: StepContext, out: Output<EthernetFrame>[]): KubeNodeState {
+/** @internal A host command on behalf of an agent: a netlink error is logged (as the agent would), not fatal. */
+export function tryHost(s: KubeNodeState, command: HostCommand, ctx: StepContext, out: Output<EthernetFrame>[]): KubeNodeState {
   try {
     return host(s, { type: 'command', command }, ctx, out);
   } catch (e) {
@@ -311,216 +290,4 @@ function reboot(s: KubeNodeState, ctx: StepContext, out: Output<EthernetFrame>[]
   return st;
 }
 
-/** Opens a BGP session (TCP 179) to every peer; the outcomes decide calico-node's readiness. */
-function bgpProbe(s: KubeNodeState, ctx: StepContext, out: Output<EthernetFrame>[]): KubeNodeState {
-  const c = s.calico!;
-  let st: KubeNodeState = { ...s, calico: { ...c, seq: c.seq + 1 } };
-  for (const peer of c.peers) {
-    st = host(st, { type: 'command', command: { name: 'tcp-connect', dst: peer, port: 179, tool: 'request', session: `bgp ${peer} ${c.seq + 1}`, request: 'OPEN', timeoutNs: 5 * SECOND, ephemeral: true } }, ctx, out);
-  }
-  out.push({ type: 'timer.set', key: 'calico:probe', at: ctx.now + c.intervalNs });
-  return st;
-}
-
-function bgpOutcome(s: KubeNodeState, peer: string, outcome: string, out: Output<EthernetFrame>[]): KubeNodeState {
-  const c = s.calico;
-  if (!c) return s;
-  const up = { ...c.up, [peer]: outcome === 'connected' };
-  const ready = c.peers.every((p) => up[p] !== false);
-  if (ready !== c.ready) {
-    const down = c.peers.filter((p) => up[p] === false);
-    out.push({ type: 'send', to: s.api.device, command: { name: 'pod-status', pod: `calico-node-${s.name}`, namespace: 'kube-system', node: s.name, ip: formatIpv4(s.host.ifaces.find((f) => f.kind === 'nic')?.addrs[0]?.ip ?? 0), ready } });
-    out.push({ type: 'log', text: ready ? 'calico-node: BIRD is ready: BGP established with all peers' : `calico-node: Readiness probe failed: calico/node is not ready: BIRD is not ready: BGP not established with ${down.join(',')}` });
-  }
-  return { ...s, calico: { ...c, up, ready } };
-}
-
-function renew(s: KubeNodeState, ctx: StepContext, out: Output<EthernetFrame>[]): KubeNodeState {
-  const seq = s.leaseSeq + 1;
-  let st: KubeNodeState = { ...s, leaseSeq: seq };
-  // Until it has registered its Node (POST /api/v1/nodes), the kubelet keeps trying that instead.
-  const ip = formatIpv4(s.host.ifaces.find((f) => f.kind === 'nic')?.addrs[0]?.ip ?? 0);
-  const request = s.registered
-    ? `PUT /apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/${s.name}`
-    : `POST /api/v1/nodes name=${s.name} ip=${ip} roles=${s.roles} podCIDR=${s.podCIDR ?? 'none'}`;
-  st = host(st, { type: 'command', command: { name: 'tcp-connect', dst: s.api.ip, port: s.api.port, tool: 'request', session: `${s.registered ? 'lease' : 'lease-register'}-${seq}`, request, timeoutNs: s.timeoutNs, ephemeral: true } }, ctx, out);
-  // wait.JitterUntil(sync, 10s, 0.04): the next sync within [period, 1.04·period).
-  const next = s.renewNs + Math.floor(ctx.rng.float() * 0.04 * s.renewNs);
-  out.push({ type: 'timer.set', key: 'kubelet:renew', at: ctx.now + next });
-  return st;
-}
-
-function leaseOutcome(s: KubeNodeState, outcome: string, out: Output<EthernetFrame>[]): KubeNodeState {
-  if (outcome === 'connected') return s.registered ? s : { ...s, registered: true };
-  const url = `https://${s.api.ip}:${s.api.port}/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/${s.name}?timeout=10s`;
-  const why =
-    outcome === 'timeout'
-      ? 'context deadline exceeded (Client.Timeout exceeded while awaiting headers)'
-      : outcome === 'refused'
-        ? `dial tcp ${s.api.ip}:${s.api.port}: connect: connection refused`
-        : `dial tcp ${s.api.ip}:${s.api.port}: connect: no route to host`;
-  const line = s.registered
-    ? `E controller.go:187] failed to update lease, error: Put "${url}": ${why}`
-    : `E kubelet_node_status.go:93] Unable to register node "${s.name}" with API server: Post "https://${s.api.ip}:${s.api.port}/api/v1/nodes": ${why}`;
-  out.push({ type: 'log', text: `kubelet: ${line}` });
-  out.push({ type: 'trace', record: { type: 'kubelet.lease', node: s.name, ok: false, error: why } });
-  return { ...s, kubeletLog: [...s.kubeletLog, line] };
-}
-
-/** kube-proxy's IPVS sync: bind what the Services say on kube-ipvs0, unbind the rest, program virtual servers. */
-function syncProxy(s: KubeNodeState, services: readonly ServiceSpec[], ctx: StepContext, out: Output<EthernetFrame>[]): KubeNodeState {
-  const own = new Set<string>();
-  for (const f of s.host.ifaces) if (f.name !== IPVS_DEV) for (const a of f.addrs) own.add(formatIpv4(a.ip));
-  const skip = skipsOwnIPs(s.proxyVersion);
-  const want = new Set<string>();
-  const ipvs: VirtualServer[] = [];
-  for (const svc of services) {
-    const vips = [svc.clusterIP, ...[...(svc.externalIPs ?? []), ...(svc.type === 'LoadBalancer' ? (svc.loadBalancerIPs ?? []) : [])].filter((ip) => !(skip && own.has(ip)))];
-    for (const vip of vips) {
-      want.add(vip);
-      for (const p of svc.ports) ipvs.push({ proto: p.protocol ?? 'TCP', vip, port: p.port, reals: (svc.endpoints ?? []).map((ip) => ({ ip, port: p.targetPort ?? p.port })) });
-    }
-  }
-  const dev = s.host.ifaces.find((f) => f.name === IPVS_DEV)!;
-  const have = new Set(dev.addrs.filter((a) => a.len === 32).map((a) => formatIpv4(a.ip)));
-  let st = s;
-  for (const ip of [...have].filter((x) => !want.has(x)).sort()) st = host(st, { type: 'command', command: { name: 'addr-del', dev: IPVS_DEV, address: `${ip}/32` } }, ctx, out);
-  for (const ip of [...want].filter((x) => !have.has(x)).sort()) st = host(st, { type: 'command', command: { name: 'addr-add', dev: IPVS_DEV, address: `${ip}/32` } }, ctx, out);
-  ipvs.sort((a, b) => (a.vip === b.vip ? a.port - b.port : parseIpv4(a.vip) - parseIpv4(b.vip)));
-  st = host(st, { type: 'command', command: { name: 'ipvs-set', services: ipvs } }, ctx, out);
-  out.push({ type: 'trace', record: { type: 'kube-proxy.sync', bound: [...want].sort(), virtualServers: ipvs.length } });
-  return { ...st, ipvs, services };
-}
-
-/** `ipvsadm -Ln`. */
-export function ipvsadmList(s: KubeNodeState): string {
-  const lines = ['IP Virtual Server version 1.2.1 (size=4096)', 'Prot LocalAddress:Port Scheduler Flags', '  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn'];
-  for (const v of s.ipvs) {
-    lines.push(`${v.proto}  ${v.vip}:${v.port} rr`);
-    for (const r of v.reals) lines.push(`  -> ${`${r.ip}:${r.port}`.padEnd(28)} Masq    1      0          0`);
-  }
-  return lines.join('\n');
-}
-
-/** MetalLB speaker: re-elect on every Service or Node event; announce what this node won. */
-function metallbSync(s: KubeNodeState, ctx: StepContext, out: Output<EthernetFrame>[]): KubeNodeState {
-  const m = s.metallb!;
-  const want = announced(m, s.name);
-  const owned: Record<string, number> = {};
-  for (const ip of want) {
-    if (m.owned[ip] !== undefined) {
-      owned[ip] = m.owned[ip]!;
-      continue;
-    }
-    owned[ip] = ctx.now;
-    const svc = m.services.find((x) => (x.loadBalancerIPs ?? []).includes(ip))!;
-    out.push({ type: 'log', text: `metallb-speaker: {"caller":"main.go:409","event":"serviceAnnounced","ips":["${ip}"],"level":"info","msg":"service has IP, announcing","pool":"default","protocol":"layer2"}` });
-    out.push({ type: 'trace', record: { type: 'service.event', service: `${svc.namespace ?? 'default'}/${svc.name}`, reason: 'nodeAssigned', message: `announcing from node "${s.name}"`, ip } });
-    out.push({ type: 'timer.set', key: `metallb:garp:${ip}`, at: ctx.now, data: ip });
-  }
-  for (const ip of Object.keys(m.owned)) {
-    if (owned[ip] !== undefined) continue;
-    out.push({ type: 'log', text: `metallb-speaker: {"caller":"main.go:431","event":"serviceWithdrawn","ip":"${ip}","level":"info","msg":"withdrawing service announcement","reason":"notOwner"}` });
-    out.push({ type: 'timer.cancel', key: `metallb:garp:${ip}` });
-  }
-  return { ...s, metallb: { ...m, owned } };
-}
-
-/** Gratuitous ARP for an IP this speaker took over: a request and a reply, broadcast, at once and every 1.1 s for 5 s. */
-function garp(s: KubeNodeState, ip: string, ctx: StepContext, out: Output<EthernetFrame>[]): KubeNodeState {
-  const m = s.metallb;
-  const since = m?.owned[ip];
-  if (!m || since === undefined || ctx.now - since > GARP_FOR_NS) return s;
-  const mac = s.host.ifaces.find((f) => f.name === m.nic)!.mac;
-  const vip = parseIpv4(ip);
-  for (const port of speakerPorts(s, m.nic)) {
-    out.push({ type: 'tx', port, frame: arpRequest(mac, vip, vip) });
-    out.push({ type: 'tx', port, frame: arpReply(mac, vip, BROADCAST_MAC, vip, BROADCAST_MAC) });
-  }
-  if (ctx.now + GARP_INTERVAL_NS - since <= GARP_FOR_NS) out.push({ type: 'timer.set', key: `metallb:garp:${ip}`, at: ctx.now + GARP_INTERVAL_NS, data: ip });
-  return s;
-}
-
-/** The speaker's ARP responder: requests for an IP it announces get its own NIC MAC. */
-function metallbArp(s: KubeNodeState, port: string, frame: EthernetFrame, out: Output<EthernetFrame>[]): void {
-  const m = s.metallb!;
-  if (!speakerPorts(s, m.nic).includes(port) || frame.payload.kind !== 'arp' || frame.payload.op !== ARP_REQUEST) return;
-  const a = frame.payload;
-  if (m.owned[formatIpv4(a.tpa)] === undefined) return;
-  const mac = s.host.ifaces.find((f) => f.name === m.nic)!.mac;
-  out.push({ type: 'tx', port, frame: arpReply(mac, a.tpa, a.sha, a.spa) });
-}
-
-/** OpenELB leader: new EIPs are resolved (arping the chosen node), removed ones forgotten. */
-function openelbSync(s: KubeNodeState, ctx: StepContext, out: Output<EthernetFrame>[]): KubeNodeState {
-  const o = s.openelb!;
-  if (!o.leader) return s;
-  const all = chosenNodes(o.nodes, o.services);
-  const want = o.perNode ? Object.fromEntries(Object.entries(all).filter(([, target]) => target === nodeIP(s))) : all;
-  const eips: Record<string, { nodeIP: string; mac: string | null }> = {};
-  let st = s;
-  for (const [ip, target] of Object.entries(want).sort(([a], [b]) => (a < b ? -1 : 1))) {
-    const had = o.eips[ip];
-    if (had !== undefined && had.nodeIP === target) {
-      eips[ip] = had;
-      continue;
-    }
-    eips[ip] = { nodeIP: target, mac: null };
-    out.push({ type: 'log', text: `openelb-manager: INFO arpSpeaker SetBalancer {"ip": "${ip}", "nexthop": "${target}"}` });
-    // The leader's own node needs no arping: its MAC is the interface's.
-    if (target !== nodeIP(st)) st = host(st, { type: 'command', command: { name: 'arping', dst: target, dev: o.nic, count: 1, session: `openelb ${ip}` } }, ctx, out);
-  }
-  return openelbResolved({ ...st, openelb: { ...o, eips } }, out);
-}
-
-/** After each step: EIPs whose node MAC the arping found get their gratuitous ARP. */
-function openelbResolved(s: KubeNodeState, out: Output<EthernetFrame>[]): KubeNodeState {
-  const o = s.openelb!;
-  let eips = o.eips;
-  for (const [ip, e] of Object.entries(o.eips)) {
-    if (e.mac !== null) continue;
-    const mac = e.nodeIP === nodeIP(s) ? s.host.ifaces.find((f) => f.name === o.nic)!.mac : s.host.arpings[`openelb ${ip}`]?.mac;
-    if (mac === null || mac === undefined) continue;
-    eips = { ...eips, [ip]: { ...e, mac } };
-    const own = s.host.ifaces.find((f) => f.name === o.nic)!.mac;
-    const vip = parseIpv4(ip);
-    for (const op of [ARP_REQUEST, 2]) {
-      out.push({ type: 'log', text: `openelb-manager: INFO arpSpeaker send gratuitous arp packet {"eip": "${ip}", "nodeIP": "${e.nodeIP}", "hwAddr": "${mac}"}` });
-      const frame = op === ARP_REQUEST ? arpRequest(mac, vip, vip) : arpReply(mac, vip, BROADCAST_MAC, vip, BROADCAST_MAC);
-      out.push({ type: 'tx', port: o.nic, frame: { ...frame, src: own } });
-    }
-  }
-  return eips === o.eips ? s : { ...s, openelb: { ...o, eips } };
-}
-
-/** OpenELB leader's responder: any ARP request for an EIP, answered from the leader's NIC with the chosen node's MAC. */
-function openelbArp(s: KubeNodeState, port: string, frame: EthernetFrame, out: Output<EthernetFrame>[]): void {
-  const o = s.openelb!;
-  if (port !== o.nic || frame.payload.kind !== 'arp' || frame.payload.op !== ARP_REQUEST) return;
-  const a = frame.payload;
-  const e = o.eips[formatIpv4(a.tpa)];
-  if (e === undefined || e.mac === null) return;
-  const own = s.host.ifaces.find((f) => f.name === o.nic)!.mac;
-  out.push({ type: 'tx', port, frame: { ...arpReply(e.mac, a.tpa, a.sha, a.spa), src: own } });
-}
-
-/**
- * The ports a speaker's interface sends and hears on: the NIC itself, or, for a bridge (MetalLB on
- * br-bus), its member ports — the packet socket on the bridge sees what its ports bring in.
- */
-function speakerPorts(s: KubeNodeState, dev: string): string[] {
-  const f = s.host.ifaces.find((x) => x.name === dev);
-  if (f === undefined) return [];
-  if (f.kind !== 'bridge') return [dev];
-  return s.host.ifaces.filter((x) => x.master === dev && x.kind === 'nic').map((x) => x.name);
-}
-
-/** The speaker pod stops or starts: it withdraws (or re-elects), and memberlist tells the others. */
-function speakerRun(s: KubeNodeState, alive: boolean, ctx: StepContext, out: Output<EthernetFrame>[]): KubeNodeState {
-  const m = s.metallb;
-  if (!m) throw new Error(`node '${s.name}' runs no MetalLB speaker`);
-  out.push({ type: 'send', to: s.api.device, command: { name: 'member', node: s.name, alive } });
-  out.push({ type: 'log', text: `metallb-speaker: ${alive ? 'started' : 'stopped'} on ${s.name}` });
-  const nodes = m.nodes.map((n) => (n.name === s.name ? { ...n, speaker: alive } : n));
-  return metallbSync({ ...s, metallb: { ...m, nodes } }, ctx, out);
-}
+export { skipsOwnIPs, ipvsadmList } from './agents/kube-proxy.js';

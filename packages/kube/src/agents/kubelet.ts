@@ -1,0 +1,38 @@
+/**
+ * The kubelet's Lease heartbeat: a renewal over TCP to the API server every interval, and what it logs when one fails (pkg/kubelet/nodelease, component-helpers/apimachinery/lease).
+ */
+import { type Output, type StepContext } from '@netsim/engine';
+import { formatIpv4, type EthernetFrame } from '@netsim/packets';
+import { host, type KubeNodeState } from '../node.js';
+
+export function renew(s: KubeNodeState, ctx: StepContext, out: Output<EthernetFrame>[]): KubeNodeState {
+  const seq = s.leaseSeq + 1;
+  let st: KubeNodeState = { ...s, leaseSeq: seq };
+  // Until it has registered its Node (POST /api/v1/nodes), the kubelet keeps trying that instead.
+  const ip = formatIpv4(s.host.ifaces.find((f) => f.kind === 'nic')?.addrs[0]?.ip ?? 0);
+  const request = s.registered
+    ? `PUT /apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/${s.name}`
+    : `POST /api/v1/nodes name=${s.name} ip=${ip} roles=${s.roles} podCIDR=${s.podCIDR ?? 'none'}`;
+  st = host(st, { type: 'command', command: { name: 'tcp-connect', dst: s.api.ip, port: s.api.port, tool: 'request', session: `${s.registered ? 'lease' : 'lease-register'}-${seq}`, request, timeoutNs: s.timeoutNs, ephemeral: true } }, ctx, out);
+  // wait.JitterUntil(sync, 10s, 0.04): the next sync within [period, 1.04·period).
+  const next = s.renewNs + Math.floor(ctx.rng.float() * 0.04 * s.renewNs);
+  out.push({ type: 'timer.set', key: 'kubelet:renew', at: ctx.now + next });
+  return st;
+}
+
+export function leaseOutcome(s: KubeNodeState, outcome: string, out: Output<EthernetFrame>[]): KubeNodeState {
+  if (outcome === 'connected') return s.registered ? s : { ...s, registered: true };
+  const url = `https://${s.api.ip}:${s.api.port}/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/${s.name}?timeout=10s`;
+  const why =
+    outcome === 'timeout'
+      ? 'context deadline exceeded (Client.Timeout exceeded while awaiting headers)'
+      : outcome === 'refused'
+        ? `dial tcp ${s.api.ip}:${s.api.port}: connect: connection refused`
+        : `dial tcp ${s.api.ip}:${s.api.port}: connect: no route to host`;
+  const line = s.registered
+    ? `E controller.go:187] failed to update lease, error: Put "${url}": ${why}`
+    : `E kubelet_node_status.go:93] Unable to register node "${s.name}" with API server: Post "https://${s.api.ip}:${s.api.port}/api/v1/nodes": ${why}`;
+  out.push({ type: 'log', text: `kubelet: ${line}` });
+  out.push({ type: 'trace', record: { type: 'kubelet.lease', node: s.name, ok: false, error: why } });
+  return { ...s, kubeletLog: [...s.kubeletLog, line] };
+}

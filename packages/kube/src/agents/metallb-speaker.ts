@@ -1,0 +1,77 @@
+/**
+ * The MetalLB layer-2 speaker (v0.12, speaker/layer2_controller.go): which Service IPs this node announces, gratuitous ARP, ARP answers, stop and start; the election is ../metallb.ts.
+ */
+import { type Output, type StepContext } from '@netsim/engine';
+import { ARP_REQUEST, BROADCAST_MAC, arpReply, arpRequest, formatIpv4, parseIpv4, type EthernetFrame } from '@netsim/packets';
+import { announced, GARP_FOR_NS, GARP_INTERVAL_NS } from '../metallb.js';
+import { host, type KubeNodeState } from '../node.js';
+
+/** MetalLB speaker: re-elect on every Service or Node event; announce what this node won. */
+export function metallbSync(s: KubeNodeState, ctx: StepContext, out: Output<EthernetFrame>[]): KubeNodeState {
+  const m = s.metallb!;
+  const want = announced(m, s.name);
+  const owned: Record<string, number> = {};
+  for (const ip of want) {
+    if (m.owned[ip] !== undefined) {
+      owned[ip] = m.owned[ip]!;
+      continue;
+    }
+    owned[ip] = ctx.now;
+    const svc = m.services.find((x) => (x.loadBalancerIPs ?? []).includes(ip))!;
+    out.push({ type: 'log', text: `metallb-speaker: {"caller":"main.go:409","event":"serviceAnnounced","ips":["${ip}"],"level":"info","msg":"service has IP, announcing","pool":"default","protocol":"layer2"}` });
+    out.push({ type: 'trace', record: { type: 'service.event', service: `${svc.namespace ?? 'default'}/${svc.name}`, reason: 'nodeAssigned', message: `announcing from node "${s.name}"`, ip } });
+    out.push({ type: 'timer.set', key: `metallb:garp:${ip}`, at: ctx.now, data: ip });
+  }
+  for (const ip of Object.keys(m.owned)) {
+    if (owned[ip] !== undefined) continue;
+    out.push({ type: 'log', text: `metallb-speaker: {"caller":"main.go:431","event":"serviceWithdrawn","ip":"${ip}","level":"info","msg":"withdrawing service announcement","reason":"notOwner"}` });
+    out.push({ type: 'timer.cancel', key: `metallb:garp:${ip}` });
+  }
+  return { ...s, metallb: { ...m, owned } };
+}
+
+/** Gratuitous ARP for an IP this speaker took over: a request and a reply, broadcast, at once and every 1.1 s for 5 s. */
+export function garp(s: KubeNodeState, ip: string, ctx: StepContext, out: Output<EthernetFrame>[]): KubeNodeState {
+  const m = s.metallb;
+  const since = m?.owned[ip];
+  if (!m || since === undefined || ctx.now - since > GARP_FOR_NS) return s;
+  const mac = s.host.ifaces.find((f) => f.name === m.nic)!.mac;
+  const vip = parseIpv4(ip);
+  for (const port of speakerPorts(s, m.nic)) {
+    out.push({ type: 'tx', port, frame: arpRequest(mac, vip, vip) });
+    out.push({ type: 'tx', port, frame: arpReply(mac, vip, BROADCAST_MAC, vip, BROADCAST_MAC) });
+  }
+  if (ctx.now + GARP_INTERVAL_NS - since <= GARP_FOR_NS) out.push({ type: 'timer.set', key: `metallb:garp:${ip}`, at: ctx.now + GARP_INTERVAL_NS, data: ip });
+  return s;
+}
+
+/** The speaker's ARP responder: requests for an IP it announces get its own NIC MAC. */
+export function metallbArp(s: KubeNodeState, port: string, frame: EthernetFrame, out: Output<EthernetFrame>[]): void {
+  const m = s.metallb!;
+  if (!speakerPorts(s, m.nic).includes(port) || frame.payload.kind !== 'arp' || frame.payload.op !== ARP_REQUEST) return;
+  const a = frame.payload;
+  if (m.owned[formatIpv4(a.tpa)] === undefined) return;
+  const mac = s.host.ifaces.find((f) => f.name === m.nic)!.mac;
+  out.push({ type: 'tx', port, frame: arpReply(mac, a.tpa, a.sha, a.spa) });
+}
+
+/**
+ * The ports a speaker's interface sends and hears on: the NIC itself, or, for a bridge (MetalLB on
+ * br-bus), its member ports — the packet socket on the bridge sees what its ports bring in.
+ */
+export function speakerPorts(s: KubeNodeState, dev: string): string[] {
+  const f = s.host.ifaces.find((x) => x.name === dev);
+  if (f === undefined) return [];
+  if (f.kind !== 'bridge') return [dev];
+  return s.host.ifaces.filter((x) => x.master === dev && x.kind === 'nic').map((x) => x.name);
+}
+
+/** The speaker pod stops or starts: it withdraws (or re-elects), and memberlist tells the others. */
+export function speakerRun(s: KubeNodeState, alive: boolean, ctx: StepContext, out: Output<EthernetFrame>[]): KubeNodeState {
+  const m = s.metallb;
+  if (!m) throw new Error(`node '${s.name}' runs no MetalLB speaker`);
+  out.push({ type: 'send', to: s.api.device, command: { name: 'member', node: s.name, alive } });
+  out.push({ type: 'log', text: `metallb-speaker: ${alive ? 'started' : 'stopped'} on ${s.name}` });
+  const nodes = m.nodes.map((n) => (n.name === s.name ? { ...n, speaker: alive } : n));
+  return metallbSync({ ...s, metallb: { ...m, nodes } }, ctx, out);
+}
