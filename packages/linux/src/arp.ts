@@ -1,5 +1,6 @@
 /**
- * ARP (net/ipv4/arp.c): arp_process with arp_ignore / arp_accept and the martian checks, arp_solicit, arp_send.
+ * ARP (net/ipv4/arp.c): arp_process with arp_ignore / arp_accept (the martian drop it reaches is
+ * ip_input.ts's), arp_solicit, arp_send.
  */
 import { ARP_REPLY, ARP_REQUEST, BROADCAST_MAC, ETHERTYPE_ARP, ZERO_MAC, formatIpv4, type ArpPacket, type EthernetFrame, type Ipv4, type Mac } from '@netsim/packets';
 import { neighKey, sameNet, type Iface } from './config.js';
@@ -10,6 +11,7 @@ import { MS, type PktType } from './step.js';
 import { l2Send } from './dev.js';
 import { putNeigh } from './neigh.js';
 import { arpingReply } from './tools/arping.js';
+import { martian } from './ip_input.js';
 
 export function arpRcv(w: Work, dev: Iface, arp: ArpPacket, pkt: PktType, frame: EthernetFrame, port: string): void {
   if (dev.noarp) {
@@ -55,11 +57,6 @@ export function arpRcv(w: Work, dev: Iface, arp: ArpPacket, pkt: PktType, frame:
   }
 }
 
-export function martian(w: Work, dev: Iface, tip: Ipv4, sip: Ipv4, port: string, frame: EthernetFrame): void {
-  const text = `martian source ${formatIpv4(tip)} from ${formatIpv4(sip)}, on dev ${dev.name}`;
-  if (orConf(w.sys, dev.name, 'log_martians')) w.fx.log(text);
-  w.fx.drop('IP_MARTIAN_SOURCE', text, port, frame);
-}
 
 /** arp_ignore (max of all/dev): 0 any local address; 1 only on the ingress device; 2 also same subnet; 8 never. */
 export function arpIgnore(w: Work, dev: Iface, sip: Ipv4, tip: Ipv4): boolean {

@@ -8,9 +8,9 @@
  * |---|---|---|
  * | receive, packet types, transmit, link state | dev.ts | net/core/dev.c |
  * | bridge input, forward and flood order, fdb | br_input.ts, br_forward.ts, br_fdb.ts | net/bridge/ |
- * | ARP, arp_ignore, martians | arp.ts | net/ipv4/arp.c |
+ * | ARP, arp_ignore | arp.ts | net/ipv4/arp.c |
  * | neighbour entries, timers, effects | neigh.ts (NUD machine: neighbour.ts) | net/core/neighbour.c |
- * | IPv4 receive, rp_filter, local delivery | ip_input.ts | net/ipv4/ip_input.c, fib_frontend.c |
+ * | IPv4 receive, rp_filter, martian sources, local delivery | ip_input.ts | net/ipv4/ip_input.c, fib_frontend.c, route.c |
  * | forwarding and redirects | ip_forward.ts | net/ipv4/ip_forward.c, route.c |
  * | route lookup, source selection | routing.ts | net/ipv4/fib_trie.c, route.c |
  * | output and netfilter hooks | ip_output.ts (tables: netfilter.ts) | net/ipv4/ip_output.c |

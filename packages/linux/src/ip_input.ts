@@ -1,12 +1,13 @@
 /**
- * IPv4 receive (net/ipv4/ip_input.c: ip_rcv, ip_rcv_finish, ip_local_deliver) and reverse-path filtering (fib_frontend.c: fib_validate_source).
+ * IPv4 receive (net/ipv4/ip_input.c: ip_rcv, ip_rcv_finish, ip_local_deliver), reverse-path
+ * filtering (fib_frontend.c: fib_validate_source) and martian sources (route.c: ip_route_input_slow
+ * → martian_source, also reached from arp_process).
  */
-import { formatIpv4, ipv4, ICMP_UNREACH_PORT, TCP_RST, TCP_SYN, type TcpSegment, type EthernetFrame, type Ipv4Packet } from '@netsim/packets';
+import { formatIpv4, ipv4, ICMP_UNREACH_PORT, TCP_RST, TCP_SYN, type TcpSegment, type EthernetFrame, type Ipv4, type Ipv4Packet } from '@netsim/packets';
 import { type Iface } from './config.js';
 import { forwarding, maxConf, orConf } from './sysctl.js';
 import type { Work } from './step.js';
 import { type PktType } from './step.js';
-import { martian } from './arp.js';
 import { icmpError, icmpErrorIn } from './icmp.js';
 import { forward } from './ip_forward.js';
 import { ipOutput, netfilter, sendLocal } from './ip_output.js';
@@ -117,4 +118,11 @@ export function localDeliver(w: Work, dev: string, p: Ipv4Packet): void {
     return;
   }
   w.fx.drop('IP_NOPROTO', `no handler for protocol ${p.protocol}`);
+}
+
+/** A packet (or an ARP request) from one of this host's own addresses: dropped as a martian source, logged with log_martians. */
+export function martian(w: Work, dev: Iface, tip: Ipv4, sip: Ipv4, port: string, frame: EthernetFrame): void {
+  const text = `martian source ${formatIpv4(tip)} from ${formatIpv4(sip)}, on dev ${dev.name}`;
+  if (orConf(w.sys, dev.name, 'log_martians')) w.fx.log(text);
+  w.fx.drop('IP_MARTIAN_SOURCE', text, port, frame);
 }
