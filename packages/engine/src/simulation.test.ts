@@ -256,3 +256,23 @@ describe('loading is linear in the number of devices', () => {
     expect(draw(sim)).toBe(draw(small));
   });
 });
+
+describe('model records', () => {
+  it('a record carrying a field the engine sets (dev, n, t) is refused, naming the device and the record', () => {
+    const bad = defineDevice<Record<string, never>, Record<string, never>, F>({
+      kind: 'bad',
+      ports: () => ['p'],
+      init: () => ({}),
+      on: {
+        command(_s, _i, _ctx, fx) {
+          fx.record('neigh.delete', { dev: 'eth0', ip: '198.18.0.9' });
+        },
+      },
+    });
+    const sim = new Simulation<F>({ frames });
+    sim.addDevice('h1', bad, {});
+    new TraceRecorder(sim);
+    sim.command(0, 'h1', { name: 'go' });
+    expect(() => sim.run()).toThrow(/device 'h1' emitted a 'neigh\.delete' record with a field the engine sets \(dev, n or t\): a model names an interface 'ifname'/);
+  });
+});

@@ -625,9 +625,14 @@ export class Simulation<F = unknown> {
           });
         }
         return;
-      case 'trace':
+      case 'trace': {
+        // The engine names the device and the instant; a model's record may not carry fields it
+        // would overwrite (an interface is `ifname`, never `dev`).
+        const r = out.record as Record<string, unknown>;
+        if ('dev' in r || 'n' in r || 't' in r) throw new SimulationError(`device '${slot.id}' emitted a '${String(r['type'])}' record with a field the engine sets (dev, n or t): a model names an interface 'ifname'`);
         if (this.trace.all.size !== 0) this.emit({ n: 0, t: this._now, ...out.record, dev: slot.id } as TraceRecord<F>);
         return;
+      }
       case 'log':
         if (this.trace.all.size !== 0) this.emit({ n: 0, t: this._now, type: 'log', dev: slot.id, text: out.text });
         return;

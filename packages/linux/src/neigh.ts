@@ -56,5 +56,5 @@ export function neighDel(w: Work, devName: string, ip: Ipv4): void {
   if (w.neigh.get(key) === undefined) throw new Error(`ip neigh del ${formatIpv4(ip)} dev ${devName}: RTNETLINK answers: No such file or directory`);
   w.neigh = w.neigh.delete(key);
   w.dirty = true;
-  w.record('neigh.delete', { dev: devName, ip: formatIpv4(ip) });
+  w.record('neigh.delete', { ifname: devName, ip: formatIpv4(ip) });
 }

@@ -27,7 +27,7 @@ export function routeCommand(w: Work, op: string, to: string, via: string | unde
     for (const [k, e] of w.exceptions.entries()) if (!w.routes.some((r) => r.via === e.via && r.dev === e.dev)) w.exceptions = w.exceptions.delete(k);
   }
   w.dirty = true;
-  w.record('route.change', { op, to, via: via ?? null, dev: devName ?? null });
+  w.record('route.change', { op, to, via: via ?? null, ifname: devName ?? null });
 }
 
 /** `sysctl -w key=value` at run time (conf/all and per-device keys, ip_forward). */
