@@ -28,6 +28,7 @@
  * flanneld answers an L3 miss at once (it is a netlink round trip away).
  */
 import { formatIpv4, inPrefix, parseCidr, parseIpv4, type Ipv4 } from '@netsim/packets';
+import { versionAtLeast } from './version.js';
 
 export const FLANNEL_DEV = 'flannel.1';
 export const ANN_BACKEND_DATA = 'flannel.alpha.coreos.com/backend-data';
@@ -80,14 +81,7 @@ export interface WatchedNode {
 /** A command for the node's Linux host. */
 export type HostCommand = { name: string; [k: string]: unknown };
 
-export function versionAtLeast(version: string, major: number, minor: number, patch: number): boolean {
-  const m = /^v?(\d+)\.(\d+)\.(\d+)/.exec(version);
-  if (!m) throw new Error(`flannel version '${version}': expected vMAJOR.MINOR.PATCH`);
-  const v = [Number(m[1]), Number(m[2]), Number(m[3])];
-  const w = [major, minor, patch];
-  for (let i = 0; i < 3; i++) if (v[i] !== w[i]) return v[i]! > w[i]!;
-  return true;
-}
+export { versionAtLeast } from './version.js';
 
 export function initFlannel(c: FlannelConfig): FlannelState {
   const version = c.version ?? 'v0.10.0';

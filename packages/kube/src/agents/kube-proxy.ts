@@ -6,13 +6,11 @@ import { formatIpv4, parseIpv4, type EthernetFrame } from '@netsim/packets';
 import { type HostConfig } from '@netsim/linux';
 import type { ServiceSpec } from '../apiserver.js';
 import { IPVS_DEV, host, type KubeNodeState, type VirtualServer } from '../node.js';
+import { parseVersion, versionAtLeast } from '../version.js';
 
 /** kube-proxy ≥ 1.27.3 skips binding an IP that is on one of the node's own interfaces. */
 export function skipsOwnIPs(version: string): boolean {
-  const m = /^v?(\d+)\.(\d+)\.(\d+)/.exec(version);
-  if (!m) return false;
-  const [maj, min, pat] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  return maj > 1 || min > 27 || (min === 27 && pat >= 3);
+  return parseVersion(version) !== undefined && versionAtLeast(version, 1, 27, 3, 'kube-proxy');
 }
 
 export function withIpvsDevice(h: HostConfig): HostConfig {
