@@ -24,12 +24,12 @@
  * kube-proxy.ts, calico.ts, flanneld.ts, metallb-speaker.ts, openelb-speaker.ts.
  */
 import { parseDuration, SECOND, type DeviceModel, type Duration, type Input, type Nanos, type Output, type StepContext } from '@netsim/engine';
-import { ARP_REQUEST, BROADCAST_MAC, arpReply, arpRequest, formatIpv4, parseCidr, parseIpv4, type EthernetFrame } from '@netsim/packets';
-import { announced, GARP_FOR_NS, GARP_INTERVAL_NS, type MetallbState } from './metallb.js';
-import { chosenNodes, type OpenelbState } from './openelb.js';
+import { formatIpv4, parseCidr, parseIpv4, type EthernetFrame } from '@netsim/packets';
+import { type MetallbState } from './metallb.js';
+import { type OpenelbState } from './openelb.js';
 import { linuxHost, type HostConfig, type HostState } from '@netsim/linux';
 import type { ServiceSpec } from './apiserver.js';
-import { FLANNEL_DEV, initFlannel, leaseAnnotations, onL3Miss, onNodes, subnetZero, versionAtLeast, type FlannelConfig, type FlannelState, type HostCommand, type WatchedNode } from './flannel.js';
+import { FLANNEL_DEV, initFlannel, onL3Miss, subnetZero, versionAtLeast, type FlannelConfig, type FlannelState, type HostCommand, type WatchedNode } from './flannel.js';
 import { renew, leaseOutcome } from './agents/kubelet.js';
 import { withIpvsDevice, syncProxy } from './agents/kube-proxy.js';
 import { bgpProbe, bgpOutcome } from './agents/calico.js';

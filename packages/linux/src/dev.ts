@@ -1,7 +1,7 @@
 /**
  * Device receive and transmit (net/core/dev.c: __netif_receive_skb's packet-type demux, dev_queue_xmit), link carrier and admin state (dev_change_flags).
  */
-import { BROADCAST_MAC, ETHERTYPE_ARP, ETHERTYPE_IPV4, ipv4, isGroupMac, type EthernetFrame, type Mac } from '@netsim/packets';
+import { BROADCAST_MAC, ETHERTYPE_ARP, ETHERTYPE_IPV4, isGroupMac, type EthernetFrame, type Mac } from '@netsim/packets';
 import { type Iface } from './config.js';
 import type { Work } from './step.js';
 import { type PktType } from './step.js';

@@ -6,7 +6,6 @@ import { neighKey, sameNet } from './config.js';
 import { isValid } from './neighbour.js';
 import { orConf, rxRedirects } from './sysctl.js';
 import { errorLine, redirectLine, unreachText } from './ping.js';
-import { sourceFor } from './routing.js';
 import { connKey } from './tcp.js';
 import type { Work } from './step.js';
 import { MS, ICMP_QUOTE_ROOM, XRLIM_BURST_FACTOR, ROUTE_EXCEPTION_TIMEOUT } from './step.js';

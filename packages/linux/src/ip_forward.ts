@@ -3,7 +3,7 @@
  */
 import { formatIpv4, ICMP_REDIRECT_HOST, type EthernetFrame, type Ipv4, type Ipv4Packet } from '@netsim/packets';
 import { type Iface, type RedirectPeer } from './config.js';
-import { forwarding, orConf } from './sysctl.js';
+import { orConf } from './sysctl.js';
 import { unreachText } from './ping.js';
 import type { Work } from './step.js';
 import { REDIRECT_LOAD, REDIRECT_NUMBER, REDIRECT_SILENCE, IP_RT_ERROR_COST, IP_RT_ERROR_BURST } from './step.js';

@@ -3,7 +3,6 @@
  */
 import { formatIpv4, parseIpv4, ICMP_UNREACH_PORT, TCP_SYN, type TcpSegment, type Ipv4Packet } from '@netsim/packets';
 import { type HostState, type IpvsService } from './config.js';
-import { sourceFor } from './routing.js';
 import type { Work } from './step.js';
 import { icmpError } from './icmp.js';
 import { ipOutput } from './ip_output.js';

@@ -1,7 +1,7 @@
 /**
  * What `ip route`, `ip addr` and `sysctl -w` change at run time (net/core/rtnetlink.c; fib_frontend.c inet_rtm_newroute/delroute; devinet.c inet_rtm_newaddr; devinet_sysctl).
  */
-import { formatIpv4, ipv4, parseIpv4, parseCidr, type Ipv4 } from '@netsim/packets';
+import { formatIpv4, parseIpv4, parseCidr, type Ipv4 } from '@netsim/packets';
 import type { Work } from './step.js';
 
 /** `ip route add|replace|del PREFIX [via GW] [dev DEV] [onlink]` in the main table. */

@@ -4,7 +4,7 @@
  * at the end — and the constants the mechanisms share.
  */
 import { type Effects, type Nanos, type StepContext } from '@netsim/engine';
-import { ipv4, type EthernetFrame, type Ipv4 } from '@netsim/packets';
+import { type EthernetFrame, type Ipv4 } from '@netsim/packets';
 import { castDraft } from 'immer';
 import { randReachable, sameNet, type HostState, type Iface } from './config.js';
 import { type NeighParms } from './sysctl.js';

@@ -4,7 +4,7 @@
 import { parseDuration, Simulation, Rng, RNG_WORDS, errorText, hint, type LinkOptions, type Nanos } from '@netsim/engine';
 import { ethernetFrames, type EthernetFrame } from '@netsim/packets';
 import { initHost } from '@netsim/linux';
-import { kubeApi, kubeNode, type ApiConfig, type KubeNodeConfig } from '@netsim/kube';
+import { type ApiConfig, type KubeNodeConfig } from '@netsim/kube';
 import { showDevice } from './show.js';
 import { portNameProblem, SCENARIO_LIMITS, textProblems } from './checks.js';
 import { ScenarioBuilder } from './builder.js';

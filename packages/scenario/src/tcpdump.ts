@@ -12,7 +12,7 @@
  * Not modelled: capture on internal devices (bridges, dummies): capture points are wire ports.
  */
 import type { TraceRecord } from '@netsim/engine';
-import { describeFrame, formatIpv4, parseIpv4, parseMac, type EthernetFrame, type Ipv4Packet } from '@netsim/packets';
+import { describeFrame, parseIpv4, parseMac, type EthernetFrame, type Ipv4Packet } from '@netsim/packets';
 
 export type Pred = (f: EthernetFrame) => boolean;
 

@@ -2,7 +2,7 @@
  * Validation of a built scenario that needs more than one call: configurations against the JSON Schemas generated from the models' own types, and duplicate addresses per layer-2 segment.
  */
 import { hint } from '@netsim/engine';
-import { endpoint, type L3SwitchConfig } from '@netsim/l2';
+import { type L3SwitchConfig } from '@netsim/l2';
 import { type HostConfig } from '@netsim/linux';
 import { type KubeNodeConfig } from '@netsim/kube';
 import { Ajv, type ValidateFunction } from 'ajv';

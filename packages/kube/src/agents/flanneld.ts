@@ -4,7 +4,7 @@
 import { type Output, type StepContext } from '@netsim/engine';
 import { type EthernetFrame } from '@netsim/packets';
 import { FLANNEL_DEV, leaseAnnotations, onNodes, type WatchedNode } from '../flannel.js';
-import { host, nodeIP, tryHost, type KubeNodeState } from '../node.js';
+import { nodeIP, tryHost, type KubeNodeState } from '../node.js';
 
 /** flanneld starts: writes its lease into its Node's annotations and lists the Nodes. */
 export function flannelStart(s: KubeNodeState, ctx: StepContext, out: Output<EthernetFrame>[]): KubeNodeState {

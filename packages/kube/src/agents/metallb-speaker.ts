@@ -4,7 +4,7 @@
 import { type Output, type StepContext } from '@netsim/engine';
 import { ARP_REQUEST, BROADCAST_MAC, arpReply, arpRequest, formatIpv4, parseIpv4, type EthernetFrame } from '@netsim/packets';
 import { announced, GARP_FOR_NS, GARP_INTERVAL_NS } from '../metallb.js';
-import { host, type KubeNodeState } from '../node.js';
+import { type KubeNodeState } from '../node.js';
 
 /** MetalLB speaker: re-elect on every Service or Node event; announce what this node won. */
 export function metallbSync(s: KubeNodeState, ctx: StepContext, out: Output<EthernetFrame>[]): KubeNodeState {

@@ -3,7 +3,6 @@
  */
 import { ARP_REQUEST, BROADCAST_MAC, ZERO_MAC, formatIpv4, parseIpv4, type ArpPacket } from '@netsim/packets';
 import { type ArpingSession, type Iface } from '../config.js';
-import { sourceFor } from '../routing.js';
 import type { Work } from '../step.js';
 import { SECOND } from '../step.js';
 import { sendArp } from '../arp.js';
