@@ -124,3 +124,35 @@ describe('netsim view server', () => {
     expect(good.text).toContain('netsim viewer');
   }, 120_000);
 });
+
+describe('netsim view (the command)', () => {
+  it('finds the built viewer and serves it: the page, then the bundle', async () => {
+    const { spawn } = await import('node:child_process');
+    const { fileURLToPath } = await import('node:url');
+    const root = fileURLToPath(new URL('../../..', import.meta.url));
+    const p = spawn(process.execPath, [join(root, 'packages/cli/bin/netsim.js'), 'view', 'scenarios/demo-switches.ts'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        let out = '';
+        const timer = setTimeout(() => reject(new Error(`no URL within 20 s: ${out}`)), 20_000);
+        p.stdout.on('data', (d: Buffer) => {
+          out += d.toString();
+          const m = /http:\/\/127\.0\.0\.1:\d+\/\?bundle=bundle\.json/.exec(out);
+          if (m) {
+            clearTimeout(timer);
+            resolve(m[0]);
+          }
+        });
+        p.stderr.on('data', (d: Buffer) => (out += d.toString()));
+        p.on('exit', (code) => reject(new Error(`netsim view exited (${code}): ${out}`)));
+      });
+      const page = await fetch(url);
+      expect(page.status).toBe(200);
+      expect(await page.text()).toMatch(/<html|<!doctype/i);
+      const bundle = await fetch(new URL('/bundle.json', url));
+      expect(((await bundle.json()) as { format: string }).format).toBe('netsim.view/1');
+    } finally {
+      p.kill('SIGTERM');
+    }
+  }, 60_000);
+});
