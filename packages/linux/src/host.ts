@@ -30,7 +30,7 @@ import { ARP_REQUEST, BROADCAST_MAC, parseIpv4, type EthernetFrame } from '@nets
 import { type Fdb } from '@netsim/l2';
 import { castDraft } from 'immer';
 import { initHost, neighKey, type HostConfig, type HostState } from './config.js';
-import { isValid, type NudState } from './neighbour.js';
+import { isValid } from './neighbour.js';
 import { Work } from './step.js';
 import { rxFrame, setAdmin, setCarrier } from './dev.js';
 import { ipvsSet } from './ip_vs.js';
@@ -42,6 +42,7 @@ import { echo, pingStart, pingTimer } from './tools/ping.js';
 import { traceStart, traceTimer } from './tools/traceroute.js';
 import { ncUdp, udpBind, udpSend } from './udp.js';
 import { vxlanFdbCommand } from './vxlan_core.js';
+import { HOST_COMMAND_NAMES, type HostCommand } from './commands.js';
 
 export const linuxHost = defineDevice<HostState, HostConfig, EthernetFrame>({
   kind: 'host',
@@ -84,65 +85,67 @@ export const linuxHost = defineDevice<HostState, HostConfig, EthernetFrame>({
         return;
       }
       const w = new Work(s, ctx, fx);
-      switch (command.name) {
+      // Typed by name; each field is still coerced as it is read (see commands.ts).
+      const c = command as unknown as HostCommand;
+      switch (c.name) {
         case 'ping':
-          pingStart(w, command);
+          pingStart(w, c);
           break;
         case 'link':
-          setAdmin(w, String(command['dev']), command['up'] === true);
+          setAdmin(w, String(c.dev), c.up === true);
           break;
         case 'fdb-add':
         case 'fdb-replace':
         case 'fdb-del':
-          vxlanFdbCommand(w, command.name, String(command['dev']), String(command['mac']), command['dst'] === undefined ? undefined : String(command['dst']), command['permanent'] !== false);
+          vxlanFdbCommand(w, c.name, String(c.dev), String(c.mac), c.dst === undefined ? undefined : String(c.dst), c.permanent !== false);
           break;
         case 'ipvs-set':
-          ipvsSet(w, command['services'] as { proto?: string; vip: string; port: number; reals: { ip: string; port: number }[] }[]);
+          ipvsSet(w, c.services);
           break;
         case 'route-add':
         case 'route-replace':
         case 'route-del':
-          routeCommand(w, command.name.slice(6), String(command['to']), command['via'] === undefined ? undefined : String(command['via']), command['dev'] === undefined ? undefined : String(command['dev']), command['onlink'] === true);
+          routeCommand(w, c.name.slice(6), String(c.to), c.via === undefined ? undefined : String(c.via), c.dev === undefined ? undefined : String(c.dev), c.onlink === true);
           break;
         case 'sysctl-set':
-          sysctlSet(w, String(command['key']), Number(command['value']));
+          sysctlSet(w, String(c.key), Number(c.value));
           break;
         case 'addr-add':
         case 'addr-del':
-          addr(w, command.name === 'addr-add', String(command['dev']), String(command['address']));
+          addr(w, c.name === 'addr-add', String(c.dev), String(c.address));
           break;
         case 'echo':
-          echo(w, command);
+          echo(w, c);
           break;
         case 'arping':
-          arpingStart(w, command);
+          arpingStart(w, c);
           break;
         case 'tcp-listen':
-          tcpListen(w, Number(command['port']), String(command['reply'] ?? 'OK'));
+          tcpListen(w, Number(c.port), String(c.reply ?? 'OK'));
           break;
         case 'tcp-connect':
-          tcpConnect(w, command);
+          tcpConnect(w, c);
           break;
         case 'nc-udp':
-          ncUdp(w, command);
+          ncUdp(w, c);
           break;
         case 'udp-bind':
-          udpBind(w, Number(command['port']));
+          udpBind(w, Number(c.port));
           break;
         case 'udp-send':
-          udpSend(w, command);
+          udpSend(w, c);
           break;
         case 'neigh-replace':
-          neighReplace(w, String(command['dev']), parseIpv4(String(command['ip'])), String(command['mac']), (command['state'] as NudState | undefined) ?? 'PERMANENT');
+          neighReplace(w, String(c.dev), parseIpv4(String(c.ip)), String(c.mac), c.state ?? 'PERMANENT');
           break;
         case 'traceroute':
-          traceStart(w, command);
+          traceStart(w, c);
           break;
         case 'neigh-del':
-          neighDel(w, String(command['dev']), parseIpv4(String(command['ip'])));
+          neighDel(w, String(c.dev), parseIpv4(String(c.ip)));
           break;
         default:
-          throw new Error(`host has no command '${command.name}' (commands: ping, echo, arping, tcp-listen, tcp-connect, nc-udp, link, addr-add, addr-del, route-add, route-replace, route-del, sysctl-set, ipvs-set, fdb-add, fdb-replace, fdb-del, udp-bind, udp-send, neigh-replace, neigh-del, traceroute, restart)`);
+          throw new Error(`host has no command '${command.name}' (commands: ${HOST_COMMAND_NAMES.join(', ')})`);
       }
       w.commit();
     },

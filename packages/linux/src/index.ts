@@ -15,6 +15,7 @@ export * from './neighbour.js';
 export * from './ping.js';
 export * from './config.js';
 export { linuxHost } from './host.js';
+export * from './commands.js';
 export * from './views.js';
 export * from './netfilter.js';
 export * from './tcp.js';

@@ -1,0 +1,98 @@
+/**
+ * The commands a Linux host takes, one member of a discriminated union each, with a constructor
+ * (as `sendFrame` is for an endpoint). A scenario step or an agent sends these; `host.ts`
+ * dispatches on `name`. Each names the real command line it stands for.
+ *
+ * Addresses are dotted strings and times integer nanoseconds, as a scenario writes them. The host
+ * still coerces each field as it reads it (a YAML `command:` step is checked for its name only);
+ * checking every field at load against these types is the next step.
+ */
+import type { NudState } from './neighbour.js';
+
+/** `ping [-c count] [-i interval] [-s size] [-t ttl] dst`. */
+export type PingCommand = { name: 'ping'; dst: string; count?: number; intervalNs?: number; size?: number; ttl?: number; ident?: number; session?: string };
+/** One echo request, no session (a raw ICMP echo). */
+export type EchoCommand = { name: 'echo'; dst: string; id?: number; seq?: number; size?: number };
+/** `arping [-U] [-c count] [-I dev] dst`. */
+export type ArpingCommand = { name: 'arping'; dst: string; count?: number; dev?: string; unsolicited?: boolean; session?: string };
+/** `traceroute -n [-U|-I|-T] [-p port] [-m maxHops] [-w wait] dst`. */
+export type TracerouteCommand = { name: 'traceroute'; dst: string; mode?: 'udp' | 'udp-port' | 'icmp' | 'tcp'; port?: number; maxHops?: number; waitNs?: number; session?: string };
+/** A TCP server answering each request with `reply` (`nc -lk port`). */
+export type TcpListenCommand = { name: 'tcp-listen'; port: number; reply?: string };
+/** `nc -vz [-w secs] dst port`, `telnet dst port`, or an agent's request. */
+export type TcpConnectCommand = { name: 'tcp-connect'; dst: string; port: number; tool?: 'nc' | 'telnet' | 'agent'; timeoutNs?: number; request?: string; ephemeral?: boolean; session?: string };
+/** `nc -vzu dst port`. */
+export type NcUdpCommand = { name: 'nc-udp'; dst: string; port: number; session?: string };
+/** A UDP socket bound to `port`. */
+export type UdpBindCommand = { name: 'udp-bind'; port: number };
+/** One datagram from a bound socket. */
+export type UdpSendCommand = { name: 'udp-send'; dst: string; port: number; sport?: number; src?: string; text?: string; session?: string };
+/** `ip link set dev DEV up|down`. */
+export type LinkCommand = { name: 'link'; dev: string; up: boolean };
+/** `ip addr add|del ADDRESS/LEN dev DEV`. */
+export type AddrCommand = { name: 'addr-add' | 'addr-del'; dev: string; address: string };
+/** `ip route add|replace|del PREFIX [via GW] [dev DEV] [onlink]`. */
+export type RouteCommand = { name: 'route-add' | 'route-replace' | 'route-del'; to: string; via?: string; dev?: string; onlink?: boolean };
+/** `sysctl -w key=value`. */
+export type SysctlCommand = { name: 'sysctl-set'; key: string; value: number };
+/** `bridge fdb add|replace|del MAC dev VXLAN [dst IP] self [permanent]`. */
+export type FdbCommand = { name: 'fdb-add' | 'fdb-replace' | 'fdb-del'; dev: string; mac: string; dst?: string; permanent?: boolean };
+/** `ip neigh replace IP lladdr MAC dev DEV nud STATE`. */
+export type NeighReplaceCommand = { name: 'neigh-replace'; dev: string; ip: string; mac: string; state?: NudState };
+/** `ip neigh del IP dev DEV`. */
+export type NeighDelCommand = { name: 'neigh-del'; dev: string; ip: string };
+/** kube-proxy programs IPVS (`ipvsadm -A/-a`): every virtual service and its real servers. */
+export type IpvsSetCommand = { name: 'ipvs-set'; services: readonly { proto?: string; vip: string; port: number; reals: readonly { ip: string; port: number }[] }[] };
+/** A new network namespace from the same configuration (a pod restarted). */
+export type RestartCommand = { name: 'restart' };
+
+export type HostCommand =
+  | PingCommand
+  | EchoCommand
+  | ArpingCommand
+  | TracerouteCommand
+  | TcpListenCommand
+  | TcpConnectCommand
+  | NcUdpCommand
+  | UdpBindCommand
+  | UdpSendCommand
+  | LinkCommand
+  | AddrCommand
+  | RouteCommand
+  | SysctlCommand
+  | FdbCommand
+  | NeighReplaceCommand
+  | NeighDelCommand
+  | IpvsSetCommand
+  | RestartCommand;
+
+/** Every host command's name, in the order `host.ts` lists them in its error for an unknown one. */
+export const HOST_COMMAND_NAMES = ['ping', 'echo', 'arping', 'tcp-listen', 'tcp-connect', 'nc-udp', 'link', 'addr-add', 'addr-del', 'route-add', 'route-replace', 'route-del', 'sysctl-set', 'ipvs-set', 'fdb-add', 'fdb-replace', 'fdb-del', 'udp-bind', 'udp-send', 'neigh-replace', 'neigh-del', 'traceroute', 'restart'] as const satisfies readonly HostCommand['name'][];
+
+/** A command's fields without its name (what a constructor takes). */
+export type HostCommandArgs<C extends HostCommand> = Omit<C, 'name'>;
+
+/**
+ * Constructors, one per command.
+ * @example b.at('45s').command('n1', hostCommand.neighReplace({ dev: 'flannel.1', ip: '10.244.5.0', mac: '72:bf:a8:79:90:6b', state: 'PERMANENT' }))
+ */
+export const hostCommand = {
+  ping: (a: HostCommandArgs<PingCommand>): PingCommand => ({ name: 'ping', ...a }),
+  echo: (a: HostCommandArgs<EchoCommand>): EchoCommand => ({ name: 'echo', ...a }),
+  arping: (a: HostCommandArgs<ArpingCommand>): ArpingCommand => ({ name: 'arping', ...a }),
+  traceroute: (a: HostCommandArgs<TracerouteCommand>): TracerouteCommand => ({ name: 'traceroute', ...a }),
+  tcpListen: (a: HostCommandArgs<TcpListenCommand>): TcpListenCommand => ({ name: 'tcp-listen', ...a }),
+  tcpConnect: (a: HostCommandArgs<TcpConnectCommand>): TcpConnectCommand => ({ name: 'tcp-connect', ...a }),
+  ncUdp: (a: HostCommandArgs<NcUdpCommand>): NcUdpCommand => ({ name: 'nc-udp', ...a }),
+  udpBind: (a: HostCommandArgs<UdpBindCommand>): UdpBindCommand => ({ name: 'udp-bind', ...a }),
+  udpSend: (a: HostCommandArgs<UdpSendCommand>): UdpSendCommand => ({ name: 'udp-send', ...a }),
+  link: (a: HostCommandArgs<LinkCommand>): LinkCommand => ({ name: 'link', ...a }),
+  addr: (op: 'add' | 'del', a: Omit<AddrCommand, 'name'>): AddrCommand => ({ name: op === 'add' ? 'addr-add' : 'addr-del', ...a }),
+  route: (op: 'add' | 'replace' | 'del', a: Omit<RouteCommand, 'name'>): RouteCommand => ({ name: `route-${op}`, ...a }),
+  sysctl: (a: HostCommandArgs<SysctlCommand>): SysctlCommand => ({ name: 'sysctl-set', ...a }),
+  fdb: (op: 'add' | 'replace' | 'del', a: Omit<FdbCommand, 'name'>): FdbCommand => ({ name: `fdb-${op}`, ...a }),
+  neighReplace: (a: HostCommandArgs<NeighReplaceCommand>): NeighReplaceCommand => ({ name: 'neigh-replace', ...a }),
+  neighDel: (a: HostCommandArgs<NeighDelCommand>): NeighDelCommand => ({ name: 'neigh-del', ...a }),
+  ipvsSet: (a: HostCommandArgs<IpvsSetCommand>): IpvsSetCommand => ({ name: 'ipvs-set', ...a }),
+  restart: (): RestartCommand => ({ name: 'restart' }),
+};
