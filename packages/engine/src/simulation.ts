@@ -5,151 +5,26 @@
 import * as mittModule from 'mitt';
 import type { Emitter } from 'mitt';
 import { parseDuration, formatTime, type Duration, type Nanos } from './time.js';
-import { Rng, RNG_WORDS, seedStream } from './rng.js';
+import { Rng, RNG_WORDS } from './rng.js';
 import { EventQueue, Ev, EV_CALL, EV_COMMAND, EV_DELIVER, EV_LINK, EV_TIMER } from './queue.js';
-import { DeviceError, EventBudgetExceeded, ForwardingLoopError, MemoryBudgetExceeded, SimulationError, TopologyError } from './errors.js';
-import { OPAQUE_FRAMES, type DropReason, type FrameInfo, type TraceRecord } from './trace.js';
-import type { Command, DeviceModel, Input, Output, StepContext } from './device.js';
+import { DeviceError, SimulationError, TopologyError } from './errors.js';
+import { OPAQUE_FRAMES, type FrameInfo, type TraceRecord } from './trace.js';
+import type { Command, Input, Output, StepContext } from './device.js';
+import type { RunOptions, RunResult, SimulationOptions } from './options.js';
+import { cloneDir, departure, newDir, type LinkState } from './link.js';
+import { countDrop, RXB, RXF, TXB, TXF } from './counters.js';
+import { budgetError, checkMemory, describeInput, loopError } from './diagnosis.js';
+import { errorText, hint } from './hint.js';
+import { Topology, type DeviceSlot } from './topology.js';
 
-export interface SimulationOptions<F> {
-  /** Scenario seed; every device stream derives from (seed, device id). Default 1. */
-  seed?: number;
-  /** How to measure and describe frames (the packets package supplies Ethernet). */
-  frames?: FrameInfo<F>;
-  /** Default event budget of one `run` call. Default 20,000,000. */
-  maxEvents?: number;
-  /**
-   * A memory budget: `used()` (e.g. the process's heap in use — the engine itself reads no
-   * process state) is asked every 16,384 events and the run ends with MemoryBudgetExceeded once it
-   * passes `bytes`. Which event it stops at depends on the machine; the trace up to it does not.
-   */
-  memoryBudget?: { bytes: number; used: () => number };
-  /**
-   * How many times one frame may be forwarded unchanged (a device transmitting the very frame
-   * object it received) before the run ends with a ForwardingLoopError. Default 255; 0 disables.
-   */
-  maxFrameHops?: number;
-}
-
-export interface LinkOptions {
-  /** Link id; default `"<a> <-> <b>"`. */
-  id?: string;
-  /** Propagation delay. Default 1 µs. */
-  delay?: Duration;
-  /**
-   * Line rate in bits per second; 0 means infinitely fast (no serialisation delay, no queue).
-   * With a rate, each direction is a FIFO: a frame starts when the previous one has left, and
-   * takes (max(len, 60) + 4 FCS) × 8 / rate to serialise.
-   */
-  rateBps?: number;
-  /** Frames that may wait per direction when a rate is set (Linux txqueuelen default 1000). */
-  queueLimit?: number;
-  /** Initially up (default true). */
-  up?: boolean;
-}
-
-export interface PortCounters {
-  rxFrames: number;
-  rxBytes: number;
-  txFrames: number;
-  txBytes: number;
-  drops: number;
-}
-
-export interface DeviceCounters {
-  events: number;
-  framesIn: number;
-  broadcastIn: number;
-  drops: Record<string, number>;
-  ports: Record<string, PortCounters>;
-}
-
-export interface RunOptions {
-  /** Stop after processing every event at or before this time, and set the clock to it. */
-  until?: Duration;
-  /** Stop when only background events (e.g. table ageing) remain. */
-  quiescent?: boolean;
-  /** Event budget for this call (default: the simulation's `maxEvents`). */
-  maxEvents?: number;
-}
-
-export interface RunResult {
-  events: number;
-  now: Nanos;
-  /** Why the run stopped. */
-  stop: 'until' | 'quiescent' | 'empty';
-}
-
-interface TimerEntry {
-  gen: number;
-  background: boolean;
-}
-
-interface DeviceSlot<F> {
-  readonly id: string;
-  readonly index: number;
-  readonly model: DeviceModel<unknown, unknown, F>;
-  readonly config: unknown;
-  readonly ports: readonly string[];
-  /** port name -> link index * 2 + side */
-  readonly portLinks: Map<string, number>;
-  /** port name -> port index (configured order) */
-  readonly portIndex: Map<string, number>;
-  /** port index -> link index * 2 + side, or -1 */
-  readonly linkOfPort: number[];
-  readonly rng: Rng;
-  timers: Map<string, TimerEntry>;
-}
-
-interface LinkDir {
-  busyUntil: Nanos;
-  /** Departure times of frames still queued or on the wire (FIFO). */
-  pending: Nanos[];
-  head: number;
-}
-
-interface LinkEnd {
-  readonly dev: number;
-  readonly port: string;
-  /** The port's index on its device. */
-  readonly pi: number;
-}
-
-/** Counters of one device: port counters packed 5 per port (rx frames, rx bytes, tx frames, tx bytes, drops). */
-interface Counters {
-  events: number;
-  framesIn: number;
-  broadcastIn: number;
-  drops: Record<string, number>;
-  port: Float64Array;
-}
-
-const RXF = 0;
-const RXB = 1;
-const TXF = 2;
-const TXB = 3;
-const DRP = 4;
-
-interface LinkState {
-  readonly id: string;
-  readonly index: number;
-  readonly ends: readonly [LinkEnd, LinkEnd];
-  readonly delayNs: Nanos;
-  readonly rateBps: number;
-  readonly queueLimit: number;
-  up: boolean;
-  epoch: number;
-  dirs: [LinkDir, LinkDir];
-}
+export type { DeviceCounters, LinkOptions, PortCounters, PortRef, RunOptions, RunResult, SimulationOptions } from './options.js';
+export { errorText, hint } from './hint.js';
 
 const DEFAULT_BUDGET = 20_000_000;
 
 // mitt ships CommonJS typings for an ESM default export; take the function from either shape.
 type Mitt = <E extends Record<string | symbol, unknown>>() => Emitter<E>;
 const mitt: Mitt = ((mittModule as unknown as { default?: Mitt }).default ?? (mittModule as unknown as Mitt));
-
-/** A port reference: `"dev.port"` or `{ dev, port }`. */
-export type PortRef = string | { dev: string; port: string };
 
 /**
  * A discrete-event simulation of devices joined by links.
@@ -159,8 +34,7 @@ export type PortRef = string | { dev: string; port: string };
  * sim.connect('h1.eth0', 'sw1.p1');
  * sim.run({ until: '10s' });
  */
-export class Simulation<F = unknown> {
-  readonly seed: number;
+export class Simulation<F = unknown> extends Topology<F> {
   readonly frames: FrameInfo<F>;
   readonly maxEvents: number;
   readonly maxFrameHops: number;
@@ -176,21 +50,13 @@ export class Simulation<F = unknown> {
   private foreground = 0;
   private totalEvents = 0;
   private queue = new EventQueue();
-  private devices: DeviceSlot<F>[] = [];
-  private deviceIndex = new Map<string, number>();
-  private states: unknown[] = [];
-  private started = false;
-  private rngWords = new Uint32Array(0);
-  private links: LinkState[] = [];
-  private linkIndex = new Map<string, number>();
-  private counters: Counters[] = [];
   /** The frame being delivered and its hop count, while its receiver steps (loop detection). */
   private inFrame: unknown = undefined;
   private inHops = 0;
   private readonly ctx: { now: Nanos; rng: Rng; device: string };
 
   constructor(opts: SimulationOptions<F> = {}) {
-    this.seed = opts.seed ?? 1;
+    super(opts.seed ?? 1);
     this.frames = opts.frames ?? (OPAQUE_FRAMES as FrameInfo<F>);
     this.maxEvents = opts.maxEvents ?? DEFAULT_BUDGET;
     this.maxFrameHops = opts.maxFrameHops ?? 255;
@@ -207,92 +73,6 @@ export class Simulation<F = unknown> {
   /** Events processed so far (all runs). */
   get events(): number {
     return this.totalEvents;
-  }
-
-  // ------------------------------------------------------------------ topology
-
-  /**
-   * Adds a device. Its state is initialised when the simulation starts (or at once, if it has).
-   * @throws TopologyError on a duplicate id
-   */
-  addDevice<S, C>(id: string, model: DeviceModel<S, C, F>, config: C): void {
-    if (this.deviceIndex.has(id)) throw new TopologyError(`device '${id}' is defined twice`);
-    if (!/^[A-Za-z0-9_][A-Za-z0-9_:-]*$/.test(id)) throw new TopologyError(`device id '${id}' must be letters, digits, '_', '-' or ':' (no dots: 'dev.port' names a port)`);
-    const index = this.devices.length;
-    const ports = model.ports(config);
-    const seen = new Set<string>();
-    for (const p of ports) {
-      if (seen.has(p)) throw new TopologyError(`device '${id}' lists port '${p}' twice`);
-      seen.add(p);
-    }
-    // The streams' state grows by doubling (adding n devices costs O(n), not O(n²)); Rng objects
-    // index into the array by offset, so they are rebound only when it is reallocated.
-    if ((index + 1) * RNG_WORDS > this.rngWords.length) {
-      const words = new Uint32Array(Math.max(16, index + 1) * 2 * RNG_WORDS);
-      words.set(this.rngWords);
-      this.rngWords = words;
-      for (const d of this.devices) (d as { rng: Rng }).rng = new Rng(this.rngWords, d.index * RNG_WORDS);
-    }
-    seedStream(this.rngWords, index * RNG_WORDS, this.seed, id);
-    const slot: DeviceSlot<F> = {
-      id,
-      index,
-      model: model as DeviceModel<unknown, unknown, F>,
-      config,
-      ports,
-      portLinks: new Map(),
-      portIndex: new Map(ports.map((p, i) => [p, i] as const)),
-      linkOfPort: ports.map(() => -1),
-      rng: new Rng(this.rngWords, index * RNG_WORDS),
-      timers: new Map(),
-    };
-    this.devices.push(slot);
-    this.deviceIndex.set(id, index);
-    this.states.push(undefined);
-    this.counters.push(newCounters(ports));
-    if (this.started) this.initDevice(slot);
-  }
-
-  /**
-   * Joins two ports with a link.
-   * @throws TopologyError naming the unknown device or port, or a port that is already connected
-   */
-  connect(a: PortRef, b: PortRef, opts: LinkOptions = {}): string {
-    const ea = this.resolvePort(a, 'link');
-    const eb = this.resolvePort(b, 'link');
-    const id = opts.id ?? `${this.devices[ea.dev]!.id}.${ea.port} <-> ${this.devices[eb.dev]!.id}.${eb.port}`;
-    if (this.linkIndex.has(id)) throw new TopologyError(`link '${id}' is defined twice`);
-    for (const e of [ea, eb]) {
-      const slot = this.devices[e.dev]!;
-      const other = slot.portLinks.get(e.port);
-      if (other !== undefined) {
-        throw new TopologyError(`link '${id}': port ${slot.id}.${e.port} is already connected by link '${this.links[other >> 1]!.id}'`);
-      }
-    }
-    if (ea.dev === eb.dev && ea.port === eb.port) throw new TopologyError(`link '${id}' joins port ${this.devices[ea.dev]!.id}.${ea.port} to itself`);
-    const delayNs = parseDuration(opts.delay ?? 1000);
-    const rateBps = opts.rateBps ?? 0;
-    if (!(rateBps >= 0) || !Number.isFinite(rateBps)) throw new TopologyError(`link '${id}': rate must be a non-negative number of bits per second`);
-    const index = this.links.length;
-    const link: LinkState = {
-      id,
-      index,
-      ends: [ea, eb],
-      delayNs,
-      rateBps,
-      queueLimit: opts.queueLimit ?? 1000,
-      up: opts.up ?? true,
-      epoch: 0,
-      dirs: [newDir(), newDir()],
-    };
-    this.links.push(link);
-    this.linkIndex.set(id, index);
-    this.devices[ea.dev]!.portLinks.set(ea.port, index * 2);
-    this.devices[eb.dev]!.portLinks.set(eb.port, index * 2 + 1);
-    this.devices[ea.dev]!.linkOfPort[ea.pi] = index * 2;
-    this.devices[eb.dev]!.linkOfPort[eb.pi] = index * 2 + 1;
-    if (this.started && link.up) this.schedule(this._now, EV_LINK, -1, '', null, index, 1, 1);
-    return id;
   }
 
   /** Schedules a command to a device at time `at` (absolute). */
@@ -330,43 +110,6 @@ export class Simulation<F = unknown> {
     return this.states[this.requireDevice(device, 'state')] as S;
   }
 
-  deviceIds(): string[] {
-    return this.devices.map((d) => d.id);
-  }
-
-  deviceKind(device: string): string {
-    return this.devices[this.requireDevice(device, 'kind')]!.model.kind;
-  }
-
-  devicePorts(device: string): readonly string[] {
-    return this.devices[this.requireDevice(device, 'ports')]!.ports;
-  }
-
-  linkIds(): string[] {
-    return this.links.map((l) => l.id);
-  }
-
-  /** The link on a port, if any: its id, the peer port and whether it is up. */
-  linkOf(device: string, port: string): { id: string; peer: { dev: string; port: string }; up: boolean } | undefined {
-    const ref = this.devices[this.requireDevice(device, 'link lookup')]!.portLinks.get(port);
-    if (ref === undefined) return undefined;
-    const l = this.links[ref >> 1]!;
-    const peer = l.ends[1 - (ref & 1)]!;
-    return { id: l.id, peer: { dev: this.devices[peer.dev]!.id, port: peer.port }, up: l.up };
-  }
-
-  /** Counters kept whether or not anybody traces (a copy). */
-  countersOf(device: string): DeviceCounters {
-    const i = this.requireDevice(device, 'counters');
-    const c = this.counters[i]!;
-    const ports: Record<string, PortCounters> = {};
-    this.devices[i]!.ports.forEach((name, pi) => {
-      const o = pi * 5;
-      ports[name] = { rxFrames: c.port[o + RXF]!, rxBytes: c.port[o + RXB]!, txFrames: c.port[o + TXF]!, txBytes: c.port[o + TXB]!, drops: c.port[o + DRP]! };
-    });
-    return { events: c.events, framesIn: c.framesIn, broadcastIn: c.broadcastIn, drops: { ...c.drops }, ports };
-  }
-
   // ------------------------------------------------------------------ running
 
   /**
@@ -400,9 +143,9 @@ export class Simulation<F = unknown> {
         this._now = ev.t;
         if (++processed > budget) {
           processed--;
-          throw this.budgetError(budget, before);
+          throw budgetError(this.busy(), this._now, budget, before);
         }
-        if ((processed & 0x3fff) === 0 && this.memoryBudget !== undefined) this.checkMemory(this.memoryBudget);
+        if ((processed & 0x3fff) === 0 && this.memoryBudget !== undefined) checkMemory(this.memoryBudget, this._now);
         this.dispatch(ev);
       }
     } finally {
@@ -465,6 +208,14 @@ export class Simulation<F = unknown> {
     if (this.started) return;
     this.started = true;
     for (const d of this.devices) this.initDevice(d);
+  }
+
+  protected override deviceAdded(slot: DeviceSlot<F>): void {
+    if (this.started) this.initDevice(slot);
+  }
+
+  protected override linkAdded(link: LinkState): void {
+    if (this.started && link.up) this.schedule(this._now, EV_LINK, -1, '', null, link.index, 1, 1);
   }
 
   private initDevice(d: DeviceSlot<F>): void {
@@ -551,7 +302,7 @@ export class Simulation<F = unknown> {
     const frame = ev.obj as F;
     c.events++;
     if (!link.up || link.epoch !== ev.z) {
-      this.countDrop(c, pi, 'NO_CARRIER');
+      countDrop(c, pi, 'NO_CARRIER');
       if (this.trace.all.size !== 0) {
         this.emit({ n: 0, t: this._now, type: 'drop', dev: slot.id, port: ev.port, reason: 'NO_CARRIER', detail: `link '${link.id}' went down while the frame was in flight`, pkt: ev.x, frame });
       }
@@ -611,7 +362,7 @@ export class Simulation<F = unknown> {
         return;
       }
       case 'drop':
-        this.countDrop(this.counters[slot.index]!, out.port === undefined ? -1 : (slot.portIndex.get(out.port) ?? -1), out.reason);
+        countDrop(this.counters[slot.index]!, out.port === undefined ? -1 : (slot.portIndex.get(out.port) ?? -1), out.reason);
         if (this.trace.all.size !== 0) {
           this.emit({
             n: 0,
@@ -656,7 +407,7 @@ export class Simulation<F = unknown> {
     const ref = slot.linkOfPort[pi]!;
     const link = ref < 0 ? undefined : this.links[ref >> 1]!;
     if (link === undefined || !link.up) {
-      this.countDrop(c, pi, 'NO_CARRIER');
+      countDrop(c, pi, 'NO_CARRIER');
       if (this.trace.all.size !== 0) {
         const detail = link === undefined ? `port ${slot.id}.${port} is not connected` : `link '${link.id}' is down`;
         this.emit({ n: 0, t: this._now, type: 'drop', dev: slot.id, port, reason: 'NO_CARRIER', detail, frame });
@@ -666,33 +417,18 @@ export class Simulation<F = unknown> {
     const side = ref & 1;
     // Forwarding the very frame object that arrived is a hop; anything else starts at 0.
     const hops = frame === this.inFrame ? this.inHops + 1 : 0;
-    if (hops > this.maxFrameHops && this.maxFrameHops > 0) throw this.loopError(slot, port, frame, hops);
+    if (hops > this.maxFrameHops && this.maxFrameHops > 0) throw loopError(this.busy(), this.frames, this._now, slot.id, port, frame, hops);
     const len = this.frames.length(frame);
     let depart = this._now;
     if (link.rateBps > 0) {
-      const dir = link.dirs[side]!;
-      if (dir.busyUntil <= this._now) {
-        // The line is idle: nothing is queued.
-        dir.pending.length = 0;
-        dir.head = 0;
-      }
-      while (dir.head < dir.pending.length && dir.pending[dir.head]! <= this._now) dir.head++;
-      if (dir.head > 1024 && dir.head * 2 > dir.pending.length) {
-        dir.pending = dir.pending.slice(dir.head);
-        dir.head = 0;
-      }
-      if (dir.pending.length - dir.head >= link.queueLimit) {
-        this.countDrop(c, pi, 'QDISC_DROP');
+      depart = departure(link.dirs[side]!, link, this._now, len);
+      if (depart < 0) {
+        countDrop(c, pi, 'QDISC_DROP');
         if (this.trace.all.size !== 0) {
           this.emit({ n: 0, t: this._now, type: 'drop', dev: slot.id, port, reason: 'QDISC_DROP', detail: `transmit queue of ${slot.id}.${port} is full (${link.queueLimit} frames)`, frame });
         }
         return;
       }
-      const wireBits = (Math.max(len, 60) + 4) * 8;
-      const start = dir.busyUntil > this._now ? dir.busyUntil : this._now;
-      depart = start + Math.ceil((wireBits * 1e9) / link.rateBps);
-      dir.busyUntil = depart;
-      dir.pending.push(depart);
     }
     c.port[pi * 5 + TXF] = c.port[pi * 5 + TXF]! + 1;
     c.port[pi * 5 + TXB] = c.port[pi * 5 + TXB]! + len;
@@ -718,152 +454,10 @@ export class Simulation<F = unknown> {
     }
   }
 
-  private countDrop(c: Counters, pi: number, reason: DropReason): void {
-    c.drops[reason] = (c.drops[reason] ?? 0) + 1;
-    if (pi >= 0) c.port[pi * 5 + DRP] = c.port[pi * 5 + DRP]! + 1;
-  }
-
   private emit(rec: TraceRecord<F>): void {
     rec.n = this.recordSeq++;
     this.trace.emit(rec.type, rec);
   }
 
-  private requireDevice(id: string, what: string): number {
-    const i = this.deviceIndex.get(id);
-    if (i === undefined) throw new TopologyError(`${what}: unknown device '${id}'${hint(id, [...this.deviceIndex.keys()])}`);
-    return i;
-  }
-
-  private resolvePort(ref: PortRef, what: string): LinkEnd {
-    let dev: string;
-    let port: string;
-    if (typeof ref === 'string') {
-      const dot = ref.indexOf('.');
-      if (dot <= 0 || dot === ref.length - 1) throw new TopologyError(`${what}: '${ref}' is not a port (write 'device.port', e.g. 'sw1.p1')`);
-      dev = ref.slice(0, dot);
-      port = ref.slice(dot + 1);
-    } else {
-      ({ dev, port } = ref);
-    }
-    const index = this.deviceIndex.get(dev);
-    if (index === undefined) throw new TopologyError(`${what} ${dev}.${port}: unknown device '${dev}'${hint(dev, [...this.deviceIndex.keys()])}`);
-    const slot = this.devices[index]!;
-    if (!slot.ports.includes(port)) {
-      throw new TopologyError(`${what} ${dev}.${port}: port '${port}' does not exist (${dev} has ${describePorts(slot.ports)})`);
-    }
-    return { dev: index, port, pi: slot.portIndex.get(port)! };
-  }
-
-  private loopError(slot: DeviceSlot<F>, port: string, frame: F, hops: number): ForwardingLoopError {
-    const busiest = this.counters
-      .map((c, i) => ({ device: this.devices[i]!.id, frames: c.framesIn }))
-      .filter((b) => b.frames > 0)
-      .sort((a, b) => b.frames - a.frames || (a.device < b.device ? -1 : 1))
-      .slice(0, 4)
-      .map((b) => `${b.device} (${b.frames.toLocaleString('en-US')} frames in)`)
-      .join(', ');
-    const kind = this.frames.isBroadcast(frame) ? 'broadcast storm' : 'forwarding loop';
-    return new ForwardingLoopError(
-      `${kind} at t=${formatTime(this._now)}s: ${slot.id} was about to forward the same frame for the ${hops}th time, out of ${port} ` +
-        `(${this.frames.describe(frame)}); a loop without spanning tree? busiest: ${busiest}`,
-      slot.id,
-      hops,
-    );
-  }
-
-  private checkMemory(m: { bytes: number; used: () => number }): void {
-    const used = m.used();
-    if (used <= m.bytes) return;
-    const mib = (n: number) => `${Math.round(n / 2 ** 20)} MiB`;
-    throw new MemoryBudgetExceeded(`memory budget exceeded at ${formatTime(this._now)}s: ${mib(used)} in use, budget ${mib(m.bytes)} (raise it with --max-memory, shorten --until, or keep fewer records: --quiet without --trace/--pcap)`, m.bytes, used);
-  }
-
-  private budgetError(budget: number, before: readonly (readonly [number, number])[]): EventBudgetExceeded {
-    const busiest = this.counters
-      .map((c, i) => ({
-        device: this.devices[i]!.id,
-        events: c.events - (before[i]?.[0] ?? 0),
-        broadcastFrames: c.broadcastIn - (before[i]?.[1] ?? 0),
-      }))
-      .sort((a, b) => b.events - a.events || (a.device < b.device ? -1 : 1))
-      .slice(0, 3);
-    const top = busiest[0];
-    const storm = top !== undefined && top.events > 0 && top.broadcastFrames / top.events > 0.5;
-    const who = busiest
-      .filter((b) => b.events > 0)
-      .map((b) => `${b.device} (${b.events.toLocaleString('en-US')} events, ${Math.round((100 * b.broadcastFrames) / Math.max(1, b.events))}% broadcast frames)`)
-      .join(', ');
-    const diagnosis = storm
-      ? ' — a broadcast storm: broadcast frames keep circulating, which means a forwarding loop (no spanning tree)'
-      : '';
-    return new EventBudgetExceeded(
-      `event budget of ${budget.toLocaleString('en-US')} events exceeded at t=${formatTime(this._now)}s; busiest: ${who}${diagnosis}`,
-      budget,
-      busiest,
-    );
-  }
 }
 
-function newDir(): LinkDir {
-  return { busyUntil: 0, pending: [], head: 0 };
-}
-
-function cloneDir(d: LinkDir): LinkDir {
-  return { busyUntil: d.busyUntil, pending: d.pending.slice(d.head), head: 0 };
-}
-
-function newCounters(ports: readonly string[]): Counters {
-  return { events: 0, framesIn: 0, broadcastIn: 0, drops: {}, port: new Float64Array(ports.length * 5) };
-}
-
-function describeInput(input: Input<unknown>): string {
-  switch (input.type) {
-    case 'frame':
-      return `a frame on port ${input.port}`;
-    case 'timer':
-      return `timer '${input.key}'`;
-    case 'command':
-      return `command '${input.command.name}'`;
-    case 'carrier':
-      return `carrier ${input.up ? 'up' : 'down'} on port ${input.port}`;
-  }
-}
-
-function describePorts(ports: readonly string[]): string {
-  if (ports.length === 0) return 'no ports';
-  if (ports.length > 6) return `${ports[0]}..${ports[ports.length - 1]}`;
-  return ports.join(', ');
-}
-
-/** Error text without a stack. */
-export function errorText(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
-}
-
-/** ", did you mean 'x'?" when a known name is close to the unknown one. */
-export function hint(name: string, known: readonly string[]): string {
-  let best: string | undefined;
-  let bestD = Infinity;
-  for (const k of known) {
-    const d = editDistance(name, k);
-    if (d < bestD) {
-      bestD = d;
-      best = k;
-    }
-  }
-  return best !== undefined && bestD <= Math.max(1, Math.floor(name.length / 3)) ? ` (did you mean '${best}'?)` : '';
-}
-
-function editDistance(a: string, b: string): number {
-  const dp = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = dp[0]!;
-    dp[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = dp[j]!;
-      dp[j] = Math.min(dp[j]! + 1, dp[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = tmp;
-    }
-  }
-  return dp[b.length]!;
-}
