@@ -9,6 +9,8 @@ import { explain, formatExplanation, type Explanation } from '../../scenario/src
 import { bundleFacts, bundleRecords, tableAt, type ViewBundle } from '../../scenario/src/view-read.js';
 import type { EthernetFrame } from '@netsim/packets';
 import type { TraceRecord } from '@netsim/engine';
+import { drawTopology } from './topology.js';
+import { drawLanes, Lanes, seqRow, SEQ_TIME_EM, type SeqRecord } from './sequence.js';
 
 type Rec = { n: number; t: number; type: string; dev?: string; port?: string; link?: string; summary?: string; reason?: string; detail?: string; text?: string; tool?: string; up?: boolean; [k: string]: unknown };
 
@@ -102,98 +104,7 @@ function applyFilter(): void {
 // ------------------------------------------------------------------ sequence chart
 
 let sequence = false;
-const lane = new Map<string, number>();
-const SEQ_TIME_EM = 9;
-
-function laneX(dev: string, width: number): number {
-  const i = lane.get(dev) ?? 0;
-  return ((i + 0.5) * width) / Math.max(1, lane.size);
-}
-
-/** The device at the other end of a transmission's link. */
-function peerOf(r: Rec): string | undefined {
-  const link = String(r.link ?? '');
-  const [a = '', b = ''] = link.split(' <-> ');
-  const here = `${r.dev}.${r.port}`;
-  const other = a === here ? b : b === here ? a : '';
-  return other === '' ? undefined : other.split('.')[0];
-}
-
-/** One row of the sequence chart: the lanes, and this record's arrow, dot or cross. */
-function seqRow(i: number, width: number): SVGSVGElement {
-  const ns = 'http://www.w3.org/2000/svg';
-  const r = records[i]!;
-  const svgEl = document.createElementNS(ns, 'svg');
-  const h = rowHeight();
-  svgEl.setAttribute('viewBox', `0 0 ${width} ${h}`);
-  svgEl.setAttribute('preserveAspectRatio', 'none');
-  for (const dev of lane.keys()) {
-    const l = document.createElementNS(ns, 'line');
-    const x = laneX(dev, width);
-    l.setAttribute('x1', String(x));
-    l.setAttribute('x2', String(x));
-    l.setAttribute('y1', '0');
-    l.setAttribute('y2', String(h));
-    l.setAttribute('class', 'lane');
-    svgEl.append(l);
-  }
-  const y = h / 2;
-  const x = r.dev ? laneX(r.dev, width) : 0;
-  const label = (text: string, at: number) => {
-    const t = document.createElementNS(ns, 'text');
-    t.setAttribute('x', String(at + 6));
-    t.setAttribute('y', String(y));
-    t.textContent = text;
-    svgEl.append(t);
-  };
-  if (r.type === 'tx') {
-    const peer = peerOf(r);
-    const x2 = peer ? laneX(peer, width) : x + 20;
-    const l = document.createElementNS(ns, 'line');
-    l.setAttribute('x1', String(x));
-    l.setAttribute('x2', String(x2));
-    l.setAttribute('y1', String(y));
-    l.setAttribute('y2', String(y));
-    l.setAttribute('class', `msg${/ff:ff:ff:ff:ff:ff/.test(String(r.summary ?? '')) ? ' bcast' : ''}`);
-    svgEl.append(l);
-    label(String(r.summary ?? '').replace(/^.*?length \d+: /, '').slice(0, 60), Math.min(x, x2));
-  } else if (r.type === 'drop') {
-    for (const [dx1, dx2] of [[-5, 5], [5, -5]] as const) {
-      const l = document.createElementNS(ns, 'line');
-      l.setAttribute('x1', String(x + dx1));
-      l.setAttribute('x2', String(x + dx2));
-      l.setAttribute('y1', String(y - 5));
-      l.setAttribute('y2', String(y + 5));
-      l.setAttribute('class', 'x');
-      svgEl.append(l);
-    }
-    label(String(r.reason), x);
-  } else if (r.dev) {
-    const c = document.createElementNS(ns, 'circle');
-    c.setAttribute('cx', String(x));
-    c.setAttribute('cy', String(y));
-    c.setAttribute('r', r.type === 'rx' ? '2.5' : '3.5');
-    svgEl.append(c);
-    if (r.type !== 'rx') label(r.type === 'output' ? `# ${r.tool}` : r.type, x);
-  }
-  return svgEl;
-}
-
-function drawLanes(width: number): void {
-  const box = $('lanes');
-  box.hidden = !sequence;
-  if (!sequence) return;
-  const offset = parseFloat(getComputedStyle(document.body).fontSize) * 0.9 * SEQ_TIME_EM;
-  box.replaceChildren(
-    ...[...lane.keys()].map((dev) => {
-      const s = document.createElement('span');
-      s.textContent = dev;
-      s.style.left = `${offset + laneX(dev, width)}px`;
-      return s;
-    }),
-  );
-}
-
+const lanes = new Lanes();
 function setSequence(on: boolean): void {
   sequence = on;
   $('seq').setAttribute('aria-pressed', String(on));
@@ -207,7 +118,7 @@ function render(): void {
   rowsEl.style.transform = `translateY(${first * h}px)`;
   const frag = document.createDocumentFragment();
   const seqWidth = Math.max(200, timeline.clientWidth - parseFloat(getComputedStyle(document.body).fontSize) * 0.9 * SEQ_TIME_EM - 16);
-  drawLanes(seqWidth);
+  drawLanes($('lanes'), lanes, sequence, seqWidth, parseFloat(getComputedStyle(document.body).fontSize) * 0.9 * SEQ_TIME_EM);
   for (let k = first; k < Math.min(shown.length, first + count); k++) {
     const i = shown[k]!;
     const div = document.createElement('div');
@@ -216,7 +127,7 @@ function render(): void {
       const tm = document.createElement('span');
       tm.className = 'tm';
       tm.textContent = fmtTime(records[i]!.t).trim();
-      div.append(tm, seqRow(i, seqWidth));
+      div.append(tm, seqRow(lanes, records[i]! as SeqRecord, seqWidth, h));
       div.title = text(i);
     } else div.textContent = text(i);
     div.dataset['i'] = String(i);
@@ -249,7 +160,7 @@ function select(i: number, opts: { scroll?: boolean; explain?: boolean } = {}): 
 function setDevice(dev: string): void {
   device = dev;
   ($('device') as HTMLSelectElement).value = dev;
-  drawTopology();
+  redrawTopology();
 }
 
 function renderTables(): void {
@@ -303,80 +214,17 @@ let dropped: string | undefined;
 function highlight(devs: string[], drop: string | undefined): void {
   hot = new Set(devs);
   dropped = drop;
-  drawTopology();
+  redrawTopology();
 }
 
-function drawTopology(): void {
+function redrawTopology(): void {
   if (!bundle) return;
-  const W = svg.clientWidth || 600;
-  const H = svg.clientHeight || 300;
-  svg.setAttribute('viewBox', `0 0 ${W} ${H}`);
-  const switches = bundle.devices.filter((d) => d.kind === 'switch' || d.kind === 'l3switch');
-  const others = bundle.devices.filter((d) => !(d.kind === 'switch' || d.kind === 'l3switch'));
-  const pos = new Map<string, { x: number; y: number }>();
-  switches.forEach((d, i) => pos.set(d.id, { x: ((i + 1) * W) / (switches.length + 1), y: H / 2 }));
-  // Others on an ellipse, in the order of their first switch, so neighbours sit together.
-  const anchor = (id: string) => {
-    const l = bundle!.links.find((x) => x.a.startsWith(`${id}.`) || x.b.startsWith(`${id}.`));
-    const peer = l ? (l.a.startsWith(`${id}.`) ? l.b : l.a).split('.')[0]! : '';
-    return pos.get(peer)?.x ?? W / 2;
-  };
-  const ordered = [...others].sort((a, b) => anchor(a.id) - anchor(b.id));
-  ordered.forEach((d, i) => {
-    const a = Math.PI + (Math.PI * (i + 0.5)) / ordered.length;
-    const top = i % 2 === 0;
-    pos.set(d.id, { x: W / 2 + (W / 2 - 60) * Math.cos(a) * -1, y: top ? H * 0.15 + (i % 4) * 4 : H * 0.85 - (i % 4) * 4 });
+  drawTopology(svg, bundle, { hot, dropped, chosen: device }, (dev) => {
+    setDevice(dev);
+    renderTables();
   });
-  const ns = 'http://www.w3.org/2000/svg';
-  svg.replaceChildren();
-  for (const l of bundle.links) {
-    const [a, b] = [l.a.split('.')[0]!, l.b.split('.')[0]!];
-    const pa = pos.get(a);
-    const pb = pos.get(b);
-    if (!pa || !pb) continue;
-    const line = document.createElementNS(ns, 'line');
-    line.setAttribute('x1', String(pa.x));
-    line.setAttribute('y1', String(pa.y));
-    line.setAttribute('x2', String(pb.x));
-    line.setAttribute('y2', String(pb.y));
-    line.setAttribute('class', `link${hot.has(a) && hot.has(b) ? ' hot' : ''}`);
-    const title = document.createElementNS(ns, 'title');
-    title.textContent = l.id;
-    line.append(title);
-    svg.append(line);
-  }
-  for (const d of bundle.devices) {
-    const p = pos.get(d.id)!;
-    const g = document.createElementNS(ns, 'g');
-    g.setAttribute('class', `dev ${d.kind === 'switch' || d.kind === 'l3switch' ? 'switch' : ''}${hot.has(d.id) ? ' hot' : ''}${dropped === d.id ? ' dropped' : ''}${device === d.id ? ' chosen' : ''}`);
-    g.setAttribute('data-dev', d.id);
-    g.setAttribute('tabindex', '0');
-    g.setAttribute('role', 'button');
-    g.setAttribute('aria-label', `${d.id} (${d.kind})`);
-    const w = Math.max(60, d.id.length * 9 + 20);
-    const rect = document.createElementNS(ns, 'rect');
-    rect.setAttribute('x', String(p.x - w / 2));
-    rect.setAttribute('y', String(p.y - 14));
-    rect.setAttribute('width', String(w));
-    rect.setAttribute('height', '28');
-    const t = document.createElementNS(ns, 'text');
-    t.setAttribute('x', String(p.x));
-    t.setAttribute('y', String(p.y));
-    t.textContent = d.id;
-    g.append(rect, t);
-    g.addEventListener('click', () => {
-      setDevice(d.id);
-      renderTables();
-    });
-    g.addEventListener('keydown', (ev) => {
-      if (ev.key === 'Enter') {
-        setDevice(d.id);
-        renderTables();
-      }
-    });
-    svg.append(g);
-  }
 }
+
 
 // ------------------------------------------------------------------ loading
 
@@ -391,11 +239,10 @@ function load(b: ViewBundle): void {
   const sel = $('device') as HTMLSelectElement;
   sel.replaceChildren(...b.devices.filter((d) => b.tables[d.id] && Object.keys(b.tables[d.id]!).length).map((d) => new Option(d.id, d.id)));
   device = sel.value;
-  lane.clear();
-  for (const d of b.devices) lane.set(d.id, lane.size);
+  lanes.reset(b.devices.map((d) => d.id));
   selected = records.length ? 0 : -1;
   applyFilter();
-  drawTopology();
+  redrawTopology();
   renderTables();
   requestAnimationFrame(() => {
     const ms = performance.now() - started;
@@ -441,7 +288,7 @@ function setLarge(on: boolean): void {
   $('large').setAttribute('aria-pressed', String(on));
   spacer.style.height = `${shown.length * rowHeight()}px`;
   render();
-  drawTopology();
+  redrawTopology();
 }
 
 $('file').addEventListener('change', async (ev) => {
@@ -487,7 +334,7 @@ document.addEventListener('keydown', (ev) => {
 });
 window.addEventListener('resize', () => {
   render();
-  drawTopology();
+  redrawTopology();
 });
 
 const params = new URLSearchParams(location.search);
