@@ -26,6 +26,9 @@ export interface ModelRecordData {
   readonly [field: string]: unknown;
 }
 
+/** The fields of record type `T` of a model's record union `R`, as a model passes them to `record`. */
+export type RecordFields<R extends ModelRecordData, T extends R['type']> = `${string}.${string}` extends R['type'] ? Record<string, unknown> : Omit<Extract<R, { readonly type: T }>, 'type'>;
+
 export type Output<F = unknown> =
   | { readonly type: 'tx'; readonly port: string; readonly frame: F }
   /** Arms (or re-arms: same key replaces) a timer at absolute time `at`. Background timers do not keep a run "busy". */
@@ -75,7 +78,7 @@ const NOTHING: readonly Output<never>[] = Object.freeze([]);
  * `write(recipe)` and applied in a single immer `produce` at the end of the step. A step that
  * writes nothing returns the very same state object and never enters `produce`.
  */
-export class Effects<S, F> {
+export class Effects<S, F, R extends ModelRecordData = ModelRecordData> {
   /** @internal */ out: Output<F>[] | null = null;
   /** @internal */ writes: ((draft: Draft<S>) => void)[] | null = null;
 
@@ -115,9 +118,9 @@ export class Effects<S, F> {
     this.push({ type: 'drop', reason, ...(detail === undefined ? {} : { detail }), ...(port === undefined ? {} : { port }), ...(frame === undefined ? {} : { frame }) });
   }
 
-  /** Emit a model record, e.g. `record('fdb.move', { mac, from, to })`. */
-  record(type: `${string}.${string}`, fields: Record<string, unknown>): void {
-    this.push({ type: 'trace', record: { type, ...fields } });
+  /** Emit a model record, e.g. `record('fdb.move', { mac, from, to })`: a member of the model's record union `R`. */
+  record<T extends R['type']>(type: T, fields: RecordFields<R, T>): void {
+    this.push({ type: 'trace', record: { type, ...fields } as ModelRecordData });
   }
 
   log(text: string): void {
@@ -135,17 +138,22 @@ export class Effects<S, F> {
   }
 }
 
-export type Handler<S, I, F> = (state: S, input: I, ctx: StepContext, fx: Effects<S, F>) => void;
+export type Handler<S, I, F, R extends ModelRecordData = ModelRecordData> = (state: S, input: I, ctx: StepContext, fx: Effects<S, F, R>) => void;
 
-export interface DeviceSpec<S, C, F> {
+/**
+ * A device kind: its ports, its start, and a handler per input. `R` is the union of records it
+ * emits; `K` the union of commands it takes (a scenario's commands are checked against it when
+ * the scenario loads, so a handler may rely on the shape).
+ */
+export interface DeviceSpec<S, C, F, R extends ModelRecordData = ModelRecordData, K extends Command = Command> {
   kind: string;
   ports(config: C): readonly string[];
   init(config: C, ctx: InitContext): S;
   on: {
-    frame?: Handler<S, Extract<Input<F>, { type: 'frame' }>, F>;
-    timer?: Handler<S, Extract<Input<F>, { type: 'timer' }>, F>;
-    command?: Handler<S, Extract<Input<F>, { type: 'command' }>, F>;
-    carrier?: Handler<S, Extract<Input<F>, { type: 'carrier' }>, F>;
+    frame?: Handler<S, Extract<Input<F>, { type: 'frame' }>, F, R>;
+    timer?: Handler<S, Extract<Input<F>, { type: 'timer' }>, F, R>;
+    command?: Handler<S, { readonly type: 'command'; readonly command: K }, F, R>;
+    carrier?: Handler<S, Extract<Input<F>, { type: 'carrier' }>, F, R>;
   };
 }
 
@@ -157,19 +165,19 @@ export interface DeviceSpec<S, C, F> {
  *   on: { frame(s, input, ctx, fx) { fx.write((d) => { d.n++; }); } },
  * });
  */
-export function defineDevice<S, C, F = unknown>(spec: DeviceSpec<S, C, F>): DeviceModel<S, C, F> {
+export function defineDevice<S, C, F = unknown, R extends ModelRecordData = ModelRecordData, K extends Command = Command>(spec: DeviceSpec<S, C, F, R, K>): DeviceModel<S, C, F> {
   // One Effects per model, reset each step; a nested step of the same model (a handler that
   // steps another device of its kind by hand) gets a fresh one.
-  const shared = new Effects<S, F>(0);
+  const shared = new Effects<S, F, R>(0);
   let busy = false;
   return {
     kind: spec.kind,
     ports: spec.ports,
     init: spec.init,
     step(state, input, ctx) {
-      const handler = spec.on[input.type] as Handler<S, Input<F>, F> | undefined;
+      const handler = spec.on[input.type] as Handler<S, Input<F>, F, R> | undefined;
       const nested = busy;
-      const fx = nested ? new Effects<S, F>(ctx.now) : shared;
+      const fx = nested ? new Effects<S, F, R>(ctx.now) : shared;
       if (!nested) fx.reset(ctx.now);
       busy = true;
       try {
@@ -180,7 +188,7 @@ export function defineDevice<S, C, F = unknown>(spec: DeviceSpec<S, C, F>): Devi
     },
   };
 
-  function run(state: S, input: Input<F>, ctx: StepContext, handler: Handler<S, Input<F>, F> | undefined, fx: Effects<S, F>): StepResult<S, F> {
+  function run(state: S, input: Input<F>, ctx: StepContext, handler: Handler<S, Input<F>, F, R> | undefined, fx: Effects<S, F, R>): StepResult<S, F> {
     if (handler) handler(state, input, ctx, fx);
     else if (input.type === 'command') throw new Error(`${spec.kind} has no command '${input.command.name}'`);
     else if (input.type === 'frame') fx.drop('NO_HANDLER', `${spec.kind} does not handle frames`, input.port, input.frame);

@@ -125,7 +125,8 @@ export interface ModelRecord extends Base {
   [field: string]: unknown;
 }
 
-export type TraceRecord<F = unknown> =
+/** The records the engine itself writes (everything but the models' own). */
+export type EngineRecord<F = unknown> =
   | TxRecord<F>
   | RxRecord<F>
   | DropRecord<F>
@@ -133,8 +134,15 @@ export type TraceRecord<F = unknown> =
   | CommandRecord
   | LinkRecord
   | LogRecord
-  | OutputRecord
-  | ModelRecord;
+  | OutputRecord;
+
+export type TraceRecord<F = unknown> = EngineRecord<F> | ModelRecord;
+
+/**
+ * A model's record union `R` as it appears in the trace: the engine adds the record number, the
+ * instant and the device. Consumers narrow on `type` (e.g. `Traced<HostRecord>` from @netsim/linux).
+ */
+export type Traced<R extends { readonly type: string }> = R & { readonly n: number; readonly t: Nanos; readonly dev: string };
 
 /** What the engine needs to know about the frames it carries (it treats them as opaque). */
 export interface FrameInfo<F> {

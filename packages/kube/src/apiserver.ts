@@ -11,7 +11,9 @@
  * Not modelled: other kinds, resourceVersions, RBAC, taints and evictions, the 5-minute pod
  * eviction timeout.
  */
-import { defineDevice, parseDuration, SECOND, type Duration, type Nanos } from '@netsim/engine';
+import type { ApiRecord } from './records.js';
+import { API_COMMAND_NAMES, watchEvent, type ApiCommand } from './commands.js';
+import { defineDevice, parseDuration, SECOND, type Duration, type Effects, type Nanos, type StepContext } from '@netsim/engine';
 import { formatIpv4, parseCidr, parseIpv4, type EthernetFrame } from '@netsim/packets';
 
 export interface ServicePort {
@@ -106,7 +108,7 @@ export interface ApiState {
 /** kube-controller-manager defaults (node-monitor-period, node-monitor-grace-period in 1.20–1.28). */
 export const API_DEFAULTS = Object.freeze({ monitorPeriodNs: 5 * SECOND, gracePeriodNs: 40 * SECOND, watchDelayNs: 100_000_000 });
 
-export const kubeApi = defineDevice<ApiState, ApiConfig, EthernetFrame>({
+export const kubeApi = defineDevice<ApiState, ApiConfig, EthernetFrame, ApiRecord, ApiCommand>({
   kind: 'kube-api',
   ports: () => [],
   init(c) {
@@ -132,130 +134,9 @@ export const kubeApi = defineDevice<ApiState, ApiConfig, EthernetFrame>({
   },
   on: {
     command(s, { command }, ctx, fx) {
-      switch (command.name) {
-        case 'start': {
-          if (s.started) return;
-          fx.timer('monitor', s.monitorNs);
-          fx.write((d) => {
-            d.started = true;
-            for (const n of Object.values(d.nodes)) n.renewedAt = ctx.now;
-          });
-          notify(s, s.services, fx);
-          return;
-        }
-        case 'register': {
-          const name = String(command['node']);
-          if (s.nodes[name]) return;
-          const podCIDR = command['podCIDR'] === undefined || command['podCIDR'] === 'none' ? null : String(command['podCIDR']);
-          const node: NodeStatus = { name, ip: String(command['ip']), podCIDR, annotations: s.pendingAnnotations[name] ?? {}, roles: String(command['roles'] ?? '<none>'), ready: true, renewedAt: ctx.now, transitions: 0 };
-          fx.write((d) => {
-            d.nodes[name] = node as never;
-            delete d.pendingAnnotations[name];
-          });
-          fx.record('node.register', { node: name, ip: node.ip });
-          notifyNodes(s, { ...s.nodes, [name]: node }, fx);
-          return;
-        }
-        case 'annotate': {
-          const name = String(command['node']);
-          const n = s.nodes[name];
-          if (!n) {
-            // flanneld polls for its Node (AcquireLease); here the annotations wait for the registration.
-            fx.write((d) => {
-              d.pendingAnnotations[name] = { ...s.pendingAnnotations[name], ...(command['annotations'] as Record<string, string>) };
-            });
-            return;
-          }
-          const annotations = { ...n.annotations, ...(command['annotations'] as Record<string, string>) };
-          fx.write((d) => {
-            d.nodes[name]!.annotations = annotations;
-          });
-          fx.record('node.annotate', { node: name, annotations });
-          notifyNodes(s, { ...s.nodes, [name]: { ...n, annotations } }, fx);
-          return;
-        }
-        case 'member': {
-          // memberlist stand-in: a speaker that stops is seen gone by the others (delivered with
-          // the node list, after the watch delay).
-          const name = String(command['node']);
-          const n = s.nodes[name];
-          if (!n) return;
-          const speaker = command['alive'] === true;
-          fx.write((d) => {
-            d.nodes[name]!.speaker = speaker;
-          });
-          fx.record('speaker.member', { node: name, alive: speaker });
-          notifyNodes(s, { ...s.nodes, [name]: { ...n, speaker } }, fx);
-          return;
-        }
-        case 'list-nodes': {
-          // The informer's initial List: a request of its own, so a watch fault's drop does not apply.
-          const w = String(command['watcher']);
-          const list = nodeList(s.nodes);
-          fx.record('nodes.list', { watcher: w, nodes: list.length });
-          fx.send(w, { name: 'nodes', nodes: list }, s.watchDelayNs + (s.faults[w]?.delayNs ?? 0));
-          return;
-        }
-        case 'lease': {
-          const name = String(command['node']);
-          const n = s.nodes[name];
-          if (!n) return; // a Lease for a node that has not registered: the kubelet registers first
-          fx.write((d) => {
-            d.nodes[name]!.renewedAt = ctx.now;
-          });
-          fx.record('lease.renew', { node: name });
-          return;
-        }
-        case 'watch-fault': {
-          const w = String(command['watcher']);
-          if (!s.watchers.includes(w) && !s.nodeWatchers.includes(w)) throw new Error(`watch-fault: '${w}' does not watch (watchers: ${[...s.watchers, ...s.nodeWatchers].join(', ')})`);
-          const fault = { drop: command['drop'] === true, delayNs: command['delay'] === undefined ? 0 : parseDuration(command['delay'] as Duration) };
-          fx.write((d) => {
-            d.faults[w] = fault;
-          });
-          fx.record('watch.fault', { watcher: w, drop: fault.drop, delayNs: fault.delayNs });
-          return;
-        }
-        case 'pod-status': {
-          const pod: PodStatus = { name: String(command['pod']), namespace: String(command['namespace'] ?? 'default'), node: String(command['node']), ip: String(command['ip']), ready: command['ready'] === true, restarts: 0 };
-          fx.write((d) => {
-            d.pods[pod.name] = pod;
-          });
-          fx.record('pod.ready', { pod: pod.name, ready: pod.ready });
-          return;
-        }
-        case 'apply-service': {
-          let svc = command['service'] as ServiceSpec;
-          if (svc.type === 'LoadBalancer' && !svc.loadBalancerIPs?.length && s.lbPool.length) {
-            // MetalLB's controller (v0.12 allocator): the lowest free address of the pool.
-            const used = new Set(Object.values(s.services).filter((x) => x.name !== svc.name).flatMap((x) => x.loadBalancerIPs ?? []));
-            const ip = s.lbPool.find((a) => !used.has(a));
-            if (ip === undefined) fx.record('service.event', { service: `${svc.namespace ?? 'default'}/${svc.name}`, reason: 'AllocationFailed', message: 'Failed to allocate IP: no available IPs' });
-            else {
-              svc = { ...svc, loadBalancerIPs: [ip] };
-              fx.record('service.event', { service: `${svc.namespace ?? 'default'}/${svc.name}`, reason: 'IPAllocated', message: `Assigned IP ["${ip}"]` });
-            }
-          }
-          const services = { ...s.services, [svc.name]: svc };
-          fx.write((d) => {
-            d.services[svc.name] = svc as never;
-          });
-          fx.record('service.apply', { name: svc.name, clusterIP: svc.clusterIP, externalIPs: svc.externalIPs ?? [] });
-          notify(s, services, fx);
-          return;
-        }
-        case 'delete-service': {
-          const name = String(command['service']);
-          const { [name]: _gone, ...services } = s.services;
-          fx.write((d) => {
-            delete d.services[name];
-          });
-          notify(s, services, fx);
-          return;
-        }
-        default:
-          throw new Error(`kube-api has no command '${command.name}' (start, register, annotate, member, list-nodes, lease, pod-status, apply-service, delete-service, watch-fault)`);
-      }
+      const handler = Object.hasOwn(HANDLERS, command.name) ? (HANDLERS[command.name] as (s: ApiState, c: ApiCommand, ctx: StepContext, fx: ApiFx) => void) : undefined;
+      if (handler === undefined) throw new Error(`kube-api has no command '${(command as { name: string }).name}' (${API_COMMAND_NAMES.join(', ')})`);
+      handler(s, command, ctx, fx);
     },
     timer(s, { key }, ctx, fx) {
       if (key !== 'monitor') return;
@@ -279,11 +160,147 @@ export const kubeApi = defineDevice<ApiState, ApiConfig, EthernetFrame>({
   },
 });
 
+type ApiFx = Effects<ApiState, EthernetFrame, ApiRecord>;
+
+/** One handler per command. */
+const HANDLERS: { [N in ApiCommand['name']]: (s: ApiState, c: Extract<ApiCommand, { name: N }>, ctx: StepContext, fx: ApiFx) => void } = {
+  start: start,
+  register: register,
+  annotate: annotate,
+  member: member,
+  'list-nodes': listNodes,
+  lease: lease,
+  'watch-fault': watchFault,
+  'pod-status': podStatus,
+  'apply-service': applyService,
+  'delete-service': deleteService,
+};
+
+function start(s: ApiState, _c: unknown, ctx: StepContext, fx: ApiFx): void {
+  if (s.started) return;
+  fx.timer('monitor', s.monitorNs);
+  fx.write((d) => {
+    d.started = true;
+    for (const n of Object.values(d.nodes)) n.renewedAt = ctx.now;
+  });
+  notify(s, s.services, fx);
+}
+
+function register(s: ApiState, c: Extract<ApiCommand, { name: 'register' }>, ctx: StepContext, fx: ApiFx): void {
+  const name = c.node;
+  if (s.nodes[name]) return;
+  const podCIDR = c.podCIDR === undefined || c.podCIDR === 'none' ? null : c.podCIDR;
+  const node: NodeStatus = { name, ip: c.ip, podCIDR, annotations: s.pendingAnnotations[name] ?? {}, roles: c.roles ?? '<none>', ready: true, renewedAt: ctx.now, transitions: 0 };
+  fx.write((d) => {
+    d.nodes[name] = node as never;
+    delete d.pendingAnnotations[name];
+  });
+  fx.record('node.register', { node: name, ip: node.ip });
+  notifyNodes(s, { ...s.nodes, [name]: node }, fx);
+}
+
+function annotate(s: ApiState, c: Extract<ApiCommand, { name: 'annotate' }>, _ctx: StepContext, fx: ApiFx): void {
+  const name = c.node;
+  const n = s.nodes[name];
+  if (!n) {
+    // flanneld polls for its Node (AcquireLease); here the annotations wait for the registration.
+    fx.write((d) => {
+      d.pendingAnnotations[name] = { ...s.pendingAnnotations[name], ...c.annotations };
+    });
+    return;
+  }
+  const annotations = { ...n.annotations, ...c.annotations };
+  fx.write((d) => {
+    d.nodes[name]!.annotations = annotations;
+  });
+  fx.record('node.annotate', { node: name, annotations });
+  notifyNodes(s, { ...s.nodes, [name]: { ...n, annotations } }, fx);
+}
+
+function member(s: ApiState, c: Extract<ApiCommand, { name: 'member' }>, _ctx: StepContext, fx: ApiFx): void {
+  // memberlist stand-in: a speaker that stops is seen gone by the others (delivered with
+  // the node list, after the watch delay).
+  const name = c.node;
+  const n = s.nodes[name];
+  if (!n) return;
+  const speaker = c.alive === true;
+  fx.write((d) => {
+    d.nodes[name]!.speaker = speaker;
+  });
+  fx.record('speaker.member', { node: name, alive: speaker });
+  notifyNodes(s, { ...s.nodes, [name]: { ...n, speaker } }, fx);
+}
+
+function listNodes(s: ApiState, c: Extract<ApiCommand, { name: 'list-nodes' }>, _ctx: StepContext, fx: ApiFx): void {
+  // The informer's initial List: a request of its own, so a watch fault's drop does not apply.
+  const w = c.watcher;
+  const list = nodeList(s.nodes);
+  fx.record('nodes.list', { watcher: w, nodes: list.length });
+  fx.send(w, watchEvent.nodes(list), s.watchDelayNs + (s.faults[w]?.delayNs ?? 0));
+}
+
+function lease(s: ApiState, c: Extract<ApiCommand, { name: 'lease' }>, ctx: StepContext, fx: ApiFx): void {
+  const name = c.node;
+  const n = s.nodes[name];
+  if (!n) return; // a Lease for a node that has not registered: the kubelet registers first
+  fx.write((d) => {
+    d.nodes[name]!.renewedAt = ctx.now;
+  });
+  fx.record('lease.renew', { node: name });
+}
+
+function watchFault(s: ApiState, c: Extract<ApiCommand, { name: 'watch-fault' }>, _ctx: StepContext, fx: ApiFx): void {
+  const w = c.watcher;
+  if (!s.watchers.includes(w) && !s.nodeWatchers.includes(w)) throw new Error(`watch-fault: '${w}' does not watch (watchers: ${[...s.watchers, ...s.nodeWatchers].join(', ')})`);
+  const fault = { drop: c.drop === true, delayNs: c.delay === undefined ? 0 : parseDuration(c.delay) };
+  fx.write((d) => {
+    d.faults[w] = fault;
+  });
+  fx.record('watch.fault', { watcher: w, drop: fault.drop, delayNs: fault.delayNs });
+}
+
+function podStatus(s: ApiState, c: Extract<ApiCommand, { name: 'pod-status' }>, _ctx: StepContext, fx: ApiFx): void {
+  const pod: PodStatus = { name: c.pod, namespace: c.namespace ?? 'default', node: c.node, ip: c.ip, ready: c.ready === true, restarts: 0 };
+  fx.write((d) => {
+    d.pods[pod.name] = pod;
+  });
+  fx.record('pod.ready', { pod: pod.name, ready: pod.ready });
+}
+
+function applyService(s: ApiState, c: Extract<ApiCommand, { name: 'apply-service' }>, _ctx: StepContext, fx: ApiFx): void {
+  let svc = c.service;
+  if (svc.type === 'LoadBalancer' && !svc.loadBalancerIPs?.length && s.lbPool.length) {
+    // MetalLB's controller (v0.12 allocator): the lowest free address of the pool.
+    const used = new Set(Object.values(s.services).filter((x) => x.name !== svc.name).flatMap((x) => x.loadBalancerIPs ?? []));
+    const ip = s.lbPool.find((a) => !used.has(a));
+    if (ip === undefined) fx.record('service.event', { service: `${svc.namespace ?? 'default'}/${svc.name}`, reason: 'AllocationFailed', message: 'Failed to allocate IP: no available IPs' });
+    else {
+      svc = { ...svc, loadBalancerIPs: [ip] };
+      fx.record('service.event', { service: `${svc.namespace ?? 'default'}/${svc.name}`, reason: 'IPAllocated', message: `Assigned IP ["${ip}"]` });
+    }
+  }
+  const services = { ...s.services, [svc.name]: svc };
+  fx.write((d) => {
+    d.services[svc.name] = svc as never;
+  });
+  fx.record('service.apply', { name: svc.name, clusterIP: svc.clusterIP, externalIPs: svc.externalIPs ?? [] });
+  notify(s, services, fx);
+}
+
+function deleteService(s: ApiState, c: Extract<ApiCommand, { name: 'delete-service' }>, _ctx: StepContext, fx: ApiFx): void {
+  const name = c.service;
+  const { [name]: _gone, ...services } = s.services;
+  fx.write((d) => {
+    delete d.services[name];
+  });
+  notify(s, services, fx);
+}
+
 /** Watch events: every watcher gets the full Service list after the watch delay (and its fault). */
 function notify(
   s: ApiState,
   services: Readonly<Record<string, ServiceSpec>>,
-  fx: { send(to: string, c: { name: string; [k: string]: unknown }, delay: Nanos): void; record(type: `${string}.${string}`, f: Record<string, unknown>): void },
+  fx: { send(to: string, c: { name: string; [k: string]: unknown }, delay: Nanos): void; record: Effects<ApiState, EthernetFrame, ApiRecord>['record'] },
 ): void {
   const list = Object.values(services).sort((a, b) => (a.name < b.name ? -1 : 1));
   for (const w of s.watchers) {
@@ -292,7 +309,7 @@ function notify(
       fx.record('watch.dropped', { watcher: w, services: list.length });
       continue;
     }
-    fx.send(w, { name: 'services', services: list }, s.watchDelayNs + (fault?.delayNs ?? 0));
+    fx.send(w, watchEvent.services(list), s.watchDelayNs + (fault?.delayNs ?? 0));
   }
 }
 
@@ -306,7 +323,7 @@ function nodeList(nodes: Readonly<Record<string, NodeStatus>>): { name: string; 
 function notifyNodes(
   s: ApiState,
   nodes: Readonly<Record<string, NodeStatus>>,
-  fx: { send(to: string, c: { name: string; [k: string]: unknown }, delay: Nanos): void; record(type: `${string}.${string}`, f: Record<string, unknown>): void },
+  fx: { send(to: string, c: { name: string; [k: string]: unknown }, delay: Nanos): void; record: Effects<ApiState, EthernetFrame, ApiRecord>['record'] },
 ): void {
   const list = nodeList(nodes);
   for (const w of s.nodeWatchers) {
@@ -315,7 +332,7 @@ function notifyNodes(
       fx.record('watch.dropped', { watcher: w, nodes: list.length });
       continue;
     }
-    fx.send(w, { name: 'nodes', nodes: list }, s.watchDelayNs + (fault?.delayNs ?? 0));
+    fx.send(w, watchEvent.nodes(list), s.watchDelayNs + (fault?.delayNs ?? 0));
   }
 }
 

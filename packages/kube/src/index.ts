@@ -11,3 +11,5 @@ export * from './node.js';
 export * from './flannel.js';
 export * from './metallb.js';
 export * from './openelb.js';
+export * from './records.js';
+export * from './commands.js';

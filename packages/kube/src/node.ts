@@ -23,13 +23,16 @@
  * This file composes the host and the agents, each in its own file under `agents/`: kubelet.ts,
  * kube-proxy.ts, calico.ts, flanneld.ts, metallb-speaker.ts, openelb-speaker.ts.
  */
-import { parseDuration, SECOND, type DeviceModel, type Duration, type Input, type Nanos, type Output, type StepContext } from '@netsim/engine';
+import type { HostRecord } from '@netsim/linux';
+import { AGENT_COMMAND_NAMES, apiCommand, type AgentCommand } from './commands.js';
+import { agentRecord } from './records.js';
+import { parseDuration, SECOND, type Command, type DeviceModel, type Duration, type Input, type Nanos, type Output, type StepContext } from '@netsim/engine';
 import { formatIpv4, parseCidr, parseIpv4, type EthernetFrame } from '@netsim/packets';
 import { type MetallbState } from './metallb.js';
 import { type OpenelbState } from './openelb.js';
-import { linuxHost, type HostConfig, type HostState } from '@netsim/linux';
+import { hostCommand, linuxHost, type HostConfig, type HostState } from '@netsim/linux';
 import type { ServiceSpec } from './apiserver.js';
-import { FLANNEL_DEV, initFlannel, onL3Miss, subnetZero, versionAtLeast, type FlannelConfig, type FlannelState, type HostCommand, type WatchedNode } from './flannel.js';
+import { FLANNEL_DEV, initFlannel, onL3Miss, subnetZero, versionAtLeast, type FlannelConfig, type FlannelState, type HostCommand } from './flannel.js';
 import { renew, leaseOutcome } from './agents/kubelet.js';
 import { withIpvsDevice, syncProxy } from './agents/kube-proxy.js';
 import { bgpProbe, bgpOutcome } from './agents/calico.js';
@@ -163,18 +166,8 @@ export const kubeNode: DeviceModel<KubeNodeState, KubeNodeConfig, EthernetFrame>
     let st = s;
     if (input.type === 'timer' && input.key === 'kubelet:renew') st = renew(st, ctx, out);
     else if (input.type === 'timer' && input.key === 'calico:probe') st = bgpProbe(st, ctx, out);
-    else if (input.type === 'command' && input.command.name === 'start') st = start(st, ctx, out);
-    else if (input.type === 'command' && input.command.name === 'services') {
-      st = syncProxy(st, input.command['services'] as ServiceSpec[], ctx, out);
-      if (st.metallb) st = metallbSync({ ...st, metallb: { ...st.metallb, services: input.command['services'] as ServiceSpec[] } }, ctx, out);
-      if (st.openelb) st = openelbSync({ ...st, openelb: { ...st.openelb, services: input.command['services'] as ServiceSpec[] } }, ctx, out);
-    } else if (input.type === 'command' && input.command.name === 'nodes') {
-      st = flannelNodes(st, input.command['nodes'] as WatchedNode[], ctx, out);
-      if (st.metallb) st = metallbSync({ ...st, metallb: { ...st.metallb, nodes: input.command['nodes'] as WatchedNode[] } }, ctx, out);
-      if (st.openelb) st = openelbSync({ ...st, openelb: { ...st.openelb, nodes: input.command['nodes'] as WatchedNode[] } }, ctx, out);
-    } else if (input.type === 'timer' && input.key.startsWith('metallb:garp:')) st = garp(st, String(input.data), ctx, out);
-    else if (input.type === 'command' && (input.command.name === 'metallb-stop' || input.command.name === 'metallb-start')) st = speakerRun(st, input.command.name === 'metallb-start', ctx, out);
-    else if (input.type === 'command' && input.command.name === 'reboot') st = reboot(st, ctx, out);
+    else if (input.type === 'timer' && input.key.startsWith('metallb:garp:')) st = garp(st, String(input.data), ctx, out);
+    else if (input.type === 'command' && isAgentCommand(input.command)) st = agentCommand(st, input.command, ctx, out);
     else {
       if (st.metallb && input.type === 'frame') metallbArp(st, input.port, input.frame, out);
       if (st.openelb?.leader && input.type === 'frame') openelbArp(st, input.port, input.frame, out);
@@ -185,52 +178,107 @@ export const kubeNode: DeviceModel<KubeNodeState, KubeNodeConfig, EthernetFrame>
   },
 };
 
+function isAgentCommand(c: Command): c is AgentCommand {
+  return (AGENT_COMMAND_NAMES as readonly string[]).includes(c.name);
+}
+
+/** The node's own commands; every other command is its host's. */
+function agentCommand(s: KubeNodeState, c: AgentCommand, ctx: StepContext, out: Output<EthernetFrame>[]): KubeNodeState {
+  switch (c.name) {
+    case 'start':
+      return boot(s, true, ctx, out);
+    case 'reboot':
+      return reboot(s, ctx, out);
+    case 'services': {
+      let st = syncProxy(s, c.services, ctx, out);
+      if (st.metallb) st = metallbSync({ ...st, metallb: { ...st.metallb, services: c.services } }, ctx, out);
+      if (st.openelb) st = openelbSync({ ...st, openelb: { ...st.openelb, services: c.services } }, ctx, out);
+      return st;
+    }
+    case 'nodes': {
+      let st = flannelNodes(s, c.nodes, ctx, out);
+      if (st.metallb) st = metallbSync({ ...st, metallb: { ...st.metallb, nodes: c.nodes } }, ctx, out);
+      if (st.openelb) st = openelbSync({ ...st, openelb: { ...st.openelb, nodes: c.nodes } }, ctx, out);
+      return st;
+    }
+    case 'metallb-stop':
+    case 'metallb-start':
+      return speakerRun(s, c.name === 'metallb-start', ctx, out);
+  }
+}
+
 /** @internal Runs the host model on an input; the kubelet watches its lease requests' outcomes. */
 export function host(s: KubeNodeState, input: Input<EthernetFrame>, ctx: StepContext, out: Output<EthernetFrame>[]): KubeNodeState {
   const r = linuxHost.step(s.host, input, ctx);
   let st = r.state === s.host ? s : { ...s, host: r.state };
   for (const o of r.emit) {
     out.push(o);
-    if (o.type === 'trace' && o.record.type === 'tcp.result' && String(o.record['session']).startsWith('lease-')) {
-      st = leaseOutcome(st, String(o.record['outcome']), out);
-    }
-    // The apiserver acts on what reaches it: a Lease update counts when the request arrives.
-    if (st.apiserver && o.type === 'trace' && o.record.type === 'tcp.serve' && o.record['port'] === st.api.port) {
-      const req = String(o.record['request']);
-      const m = /leases\/([^/?\s]+)/.exec(req);
-      if (m) out.push({ type: 'send', to: st.api.device, command: { name: 'lease', node: m[1]! } });
-      const r = /^POST \/api\/v1\/nodes name=(\S+) ip=(\S+) roles=(\S+) podCIDR=(\S+)/.exec(req);
-      if (r) out.push({ type: 'send', to: st.api.device, command: { name: 'register', node: r[1]!, ip: r[2]!, roles: r[3]!, podCIDR: r[4]! } });
-    }
-    if (st.flannel?.l3miss && o.type === 'trace' && o.record.type === 'neigh.app_solicit' && o.record['ifname'] === FLANNEL_DEV) {
-      const r = onL3Miss(st.flannel, String(o.record['ip']));
-      for (const line of r.log) out.push({ type: 'log', text: `flanneld: ${line}` });
-      for (const c of r.commands) st = tryHost(st, c, ctx, out);
-    }
-    if (o.type === 'trace' && o.record.type === 'tcp.result' && String(o.record['session']).startsWith('bgp ')) {
-      st = bgpOutcome(st, String(o.record['session']).split(' ')[1]!, String(o.record['outcome']), out);
-    }
+    if (o.type === 'trace') st = onHostRecord(st, o.record as HostRecord, ctx, out);
   }
   return st;
+}
+
+/** What the agents learn from their host's records: request outcomes, requests served, L3 misses. */
+function onHostRecord(st: KubeNodeState, rec: HostRecord, ctx: StepContext, out: Output<EthernetFrame>[]): KubeNodeState {
+  switch (rec.type) {
+    case 'tcp.result':
+      if (rec.session.startsWith('lease-')) return leaseOutcome(st, rec.outcome, out);
+      if (rec.session.startsWith('bgp ')) return bgpOutcome(st, rec.session.split(' ')[1]!, rec.outcome, out);
+      return st;
+    case 'tcp.serve': {
+      // The apiserver acts on what reaches it: a Lease update counts when the request arrives.
+      if (!st.apiserver || rec.port !== st.api.port) return st;
+      const m = /leases\/([^/?\s]+)/.exec(rec.request);
+      if (m) out.push({ type: 'send', to: st.api.device, command: apiCommand.lease(m[1]!) });
+      const r = /^POST \/api\/v1\/nodes name=(\S+) ip=(\S+) roles=(\S+) podCIDR=(\S+)/.exec(rec.request);
+      if (r) out.push({ type: 'send', to: st.api.device, command: apiCommand.register(r[1]!, r[2]!, r[3]!, r[4]!) });
+      return st;
+    }
+    case 'neigh.app_solicit': {
+      if (!st.flannel?.l3miss || rec.ifname !== FLANNEL_DEV) return st;
+      const r = onL3Miss(st.flannel, rec.ip);
+      for (const line of r.log) out.push({ type: 'log', text: `flanneld: ${line}` });
+      for (const c of r.commands) st = tryHost(st, c, ctx, out);
+      return st;
+    }
+    default:
+      return st;
+  }
 }
 
 /** kube-proxy's healthz server (--healthz-bind-address, default 0.0.0.0:10256). */
 const PROXY_HEALTHZ_PORT = 10256;
 
-function start(s: KubeNodeState, ctx: StepContext, out: Output<EthernetFrame>[]): KubeNodeState {
-  let st = host(s, { type: 'command', command: { name: 'tcp-listen', port: PROXY_HEALTHZ_PORT, reply: 'HTTP/1.1 200 OK' } }, ctx, out);
-  if (s.apiserver) st = host(st, { type: 'command', command: { name: 'tcp-listen', port: s.api.port, reply: 'HTTP/1.1 200 OK' } }, ctx, out);
-  if (s.strictARP) {
-    st = host(st, { type: 'command', command: { name: 'sysctl-set', key: 'net.ipv4.conf.all.arp_ignore', value: 1 } }, ctx, out);
-    st = host(st, { type: 'command', command: { name: 'sysctl-set', key: 'net.ipv4.conf.all.arp_announce', value: 2 } }, ctx, out);
+/** A host command the node's own boot runs (its errors are the configuration's: fatal). */
+function run(st: KubeNodeState, command: HostCommand, ctx: StepContext, out: Output<EthernetFrame>[]): KubeNodeState {
+  return host(st, { type: 'command', command }, ctx, out);
+}
+
+/**
+ * The agents' boot, the same at start and after a reboot: kube-proxy's strict ARP (it sets
+ * arp_ignore/arp_announce at start, proxier.go) and its healthz socket, the apiserver's socket,
+ * calico's BGP socket, kube-proxy's IPVS from the Services it has seen, flanneld's lease. The
+ * first boot also reports calico's pod and starts the kubelet's and calico's timers (a reboot
+ * keeps them running: a simplification, the node's timers are not part of what a reboot clears).
+ */
+function boot(s: KubeNodeState, first: boolean, ctx: StepContext, out: Output<EthernetFrame>[]): KubeNodeState {
+  let st = s;
+  if (st.strictARP) {
+    st = run(st, hostCommand.sysctl({ key: 'net.ipv4.conf.all.arp_ignore', value: 1 }), ctx, out);
+    st = run(st, hostCommand.sysctl({ key: 'net.ipv4.conf.all.arp_announce', value: 2 }), ctx, out);
   }
+  st = run(st, hostCommand.tcpListen({ port: PROXY_HEALTHZ_PORT, reply: 'HTTP/1.1 200 OK' }), ctx, out);
+  if (st.apiserver) st = run(st, hostCommand.tcpListen({ port: st.api.port, reply: 'HTTP/1.1 200 OK' }), ctx, out);
   if (st.calico) {
-    st = host(st, { type: 'command', command: { name: 'tcp-listen', port: 179, reply: 'BGP OPEN' } }, ctx, out);
-    out.push({ type: 'send', to: s.api.device, command: { name: 'pod-status', pod: `calico-node-${s.name}`, namespace: 'kube-system', node: s.name, ip: formatIpv4(s.host.ifaces.find((f) => f.kind === 'nic')?.addrs[0]?.ip ?? 0), ready: true } });
-    st = bgpProbe(st, ctx, out);
+    st = run(st, hostCommand.tcpListen({ port: 179, reply: 'BGP OPEN' }), ctx, out);
+    if (first) {
+      out.push({ type: 'send', to: st.api.device, command: apiCommand.podStatus(`calico-node-${st.name}`, 'kube-system', st.name, nodeIP(st), true) });
+      st = bgpProbe(st, ctx, out);
+    }
   }
+  if (st.services.length) st = syncProxy(st, st.services, ctx, out);
   if (st.flannel) st = flannelStart(st, ctx, out);
-  return renew(st, ctx, out);
+  return first ? renew(st, ctx, out) : st;
 }
 
 /** @internal The node's address: its first NIC's first address. */
@@ -273,20 +321,11 @@ function reboot(s: KubeNodeState, ctx: StepContext, out: Output<EthernetFrame>[]
   };
   const carrier = new Map(s.host.ifaces.map((f) => [f.name, f.carrier]));
   const fresh = linuxHost.init(hostConfig, { device: ctx.device, rng: ctx.rng, carrier: (p) => carrier.get(p) ?? false });
-  out.push({ type: 'trace', record: { type: 'node.reboot', node: s.name, boot: s.boots + 1 } });
+  out.push(agentRecord({ type: 'node.reboot', node: s.name, boot: s.boots + 1 }));
   out.push({ type: 'log', text: `${s.name}: reboot (boot ${s.boots + 1})` });
-  let st: KubeNodeState = { ...s, host: fresh, boots: s.boots + 1, ipvs: [], flannel: s.flannel ? { ...s.flannel, leases: {} } : null };
-  if (s.strictARP) {
-    st = host(st, { type: 'command', command: { name: 'sysctl-set', key: 'net.ipv4.conf.all.arp_ignore', value: 1 } }, ctx, out);
-    st = host(st, { type: 'command', command: { name: 'sysctl-set', key: 'net.ipv4.conf.all.arp_announce', value: 2 } }, ctx, out);
-  }
-  st = host(st, { type: 'command', command: { name: 'tcp-listen', port: PROXY_HEALTHZ_PORT, reply: 'HTTP/1.1 200 OK' } }, ctx, out);
-  if (s.apiserver) st = host(st, { type: 'command', command: { name: 'tcp-listen', port: s.api.port, reply: 'HTTP/1.1 200 OK' } }, ctx, out);
-  if (s.calico) st = host(st, { type: 'command', command: { name: 'tcp-listen', port: 179, reply: 'BGP OPEN' } }, ctx, out);
-  if (s.services.length) st = syncProxy(st, s.services, ctx, out);
-  if (st.flannel) st = flannelStart(st, ctx, out);
+  const st = boot({ ...s, host: fresh, boots: s.boots + 1, ipvs: [], flannel: s.flannel ? { ...s.flannel, leases: {} } : null }, false, ctx, out);
   // The kubelet starts the node's pods again: new namespaces from the same spec.
-  for (const pod of s.podDevices) out.push({ type: 'send', to: pod, command: { name: 'restart' } });
+  for (const pod of s.podDevices) out.push({ type: 'send', to: pod, command: hostCommand.restart() });
   return st;
 }
 

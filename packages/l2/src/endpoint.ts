@@ -7,7 +7,8 @@
  *
  * Not modelled: any protocol stack (no ARP, no IP processing: IPv4 frames are accepted and left).
  */
-import { defineDevice } from '@netsim/engine';
+import { defineDevice, type ModelRecordData } from '@netsim/engine';
+import type { EndpointCommand, SendCommand } from './commands.js';
 import { ETHERTYPE_EXPERIMENTAL, ETHERTYPE_EXPERIMENTAL_2, isGroupMac, parseMac, type EthernetFrame, type Mac } from '@netsim/packets';
 
 export interface EndpointConfig {
@@ -31,11 +32,11 @@ export interface EndpointState {
  * The command an endpoint understands: `send` a frame (the source MAC defaults to its own).
  * @example sim.command('1s', 'h1', sendFrame({ dst: 'ff:ff:ff:ff:ff:ff', etherType: 0x88b5, payload: { kind: 'raw', bytes } }))
  */
-export function sendFrame(frame: Omit<EthernetFrame, 'src'> & { src?: Mac }): { name: 'send'; frame: typeof frame } {
+export function sendFrame(frame: Omit<EthernetFrame, 'src'> & { src?: Mac }): SendCommand {
   return { name: 'send', frame };
 }
 
-export const endpoint = defineDevice<EndpointState, EndpointConfig, EthernetFrame>({
+export const endpoint = defineDevice<EndpointState, EndpointConfig, EthernetFrame, ModelRecordData, EndpointCommand>({
   kind: 'endpoint',
   ports: (c) => [c.port ?? 'eth0'],
   init(c) {
@@ -53,8 +54,9 @@ export const endpoint = defineDevice<EndpointState, EndpointConfig, EthernetFram
       }
     },
     command(s, { command }, _ctx, fx) {
-      if (command.name !== 'send') throw new Error(`endpoint has no command '${command.name}' (commands: send)`);
-      const f = command['frame'] as (Omit<EthernetFrame, 'src'> & { src?: Mac }) | undefined;
+      if (command.name !== 'send') throw new Error(`endpoint has no command '${(command as { name: string }).name}' (commands: send)`);
+      // The frame's shape is checked when the scenario loads (frameProblems); a library caller may skip that.
+      const f = command.frame as SendCommand['frame'] | undefined;
       if (!f || typeof f.dst !== 'string') throw new Error("send: needs { frame: { dst, etherType, payload } }");
       fx.tx(s.port, { ...f, src: f.src ?? s.mac } as EthernetFrame);
     },

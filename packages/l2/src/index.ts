@@ -10,3 +10,5 @@ export * from './fdb.js';
 export * from './switch.js';
 export * from './endpoint.js';
 export * from './l3switch.js';
+export * from './records.js';
+export * from './commands.js';

@@ -20,6 +20,8 @@
  * ECMP; the probe interval and broadcast probes are assumptions (Comware's defaults are not
  * published in the sources we have); a packet waiting for ARP is queued (one per destination).
  */
+import type { L3SwitchRecord } from './records.js';
+import type { L3SwitchCommand } from './commands.js';
 import { defineDevice, parseDuration, SECOND, type Duration, type Effects, type Nanos } from '@netsim/engine';
 import {
   ARP_REPLY,
@@ -129,7 +131,7 @@ const PROBES = 3;
 const PROBE_INTERVAL = SECOND;
 const PING_TIMEOUT = 2 * SECOND;
 
-export const l3Switch = defineDevice<L3SwitchState, L3SwitchConfig, EthernetFrame>({
+export const l3Switch = defineDevice<L3SwitchState, L3SwitchConfig, EthernetFrame, L3SwitchRecord, L3SwitchCommand>({
   kind: 'l3switch',
   ports: switchPorts,
   init(c, ctx) {
@@ -192,19 +194,19 @@ export const l3Switch = defineDevice<L3SwitchState, L3SwitchConfig, EthernetFram
       if (key.startsWith('ping:')) return pingTick(s, data as string, ctx.now, fx);
     },
     command(s, { command }, ctx, fx) {
-      if (command.name !== 'ping') throw new Error(`l3switch has no command '${command.name}' (ping)`);
-      const session = String(command['session'] ?? `ping${Object.keys(s.pings).length + 1}`);
-      const dst = parseIpv4(String(command['dst']));
-      const count = Number(command['count'] ?? 5);
+      if (command.name !== 'ping') throw new Error(`l3switch has no command '${(command as { name: string }).name}' (ping)`);
+      const session = command.session ?? `ping${Object.keys(s.pings).length + 1}`;
+      const dst = parseIpv4(command.dst);
+      const count = command.count ?? 5;
       const run: PingRun = { dst, count, sent: 0, received: 0, lines: [`Ping ${formatIpv4(dst)} (${formatIpv4(dst)}): 56 data bytes, press CTRL+C to break`], done: false, sentAt: {}, answered: {} };
       fx.write((d) => void (d.pings[session] = castDraft(run)));
-      fx.record('ping.output', { session, text: run.lines[0] });
+      fx.record('ping.output', { session, text: run.lines[0]! });
       pingTick({ ...s, pings: { ...s.pings, [session]: run } }, session, ctx.now, fx);
     },
   },
 });
 
-type Fx = Effects<L3SwitchState, EthernetFrame>;
+type Fx = Effects<L3SwitchState, EthernetFrame, L3SwitchRecord>;
 
 function l2Forward(s: L3SwitchState, vlan: number, port: string, frame: EthernetFrame, now: Nanos, fx: Fx): void {
   const known = isGroupMac(frame.dst) ? undefined : s.macTable[`${vlan} ${frame.dst}`];

@@ -14,6 +14,8 @@
  * engine's event budget ends such a run with a diagnosis), VLANs (802.1Q tags are carried
  * transparently), table size limits, per-port learning/flooding switches, IGMP snooping.
  */
+import type { SwitchRecord } from './records.js';
+import { SWITCH_COMMAND_NAMES, type SwitchCommand } from './commands.js';
 import { defineDevice, parseDuration, SECOND, formatTime, type Duration, type Nanos } from '@netsim/engine';
 import { isGroupMac, isReservedGroupMac, parseMac, ZERO_MAC, type EthernetFrame, type Mac } from '@netsim/packets';
 import { castDraft } from 'immer';
@@ -63,7 +65,7 @@ export const MAX_PORTS = 4096;
  * The learning switch model.
  * @example sim.addDevice('sw1', learningSwitch, { ports: ['p1', 'p2', 'p3'], agingTime: '300s' })
  */
-export const learningSwitch = defineDevice<SwitchState, SwitchConfig, EthernetFrame>({
+export const learningSwitch = defineDevice<SwitchState, SwitchConfig, EthernetFrame, SwitchRecord, SwitchCommand>({
   kind: 'switch',
   ports: switchPorts,
   init(config, ctx) {
@@ -152,8 +154,8 @@ export const learningSwitch = defineDevice<SwitchState, SwitchConfig, EthernetFr
     command(s, { command }, ctx, fx) {
       switch (command.name) {
         case 'add-static': {
-          const mac = parseMac(String(command['mac']));
-          const port = String(command['port']);
+          const mac = parseMac(command.mac);
+          const port = command.port;
           if (!s.ports.includes(port)) throw new Error(`add-static: port '${port}' does not exist (ports: ${s.ports.join(', ')})`);
           const fdb = fdbAddStatic(s.fdb, mac, port);
           fx.record('fdb.static', { mac, port });
@@ -163,7 +165,7 @@ export const learningSwitch = defineDevice<SwitchState, SwitchConfig, EthernetFr
           return;
         }
         case 'flush': {
-          const port = command['port'] === undefined ? undefined : String(command['port']);
+          const port = command.port;
           let fdb = s.fdb;
           const removed: Mac[] = [];
           for (const p of port === undefined ? s.ports : [port]) {
@@ -178,7 +180,7 @@ export const learningSwitch = defineDevice<SwitchState, SwitchConfig, EthernetFr
           return;
         }
         default:
-          throw new Error(`switch has no command '${command.name}' (commands: add-static, flush) at ${formatTime(ctx.now)}s`);
+          throw new Error(`switch has no command '${(command as { name: string }).name}' (commands: ${SWITCH_COMMAND_NAMES.join(', ')}) at ${formatTime(ctx.now)}s`);
       }
     },
   },

@@ -43,8 +43,9 @@ import { traceStart, traceTimer } from './tools/traceroute.js';
 import { ncUdp, udpBind, udpSend } from './udp.js';
 import { vxlanFdbCommand } from './vxlan_core.js';
 import { HOST_COMMAND_NAMES, type HostCommand } from './commands.js';
+import type { HostRecord } from './records.js';
 
-export const linuxHost = defineDevice<HostState, HostConfig, EthernetFrame>({
+export const linuxHost = defineDevice<HostState, HostConfig, EthernetFrame, HostRecord>({
   kind: 'host',
   ports: (c) => c.interfaces.filter((i) => (i.kind ?? 'nic') === 'nic').map((i) => i.name),
   init(c, ctx) {

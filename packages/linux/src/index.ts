@@ -21,3 +21,4 @@ export * from './netfilter.js';
 export * from './tcp.js';
 export * from './vxlan.js';
 export * from './traceroute.js';
+export * from './records.js';

@@ -3,12 +3,13 @@
  * an skb and a net) — it reads from the immutable state, collects changes, and writes them once
  * at the end — and the constants the mechanisms share.
  */
-import { type Effects, type Nanos, type StepContext } from '@netsim/engine';
+import { type Effects, type Nanos, type RecordFields, type StepContext } from '@netsim/engine';
 import { type EthernetFrame, type Ipv4 } from '@netsim/packets';
 import { castDraft } from 'immer';
 import { randReachable, sameNet, type HostState, type Iface } from './config.js';
 import { type NeighParms } from './sysctl.js';
 import { lookupRoute, sourceFor, type Hop } from './routing.js';
+import type { HostRecord, HostRecordType } from './records.js';
 
 export const MS = 1_000_000;
 export const SECOND = 1_000_000_000;
@@ -69,7 +70,7 @@ export class Work {
   constructor(
     readonly s: HostState,
     readonly ctx: StepContext,
-    readonly fx: Effects<HostState, EthernetFrame>,
+    readonly fx: Effects<HostState, EthernetFrame, HostRecord>,
   ) {
     this.neigh = s.neigh;
     this.fdb = s.fdb;
@@ -158,7 +159,7 @@ export class Work {
     this.dirty = true;
   }
 
-  record(type: `${string}.${string}`, fields: Record<string, unknown>): void {
+  record<T extends HostRecordType>(type: T, fields: RecordFields<HostRecord, T>): void {
     this.fx.record(type, fields);
   }
 

@@ -1,6 +1,7 @@
 /**
  * A calico-node stand-in: BGP sessions (TCP 179) probed on an interval, and readiness from them.
  */
+import { apiCommand } from '../commands.js';
 import { SECOND, type Output, type StepContext } from '@netsim/engine';
 import { formatIpv4, type EthernetFrame } from '@netsim/packets';
 import { host, type KubeNodeState } from '../node.js';
@@ -23,7 +24,7 @@ export function bgpOutcome(s: KubeNodeState, peer: string, outcome: string, out:
   const ready = c.peers.every((p) => up[p] !== false);
   if (ready !== c.ready) {
     const down = c.peers.filter((p) => up[p] === false);
-    out.push({ type: 'send', to: s.api.device, command: { name: 'pod-status', pod: `calico-node-${s.name}`, namespace: 'kube-system', node: s.name, ip: formatIpv4(s.host.ifaces.find((f) => f.kind === 'nic')?.addrs[0]?.ip ?? 0), ready } });
+    out.push({ type: 'send', to: s.api.device, command: apiCommand.podStatus(`calico-node-${s.name}`, 'kube-system', s.name, formatIpv4(s.host.ifaces.find((f) => f.kind === 'nic')?.addrs[0]?.ip ?? 0), ready) });
     out.push({ type: 'log', text: ready ? 'calico-node: BIRD is ready: BGP established with all peers' : `calico-node: Readiness probe failed: calico/node is not ready: BIRD is not ready: BGP not established with ${down.join(',')}` });
   }
   return { ...s, calico: { ...c, up, ready } };

@@ -1,6 +1,7 @@
 /**
  * flanneld on the node: its lease table from node watches applied to the host (flannel.1's fdb and neighbour entries, routes); the decisions are ../flannel.ts.
  */
+import { apiCommand } from '../commands.js';
 import { type Output, type StepContext } from '@netsim/engine';
 import { type EthernetFrame } from '@netsim/packets';
 import { FLANNEL_DEV, leaseAnnotations, onNodes, type WatchedNode } from '../flannel.js';
@@ -10,8 +11,8 @@ import { nodeIP, tryHost, type KubeNodeState } from '../node.js';
 export function flannelStart(s: KubeNodeState, ctx: StepContext, out: Output<EthernetFrame>[]): KubeNodeState {
   const mac = s.host.ifaces.find((f) => f.name === FLANNEL_DEV)!.mac;
   out.push({ type: 'log', text: `flanneld: I main.go:234] Created subnet manager: Kubernetes Subnet Manager - ${s.name}` });
-  out.push({ type: 'send', to: s.api.device, command: { name: 'annotate', node: s.name, annotations: leaseAnnotations(mac, nodeIP(s)) } });
-  out.push({ type: 'send', to: s.api.device, command: { name: 'list-nodes', watcher: ctx.device } });
+  out.push({ type: 'send', to: s.api.device, command: apiCommand.annotate(s.name, leaseAnnotations(mac, nodeIP(s))) });
+  out.push({ type: 'send', to: s.api.device, command: apiCommand.listNodes(ctx.device) });
   return s;
 }
 

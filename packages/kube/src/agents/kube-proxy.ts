@@ -1,6 +1,7 @@
 /**
  * kube-proxy in IPVS mode (pkg/proxy/ipvs/proxier.go): the kube-ipvs0 dummy, every Service address bound on it, the virtual servers, strictARP, and what `ipvsadm -Ln` prints.
  */
+import { agentRecord } from '../records.js';
 import { type Output, type StepContext } from '@netsim/engine';
 import { formatIpv4, parseIpv4, type EthernetFrame } from '@netsim/packets';
 import { type HostConfig } from '@netsim/linux';
@@ -39,7 +40,7 @@ export function syncProxy(s: KubeNodeState, services: readonly ServiceSpec[], ct
   for (const ip of [...want].filter((x) => !have.has(x)).sort()) st = host(st, { type: 'command', command: { name: 'addr-add', dev: IPVS_DEV, address: `${ip}/32` } }, ctx, out);
   ipvs.sort((a, b) => (a.vip === b.vip ? a.port - b.port : parseIpv4(a.vip) - parseIpv4(b.vip)));
   st = host(st, { type: 'command', command: { name: 'ipvs-set', services: ipvs } }, ctx, out);
-  out.push({ type: 'trace', record: { type: 'kube-proxy.sync', bound: [...want].sort(), virtualServers: ipvs.length } });
+  out.push(agentRecord({ type: 'kube-proxy.sync', bound: [...want].sort(), virtualServers: ipvs.length }));
   return { ...st, ipvs, services };
 }
 

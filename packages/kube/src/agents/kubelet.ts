@@ -1,6 +1,7 @@
 /**
  * The kubelet's Lease heartbeat: a renewal over TCP to the API server every interval, and what it logs when one fails (pkg/kubelet/nodelease, component-helpers/apimachinery/lease).
  */
+import { agentRecord } from '../records.js';
 import { type Output, type StepContext } from '@netsim/engine';
 import { formatIpv4, type EthernetFrame } from '@netsim/packets';
 import { host, type KubeNodeState } from '../node.js';
@@ -33,6 +34,6 @@ export function leaseOutcome(s: KubeNodeState, outcome: string, out: Output<Ethe
     ? `E controller.go:187] failed to update lease, error: Put "${url}": ${why}`
     : `E kubelet_node_status.go:93] Unable to register node "${s.name}" with API server: Post "https://${s.api.ip}:${s.api.port}/api/v1/nodes": ${why}`;
   out.push({ type: 'log', text: `kubelet: ${line}` });
-  out.push({ type: 'trace', record: { type: 'kubelet.lease', node: s.name, ok: false, error: why } });
+  out.push(agentRecord({ type: 'kubelet.lease', node: s.name, ok: false, error: why }));
   return { ...s, kubeletLog: [...s.kubeletLog, line] };
 }

@@ -1,6 +1,8 @@
 /**
  * The MetalLB layer-2 speaker (v0.12, speaker/layer2_controller.go): which Service IPs this node announces, gratuitous ARP, ARP answers, stop and start; the election is ../metallb.ts.
  */
+import { apiCommand } from '../commands.js';
+import { agentRecord } from '../records.js';
 import { type Output, type StepContext } from '@netsim/engine';
 import { ARP_REQUEST, BROADCAST_MAC, arpReply, arpRequest, formatIpv4, parseIpv4, type EthernetFrame } from '@netsim/packets';
 import { announced, GARP_FOR_NS, GARP_INTERVAL_NS } from '../metallb.js';
@@ -19,7 +21,7 @@ export function metallbSync(s: KubeNodeState, ctx: StepContext, out: Output<Ethe
     owned[ip] = ctx.now;
     const svc = m.services.find((x) => (x.loadBalancerIPs ?? []).includes(ip))!;
     out.push({ type: 'log', text: `metallb-speaker: {"caller":"main.go:409","event":"serviceAnnounced","ips":["${ip}"],"level":"info","msg":"service has IP, announcing","pool":"default","protocol":"layer2"}` });
-    out.push({ type: 'trace', record: { type: 'service.event', service: `${svc.namespace ?? 'default'}/${svc.name}`, reason: 'nodeAssigned', message: `announcing from node "${s.name}"`, ip } });
+    out.push(agentRecord({ type: 'service.event', service: `${svc.namespace ?? 'default'}/${svc.name}`, reason: 'nodeAssigned', message: `announcing from node "${s.name}"`, ip }));
     out.push({ type: 'timer.set', key: `metallb:garp:${ip}`, at: ctx.now, data: ip });
   }
   for (const ip of Object.keys(m.owned)) {
@@ -70,7 +72,7 @@ export function speakerPorts(s: KubeNodeState, dev: string): string[] {
 export function speakerRun(s: KubeNodeState, alive: boolean, ctx: StepContext, out: Output<EthernetFrame>[]): KubeNodeState {
   const m = s.metallb;
   if (!m) throw new Error(`node '${s.name}' runs no MetalLB speaker`);
-  out.push({ type: 'send', to: s.api.device, command: { name: 'member', node: s.name, alive } });
+  out.push({ type: 'send', to: s.api.device, command: apiCommand.member(s.name, alive) });
   out.push({ type: 'log', text: `metallb-speaker: ${alive ? 'started' : 'stopped'} on ${s.name}` });
   const nodes = m.nodes.map((n) => (n.name === s.name ? { ...n, speaker: alive } : n));
   return metallbSync({ ...s, metallb: { ...m, nodes } }, ctx, out);

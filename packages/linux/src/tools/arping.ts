@@ -25,7 +25,7 @@ export function arpingStart(w: Work, cmd: Record<string, unknown>): void {
   const s: ArpingSession = { name, dev: dev.name, dst, src, count: Number(cmd['count'] ?? 3), sent: 0, broadcasts: 0, received: 0, mac: null, lastSend: 0, lines: [`ARPING ${formatIpv4(dst)} from ${formatIpv4(src)} ${dev.name}`], done: false, ...(unsolicited ? { unsolicited } : {}) };
   w.arpings = { ...w.arpings, [name]: s };
   w.dirty = true;
-  w.record('arping.output', { session: name, text: s.lines[0] });
+  w.record('arping.output', { session: name, text: s.lines[0]! });
   arpingTimer(w, name);
 }
 

@@ -16,7 +16,7 @@ export function pingStart(w: Work, cmd: Record<string, unknown>): void {
   const s = { ...newPing(name, ident, dst, count, interval), ...(cmd['ttl'] === undefined ? {} : { ttl: Number(cmd['ttl']) }) };
   w.pings = { ...w.pings, [name]: s };
   w.dirty = true;
-  w.record('ping.output', { session: name, text: s.lines[0] });
+  w.record('ping.output', { session: name, text: s.lines[0]! });
   pingTimer(w, name);
 }
 

@@ -22,7 +22,7 @@ export function traceStart(w: Work, cmd: Record<string, unknown>): void {
   };
   w.traces = { ...w.traces, [name]: s };
   w.dirty = true;
-  w.record('traceroute.output', { session: name, text: s.lines[0] });
+  w.record('traceroute.output', { session: name, text: s.lines[0]! });
   traceHop(w, s);
 }
 

@@ -1,0 +1,45 @@
+/**
+ * The records the API store and a node's agents add to the trace (the engine adds `n`, `t` and
+ * `dev`): what `kubectl get events`, the API server's audit and the agents' logs would show.
+ * A node's own host records are @netsim/linux's `HostRecord`.
+ */
+import type { Output } from '@netsim/engine';
+import type { EthernetFrame } from '@netsim/packets';
+import type { HostRecord } from '@netsim/linux';
+
+/** A Service's event (`kubectl describe service`): the allocator's, or a speaker's `nodeAssigned`. */
+export type ServiceEventFields = {
+  readonly service: string;
+  readonly reason: string;
+  readonly message: string;
+};
+
+/** What the API store records. */
+export type ApiRecord =
+  | { readonly type: 'node.register'; readonly node: string; readonly ip: string }
+  | { readonly type: 'node.annotate'; readonly node: string; readonly annotations: Readonly<Record<string, string>> }
+  | { readonly type: 'node.ready'; readonly node: string; readonly ready: boolean }
+  | { readonly type: 'speaker.member'; readonly node: string; readonly alive: boolean }
+  | { readonly type: 'nodes.list'; readonly watcher: string; readonly nodes: number }
+  | { readonly type: 'lease.renew'; readonly node: string }
+  | { readonly type: 'watch.fault'; readonly watcher: string; readonly drop: boolean; readonly delayNs: number }
+  /** A watch event a fault dropped: the Service list or the node list it carried. */
+  | { readonly type: 'watch.dropped'; readonly watcher: string; readonly services?: number; readonly nodes?: number }
+  | { readonly type: 'pod.ready'; readonly pod: string; readonly ready: boolean }
+  | ({ readonly type: 'service.event' } & ServiceEventFields)
+  | { readonly type: 'service.apply'; readonly name: string; readonly clusterIP: string; readonly externalIPs: readonly string[] };
+
+/** What a node's agents record (beside the records of its host). */
+export type AgentRecord =
+  | { readonly type: 'node.reboot'; readonly node: string; readonly boot: number }
+  | { readonly type: 'kubelet.lease'; readonly node: string; readonly ok: false; readonly error: string }
+  | { readonly type: 'kube-proxy.sync'; readonly bound: readonly string[]; readonly virtualServers: number }
+  | ({ readonly type: 'service.event'; readonly ip: string } & ServiceEventFields);
+
+/** Everything a Kubernetes node device records: its agents' records and its host's. */
+export type KubeNodeRecord = AgentRecord | HostRecord;
+
+/** An agent's record, as a step output. */
+export function agentRecord(record: AgentRecord): Output<EthernetFrame> {
+  return { type: 'trace', record };
+}
