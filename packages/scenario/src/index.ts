@@ -25,3 +25,4 @@ export * from './yaml.js';
 export * from './sweep.js';
 export * from './view.js';
 export * from './lab.js';
+export * from './records.js';

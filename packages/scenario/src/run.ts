@@ -1,4 +1,5 @@
 /** Running a scenario and presenting what happened: timeline lines, results, pcap. */
+import type { NetsimRecord } from './records.js';
 import { formatTime, TraceRecorder, type DeviceCounters, type Duration, type Nanos, type TraceRecord } from '@netsim/engine';
 import { describeFrame, encodeFrame, writePcap, type EthernetFrame } from '@netsim/packets';
 import { fdbEntries, type SwitchState } from '@netsim/l2';
@@ -53,31 +54,31 @@ export function runScenario(scenario: Scenario, opts: RunScenarioOptions = {}): 
 }
 
 /** Human text for a model record, falling back to `key=value` pairs. */
-function describeModelRecord(r: TraceRecord<EthernetFrame> & { type: string }): string {
-  const f = r as unknown as Record<string, unknown>;
-  const on = f['bridge'] ? `${String(f['bridge'])}: ` : '';
+function describeModelRecord(rec: TraceRecord<EthernetFrame> & { type: string }): string {
+  const r = rec as NetsimRecord;
+  const on = 'bridge' in r ? `${r.bridge}: ` : '';
   switch (r.type) {
     case 'fdb.learn':
-      return `${on}learned ${f['mac']} on ${f['port']}`;
+      return `${on}learned ${r.mac} on ${r.port}`;
     case 'fdb.move':
-      return `${on}MAC move: ${f['mac']} ${f['from']} -> ${f['to']}`;
+      return `${on}MAC move: ${r.mac} ${r.from} -> ${r.to}`;
     case 'fdb.age':
-      return `aged out ${f['mac']} (was on ${f['port']}, expired at ${formatTime(f['expiredAt'] as Nanos)}s)`;
+      return `aged out ${r.mac} (was on ${r.port}, expired at ${formatTime(r.expiredAt)}s)`;
     case 'fdb.flush':
-      return `flushed ${(f['macs'] as string[]).length} entr${(f['macs'] as string[]).length === 1 ? 'y' : 'ies'} on ${f['port']}: ${(f['macs'] as string[]).join(', ')}`;
+      return `flushed ${r.macs.length} entr${r.macs.length === 1 ? 'y' : 'ies'} on ${r.port}: ${r.macs.join(', ')}`;
     case 'fdb.static':
-      return `static entry ${f['mac']} on ${f['port']}`;
+      return `static entry ${r.mac} on ${r.port}`;
     case 'neigh.state':
-      return `${f['ip']} dev ${f['ifname']}: ${f['from']} -> ${f['to']}${f['mac'] ? ` (lladdr ${f['mac']})` : ''}`;
+      return `${r.ip} dev ${r.ifname}: ${r.from} -> ${r.to}${r.mac ? ` (lladdr ${r.mac})` : ''}`;
     case 'neigh.ignored':
-      return `${f['ip']} dev ${f['ifname']}: kept ${f['kept']}, ignored ${f['lladdr']} (${f['why']})`;
+      return `${r.ip} dev ${r.ifname}: kept ${r.kept}, ignored ${r.lladdr} (${r.why})`;
     case 'icmp.redirect':
-      return `from ${f['from']} about ${f['dst']}, new nexthop ${f['gateway']}: ${f['accepted'] ? 'accepted' : 'not taken'} (${f['why']})`;
+      return `from ${r.from} about ${r.dst}, new nexthop ${r.gateway}: ${r.accepted ? 'accepted' : 'not taken'} (${r.why})`;
     case 'node.ready':
-      return `${f['node']} ${f['ready'] ? 'Ready' : 'NotReady'}`;
+      return `${r.node} ${r.ready ? 'Ready' : 'NotReady'}`;
     default: {
-      if (r.type.endsWith('.output')) return String(f['text']).replace(/\n/g, '\n' + ' '.repeat(43));
-      const { n: _n, t: _t, type: _type, dev: _dev, ...rest } = f;
+      if (r.type.endsWith('.output') && 'text' in r) return String(r.text).replace(/\n/g, '\n' + ' '.repeat(43));
+      const { n: _n, t: _t, type: _type, dev: _dev, ...rest } = rec as unknown as Record<string, unknown>;
       return Object.entries(rest)
         .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
         .join(' ');

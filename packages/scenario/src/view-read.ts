@@ -5,12 +5,24 @@
 import type { TraceRecord } from '@netsim/engine';
 import { decodeFrame, type EthernetFrame } from '@netsim/packets';
 import type { ExplainFacts } from './explain.js';
+import type { NetsimRecord } from './records.js';
 
 export interface TableSnapshot {
   /** The record after which the table looked like this (its instant). */
   n: number;
   t: number;
   text: string;
+}
+
+/**
+ * A trace record as a bundle holds it: the JSON-lines form, where a frame is its `summary` line
+ * (absent when it repeats record `fid`'s frame) and its bytes in base64.
+ */
+export type BundleRecord = NetsimRecord extends infer R ? (R extends { readonly frame?: unknown } ? Omit<R, 'frame'> & { readonly summary?: string; readonly fid?: number; readonly bytes?: string } : R) : never;
+
+/** The device a record is about, if any (a link record names a link). */
+export function recordDev(r: BundleRecord): string | undefined {
+  return 'dev' in r ? r.dev : undefined;
 }
 
 export interface ViewBundle {
@@ -21,7 +33,7 @@ export interface ViewBundle {
   devices: { id: string; kind: string; ports: readonly string[] }[];
   links: { id: string; a: string; b: string }[];
   /** Trace records as the JSON-lines trace has them (frames as `summary` text). */
-  records: unknown[];
+  records: BundleRecord[];
   /** Per device, per tool: the table each time it changed. */
   tables: Record<string, Record<string, TableSnapshot[]>>;
   /** What `explain` needs to know of devices (kinds, addresses, MACs). */

@@ -8,6 +8,7 @@
  * is kept only when the text differs from the last one for that table. So the latest snapshot at
  * or before record n is the table as it stood after the events up to record n's instant.
  */
+import type { BundleRecord } from './view-read.js';
 import { recordToJson, type TraceRecord } from '@netsim/engine';
 import { encodeFrame, ethernetFrames, type EthernetFrame } from '@netsim/packets';
 import type { HostState } from '@netsim/linux';
@@ -123,7 +124,7 @@ export function viewBundle(scenario: Scenario, opts: { variant?: string; seed?: 
       const j = JSON.parse(recordToJson(r as TraceRecord<EthernetFrame>, ethernetFrames)) as Record<string, unknown>;
       const f = (r as { frame?: EthernetFrame }).frame;
       if (f !== undefined) j['bytes'] = toBase64(encodeFrame(f));
-      return j;
+      return j as BundleRecord;
     }),
     tables,
     facts: factsOf(sim),

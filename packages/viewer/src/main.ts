@@ -6,13 +6,13 @@
  * teaching. Everything is local: no server beyond static files, no CDN.
  */
 import { explain, formatExplanation, type Explanation } from '../../scenario/src/explain.js';
-import { bundleFacts, bundleRecords, tableAt, type ViewBundle } from '../../scenario/src/view-read.js';
+import { bundleFacts, bundleRecords, recordDev, tableAt, type BundleRecord, type ViewBundle } from '../../scenario/src/view-read.js';
 import type { EthernetFrame } from '@netsim/packets';
 import type { TraceRecord } from '@netsim/engine';
 import { drawTopology } from './topology.js';
 import { drawLanes, Lanes, seqRow, SEQ_TIME_EM, type SeqRecord } from './sequence.js';
 
-type Rec = { n: number; t: number; type: string; dev?: string; port?: string; link?: string; summary?: string; reason?: string; detail?: string; text?: string; tool?: string; up?: boolean; [k: string]: unknown };
+type Rec = BundleRecord;
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const timeline = $('timeline');
@@ -44,13 +44,13 @@ function text(i: number): string {
   const cached = texts[i];
   if (cached !== undefined) return cached;
   const r = records[i]!;
-  const where = r.type === 'link' ? String(r.link) : r.port !== undefined ? `${r.dev}.${r.port}` : String(r.dev ?? '');
+  const where = r.type === 'link' ? r.link : 'port' in r && r.port !== undefined ? `${r.dev}.${r.port}` : (recordDev(r) ?? '');
   let what = '';
   if (r.type === 'tx' || r.type === 'drop') what = r.type === 'drop' ? `${r.reason}${r.detail ? ` (${r.detail})` : ''}${r.summary ? `: ${r.summary}` : ''}` : String(r.summary ?? `(same frame as #${r['fid']})`);
   else if (r.type === 'rx') what = `frame of transmission ${r['pkt']}`;
   else if (r.type === 'link') what = r.up ? 'up' : 'down';
   else if (r.type === 'output') what = `# ${r.tool}`;
-  else if (typeof r.text === 'string') what = r.text.split('\n').join(' ⏎ ');
+  else if ('text' in r && typeof r.text === 'string') what = r.text.split('\n').join(' ⏎ ');
   else {
     const { n: _n, t: _t, type: _ty, dev: _d, ...rest } = r;
     what = Object.entries(rest).map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`).join(' ');
@@ -68,7 +68,7 @@ function compile(q: string): (i: number) => boolean {
   for (const tok of q.trim().split(/\s+/).filter(Boolean)) {
     const m = /^(dev|type):(.+)$/.exec(tok);
     const tm = /^t([<>])(.+)$/.exec(tok);
-    if (m) tests.push(m[1] === 'dev' ? (i) => records[i]!.dev === m[2] || String(records[i]!.link ?? '').includes(m[2]!) : (i) => records[i]!.type === m[2]);
+    if (m) tests.push(m[1] === 'dev' ? (i) => { const r = records[i]!; return recordDev(r) === m[2] || (r.type === 'link' && r.link.includes(m[2]!)); } : (i) => records[i]!.type === m[2]);
     else if (tm) {
       const ns = seconds(tm[2]!) * 1e9;
       if (!Number.isNaN(ns)) tests.push(tm[1] === '>' ? (i) => records[i]!.t >= ns : (i) => records[i]!.t <= ns);
@@ -142,7 +142,8 @@ function select(i: number, opts: { scroll?: boolean; explain?: boolean } = {}): 
   if (i < 0 || i >= records.length) return;
   selected = i;
   const r = records[i]!;
-  if (r.dev && r.dev !== device && bundle?.tables[r.dev]) setDevice(r.dev);
+  const dev = recordDev(r);
+  if (dev && dev !== device && bundle?.tables[dev]) setDevice(dev);
   if (opts.scroll !== false) {
     const k = shown.indexOf(i);
     if (k >= 0) {
