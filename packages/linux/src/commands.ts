@@ -3,9 +3,9 @@
  * (as `sendFrame` is for an endpoint). A scenario step or an agent sends these; `host.ts`
  * dispatches on `name`. Each names the real command line it stands for.
  *
- * Addresses are dotted strings and times integer nanoseconds, as a scenario writes them. The host
- * still coerces each field as it reads it (a YAML `command:` step is checked for its name only);
- * checking every field at load against these types is the next step.
+ * Addresses are dotted strings and times integer nanoseconds, as a scenario writes them. A
+ * scenario's command steps are checked against these types when it loads (the JSON Schema is
+ * generated from them: scripts/gen-config-schema.mjs), so the host reads each field as typed.
  */
 import type { NudState } from './neighbour.js';
 
@@ -20,7 +20,7 @@ export type TracerouteCommand = { name: 'traceroute'; dst: string; mode?: 'udp' 
 /** A TCP server answering each request with `reply` (`nc -lk port`). */
 export type TcpListenCommand = { name: 'tcp-listen'; port: number; reply?: string };
 /** `nc -vz [-w secs] dst port`, `telnet dst port`, or an agent's request. */
-export type TcpConnectCommand = { name: 'tcp-connect'; dst: string; port: number; tool?: 'nc' | 'telnet' | 'agent'; timeoutNs?: number; request?: string; ephemeral?: boolean; session?: string };
+export type TcpConnectCommand = { name: 'tcp-connect'; dst: string; port: number; tool?: 'nc' | 'telnet' | 'request'; timeoutNs?: number; request?: string; ephemeral?: boolean; session?: string };
 /** `nc -vzu dst port`. */
 export type NcUdpCommand = { name: 'nc-udp'; dst: string; port: number; session?: string };
 /** A UDP socket bound to `port`. */

@@ -25,7 +25,7 @@
  * Not modelled: IPv6, TCP beyond tcp.ts (handshake, RST, SYN backoff, one exchange, FIN), fragmentation, the neighbour GC
  * (it does nothing below gc_thresh1 = 128 entries), proxy ARP, arp_filter, STP on bridges, VLAN filtering.
  */
-import { defineDevice } from '@netsim/engine';
+import { defineDevice, type Effects, type StepContext } from '@netsim/engine';
 import { ARP_REQUEST, BROADCAST_MAC, parseIpv4, type EthernetFrame } from '@netsim/packets';
 import { type Fdb } from '@netsim/l2';
 import { castDraft } from 'immer';
@@ -45,7 +45,7 @@ import { vxlanFdbCommand } from './vxlan_core.js';
 import { HOST_COMMAND_NAMES, type HostCommand } from './commands.js';
 import type { HostRecord } from './records.js';
 
-export const linuxHost = defineDevice<HostState, HostConfig, EthernetFrame, HostRecord>({
+export const linuxHost = defineDevice<HostState, HostConfig, EthernetFrame, HostRecord, HostCommand>({
   kind: 'host',
   ports: (c) => c.interfaces.filter((i) => (i.kind ?? 'nic') === 'nic').map((i) => i.name),
   init(c, ctx) {
@@ -74,84 +74,73 @@ export const linuxHost = defineDevice<HostState, HostConfig, EthernetFrame, Host
       w.commit();
     },
     command(s, { command }, ctx, fx) {
-      if (command.name === 'restart') {
-        // A new network namespace from the same configuration (a pod restarted): every table,
-        // socket and session goes; interfaces without a configured MAC get new random ones.
-        const carrier = new Map(s.ifaces.map((f) => [f.name, f.carrier]));
-        const fresh = initHost(s.config, (p) => carrier.get(p) ?? false, ctx.rng);
-        fx.write((d) => {
-          Object.assign(d, castDraft(fresh));
-        });
-        fx.record('host.restart', { interfaces: fresh.ifaces.filter((f) => f.kind === 'nic').map((f) => `${f.name} ${f.mac}`) });
-        return;
-      }
+      if (command.name === 'restart') return restart(s, ctx, fx);
       const w = new Work(s, ctx, fx);
-      // Typed by name; each field is still coerced as it is read (see commands.ts).
-      const c = command as unknown as HostCommand;
-      switch (c.name) {
-        case 'ping':
-          pingStart(w, c);
-          break;
-        case 'link':
-          setAdmin(w, String(c.dev), c.up === true);
-          break;
-        case 'fdb-add':
-        case 'fdb-replace':
-        case 'fdb-del':
-          vxlanFdbCommand(w, c.name, String(c.dev), String(c.mac), c.dst === undefined ? undefined : String(c.dst), c.permanent !== false);
-          break;
-        case 'ipvs-set':
-          ipvsSet(w, c.services);
-          break;
-        case 'route-add':
-        case 'route-replace':
-        case 'route-del':
-          routeCommand(w, c.name.slice(6), String(c.to), c.via === undefined ? undefined : String(c.via), c.dev === undefined ? undefined : String(c.dev), c.onlink === true);
-          break;
-        case 'sysctl-set':
-          sysctlSet(w, String(c.key), Number(c.value));
-          break;
-        case 'addr-add':
-        case 'addr-del':
-          addr(w, c.name === 'addr-add', String(c.dev), String(c.address));
-          break;
-        case 'echo':
-          echo(w, c);
-          break;
-        case 'arping':
-          arpingStart(w, c);
-          break;
-        case 'tcp-listen':
-          tcpListen(w, Number(c.port), String(c.reply ?? 'OK'));
-          break;
-        case 'tcp-connect':
-          tcpConnect(w, c);
-          break;
-        case 'nc-udp':
-          ncUdp(w, c);
-          break;
-        case 'udp-bind':
-          udpBind(w, Number(c.port));
-          break;
-        case 'udp-send':
-          udpSend(w, c);
-          break;
-        case 'neigh-replace':
-          neighReplace(w, String(c.dev), parseIpv4(String(c.ip)), String(c.mac), c.state ?? 'PERMANENT');
-          break;
-        case 'traceroute':
-          traceStart(w, c);
-          break;
-        case 'neigh-del':
-          neighDel(w, String(c.dev), parseIpv4(String(c.ip)));
-          break;
-        default:
-          throw new Error(`host has no command '${command.name}' (commands: ${HOST_COMMAND_NAMES.join(', ')})`);
-      }
+      hostCommandRun(w, command);
       w.commit();
     },
   },
 });
+
+/**
+ * A new network namespace from the same configuration (a pod restarted): every table, socket
+ * and session goes; interfaces without a configured MAC get new random ones.
+ */
+function restart(s: HostState, ctx: StepContext, fx: Effects<HostState, EthernetFrame, HostRecord>): void {
+  const carrier = new Map(s.ifaces.map((f) => [f.name, f.carrier]));
+  const fresh = initHost(s.config, (p) => carrier.get(p) ?? false, ctx.rng);
+  fx.write((d) => {
+    Object.assign(d, castDraft(fresh));
+  });
+  fx.record('host.restart', { interfaces: fresh.ifaces.filter((f) => f.kind === 'nic').map((f) => `${f.name} ${f.mac}`) });
+}
+
+/** One command, as the real command line would run it (commands.ts names each). */
+function hostCommandRun(w: Work, c: HostCommand): void {
+  switch (c.name) {
+    case 'ping':
+      return pingStart(w, c);
+    case 'echo':
+      return echo(w, c);
+    case 'arping':
+      return arpingStart(w, c);
+    case 'traceroute':
+      return traceStart(w, c);
+    case 'tcp-listen':
+      return tcpListen(w, c.port, c.reply ?? 'OK');
+    case 'tcp-connect':
+      return tcpConnect(w, c);
+    case 'nc-udp':
+      return ncUdp(w, c);
+    case 'udp-bind':
+      return udpBind(w, c.port);
+    case 'udp-send':
+      return udpSend(w, c);
+    case 'link':
+      return setAdmin(w, c.dev, c.up === true);
+    case 'addr-add':
+    case 'addr-del':
+      return addr(w, c.name === 'addr-add', c.dev, c.address);
+    case 'route-add':
+    case 'route-replace':
+    case 'route-del':
+      return routeCommand(w, c.name.slice(6), c.to, c.via, c.dev, c.onlink === true);
+    case 'sysctl-set':
+      return sysctlSet(w, c.key, c.value);
+    case 'fdb-add':
+    case 'fdb-replace':
+    case 'fdb-del':
+      return vxlanFdbCommand(w, c.name, c.dev, c.mac, c.dst, c.permanent !== false);
+    case 'neigh-replace':
+      return neighReplace(w, c.dev, parseIpv4(c.ip), c.mac, c.state ?? 'PERMANENT');
+    case 'neigh-del':
+      return neighDel(w, c.dev, parseIpv4(c.ip));
+    case 'ipvs-set':
+      return ipvsSet(w, c.services);
+    default:
+      throw new Error(`host has no command '${(c as { name: string }).name}' (commands: ${HOST_COMMAND_NAMES.join(', ')})`);
+  }
+}
 
 
 /**

@@ -1,6 +1,7 @@
 /**
  * TCP sockets (net/ipv4/tcp_ipv4.c tcp_v4_rcv, tcp_input.c, tcp_output.c): listen, connect with SYN backoff, one exchange, reset; the packet formats are tcp.ts.
  */
+import type { TcpConnectCommand } from './commands.js';
 import { formatIpv4, ipv4, parseIpv4, TCP_ACK, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN, type TcpSegment, type Ipv4Packet } from '@netsim/packets';
 import { connKey, synOptions, synTimeout, toolLines, tsOptions, tsValue, TCP_DEFAULTS, TCP_WSCALE, type TcpConn, type TcpResult, type TcpTool } from './tcp.js';
 import type { Work } from './step.js';
@@ -14,11 +15,11 @@ export function tcpListen(w: Work, port: number, reply: string): void {
 }
 
 /** Opens a client connection: `{ dst, port, tool?: nc|telnet|request, session?, request?, timeoutNs? }`. */
-export function tcpConnect(w: Work, cmd: Record<string, unknown>): void {
-  const dst = parseIpv4(String(cmd['dst']));
-  const port = Number(cmd['port']);
-  const tool = (cmd['tool'] ?? 'nc') as TcpTool;
-  const session = String(cmd['session'] ?? `${tool}${Object.keys(w.tcp.results).length + Object.keys(w.tcp.conns).length + 1}`);
+export function tcpConnect(w: Work, cmd: TcpConnectCommand): void {
+  const dst = parseIpv4(cmd.dst);
+  const port = cmd.port;
+  const tool = cmd.tool ?? 'nc';
+  const session = cmd.session ?? `${tool}${Object.keys(w.tcp.results).length + Object.keys(w.tcp.conns).length + 1}`;
   const src = w.sourceTo(dst);
   if (src === undefined) {
     tcpReport(w, { session, tool, dst: formatIpv4(dst), port, outcome: 'unreachable', response: null, lines: toolLines(tool, dst, port, 'unreachable', null), at: w.now });
@@ -41,8 +42,8 @@ export function tcpConnect(w: Work, cmd: Record<string, unknown>): void {
     openedAt: w.now,
     tool,
     session,
-    request: cmd['request'] === undefined ? null : String(cmd['request']),
-    ...(cmd['ephemeral'] === true ? { ephemeral: true } : {}),
+    request: cmd.request === undefined ? null : cmd.request,
+    ...(cmd.ephemeral === true ? { ephemeral: true } : {}),
     tsOff: tsOffset(src, dst),
   };
   w.tcp = { ...w.tcp, nextPort: next, conns: { ...w.tcp.conns, [c.key]: c } };
@@ -51,7 +52,7 @@ export function tcpConnect(w: Work, cmd: Record<string, unknown>): void {
   // State and timers first: a connection to a local address completes synchronously, over
   // loopback, inside tcpSend.
   w.fx.timerAt(`tcp:${c.key}`, synTimeout(c.openedAt, 0), c.key);
-  if (cmd['timeoutNs'] !== undefined) w.fx.timer(`tcpapp:${c.key}`, Number(cmd['timeoutNs']), c.key);
+  if (cmd.timeoutNs !== undefined) w.fx.timer(`tcpapp:${c.key}`, cmd.timeoutNs, c.key);
   tcpSend(w, c, iss, 0, TCP_SYN);
 }
 

@@ -1,6 +1,7 @@
 /**
  * UDP sockets (net/ipv4/udp.c): bind, send, and `nc -u`.
  */
+import type { NcUdpCommand, UdpSendCommand } from './commands.js';
 import { formatIpv4, ipv4, parseIpv4 } from '@netsim/packets';
 import type { Work } from './step.js';
 import { sendLocal } from './ip_output.js';
@@ -10,11 +11,11 @@ import { tcpReport } from './tcp_ipv4.js';
  * `nc -vzu dst port`: one datagram, and the success line, whatever happens to it (UDP has no
  * handshake; a later ICMP port unreachable would only show on a second send).
  */
-export function ncUdp(w: Work, cmd: Record<string, unknown>): void {
-  const dst = parseIpv4(String(cmd['dst']));
-  const port = Number(cmd['port']);
-  const session = String(cmd['session'] ?? `nc-u${Object.keys(w.tcp.results).length + 1}`);
-  udpSend(w, { dst: formatIpv4(dst), port, text: 'X' });
+export function ncUdp(w: Work, cmd: NcUdpCommand): void {
+  const dst = parseIpv4(cmd.dst);
+  const port = cmd.port;
+  const session = cmd.session ?? `nc-u${Object.keys(w.tcp.results).length + 1}`;
+  udpSend(w, { name: 'udp-send', dst: formatIpv4(dst), port, text: 'X' });
   const lines = [`Connection to ${formatIpv4(dst)} ${port} port [udp/*] succeeded!`];
   tcpReport(w, { session, tool: 'nc', dst: formatIpv4(dst), port, outcome: 'connected', response: null, lines, at: w.now });
 }
@@ -27,12 +28,12 @@ export function udpBind(w: Work, port: number): void {
 }
 
 /** Sends one datagram, like `nc -u`: `{ dst, port, sport?, src?, text? }`. */
-export function udpSend(w: Work, cmd: Record<string, unknown>): void {
-  const dst = parseIpv4(String(cmd['dst']));
-  const port = Number(cmd['port']);
-  const sport = Number(cmd['sport'] ?? 40000);
-  const bytes = new TextEncoder().encode(String(cmd['text'] ?? ''));
-  const src = cmd['src'] !== undefined ? parseIpv4(String(cmd['src'])) : w.sourceTo(dst);
+export function udpSend(w: Work, cmd: UdpSendCommand): void {
+  const dst = parseIpv4(cmd.dst);
+  const port = cmd.port;
+  const sport = cmd.sport ?? 40000;
+  const bytes = new TextEncoder().encode(cmd.text ?? '');
+  const src = cmd.src !== undefined ? parseIpv4(cmd.src) : w.sourceTo(dst);
   if (src === undefined) {
     w.fx.drop('IP_OUTNOROUTES', `no route to ${formatIpv4(dst)}`);
     return;

@@ -9,7 +9,7 @@ import { showDevice } from './show.js';
 import { portNameProblem, SCENARIO_LIMITS, textProblems } from './checks.js';
 import { ScenarioBuilder } from './builder.js';
 import { type Scenario, ScenarioError } from './scenario.js';
-import { duplicateAddresses, hostConfigOf } from './validate.js';
+import { commandProblems, duplicateAddresses, hostConfigOf } from './validate.js';
 
 /** Parses a line rate: `'100Mbit'`, `'1Gbit'`, `'10Gbps'`, `'64kbit'` or a number of bits/s. */
 export function parseRate(rate: string | number): number {
@@ -188,6 +188,8 @@ export function instantiate(scenario: Scenario, opts: InstantiateOptions = {}): 
       if (resolvedLink(a.link) === undefined) problems.push(`${a.where}: no link '${a.link}' (name a link id or one of its ports)${hint(a.link, [...linkIds.keys()])}`);
     } else if (!ports.has(a.dev)) {
       problems.push(`${a.where}: unknown device '${a.dev}'${hint(a.dev, deviceIds)}`);
+    } else if (a.kind === 'command') {
+      for (const p of commandProblems(kindOf.get(a.dev) ?? '', a.command)) problems.push(`${a.where}: command${p.path}: ${p.message}`);
     }
   }
   let until: Nanos | undefined;

@@ -6,7 +6,7 @@ import { type L3SwitchConfig } from '@netsim/l2';
 import { type HostConfig } from '@netsim/linux';
 import { type KubeNodeConfig } from '@netsim/kube';
 import { Ajv, type ValidateFunction } from 'ajv';
-import { CONFIG_DEFINITIONS, CONFIG_TYPES } from './config-schema.js';
+import { COMMAND_TYPES, CONFIG_DEFINITIONS, CONFIG_TYPES } from './config-schema.js';
 import { type DeviceDecl, type DeviceKind, ScenarioBuilder } from './builder.js';
 
 const ajv = new Ajv({ allErrors: true, strict: false, verbose: true });
@@ -17,12 +17,52 @@ const validators = new Map<string, ValidateFunction>();
  * each as `.path: message`, from the JSON Schema generated from the model's config interface.
  */
 export function configProblems(kind: DeviceKind | 'service', config: unknown): { path: string; message: string }[] {
-  let v = validators.get(kind);
+  return schemaProblems(CONFIG_TYPES[kind]!, config);
+}
+
+type Schema = { $ref?: string; anyOf?: Schema[]; properties?: { name?: { const?: string; enum?: string[] } } };
+
+/** A command union's members by name: each name to the schema of its member (unions flattened). */
+function commandBranches(type: string): Map<string, Schema> {
+  const out = new Map<string, Schema>();
+  const walk = (sch: Schema): void => {
+    if (sch.$ref !== undefined) return walk(CONFIG_DEFINITIONS[sch.$ref.split('/').pop()!] as Schema);
+    if (sch.anyOf !== undefined) return sch.anyOf.forEach(walk);
+    const n = sch.properties?.name;
+    for (const name of n?.const !== undefined ? [n.const] : (n?.enum ?? [])) out.set(name, sch);
+  };
+  walk({ $ref: `#/definitions/${type}` });
+  return out;
+}
+
+const branches = new Map<string, Map<string, Schema>>();
+
+/**
+ * What is wrong with a command to a device of engine kind `kind`, checked against the union of
+ * commands its model declares (linux commands.ts, l2 commands.ts, kube commands.ts): an unknown
+ * name (with the device's commands), or the member's fields as `.path: message`. Kinds without a
+ * declared union (an endpoint's frame, custom devices) are checked elsewhere or not at all.
+ */
+export function commandProblems(kind: string, command: unknown): { path: string; message: string }[] {
+  const type = COMMAND_TYPES[kind];
+  if (type === undefined) return [];
+  let byName = branches.get(type);
+  if (byName === undefined) branches.set(type, (byName = commandBranches(type)));
+  const name = (command as { name?: unknown } | null)?.name;
+  if (typeof name !== 'string') return [{ path: '.name', message: 'a command needs a name (a string)' }];
+  const branch = byName.get(name);
+  if (branch === undefined) return [{ path: '.name', message: `${kind} has no command '${name}'${hint(name, [...byName.keys()])} (commands: ${[...byName.keys()].join(', ')})` }];
+  return schemaProblems(`${type}#${name}`, command, branch);
+}
+
+/** Problems of `value` against definition `type` (or the given schema, cached under `type`). */
+function schemaProblems(type: string, value: unknown, schema?: object): { path: string; message: string }[] {
+  let v = validators.get(type);
   if (v === undefined) {
-    v = ajv.compile({ $schema: 'http://json-schema.org/draft-07/schema#', $ref: `#/definitions/${CONFIG_TYPES[kind]!}`, definitions: CONFIG_DEFINITIONS });
-    validators.set(kind, v);
+    v = ajv.compile({ $schema: 'http://json-schema.org/draft-07/schema#', ...(schema ?? { $ref: `#/definitions/${type}` }), definitions: CONFIG_DEFINITIONS });
+    validators.set(type, v);
   }
-  if (v(config)) return [];
+  if (v(value)) return [];
   const out: { path: string; message: string }[] = [];
   // anyOf failures list every branch; keep the errors at the deepest places, which say the most.
   const errors = v.errors ?? [];

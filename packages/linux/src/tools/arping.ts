@@ -1,6 +1,7 @@
 /**
  * arping (iputils arping.c): requests on a packet socket, replies read from the wire.
  */
+import type { ArpingCommand } from '../commands.js';
 import { ARP_REQUEST, BROADCAST_MAC, ZERO_MAC, formatIpv4, parseIpv4, type ArpPacket } from '@netsim/packets';
 import { type ArpingSession, type Iface } from '../config.js';
 import type { Work } from '../step.js';
@@ -8,21 +9,21 @@ import { SECOND } from '../step.js';
 import { sendArp } from '../arp.js';
 
 /** `arping -c count -I dev dst`: broadcast first, then unicast to the MAC that answered. */
-export function arpingStart(w: Work, cmd: Record<string, unknown>): void {
-  const name = String(cmd['session'] ?? `arping${Object.keys(w.arpings).length + 1}`);
-  const dst = parseIpv4(String(cmd['dst']));
+export function arpingStart(w: Work, cmd: ArpingCommand): void {
+  const name = cmd.session ?? `arping${Object.keys(w.arpings).length + 1}`;
+  const dst = parseIpv4(cmd.dst);
   const hop = w.route(dst);
-  const devName = String(cmd['dev'] ?? (hop?.kind === 'unicast' ? hop.dev : ''));
+  const devName = cmd.dev ?? (hop?.kind === 'unicast' ? hop.dev : '');
   if (!w.s.byName.has(devName)) {
     // iputils arping.c, main(): no -I and no route, or -I naming no device.
-    w.record('arping.output', { session: name, text: cmd['dev'] === undefined ? 'arping: Suitable device could not be determined. Please, use option -I.' : `arping: Device ${devName} not available.` });
+    w.record('arping.output', { session: name, text: cmd.dev === undefined ? 'arping: Suitable device could not be determined. Please, use option -I.' : `arping: Device ${devName} not available.` });
     return;
   }
   const dev = w.iface(devName);
   // -U (iputils arping.c: unsolicited): the source address is the target, every probe broadcast.
-  const unsolicited = cmd['unsolicited'] === true;
+  const unsolicited = cmd.unsolicited === true;
   const src = unsolicited ? dst : (w.sourceFor(dev.name, dst) ?? 0);
-  const s: ArpingSession = { name, dev: dev.name, dst, src, count: Number(cmd['count'] ?? 3), sent: 0, broadcasts: 0, received: 0, mac: null, lastSend: 0, lines: [`ARPING ${formatIpv4(dst)} from ${formatIpv4(src)} ${dev.name}`], done: false, ...(unsolicited ? { unsolicited } : {}) };
+  const s: ArpingSession = { name, dev: dev.name, dst, src, count: cmd.count ?? 3, sent: 0, broadcasts: 0, received: 0, mac: null, lastSend: 0, lines: [`ARPING ${formatIpv4(dst)} from ${formatIpv4(src)} ${dev.name}`], done: false, ...(unsolicited ? { unsolicited } : {}) };
   w.arpings = { ...w.arpings, [name]: s };
   w.dirty = true;
   w.record('arping.output', { session: name, text: s.lines[0]! });

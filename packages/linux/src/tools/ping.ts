@@ -1,19 +1,20 @@
 /**
  * ping (iputils ping.c): the session's timers, replies, errors and summary; its formats are ../ping.ts.
  */
+import type { PingCommand, EchoCommand } from '../commands.js';
 import { formatIpv4, ipv4, parseIpv4, type Ipv4Packet } from '@netsim/packets';
 import { newPing, replyLine, statsLines, type PingSession } from '../ping.js';
 import type { Work } from '../step.js';
 import { SECOND } from '../step.js';
 import { sendLocal } from '../ip_output.js';
 
-export function pingStart(w: Work, cmd: Record<string, unknown>): void {
-  const name = String(cmd['session'] ?? `ping${Object.keys(w.pings).length + 1}`);
-  const dst = parseIpv4(String(cmd['dst']));
-  const count = Number(cmd['count'] ?? 3);
-  const interval = Number(cmd['intervalNs'] ?? SECOND);
-  const ident = Number(cmd['ident'] ?? 0x1000 + Object.keys(w.pings).length);
-  const s = { ...newPing(name, ident, dst, count, interval), ...(cmd['ttl'] === undefined ? {} : { ttl: Number(cmd['ttl']) }) };
+export function pingStart(w: Work, cmd: PingCommand): void {
+  const name = cmd.session ?? `ping${Object.keys(w.pings).length + 1}`;
+  const dst = parseIpv4(cmd.dst);
+  const count = cmd.count ?? 3;
+  const interval = cmd.intervalNs ?? SECOND;
+  const ident = cmd.ident ?? 0x1000 + Object.keys(w.pings).length;
+  const s = { ...newPing(name, ident, dst, count, interval), ...(cmd.ttl === undefined ? {} : { ttl: cmd.ttl }) };
   w.pings = { ...w.pings, [name]: s };
   w.dirty = true;
   w.record('ping.output', { session: name, text: s.lines[0]! });
@@ -41,15 +42,15 @@ export function pingTimer(w: Work, name: string): void {
 }
 
 /** One echo request with a given id and seq (a raw ICMP socket's single send). */
-export function echo(w: Work, cmd: Record<string, unknown>): void {
-  const dst = parseIpv4(String(cmd['dst']));
+export function echo(w: Work, cmd: EchoCommand): void {
+  const dst = parseIpv4(cmd.dst);
   const src = w.sourceTo(dst);
   if (src === undefined) {
     w.fx.drop('IP_OUTNOROUTES', `no route to ${formatIpv4(dst)}`);
     return;
   }
-  const data = new Uint8Array(Number(cmd['size'] ?? 56));
-  sendLocal(w, ipv4(src, dst, { kind: 'icmp', message: 'echo-request', code: 0, id: Number(cmd['id'] ?? 0), seq: Number(cmd['seq'] ?? 0), data }));
+  const data = new Uint8Array((cmd.size ?? 56));
+  sendLocal(w, ipv4(src, dst, { kind: 'icmp', message: 'echo-request', code: 0, id: (cmd.id ?? 0), seq: (cmd.seq ?? 0), data }));
 }
 
 export function pingReply(w: Work, p: Ipv4Packet, ident: number, seq: number): void {

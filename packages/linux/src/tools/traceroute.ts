@@ -1,6 +1,7 @@
 /**
  * traceroute (traceroute 2.1: UDP, -U, -I, -T probes, one hop after another); its formats are ../traceroute.ts.
  */
+import type { TracerouteCommand } from '../commands.js';
 import { ipv4, parseIpv4, ICMP_UNREACH_HOST, ICMP_UNREACH_PORT, TCP_SYN, type Ipv4, type Ipv4Packet } from '@netsim/packets';
 import { hopLine, probeIndex, traceHeader, TRACE_QUERIES, TRACE_UDP_BASE_PORT, type TraceMode, type TracerouteSession } from '../traceroute.js';
 import type { Work } from '../step.js';
@@ -8,15 +9,15 @@ import { SECOND } from '../step.js';
 import { sendLocal } from '../ip_output.js';
 
 /** `traceroute -n [-I|-T|-U] [-p port] [-m max] [-w wait] dst`: `{ dst, mode?, port?, maxHops?, waitNs?, session? }`. */
-export function traceStart(w: Work, cmd: Record<string, unknown>): void {
-  const dst = parseIpv4(String(cmd['dst']));
-  const mode = (cmd['mode'] ?? 'udp') as TraceMode;
+export function traceStart(w: Work, cmd: TracerouteCommand): void {
+  const dst = parseIpv4(cmd.dst);
+  const mode = cmd.mode ?? 'udp';
   if (!['udp', 'udp-port', 'icmp', 'tcp'].includes(mode)) throw new Error(`traceroute: mode '${mode}' is not udp, udp-port, icmp or tcp`);
-  const maxHops = Number(cmd['maxHops'] ?? 30);
+  const maxHops = cmd.maxHops ?? 30;
   if (!Number.isInteger(maxHops) || maxHops < 1 || maxHops > 255) throw new Error(`traceroute: max hops ${maxHops} is not 1..255`);
-  const name = String(cmd['session'] ?? `traceroute${Object.keys(w.traces).length + 1}`);
+  const name = cmd.session ?? `traceroute${Object.keys(w.traces).length + 1}`;
   const s: TracerouteSession = {
-    name, dst, mode, port: Number(cmd['port'] ?? (mode === 'udp-port' ? 53 : 80)), maxHops, waitNs: Number(cmd['waitNs'] ?? 5 * SECOND),
+    name, dst, mode, port: (cmd.port ?? (mode === 'udp-port' ? 53 : 80)), maxHops, waitNs: (cmd.waitNs ?? 5 * SECOND),
     ident: mode === 'tcp' || mode === 'udp-port' ? 45000 + Object.keys(w.traces).length * 1000 : 0x3000 + Object.keys(w.traces).length,
     ttl: 0, probes: [], lines: [traceHeader(dst, maxHops)], reached: false, done: false,
   };
