@@ -78,7 +78,7 @@ const NOTHING: readonly Output<never>[] = Object.freeze([]);
  * `write(recipe)` and applied in a single immer `produce` at the end of the step. A step that
  * writes nothing returns the very same state object and never enters `produce`.
  */
-export class Effects<S, F, R extends ModelRecordData = ModelRecordData> {
+export class Effects<S, F, R extends ModelRecordData = ModelRecordData, T = unknown> {
   /** @internal */ out: Output<F>[] | null = null;
   /** @internal */ writes: ((draft: Draft<S>) => void)[] | null = null;
 
@@ -100,13 +100,16 @@ export class Effects<S, F, R extends ModelRecordData = ModelRecordData> {
     this.push({ type: 'tx', port, frame });
   }
 
-  /** Arm timer `key` to fire `after` nanoseconds from now (replacing any timer with that key). */
-  timer(key: string, after: Nanos, data?: unknown, opts: { background?: boolean } = {}): void {
+  /**
+   * Arm timer `key` to fire `after` nanoseconds from now (replacing any timer with that key); the
+   * timer input brings `data` back, typed as the model's timer union `T`.
+   */
+  timer(key: string, after: Nanos, data?: T, opts: { background?: boolean } = {}): void {
     this.push({ type: 'timer.set', key, at: this.now + after, ...(data === undefined ? {} : { data }), ...(opts.background ? { background: true } : {}) });
   }
 
   /** Arm timer `key` at absolute time `at`. */
-  timerAt(key: string, at: Nanos, data?: unknown, opts: { background?: boolean } = {}): void {
+  timerAt(key: string, at: Nanos, data?: T, opts: { background?: boolean } = {}): void {
     this.push({ type: 'timer.set', key, at, ...(data === undefined ? {} : { data }), ...(opts.background ? { background: true } : {}) });
   }
 
@@ -138,22 +141,23 @@ export class Effects<S, F, R extends ModelRecordData = ModelRecordData> {
   }
 }
 
-export type Handler<S, I, F, R extends ModelRecordData = ModelRecordData> = (state: S, input: I, ctx: StepContext, fx: Effects<S, F, R>) => void;
+export type Handler<S, I, F, R extends ModelRecordData = ModelRecordData, T = unknown> = (state: S, input: I, ctx: StepContext, fx: Effects<S, F, R, T>) => void;
 
 /**
  * A device kind: its ports, its start, and a handler per input. `R` is the union of records it
  * emits; `K` the union of commands it takes (a scenario's commands are checked against it when
- * the scenario loads, so a handler may rely on the shape).
+ * the scenario loads, so a handler may rely on the shape); `T` the data its timers carry (the
+ * engine gives back what the model armed, so a timer handler may rely on it too).
  */
-export interface DeviceSpec<S, C, F, R extends ModelRecordData = ModelRecordData, K extends Command = Command> {
+export interface DeviceSpec<S, C, F, R extends ModelRecordData = ModelRecordData, K extends Command = Command, T = unknown> {
   kind: string;
   ports(config: C): readonly string[];
   init(config: C, ctx: InitContext): S;
   on: {
-    frame?: Handler<S, Extract<Input<F>, { type: 'frame' }>, F, R>;
-    timer?: Handler<S, Extract<Input<F>, { type: 'timer' }>, F, R>;
-    command?: Handler<S, { readonly type: 'command'; readonly command: K }, F, R>;
-    carrier?: Handler<S, Extract<Input<F>, { type: 'carrier' }>, F, R>;
+    frame?: Handler<S, Extract<Input<F>, { type: 'frame' }>, F, R, T>;
+    timer?: Handler<S, { readonly type: 'timer'; readonly key: string; readonly data: T }, F, R, T>;
+    command?: Handler<S, { readonly type: 'command'; readonly command: K }, F, R, T>;
+    carrier?: Handler<S, Extract<Input<F>, { type: 'carrier' }>, F, R, T>;
   };
 }
 
@@ -165,19 +169,19 @@ export interface DeviceSpec<S, C, F, R extends ModelRecordData = ModelRecordData
  *   on: { frame(s, input, ctx, fx) { fx.write((d) => { d.n++; }); } },
  * });
  */
-export function defineDevice<S, C, F = unknown, R extends ModelRecordData = ModelRecordData, K extends Command = Command>(spec: DeviceSpec<S, C, F, R, K>): DeviceModel<S, C, F> {
+export function defineDevice<S, C, F = unknown, R extends ModelRecordData = ModelRecordData, K extends Command = Command, T = unknown>(spec: DeviceSpec<S, C, F, R, K, T>): DeviceModel<S, C, F> {
   // One Effects per model, reset each step; a nested step of the same model (a handler that
   // steps another device of its kind by hand) gets a fresh one.
-  const shared = new Effects<S, F, R>(0);
+  const shared = new Effects<S, F, R, T>(0);
   let busy = false;
   return {
     kind: spec.kind,
     ports: spec.ports,
     init: spec.init,
     step(state, input, ctx) {
-      const handler = spec.on[input.type] as Handler<S, Input<F>, F, R> | undefined;
+      const handler = spec.on[input.type] as Handler<S, Input<F>, F, R, T> | undefined;
       const nested = busy;
-      const fx = nested ? new Effects<S, F, R>(ctx.now) : shared;
+      const fx = nested ? new Effects<S, F, R, T>(ctx.now) : shared;
       if (!nested) fx.reset(ctx.now);
       busy = true;
       try {
@@ -188,7 +192,7 @@ export function defineDevice<S, C, F = unknown, R extends ModelRecordData = Mode
     },
   };
 
-  function run(state: S, input: Input<F>, ctx: StepContext, handler: Handler<S, Input<F>, F, R> | undefined, fx: Effects<S, F, R>): StepResult<S, F> {
+  function run(state: S, input: Input<F>, ctx: StepContext, handler: Handler<S, Input<F>, F, R, T> | undefined, fx: Effects<S, F, R, T>): StepResult<S, F> {
     if (handler) handler(state, input, ctx, fx);
     else if (input.type === 'command') throw new Error(`${spec.kind} has no command '${input.command.name}'`);
     else if (input.type === 'frame') fx.drop('NO_HANDLER', `${spec.kind} does not handle frames`, input.port, input.frame);

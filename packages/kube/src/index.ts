@@ -13,3 +13,4 @@ export * from './metallb.js';
 export * from './openelb.js';
 export * from './records.js';
 export * from './commands.js';
+export * from './timers.js';

@@ -26,6 +26,7 @@
 import type { HostRecord } from '@netsim/linux';
 import { AGENT_COMMAND_NAMES, apiCommand, type AgentCommand } from './commands.js';
 import { agentRecord } from './records.js';
+import { isAgentTimer, type AgentTimer } from './timers.js';
 import { parseDuration, SECOND, type Command, type DeviceModel, type Duration, type Input, type Nanos, type Output, type StepContext } from '@netsim/engine';
 import { formatIpv4, parseCidr, parseIpv4, type EthernetFrame } from '@netsim/packets';
 import { type MetallbState } from './metallb.js';
@@ -164,9 +165,7 @@ export const kubeNode: DeviceModel<KubeNodeState, KubeNodeConfig, EthernetFrame>
   step(s, input, ctx) {
     const out: Output<EthernetFrame>[] = [];
     let st = s;
-    if (input.type === 'timer' && input.key === 'kubelet:renew') st = renew(st, ctx, out);
-    else if (input.type === 'timer' && input.key === 'calico:probe') st = bgpProbe(st, ctx, out);
-    else if (input.type === 'timer' && input.key.startsWith('metallb:garp:')) st = garp(st, String(input.data), ctx, out);
+    if (input.type === 'timer' && isAgentTimer(input.data)) st = agentTimer(st, input.data, ctx, out);
     else if (input.type === 'command' && isAgentCommand(input.command)) st = agentCommand(st, input.command, ctx, out);
     else {
       if (st.metallb && input.type === 'frame') metallbArp(st, input.port, input.frame, out);
@@ -177,6 +176,17 @@ export const kubeNode: DeviceModel<KubeNodeState, KubeNodeConfig, EthernetFrame>
     return { state: st, emit: out };
   },
 };
+
+function agentTimer(s: KubeNodeState, t: AgentTimer, ctx: StepContext, out: Output<EthernetFrame>[]): KubeNodeState {
+  switch (t.kind) {
+    case 'kubelet-renew':
+      return renew(s, ctx, out);
+    case 'calico-probe':
+      return bgpProbe(s, ctx, out);
+    case 'metallb-garp':
+      return garp(s, t.ip, ctx, out);
+  }
+}
 
 function isAgentCommand(c: Command): c is AgentCommand {
   return (AGENT_COMMAND_NAMES as readonly string[]).includes(c.name);

@@ -131,7 +131,7 @@ const PROBES = 3;
 const PROBE_INTERVAL = SECOND;
 const PING_TIMEOUT = 2 * SECOND;
 
-export const l3Switch = defineDevice<L3SwitchState, L3SwitchConfig, EthernetFrame, L3SwitchRecord, L3SwitchCommand>({
+export const l3Switch = defineDevice<L3SwitchState, L3SwitchConfig, EthernetFrame, L3SwitchRecord, L3SwitchCommand, L3SwitchTimer>({
   kind: 'l3switch',
   ports: switchPorts,
   init(c, ctx) {
@@ -189,9 +189,9 @@ export const l3Switch = defineDevice<L3SwitchState, L3SwitchConfig, EthernetFram
       if (frame.etherType === ETHERTYPE_ARP && frame.payload.kind === 'arp') return arpIn(s, vlan, port, frame, now, fx);
       if (frame.etherType === ETHERTYPE_IPV4 && frame.payload.kind === 'ipv4' && frame.dst === s.mac) return ipIn(s, frame.payload, now, fx);
     },
-    timer(s, { key, data }, ctx, fx) {
-      if (key.startsWith('arp-age:')) return arpAge(s, data as number, ctx.now, fx);
-      if (key.startsWith('ping:')) return pingTick(s, data as string, ctx.now, fx);
+    timer(s, { data: t }, ctx, fx) {
+      if (t.kind === 'arp-age') return arpAge(s, t.ip, ctx.now, fx);
+      return pingTick(s, t.session, ctx.now, fx);
     },
     command(s, { command }, ctx, fx) {
       if (command.name !== 'ping') throw new Error(`l3switch has no command '${(command as { name: string }).name}' (ping)`);
@@ -206,7 +206,15 @@ export const l3Switch = defineDevice<L3SwitchState, L3SwitchConfig, EthernetFram
   },
 });
 
-type Fx = Effects<L3SwitchState, EthernetFrame, L3SwitchRecord>;
+type Fx = Effects<L3SwitchState, EthernetFrame, L3SwitchRecord, L3SwitchTimer>;
+
+/** The switch's timers: an ARP entry's ageing and re-probing, a ping's wait for its reply. */
+export type L3SwitchTimer = { readonly kind: 'arp-age'; readonly ip: Ipv4 } | { readonly kind: 'ping'; readonly session: string };
+
+/** Arms a timer; its engine key (`arp-age:<ip>`, `ping:<session>`) is derived from it. */
+function armTimer(fx: Fx, t: L3SwitchTimer, after: Nanos): void {
+  fx.timer(t.kind === 'arp-age' ? `arp-age:${t.ip}` : `ping:${t.session}`, after, t);
+}
 
 function l2Forward(s: L3SwitchState, vlan: number, port: string, frame: EthernetFrame, now: Nanos, fx: Fx): void {
   const known = isGroupMac(frame.dst) ? undefined : s.macTable[`${vlan} ${frame.dst}`];
@@ -247,7 +255,7 @@ function arpIn(s: L3SwitchState, vlan: number, port: string, frame: EthernetFram
     const e: ArpTableEntry = { ip: arp.spa, mac: arp.sha, vlan, port: learnedPort, updated: now, type: 'D', probes: 0 };
     if (existing === undefined || existing.mac !== e.mac || existing.port !== e.port) fx.record('arp.learn', { ip: formatIpv4(e.ip), mac: e.mac, vlan, port: learnedPort, from: port });
     fx.write((d) => void (d.arp[arp.spa] = e));
-    fx.timer(`arp-age:${arp.spa}`, s.arpAgingNs, arp.spa);
+    armTimer(fx, { kind: 'arp-age', ip: arp.spa }, s.arpAgingNs);
     const waiting = s.pending[arp.spa];
     if (waiting !== undefined) {
       fx.write((d) => void delete d.pending[arp.spa]);
@@ -268,7 +276,7 @@ function arpAge(s: L3SwitchState, ip: Ipv4, now: Nanos, fx: Fx): void {
   const iface = s.ifaces.find((f) => f.vlan === e.vlan)!;
   fx.write((d) => void (d.arp[ip] = { ...e, probes: e.probes + 1 }));
   for (const p of s.ports) if (s.vlanOf[p] === e.vlan) fx.tx(p, arpRequest(s.mac, iface.ip, ip));
-  fx.timer(`arp-age:${ip}`, PROBE_INTERVAL, ip);
+  armTimer(fx, { kind: 'arp-age', ip }, PROBE_INTERVAL);
 }
 
 function route(s: L3SwitchState, dst: Ipv4): Ipv4 | undefined {
@@ -340,7 +348,7 @@ function pingTick(s: L3SwitchState, session: string, now: Nanos, fx: Fx): void {
   });
   for (const text of lines) fx.record('ping.output', { session, text });
   if (iface !== undefined) ipOut(s, ipv4(iface.ip, run.dst, { kind: 'icmp', message: 'echo-request', code: 0, id: 0x5a5a, seq, data: new Uint8Array(56) }, { ttl: 255 }), now, fx);
-  fx.timer(`ping:${session}`, PING_TIMEOUT, session);
+  armTimer(fx, { kind: 'ping', session }, PING_TIMEOUT);
 }
 
 function macDotted(mac: Mac): string {

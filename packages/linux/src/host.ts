@@ -44,8 +44,9 @@ import { ncUdp, udpBind, udpSend } from './udp.js';
 import { vxlanFdbCommand } from './vxlan_core.js';
 import { HOST_COMMAND_NAMES, type HostCommand } from './commands.js';
 import type { HostRecord } from './records.js';
+import type { HostTimer } from './timers.js';
 
-export const linuxHost = defineDevice<HostState, HostConfig, EthernetFrame, HostRecord, HostCommand>({
+export const linuxHost = defineDevice<HostState, HostConfig, EthernetFrame, HostRecord, HostCommand, HostTimer>({
   kind: 'host',
   ports: (c) => c.interfaces.filter((i) => (i.kind ?? 'nic') === 'nic').map((i) => i.name),
   init(c, ctx) {
@@ -58,14 +59,14 @@ export const linuxHost = defineDevice<HostState, HostConfig, EthernetFrame, Host
       rxFrame(w, port, frame);
       w.commit();
     },
-    timer(s, { key, data }, ctx, fx) {
+    timer(s, { data: t }, ctx, fx) {
       const w = new Work(s, ctx, fx);
-      if (key.startsWith('neigh:')) neighTimer(w, data as number);
-      else if (key.startsWith('ping:')) pingTimer(w, data as string);
-      else if (key.startsWith('arping:')) arpingTimer(w, data as string);
-      else if (key.startsWith('tcp:')) tcpSynTimer(w, data as string);
-      else if (key.startsWith('tcpapp:')) tcpDeadline(w, data as string);
-      else if (key.startsWith('trace:')) traceTimer(w, data as string);
+      if (t.kind === 'neigh') neighTimer(w, t.key);
+      else if (t.kind === 'ping') pingTimer(w, t.session);
+      else if (t.kind === 'arping') arpingTimer(w, t.session);
+      else if (t.kind === 'tcp') tcpSynTimer(w, t.conn);
+      else if (t.kind === 'tcpapp') tcpDeadline(w, t.conn);
+      else traceTimer(w, t.session, t.ttl);
       w.commit();
     },
     carrier(s, { port, up }, ctx, fx) {
@@ -86,7 +87,7 @@ export const linuxHost = defineDevice<HostState, HostConfig, EthernetFrame, Host
  * A new network namespace from the same configuration (a pod restarted): every table, socket
  * and session goes; interfaces without a configured MAC get new random ones.
  */
-function restart(s: HostState, ctx: StepContext, fx: Effects<HostState, EthernetFrame, HostRecord>): void {
+function restart(s: HostState, ctx: StepContext, fx: Effects<HostState, EthernetFrame, HostRecord, HostTimer>): void {
   const carrier = new Map(s.ifaces.map((f) => [f.name, f.carrier]));
   const fresh = initHost(s.config, (p) => carrier.get(p) ?? false, ctx.rng);
   fx.write((d) => {

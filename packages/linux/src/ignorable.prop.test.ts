@@ -5,6 +5,7 @@
  * come from random ARP traffic through the full path (entries created, refreshed, changed).
  */
 import type { HostRecord } from './records.js';
+import type { HostTimer } from './timers.js';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { produce, type Draft } from 'immer';
@@ -31,8 +32,8 @@ const macs = ['02:00:00:00:00:02', '02:00:00:00:00:03', '02:00:00:00:00:04'];
 const ports = ['eth0', 'eth1'];
 
 /** The full path: one step's writes applied as the engine applies them. */
-function step(s: HostState, port: string, frame: EthernetFrame, now: number): { state: HostState; fx: Effects<HostState, EthernetFrame, HostRecord> } {
-  const fx = new Effects<HostState, EthernetFrame, HostRecord>(now);
+function step(s: HostState, port: string, frame: EthernetFrame, now: number): { state: HostState; fx: Effects<HostState, EthernetFrame, HostRecord, HostTimer> } {
+  const fx = new Effects<HostState, EthernetFrame, HostRecord, HostTimer>(now);
   const w = new Work(s, { now, rng, device: 'h' }, fx);
   rxFrame(w, port, frame);
   w.commit();

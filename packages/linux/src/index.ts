@@ -22,3 +22,4 @@ export * from './tcp.js';
 export * from './vxlan.js';
 export * from './traceroute.js';
 export * from './records.js';
+export * from './timers.js';

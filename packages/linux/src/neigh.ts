@@ -21,8 +21,8 @@ export function putNeigh(w: Work, dev: Iface, e: NeighEntry, fx: NeighEffects, k
 
 export function neighEffects(w: Work, dev: Iface, e: NeighEntry, fx: NeighEffects): void {
   const key = neighKey(dev.index, e.ip);
-  if (fx.timer === 'cancel') w.fx.cancel(`neigh:${key}`);
-  else if (fx.timer !== undefined) w.fx.timerAt(`neigh:${key}`, fx.timer, key);
+  if (fx.timer === 'cancel') w.disarm({ kind: 'neigh', key });
+  else if (fx.timer !== undefined) w.arm({ kind: 'neigh', key }, fx.timer);
   if (fx.probe) arpSolicit(w, dev, e, fx.probe);
   for (const q of fx.overflow ?? []) w.fx.drop('NEIGH_QUEUEFULL', `unresolved queue for ${formatIpv4(e.ip)} on ${dev.name} is full`);
   for (const q of fx.flush ?? []) l2Send(w, dev, ethernetIpv4(dev.mac, e.mac!, q.packet));

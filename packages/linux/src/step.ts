@@ -10,6 +10,7 @@ import { randReachable, sameNet, type HostState, type Iface } from './config.js'
 import { type NeighParms } from './sysctl.js';
 import { lookupRoute, sourceFor, type Hop } from './routing.js';
 import type { HostRecord, HostRecordType } from './records.js';
+import { hostTimerKey, type HostTimer } from './timers.js';
 
 export const MS = 1_000_000;
 export const SECOND = 1_000_000_000;
@@ -70,7 +71,7 @@ export class Work {
   constructor(
     readonly s: HostState,
     readonly ctx: StepContext,
-    readonly fx: Effects<HostState, EthernetFrame, HostRecord>,
+    readonly fx: Effects<HostState, EthernetFrame, HostRecord, HostTimer>,
   ) {
     this.neigh = s.neigh;
     this.fdb = s.fdb;
@@ -161,6 +162,20 @@ export class Work {
 
   record<T extends HostRecordType>(type: T, fields: RecordFields<HostRecord, T>): void {
     this.fx.record(type, fields);
+  }
+
+  /** Arms a timer at absolute time `at` (re-arming the same timer replaces it). */
+  arm(t: HostTimer, at: Nanos): void {
+    this.fx.timerAt(hostTimerKey(t), at, t);
+  }
+
+  /** Arms a timer `after` nanoseconds from now. */
+  armIn(t: HostTimer, after: Nanos): void {
+    this.fx.timer(hostTimerKey(t), after, t);
+  }
+
+  disarm(t: HostTimer): void {
+    this.fx.cancel(hostTimerKey(t));
   }
 
   /**

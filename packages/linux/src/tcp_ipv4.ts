@@ -51,8 +51,8 @@ export function tcpConnect(w: Work, cmd: TcpConnectCommand): void {
   if (tool === 'telnet') w.record('telnet.output', { session, text: `Trying ${formatIpv4(dst)}...` });
   // State and timers first: a connection to a local address completes synchronously, over
   // loopback, inside tcpSend.
-  w.fx.timerAt(`tcp:${c.key}`, synTimeout(c.openedAt, 0), c.key);
-  if (cmd.timeoutNs !== undefined) w.fx.timer(`tcpapp:${c.key}`, cmd.timeoutNs, c.key);
+  w.arm({ kind: 'tcp', conn: c.key }, synTimeout(c.openedAt, 0));
+  if (cmd.timeoutNs !== undefined) w.armIn({ kind: 'tcpapp', conn: c.key }, cmd.timeoutNs);
   tcpSend(w, c, iss, 0, TCP_SYN);
 }
 
@@ -89,7 +89,7 @@ export function tcpSynTimer(w: Work, key: string): void {
   const retries = c.synRetries + 1;
   setConn(w, { ...c, synRetries: retries }, key);
   tcpSend(w, c, (c.snd - 1) >>> 0, 0, TCP_SYN);
-  w.fx.timerAt(`tcp:${key}`, synTimeout(c.openedAt, retries), key);
+  w.arm({ kind: 'tcp', conn: key }, synTimeout(c.openedAt, retries));
 }
 
 /** The application's own deadline (nc -w, a client's request timeout). */
@@ -102,8 +102,8 @@ export function tcpDeadline(w: Work, key: string): void {
 export function tcpFinish(w: Work, c: TcpConn, outcome: TcpResult['outcome'], response: string | null): void {
   // A connected client has sent its FIN and waits for the peer's (FIN_WAIT); others are gone.
   setConn(w, outcome === 'connected' ? { ...c, state: 'FIN_WAIT', snd: (c.snd + 1) >>> 0 } : null, c.key);
-  w.fx.cancel(`tcp:${c.key}`);
-  w.fx.cancel(`tcpapp:${c.key}`);
+  w.disarm({ kind: 'tcp', conn: c.key });
+  w.disarm({ kind: 'tcpapp', conn: c.key });
   if (c.role !== 'client' || c.tool === null || c.session === null) return;
   const lines = toolLines(c.tool, c.remote, c.rport, outcome, response).filter((l) => !(c.tool === 'telnet' && l.startsWith('Trying ')));
   tcpReport(w, { session: c.session, tool: c.tool, dst: formatIpv4(c.remote), port: c.rport, outcome, response, lines, at: w.now }, c.ephemeral === true);
@@ -160,7 +160,7 @@ export function tcpRcv(w: Work, p: Ipv4Packet, q: TcpSegment): void {
     case 'SYN_SENT':
       if (syn && ack && q.ack === c.snd) {
         const est: TcpConn = { ...c, state: 'ESTABLISHED', rcv: (q.seq + 1) >>> 0 };
-        w.fx.cancel(`tcp:${key}`);
+        w.disarm({ kind: 'tcp', conn: key });
         // Every state change is written before the segment that may answer it synchronously.
         if (c.request !== null) {
           setConn(w, { ...est, snd: (est.snd + c.request.length) >>> 0 }, key);

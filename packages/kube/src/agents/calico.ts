@@ -1,6 +1,7 @@
 /**
  * A calico-node stand-in: BGP sessions (TCP 179) probed on an interval, and readiness from them.
  */
+import { armAgentTimer } from '../timers.js';
 import { apiCommand } from '../commands.js';
 import { SECOND, type Output, type StepContext } from '@netsim/engine';
 import { formatIpv4, type EthernetFrame } from '@netsim/packets';
@@ -13,7 +14,7 @@ export function bgpProbe(s: KubeNodeState, ctx: StepContext, out: Output<Etherne
   for (const peer of c.peers) {
     st = host(st, { type: 'command', command: { name: 'tcp-connect', dst: peer, port: 179, tool: 'request', session: `bgp ${peer} ${c.seq + 1}`, request: 'OPEN', timeoutNs: 5 * SECOND, ephemeral: true } }, ctx, out);
   }
-  out.push({ type: 'timer.set', key: 'calico:probe', at: ctx.now + c.intervalNs });
+  out.push(armAgentTimer({ kind: 'calico-probe' }, ctx.now + c.intervalNs));
   return st;
 }
 

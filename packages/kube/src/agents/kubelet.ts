@@ -1,6 +1,7 @@
 /**
  * The kubelet's Lease heartbeat: a renewal over TCP to the API server every interval, and what it logs when one fails (pkg/kubelet/nodelease, component-helpers/apimachinery/lease).
  */
+import { armAgentTimer } from '../timers.js';
 import { agentRecord } from '../records.js';
 import { type Output, type StepContext } from '@netsim/engine';
 import { formatIpv4, type EthernetFrame } from '@netsim/packets';
@@ -17,7 +18,7 @@ export function renew(s: KubeNodeState, ctx: StepContext, out: Output<EthernetFr
   st = host(st, { type: 'command', command: { name: 'tcp-connect', dst: s.api.ip, port: s.api.port, tool: 'request', session: `${s.registered ? 'lease' : 'lease-register'}-${seq}`, request, timeoutNs: s.timeoutNs, ephemeral: true } }, ctx, out);
   // wait.JitterUntil(sync, 10s, 0.04): the next sync within [period, 1.04·period).
   const next = s.renewNs + Math.floor(ctx.rng.float() * 0.04 * s.renewNs);
-  out.push({ type: 'timer.set', key: 'kubelet:renew', at: ctx.now + next });
+  out.push(armAgentTimer({ kind: 'kubelet-renew' }, ctx.now + next));
   return st;
 }
 

@@ -1,6 +1,7 @@
 /**
  * The MetalLB layer-2 speaker (v0.12, speaker/layer2_controller.go): which Service IPs this node announces, gratuitous ARP, ARP answers, stop and start; the election is ../metallb.ts.
  */
+import { armAgentTimer, cancelAgentTimer } from '../timers.js';
 import { apiCommand } from '../commands.js';
 import { agentRecord } from '../records.js';
 import { type Output, type StepContext } from '@netsim/engine';
@@ -22,12 +23,12 @@ export function metallbSync(s: KubeNodeState, ctx: StepContext, out: Output<Ethe
     const svc = m.services.find((x) => (x.loadBalancerIPs ?? []).includes(ip))!;
     out.push({ type: 'log', text: `metallb-speaker: {"caller":"main.go:409","event":"serviceAnnounced","ips":["${ip}"],"level":"info","msg":"service has IP, announcing","pool":"default","protocol":"layer2"}` });
     out.push(agentRecord({ type: 'service.event', service: `${svc.namespace ?? 'default'}/${svc.name}`, reason: 'nodeAssigned', message: `announcing from node "${s.name}"`, ip }));
-    out.push({ type: 'timer.set', key: `metallb:garp:${ip}`, at: ctx.now, data: ip });
+    out.push(armAgentTimer({ kind: 'metallb-garp', ip }, ctx.now));
   }
   for (const ip of Object.keys(m.owned)) {
     if (owned[ip] !== undefined) continue;
     out.push({ type: 'log', text: `metallb-speaker: {"caller":"main.go:431","event":"serviceWithdrawn","ip":"${ip}","level":"info","msg":"withdrawing service announcement","reason":"notOwner"}` });
-    out.push({ type: 'timer.cancel', key: `metallb:garp:${ip}` });
+    out.push(cancelAgentTimer({ kind: 'metallb-garp', ip }));
   }
   return { ...s, metallb: { ...m, owned } };
 }
@@ -43,7 +44,7 @@ export function garp(s: KubeNodeState, ip: string, ctx: StepContext, out: Output
     out.push({ type: 'tx', port, frame: arpRequest(mac, vip, vip) });
     out.push({ type: 'tx', port, frame: arpReply(mac, vip, BROADCAST_MAC, vip, BROADCAST_MAC) });
   }
-  if (ctx.now + GARP_INTERVAL_NS - since <= GARP_FOR_NS) out.push({ type: 'timer.set', key: `metallb:garp:${ip}`, at: ctx.now + GARP_INTERVAL_NS, data: ip });
+  if (ctx.now + GARP_INTERVAL_NS - since <= GARP_FOR_NS) out.push(armAgentTimer({ kind: 'metallb-garp', ip }, ctx.now + GARP_INTERVAL_NS));
   return s;
 }
 

@@ -45,7 +45,7 @@ export function arpingTimer(w: Work, name: string): void {
   sendArp(w, dev, ARP_REQUEST, s.src, dev.mac, s.dst, s.mac ?? ZERO_MAC, dst);
   w.arpings = { ...w.arpings, [name]: { ...s, sent: s.sent + 1, broadcasts: s.broadcasts + (s.mac ? 0 : 1), lastSend: w.now } };
   w.dirty = true;
-  w.fx.timer(`arping:${name}`, SECOND, name);
+  w.armIn({ kind: 'arping', session: name }, SECOND);
 }
 
 export function arpingReply(w: Work, dev: Iface, arp: ArpPacket): void {

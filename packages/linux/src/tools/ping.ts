@@ -38,7 +38,7 @@ export function pingTimer(w: Work, name: string): void {
   }
   sendLocal(w, ipv4(src, s.dst, { kind: 'icmp', message: 'echo-request', code: 0, id: s.ident, seq, data }, { ttl: s.ttl }));
   const after = seq >= s.count ? s.lingerNs : s.intervalNs;
-  w.fx.timer(`ping:${name}`, after, name);
+  w.armIn({ kind: 'ping', session: name }, after);
 }
 
 /** One echo request with a given id and seq (a raw ICMP socket's single send). */
@@ -82,6 +82,6 @@ export function pingFinish(w: Work, s: PingSession): void {
   const lines = statsLines(s);
   w.pings = { ...w.pings, [s.name]: { ...s, done: true, lines: [...s.lines, '', ...lines] } };
   w.dirty = true;
-  w.fx.cancel(`ping:${s.name}`);
+  w.disarm({ kind: 'ping', session: s.name });
   w.record('ping.output', { session: s.name, text: ['', ...lines].join('\n') });
 }

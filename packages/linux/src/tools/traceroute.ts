@@ -46,7 +46,7 @@ export function traceHop(w: Work, prev: TracerouteSession): void {
   }
   w.traces = { ...w.traces, [s.name]: { ...s, probes } };
   w.dirty = true;
-  w.fx.timer(`trace:${s.name}:${ttl}`, s.waitNs, `${ttl} ${s.name}`);
+  w.armIn({ kind: 'trace', session: s.name, ttl }, s.waitNs);
 }
 
 /** A reply from the destination itself (echo reply, SYN-ACK/RST) — true when it was a probe's. */
@@ -98,8 +98,7 @@ export function traceAnswer(w: Work, s: TracerouteSession, i: number, from: Ipv4
   if (probes.every((p) => p.from !== null)) traceHopDone(w, next);
 }
 
-export function traceTimer(w: Work, data: string): void {
-  const [ttl, name] = [Number(data.slice(0, data.indexOf(' '))), data.slice(data.indexOf(' ') + 1)];
+export function traceTimer(w: Work, name: string, ttl: number): void {
   const s = w.traces[name];
   if (!s || s.done || s.ttl !== ttl) return;
   traceHopDone(w, s);
