@@ -44,7 +44,7 @@ describe('incident 3: OpenELB v0.4.4 behind a Comware-style L3 switch', () => {
     const run = runScenario(incident, { variant: 'source-mac-check' });
     expect(run.recorder.records.filter((r) => r.type === 'drop' && (r as { reason: string }).reason === 'ARP_SOURCE_MAC_CHECK').length).toBeGreaterThan(0);
     expect(swOk(run, 'new', '172.31.11.2')).toBe(false);
-    expect(sw(run).arp[parseIpv4('172.31.11.2')]).toBeUndefined();
+    expect(sw(run).arp.get(parseIpv4('172.31.11.2'))).toBeUndefined();
   });
 
   /**
@@ -69,7 +69,7 @@ describe('incident 3: OpenELB v0.4.4 behind a Comware-style L3 switch', () => {
         for (const [eip, n] of Object.entries(eips)) {
           const fails = (sw(run).pings[`late-${eip}`]?.received ?? 0) === 0;
           expect(fails, `${eip} on ${n}, leader ${leader}, ${portFrom}`).toBe(n !== leader && portFrom === 'ingress');
-          if (!fails) expect(sw(run).arp[parseIpv4(eip)]!.port).toBe(portOf(n));
+          if (!fails) expect(sw(run).arp.get(parseIpv4(eip))!.port).toBe(portOf(n));
         }
       }),
       { numRuns: 8, seed: 3 },

@@ -42,15 +42,15 @@ describe('L3 switch (Comware-style)', () => {
     const run = runScenario(scenario({}));
     const sw = run.sim.state<L3SwitchState>('sw');
     expect(sw.pings['n1']!.received).toBe(1);
-    expect(sw.arp[parseIpv4('172.31.11.11')]!.port).toBe('BAGG21');
+    expect(sw.arp.get(parseIpv4('172.31.11.11'))!.port).toBe('BAGG21');
     expect(sw.pings['eip']!.received).toBe(2);
-    expect(sw.arp[parseIpv4(EIP)]!.port).toBe('BAGG22');
+    expect(sw.arp.get(parseIpv4(EIP))!.port).toBe('BAGG22');
   });
 
   it("an ARP reply with another host's MAC pins that MAC to the replier's port: routed pings die there", () => {
     const run = runScenario(scenario({ liar: true }));
     const sw = run.sim.state<L3SwitchState>('sw');
-    const e = sw.arp[parseIpv4(EIP)]!;
+    const e = sw.arp.get(parseIpv4(EIP))!;
     expect([e.mac, e.port]).toEqual([NODE2_MAC, 'BAGG23']);
     expect(sw.pings['eip']!.received).toBe(0);
     expect(sw.pings['eip']!.lines).toContain('Request time out');
@@ -60,7 +60,7 @@ describe('L3 switch (Comware-style)', () => {
 
   it('learning the ARP port from the MAC table, or the source-MAC check, avoids the wrong port', () => {
     const fromMac = runScenario(scenario({ liar: true, portFrom: 'mac-table' })).sim.state<L3SwitchState>('sw');
-    expect(fromMac.arp[parseIpv4(EIP)]!.port).toBe('BAGG22');
+    expect(fromMac.arp.get(parseIpv4(EIP))!.port).toBe('BAGG22');
     expect(fromMac.pings['eip']!.received).toBe(2);
     const checked = runScenario(scenario({ liar: true, check: true }));
     expect(checked.recorder.records.some((r) => r.type === 'drop' && (r as { reason: string }).reason === 'ARP_SOURCE_MAC_CHECK')).toBe(true);
@@ -71,8 +71,8 @@ describe('L3 switch (Comware-style)', () => {
     const sw = run.sim.state<L3SwitchState>('sw');
     // node1 answers the probes: refreshed, same port. The EIP was re-learned from node2's own
     // answer to a broadcast probe: now on node2's port, and the ping at 5 s went there.
-    expect(sw.arp[parseIpv4('172.31.11.11')]!.port).toBe('BAGG21');
-    expect(sw.arp[parseIpv4('172.31.11.11')]!.updated).toBeGreaterThan(4e9);
+    expect(sw.arp.get(parseIpv4('172.31.11.11'))!.port).toBe('BAGG21');
+    expect(sw.arp.get(parseIpv4('172.31.11.11'))!.updated).toBeGreaterThan(4e9);
     const learns = run.recorder.records.filter((r) => r.type === 'arp.learn' && (r as { ip?: string }).ip === EIP).map((r) => (r as { port?: string }).port);
     expect(learns).toEqual(['BAGG23', 'BAGG22']);
   });
@@ -89,9 +89,9 @@ describe('L3 switch (Comware-style)', () => {
           b.at('1s').send('leader', { dst: 'ff:ff:ff:ff:ff:ff', etherType: ETHERTYPE_ARP, payload: { kind: 'arp', op: ARP_REPLY, sha: NODE2_MAC, spa: parseIpv4(EIP), tha: 'ff:ff:ff:ff:ff:ff', tpa: parseIpv4(EIP) } });
         },
       });
-    const on = runScenario(garp(true)).sim.state<L3SwitchState>('sw').arp[parseIpv4(EIP)];
+    const on = runScenario(garp(true)).sim.state<L3SwitchState>('sw').arp.get(parseIpv4(EIP));
     expect([on?.mac, on?.port]).toEqual([NODE2_MAC, 'p2']);
-    expect(runScenario(garp(false)).sim.state<L3SwitchState>('sw').arp[parseIpv4(EIP)]).toBeUndefined();
+    expect(runScenario(garp(false)).sim.state<L3SwitchState>('sw').arp.get(parseIpv4(EIP))).toBeUndefined();
   });
 
   it('the ARP-MAC-interface check refuses the liar\'s reply (it arrives where the MAC table does not have the sender MAC)', () => {
@@ -99,7 +99,7 @@ describe('L3 switch (Comware-style)', () => {
     const drops = run.recorder.records.filter((r) => r.type === 'drop' && (r as { reason: string }).reason === 'ARP_MAC_INTERFACE_CHECK');
     expect(drops.map((d) => (d as { detail?: string }).detail)).toContain(`ARP from ${EIP} (${NODE2_MAC}) on BAGG23, but the MAC table has ${NODE2_MAC} on BAGG22`);
     // node2's own answer to the switch's request is consistent: the entry ends on BAGG22.
-    expect(run.sim.state<L3SwitchState>('sw').arp[parseIpv4(EIP)]!.port).toBe('BAGG22');
+    expect(run.sim.state<L3SwitchState>('sw').arp.get(parseIpv4(EIP))!.port).toBe('BAGG22');
   });
 
   it('display arp and display mac-address print the Comware tables', () => {
@@ -114,7 +114,7 @@ describe('L3 switch (Comware-style)', () => {
       fc.property(fc.boolean(), fc.constantFrom<'ingress' | 'mac-table'>('ingress', 'mac-table'), (liar, portFrom) => {
         const run = runScenario(scenario({ liar, portFrom }));
         const sw = run.sim.state<L3SwitchState>('sw');
-        const e = sw.arp[parseIpv4(EIP)]!;
+        const e = sw.arp.get(parseIpv4(EIP))!;
         // Every echo request to the EIP left through e.port.
         const txPorts = new Set(run.recorder.records.filter((r) => r.type === 'tx' && (r as { dev?: string }).dev === 'sw' && JSON.stringify((r as { frame?: unknown }).frame).includes('"message":"echo-request"') && JSON.stringify((r as { frame?: unknown }).frame).includes(`"dst":${parseIpv4(EIP)}`)).map((r) => (r as { port?: string }).port));
         expect([...txPorts]).toEqual([e.port]);

@@ -114,3 +114,23 @@ export function fdbEntries(fdb: Fdb, now: Nanos, agingNs: Nanos): { mac: Mac; en
   for (const e of fdb.values()) if (!isExpired(e, now, agingNs)) out.push({ mac: e.mac, entry: e });
   return out.sort((a, b) => (a.mac < b.mac ? -1 : 1));
 }
+
+/**
+ * One table per VLAN, keyed by VLAN id (independent VLAN learning, IEEE 802.1Q 8.8): what an L3
+ * switch keeps. The same entries, decisions and writes as a single table, per VLAN.
+ */
+export type VlanFdb = PMap<Fdb>;
+
+export const emptyVlanFdb = (): VlanFdb => PMap.empty<Fdb>();
+
+const NO_ENTRIES = emptyFdb();
+
+/** The table of one VLAN (empty when nothing was learned in it). */
+export function vlanFdb(t: VlanFdb, vlan: number): Fdb {
+  return t.get(vlan) ?? NO_ENTRIES;
+}
+
+/** Replaces the table of one VLAN. */
+export function vlanFdbSet(t: VlanFdb, vlan: number, fdb: Fdb): VlanFdb {
+  return t.set(vlan, fdb);
+}

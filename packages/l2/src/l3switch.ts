@@ -22,7 +22,7 @@
  */
 import type { L3SwitchRecord } from './records.js';
 import type { L3SwitchCommand } from './commands.js';
-import { defineDevice, parseDuration, SECOND, type Duration, type Effects, type Nanos } from '@netsim/engine';
+import { defineDevice, parseDuration, PMap, SECOND, type Duration, type Effects, type Nanos } from '@netsim/engine';
 import {
   ARP_REPLY,
   ARP_REQUEST,
@@ -35,6 +35,7 @@ import {
   formatIpv4,
   ipv4,
   isGroupMac,
+  macToNumber,
   inPrefix,
   parseCidr,
   parseIpv4,
@@ -47,6 +48,7 @@ import {
 } from '@netsim/packets';
 import { castDraft } from 'immer';
 import { switchPorts } from './switch.js';
+import { emptyVlanFdb, fdbLearn, fdbLookup, isExpired, learnOutcome, vlanFdb, vlanFdbSet, type VlanFdb } from './fdb.js';
 
 export interface L3SwitchConfig {
   /** Port names (e.g. `['BAGG21', 'BAGG22']`) or a count for `p1..pn`. */
@@ -119,9 +121,10 @@ export interface L3SwitchState {
   readonly gratuitousLearning: boolean;
   readonly garpPortFrom: 'mac-table' | 'ingress';
   readonly macInterfaceCheck: boolean;
-  /** MAC table: `${vlan} ${mac}` → port and last seen. */
-  readonly macTable: Readonly<Record<string, { port: string; seen: Nanos }>>;
-  readonly arp: Readonly<Record<number, ArpTableEntry>>;
+  /** MAC table: per VLAN, the learning switch's fdb (fdb.ts). */
+  readonly macTable: VlanFdb;
+  /** ARP table by IPv4 address. */
+  readonly arp: PMap<ArpTableEntry>;
   /** Packets waiting for an ARP answer, per next hop. */
   readonly pending: Readonly<Record<number, readonly Ipv4Packet[]>>;
   readonly pings: Readonly<Record<string, PingRun>>;
@@ -166,8 +169,8 @@ export const l3Switch = defineDevice<L3SwitchState, L3SwitchConfig, EthernetFram
       gratuitousLearning: c.gratuitousArpLearning ?? true,
       garpPortFrom: c.garpPortFrom ?? 'mac-table',
       macInterfaceCheck: c.arpMacInterfaceCheck ?? false,
-      macTable: {},
-      arp: {},
+      macTable: emptyVlanFdb(),
+      arp: PMap.empty<ArpTableEntry>(),
       pending: {},
       pings: {},
     };
@@ -179,9 +182,11 @@ export const l3Switch = defineDevice<L3SwitchState, L3SwitchConfig, EthernetFram
       const now = ctx.now;
       // MAC table: learn the source on every frame.
       if (!isGroupMac(frame.src)) {
-        const key = `${vlan} ${frame.src}`;
-        const e = s.macTable[key];
-        if (e === undefined || e.port !== port || now - e.seen > SECOND) fx.write((d) => void (d.macTable[key] = { port, seen: now }));
+        const fdb = vlanFdb(s.macTable, vlan);
+        if (learnOutcome(fdb, frame.src, port, now, s.macAgingNs, SECOND).kind !== 'none') {
+          const next = vlanFdbSet(s.macTable, vlan, fdbLearn(fdb, frame.src, port, now));
+          fx.write((d) => void (d.macTable = castDraft(next)));
+        }
       }
       const forUs = frame.dst === s.mac || frame.dst === BROADCAST_MAC;
       if (frame.dst !== s.mac) l2Forward(s, vlan, port, frame, now, fx);
@@ -208,6 +213,9 @@ export const l3Switch = defineDevice<L3SwitchState, L3SwitchConfig, EthernetFram
 
 type Fx = Effects<L3SwitchState, EthernetFrame, L3SwitchRecord, L3SwitchTimer>;
 
+/** The ARP table inside a write (a PMap is not drafted: each write replaces it). */
+const arpTable = (d: { arp: unknown }): PMap<ArpTableEntry> => d.arp as PMap<ArpTableEntry>;
+
 /** The switch's timers: an ARP entry's ageing and re-probing, a ping's wait for its reply. */
 export type L3SwitchTimer = { readonly kind: 'arp-age'; readonly ip: Ipv4 } | { readonly kind: 'ping'; readonly session: string };
 
@@ -217,8 +225,8 @@ function armTimer(fx: Fx, t: L3SwitchTimer, after: Nanos): void {
 }
 
 function l2Forward(s: L3SwitchState, vlan: number, port: string, frame: EthernetFrame, now: Nanos, fx: Fx): void {
-  const known = isGroupMac(frame.dst) ? undefined : s.macTable[`${vlan} ${frame.dst}`];
-  if (known !== undefined && now - known.seen < s.macAgingNs) {
+  const known = isGroupMac(frame.dst) ? undefined : fdbLookup(vlanFdb(s.macTable, vlan), frame.dst, now, s.macAgingNs);
+  if (known !== undefined) {
     if (known.port !== port) fx.tx(known.port, frame);
     return;
   }
@@ -232,7 +240,7 @@ function ifaceFor(s: L3SwitchState, ip: Ipv4): L3SwitchState['ifaces'][number] |
 function arpIn(s: L3SwitchState, vlan: number, port: string, frame: EthernetFrame, now: Nanos, fx: Fx): void {
   const arp = frame.payload as Extract<EthernetFrame['payload'], { kind: 'arp' }>;
   const own = s.ifaces.find((f) => f.vlan === vlan && f.ip === arp.tpa);
-  const existing = s.arp[arp.spa];
+  const existing = s.arp.get(arp.spa);
   // Learned from requests for our address, from replies (to us, or refreshing an entry we hold)
   // and from gratuitous ARP (sender IP = target IP): creating entries only with gratuitous-ARP
   // learning on, updating existing ones always.
@@ -243,18 +251,19 @@ function arpIn(s: L3SwitchState, vlan: number, port: string, frame: EthernetFram
     fx.drop('ARP_SOURCE_MAC_CHECK', `ARP from ${formatIpv4(arp.spa)}: Ethernet source ${frame.src} is not sender MAC ${arp.sha}`, port, frame);
     return;
   }
-  const known = s.macTable[`${vlan} ${arp.sha}`];
-  if (s.macInterfaceCheck && known !== undefined && known.port !== port && now - known.seen < s.macAgingNs) {
+  // The MAC table as it was before this frame (its learning is written at the end of the step).
+  const known = fdbLookup(vlanFdb(s.macTable, vlan), arp.sha, now, s.macAgingNs);
+  if (s.macInterfaceCheck && known !== undefined && known.port !== port) {
     fx.drop('ARP_MAC_INTERFACE_CHECK', `ARP from ${formatIpv4(arp.spa)} (${arp.sha}) on ${port}, but the MAC table has ${arp.sha} on ${known.port}`, port, frame);
     return;
   }
   const iface = s.ifaces.find((f) => f.vlan === vlan);
   if (iface !== undefined && ifaceFor(s, arp.spa)?.vlan === vlan) {
     const fromMacTable = s.arpPortFrom === 'mac-table' || (gratuitous && own === undefined && s.garpPortFrom === 'mac-table');
-    const learnedPort = fromMacTable ? (s.macTable[`${vlan} ${arp.sha}`]?.port ?? port) : port;
+    const learnedPort = fromMacTable ? (vlanFdb(s.macTable, vlan).get(macToNumber(arp.sha))?.port ?? port) : port;
     const e: ArpTableEntry = { ip: arp.spa, mac: arp.sha, vlan, port: learnedPort, updated: now, type: 'D', probes: 0 };
     if (existing === undefined || existing.mac !== e.mac || existing.port !== e.port) fx.record('arp.learn', { ip: formatIpv4(e.ip), mac: e.mac, vlan, port: learnedPort, from: port });
-    fx.write((d) => void (d.arp[arp.spa] = e));
+    fx.write((d) => void (d.arp = castDraft(arpTable(d).set(arp.spa, e))));
     armTimer(fx, { kind: 'arp-age', ip: arp.spa }, s.arpAgingNs);
     const waiting = s.pending[arp.spa];
     if (waiting !== undefined) {
@@ -266,15 +275,15 @@ function arpIn(s: L3SwitchState, vlan: number, port: string, frame: EthernetFram
 }
 
 function arpAge(s: L3SwitchState, ip: Ipv4, now: Nanos, fx: Fx): void {
-  const e = s.arp[ip];
+  const e = s.arp.get(ip);
   if (e === undefined || e.type === 'S') return;
   if (e.probes >= PROBES) {
-    fx.write((d) => void delete d.arp[ip]);
+    fx.write((d) => void (d.arp = castDraft(arpTable(d).delete(ip))));
     fx.record('arp.age', { ip: formatIpv4(ip), mac: e.mac, port: e.port });
     return;
   }
   const iface = s.ifaces.find((f) => f.vlan === e.vlan)!;
-  fx.write((d) => void (d.arp[ip] = { ...e, probes: e.probes + 1 }));
+  fx.write((d) => void (d.arp = castDraft(arpTable(d).set(ip, { ...e, probes: e.probes + 1 }))));
   for (const p of s.ports) if (s.vlanOf[p] === e.vlan) fx.tx(p, arpRequest(s.mac, iface.ip, ip));
   armTimer(fx, { kind: 'arp-age', ip }, PROBE_INTERVAL);
 }
@@ -289,7 +298,7 @@ function route(s: L3SwitchState, dst: Ipv4): Ipv4 | undefined {
 function ipOut(s: L3SwitchState, p: Ipv4Packet, now: Nanos, fx: Fx): void {
   const hop = route(s, p.dst);
   if (hop === undefined) return fx.drop('IP_OUTNOROUTES', `no route to ${formatIpv4(p.dst)}`);
-  const e = s.arp[hop];
+  const e = s.arp.get(hop);
   if (e !== undefined && (e.type === 'S' || e.probes < PROBES)) return fx.tx(e.port, ethernetIpv4(s.mac, e.mac, p));
   const iface = ifaceFor(s, hop)!;
   fx.write((d) => void (d.pending[hop] = castDraft([...(s.pending[hop] ?? []), p].slice(-1))));
@@ -359,7 +368,7 @@ function macDotted(mac: Mac): string {
 /** `display arp` (Comware 7): aging in minutes left. */
 export function displayArp(s: L3SwitchState, now: Nanos): string {
   const lines = ['  Type: S-Static   D-Dynamic   O-Openflow   R-Rule   M-Multiport  I-Invalid', 'IP address      MAC address    VLAN/VSI name Interface                Aging Type'];
-  for (const e of Object.values(s.arp).sort((a, b) => a.ip - b.ip)) {
+  for (const e of [...s.arp.values()].sort((a, b) => a.ip - b.ip)) {
     const left = e.type === 'S' ? '--' : String(Math.max(0, Math.ceil((e.updated + s.arpAgingNs - now) / (60 * SECOND))));
     lines.push(`${formatIpv4(e.ip).padEnd(16)}${macDotted(e.mac).padEnd(15)}${String(e.vlan).padEnd(14)}${e.port.padEnd(25)}${left.padEnd(6)}${e.type}`);
   }
@@ -369,9 +378,8 @@ export function displayArp(s: L3SwitchState, now: Nanos): string {
 /** `display mac-address` (Comware 7). */
 export function displayMacAddress(s: L3SwitchState, now: Nanos): string {
   const lines = ['MAC Address      VLAN ID    State            Port/Nickname            Aging'];
-  const rows = Object.entries(s.macTable)
-    .filter(([, e]) => now - e.seen < s.macAgingNs)
-    .map(([k, e]) => ({ vlan: Number(k.split(' ')[0]), mac: k.split(' ')[1] as Mac, port: e.port }))
+  const rows = [...s.macTable.entries()]
+    .flatMap(([vlan, fdb]) => [...fdb.values()].filter((e) => !isExpired(e, now, s.macAgingNs)).map((e) => ({ vlan, mac: e.mac, port: e.port })))
     .sort((a, b) => (a.mac < b.mac ? -1 : a.mac > b.mac ? 1 : a.vlan - b.vlan));
   for (const r of rows) lines.push(`${macDotted(r.mac).padEnd(17)}${String(r.vlan).padEnd(11)}${'Learned'.padEnd(17)}${r.port.padEnd(25)}Y`);
   return lines.join('\n');
