@@ -1639,7 +1639,7 @@ export const CONFIG_DEFINITIONS: Record<string, object> = {
     "enum": [
      "nc",
      "telnet",
-     "agent"
+     "request"
     ]
    },
    "timeoutNs": {

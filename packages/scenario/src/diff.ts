@@ -9,7 +9,7 @@
 import type { EthernetFrame } from '@netsim/packets';
 import type { TraceRecord } from '@netsim/engine';
 import { runScenario, formatRecord, summarizeRun, type RunScenarioOptions, type ScenarioRun } from './run.js';
-import { showDevice } from './show.js';
+import { showDevice } from './kinds.js';
 import type { Scenario, ScenarioBuilder } from './scenario.js';
 
 /** One side of a diff: a variant and seed, and optionally extra timeline steps (the what-if change). */

@@ -3,7 +3,7 @@ import type { Simulation } from '@netsim/engine';
 import type { EthernetFrame } from '@netsim/packets';
 import type { HostState } from '@netsim/linux';
 import type { L3SwitchState } from '@netsim/l2';
-import type { KubeNodeState } from '@netsim/kube';
+import { kindOfDevice } from './kinds.js';
 
 export interface ExplainFacts {
   devices(): string[];
@@ -20,23 +20,21 @@ export interface ExplainFacts {
 
 /** ExplainFacts read from a simulation. */
 export function simFacts(sim: Simulation<EthernetFrame>): ExplainFacts {
-  const host = (dev: string): HostState | undefined => {
-    const kind = sim.deviceIds().includes(dev) ? sim.deviceKind(dev) : '';
-    return kind === 'host' ? sim.state<HostState>(dev) : kind === 'kube-node' ? sim.state<KubeNodeState>(dev).host : undefined;
-  };
+  const host = (dev: string): HostState | undefined => kindOfDevice(sim, dev)?.host?.(sim, dev);
+  const l3 = (dev: string): L3SwitchState | undefined => kindOfDevice(sim, dev)?.l3switch?.(sim, dev);
   return {
     devices: () => sim.deviceIds(),
     kind: (dev) => (sim.deviceIds().includes(dev) ? sim.deviceKind(dev) : 'gone'),
     owns: (dev, ip) => {
       const h = host(dev);
       if (h) return h.ifaces.some((f) => f.addrs.some((a) => a.ip === ip));
-      return sim.deviceIds().includes(dev) && sim.deviceKind(dev) === 'l3switch' && sim.state<L3SwitchState>(dev).ifaces.some((f) => f.ip === ip);
+      return l3(dev)?.ifaces.some((f) => f.ip === ip) ?? false;
     },
     ifaceByMac: (dev, mac) => {
       const f = host(dev)?.ifaces.find((x) => x.mac === mac);
       return f === undefined ? undefined : { name: f.name, kind: f.kind, master: f.master };
     },
     master: (dev, ifname) => host(dev)?.ifaces.find((x) => x.name === ifname)?.master ?? null,
-    switchMac: (dev) => (sim.deviceIds().includes(dev) && sim.deviceKind(dev) === 'l3switch' ? sim.state<L3SwitchState>(dev).mac : undefined),
+    switchMac: (dev) => l3(dev)?.mac,
   };
 }

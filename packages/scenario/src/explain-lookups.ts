@@ -6,6 +6,7 @@
 import { formatTime } from '@netsim/engine';
 import { describeFrame, formatIpv4, type EthernetFrame, type Ipv4Packet } from '@netsim/packets';
 import type { ExplainFacts } from './explain-facts.js';
+import { kindOfModel } from './kinds.js';
 import type { NetsimRecord, RecordOf } from './records.js';
 
 /** The IPv4 packets a frame carries: the outer one and, for VXLAN, the inner ones. */
@@ -64,11 +65,16 @@ const fdbPort = (r: FdbRecord): string => (r.type === 'fdb.move' ? r.to : r.port
 /** Why a device sent the frame where it did: the entry it used, and how that entry came to be. */
 export function lookups(sim: ExplainFacts, records: readonly NetsimRecord[], at: number, dev: string, f: EthernetFrame, ip: Ipv4Packet, flood: boolean): string[] {
   const b = new Before(records, at, dev);
-  const kind = sim.kind(dev);
-  if (kind === 'switch') return switchLookup(b, f, flood);
-  if (kind === 'l3switch') return l3SwitchLookup(sim, b, f, ip, flood);
-  if (kind === 'host' || kind === 'kube-node') return hostLookups(sim, b, f, ip, flood);
-  return [];
+  switch (kindOfModel(sim.kind(dev))?.explain) {
+    case 'fdb':
+      return switchLookup(b, f, flood);
+    case 'l3switch':
+      return l3SwitchLookup(sim, b, f, ip, flood);
+    case 'linux':
+      return hostLookups(sim, b, f, ip, flood);
+    default:
+      return [];
+  }
 }
 
 function switchLookup(b: Before, f: EthernetFrame, flood: boolean): string[] {

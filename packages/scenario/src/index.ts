@@ -26,3 +26,4 @@ export * from './sweep.js';
 export * from './view.js';
 export * from './lab.js';
 export * from './records.js';
+export * from './kinds.js';

@@ -5,7 +5,7 @@ import { parseDuration, Simulation, Rng, RNG_WORDS, errorText, hint, type LinkOp
 import { ethernetFrames, type EthernetFrame } from '@netsim/packets';
 import { initHost } from '@netsim/linux';
 import { type ApiConfig, type KubeNodeConfig } from '@netsim/kube';
-import { showDevice } from './show.js';
+import { showDevice } from './kinds.js';
 import { portNameProblem, SCENARIO_LIMITS, textProblems } from './checks.js';
 import { ScenarioBuilder } from './builder.js';
 import { type Scenario, ScenarioError } from './scenario.js';

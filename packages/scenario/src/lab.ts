@@ -11,6 +11,7 @@
  * 100.64.0.0/10 (a /16 each, the low 16 bits kept). The map is returned with the script so that
  * outputs can be mapped back.
  */
+import { kindNamed } from './kinds.js';
 import { formatIpv4, parseCidr, parseIpv4, parseMac } from '@netsim/packets';
 import type { HostConfig, HostState, InterfaceConfig, RuleConfig } from '@netsim/linux';
 import type { SwitchConfig } from '@netsim/l2';
@@ -133,11 +134,7 @@ export function labScript(scenario: Scenario, opts: LabOptions = {}): Lab {
   const built = new Set([...hosts, ...switches].map((d) => d.id));
   for (const d of spec.devices) {
     if (built.has(d.id)) continue;
-    const why = d.kind === 'kubeNode' ? 'kubelet, kube-proxy (IPVS), flannel and the L2 speakers are agents netsim models; a lab would need a real cluster'
-      : d.kind === 'kubeApi' ? 'the Kubernetes API store is not a network device'
-      : d.kind === 'l3Switch' ? 'an H3C/Comware switch is not something a Linux kernel can be'
-      : d.kind === 'endpoint' ? 'raw frame endpoints have no kernel equivalent (use a host)'
-      : 'a custom model';
+    const why = kindNamed(d.kind)?.notInLab ?? 'a custom model';
     notMaterialised.push(`${d.id} (${d.kind}): ${why}`);
   }
   const cidrs = hosts.flatMap((d) => ((d.config as HostConfig).interfaces ?? []).flatMap((f) => f.addresses ?? []));

@@ -5,53 +5,60 @@ import { displayArp, displayMacAddress, formatMacAddressTable, type L3SwitchStat
 import { arpShow, bridgeFdbShow, ipAddrShow, ipNeighShow, ipRouteGet, ipRouteShow, ipRouteShowCache, ipStatsLink, iptablesList, sysctlShow, type HostState } from '@netsim/linux';
 import { ipvsadmList, kubectlDescribeNode, kubectlGetNodes, kubectlGetPods, type ApiState, type KubeNodeState } from '@netsim/kube';
 
-/**
- * The tool name and its output for a device at the current instant.
- * @example const [tool, text] = showDevice(sim, 'sw1'); // ['show mac-address-table', '...']
- */
-export function showDevice(sim: Simulation<EthernetFrame>, dev: string, tool?: string): [tool: string, text: string] {
-  switch (sim.deviceKind(dev)) {
-    case 'switch':
-      return ['show mac-address-table', formatMacAddressTable(sim.state<SwitchState>(dev), sim.now)];
-    case 'l3switch': {
-      const st = sim.state<L3SwitchState>(dev);
-      if (tool === 'display mac-address') return ['display mac-address', displayMacAddress(st, sim.now)];
-      if (tool === undefined || tool === 'display arp') return ['display arp', displayArp(st, sim.now)];
-      throw new Error(`show ${dev}: unknown tool '${tool}' (display arp, display mac-address)`);
-    }
-    case 'kube-api':
-      const an = tool === undefined ? null : /^kubectl describe node (\S+)$/.exec(tool.trim());
-      if (an) return [tool!.trim(), kubectlDescribeNode(sim.state<ApiState>(dev), an[1]!)];
-      if (tool !== undefined && /pods/.test(tool)) return ['kubectl get pods -A -o wide', kubectlGetPods(sim.state<ApiState>(dev), sim.now)];
-      return ['kubectl get nodes', kubectlGetNodes(sim.state<ApiState>(dev), sim.now)];
-    case 'kube-node':
-    case 'host': {
-      const kind = sim.deviceKind(dev);
-      const s = kind === 'host' ? sim.state<HostState>(dev) : sim.state<KubeNodeState>(dev).host;
-      const t = (tool ?? 'ip neigh').trim();
-      if (kind === 'kube-node' && (t === 'ipvsadm -Ln' || t === 'ipvsadm')) return ['ipvsadm -Ln', ipvsadmList(sim.state<KubeNodeState>(dev))];
-      const dm = /^ip addr(?: show)? (\S+)$/.exec(t);
-      if (dm) return [t, ipAddrShow(s, dm[1]!)];
-      if (t === 'ip neigh') return [t, ipNeighShow(s)];
-      const am = /^arp -n(?: -i (\S+))?$/.exec(t);
-      if (am) return [t, arpShow(s, am[1])];
-      if (t === 'ip addr') return [t, ipAddrShow(s)];
-      if (t === 'ip route') return [t, ipRouteShow(s)];
-      if (t === 'ip route show cache') return [t, ipRouteShowCache(s, sim.now)];
-      const rg = /^ip route get (\S+)$/.exec(t);
-      if (rg) return [t, ipRouteGet(s, parseIpv4(rg[1]!), sim.now)];
-      if (t === 'ip -s link') return [t, ipStatsLink(s, sim.countersOf(dev))];
-      if (t === 'iptables -L -v -n' || t === 'iptables') return ['iptables -L -v -n', iptablesList(s.filter)];
-      if (t === 'sysctl' || t === 'sysctl -a') return ['sysctl -a', sysctlShow(s)];
-      const m = /^bridge fdb(?: show)?(?: br| dev)? (\S+)$/.exec(t);
-      if (m) return [`bridge fdb show ${s.ifaces.find((f) => f.name === m[1])?.kind === 'vxlan' ? 'dev' : 'br'} ${m[1]}`, bridgeFdbShow(s, m[1]!, sim.now)];
-      const nm = /^ip neigh(?: show)? dev (\S+)$/.exec(t);
-      if (nm) return [t, ipNeighShow(s, nm[1]!)];
-      throw new Error(`show ${dev}: unknown tool '${t}' (ip neigh, ip neigh show dev D, arp -n [-i D], ip addr, ip route, ip route show cache, ip route get A, ip -s link, bridge fdb <bridge|dev D>, iptables, sysctl)`);
-    }
-    default:
-      return ['show interfaces counters', formatCounters(sim, dev)];
-  }
+type Shown = [tool: string, text: string];
+
+/** A learning switch: `show mac-address-table`. */
+export function showSwitch(sim: Simulation<EthernetFrame>, dev: string): Shown {
+  return ['show mac-address-table', formatMacAddressTable(sim.state<SwitchState>(dev), sim.now)];
+}
+
+/** A Comware L3 switch: `display arp` (default) or `display mac-address`. */
+export function showL3Switch(sim: Simulation<EthernetFrame>, dev: string, tool?: string): Shown {
+  const st = sim.state<L3SwitchState>(dev);
+  if (tool === 'display mac-address') return ['display mac-address', displayMacAddress(st, sim.now)];
+  if (tool === undefined || tool === 'display arp') return ['display arp', displayArp(st, sim.now)];
+  throw new Error(`show ${dev}: unknown tool '${tool}' (display arp, display mac-address)`);
+}
+
+/** The API store: `kubectl get nodes` (default), `kubectl get pods -A -o wide`, `kubectl describe node N`. */
+export function showApi(sim: Simulation<EthernetFrame>, dev: string, tool?: string): Shown {
+  const an = tool === undefined ? null : /^kubectl describe node (\S+)$/.exec(tool.trim());
+  if (an) return [tool!.trim(), kubectlDescribeNode(sim.state<ApiState>(dev), an[1]!)];
+  if (tool !== undefined && /pods/.test(tool)) return ['kubectl get pods -A -o wide', kubectlGetPods(sim.state<ApiState>(dev), sim.now)];
+  return ['kubectl get nodes', kubectlGetNodes(sim.state<ApiState>(dev), sim.now)];
+}
+
+/** A Kubernetes node: its host's tools, and `ipvsadm -Ln` for kube-proxy's IPVS. */
+export function showKubeNode(sim: Simulation<EthernetFrame>, dev: string, tool?: string): Shown {
+  const t = (tool ?? 'ip neigh').trim();
+  if (t === 'ipvsadm -Ln' || t === 'ipvsadm') return ['ipvsadm -Ln', ipvsadmList(sim.state<KubeNodeState>(dev))];
+  return showLinux(sim, dev, sim.state<KubeNodeState>(dev).host, t);
+}
+
+/** A Linux host: `ip neigh` (default), `ip addr`, `ip route`, `bridge fdb`, `iptables`, `sysctl`, ... */
+export function showHost(sim: Simulation<EthernetFrame>, dev: string, tool?: string): Shown {
+  return showLinux(sim, dev, sim.state<HostState>(dev), (tool ?? 'ip neigh').trim());
+}
+
+function showLinux(sim: Simulation<EthernetFrame>, dev: string, s: HostState, t: string): Shown {
+  const dm = /^ip addr(?: show)? (\S+)$/.exec(t);
+  if (dm) return [t, ipAddrShow(s, dm[1]!)];
+  if (t === 'ip neigh') return [t, ipNeighShow(s)];
+  const am = /^arp -n(?: -i (\S+))?$/.exec(t);
+  if (am) return [t, arpShow(s, am[1])];
+  if (t === 'ip addr') return [t, ipAddrShow(s)];
+  if (t === 'ip route') return [t, ipRouteShow(s)];
+  if (t === 'ip route show cache') return [t, ipRouteShowCache(s, sim.now)];
+  const rg = /^ip route get (\S+)$/.exec(t);
+  if (rg) return [t, ipRouteGet(s, parseIpv4(rg[1]!), sim.now)];
+  if (t === 'ip -s link') return [t, ipStatsLink(s, sim.countersOf(dev))];
+  if (t === 'iptables -L -v -n' || t === 'iptables') return ['iptables -L -v -n', iptablesList(s.filter)];
+  if (t === 'sysctl' || t === 'sysctl -a') return ['sysctl -a', sysctlShow(s)];
+  const m = /^bridge fdb(?: show)?(?: br| dev)? (\S+)$/.exec(t);
+  if (m) return [`bridge fdb show ${s.ifaces.find((f) => f.name === m[1])?.kind === 'vxlan' ? 'dev' : 'br'} ${m[1]}`, bridgeFdbShow(s, m[1]!, sim.now)];
+  const nm = /^ip neigh(?: show)? dev (\S+)$/.exec(t);
+  if (nm) return [t, ipNeighShow(s, nm[1]!)];
+  throw new Error(`show ${dev}: unknown tool '${t}' (ip neigh, ip neigh show dev D, arp -n [-i D], ip addr, ip route, ip route show cache, ip route get A, ip -s link, bridge fdb <bridge|dev D>, iptables, sysctl)`);
 }
 
 /** Per-port frame and byte counters, `show interfaces counters` style. */

@@ -4,8 +4,8 @@
 import { hint } from '@netsim/engine';
 import { type L3SwitchConfig } from '@netsim/l2';
 import { type HostConfig } from '@netsim/linux';
-import { type KubeNodeConfig } from '@netsim/kube';
 import { Ajv, type ValidateFunction } from 'ajv';
+import { kindOfModel } from './kinds.js';
 import { COMMAND_TYPES, CONFIG_DEFINITIONS, CONFIG_TYPES } from './config-schema.js';
 import { type DeviceDecl, type DeviceKind, ScenarioBuilder } from './builder.js';
 
@@ -93,9 +93,7 @@ function describeAnyOf(schema: unknown): string {
 
 /** The Linux host configuration inside a device's config, if it has one. */
 export function hostConfigOf(d: DeviceDecl): HostConfig | undefined {
-  if (d.kind === 'host') return d.config as HostConfig;
-  if (d.kind === 'kube-node') return (d.config as KubeNodeConfig).host;
-  return undefined;
+  return kindOfModel(d.kind)?.hostConfig?.(d.config);
 }
 
 /**

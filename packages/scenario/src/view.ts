@@ -11,33 +11,16 @@
 import type { BundleRecord } from './view-read.js';
 import { recordToJson, type TraceRecord } from '@netsim/engine';
 import { encodeFrame, ethernetFrames, type EthernetFrame } from '@netsim/packets';
-import type { HostState } from '@netsim/linux';
-import type { KubeNodeState } from '@netsim/kube';
-import type { L3SwitchState } from '@netsim/l2';
 import type { Simulation } from '@netsim/engine';
 import { instantiate, type Scenario } from './scenario.js';
-import { showDevice } from './show.js';
+import { kindOfModel, showDevice, viewTools } from './kinds.js';
+
+export { viewTools } from './kinds.js';
 import { TraceRecorder } from '@netsim/engine';
 import type { ViewBundle } from './view-read.js';
 
 export * from './view-read.js';
 
-
-/** The tables a viewer shows for a device. */
-export function viewTools(sim: Simulation<EthernetFrame>, dev: string): (string | undefined)[] {
-  const kind = sim.deviceKind(dev);
-  if (kind === 'switch') return [undefined];
-  if (kind === 'l3switch') return ['display arp', 'display mac-address'];
-  if (kind === 'kube-api') return ['kubectl get nodes', 'kubectl get pods -A -o wide'];
-  if (kind === 'host' || kind === 'kube-node') {
-    const h = kind === 'host' ? sim.state<HostState>(dev) : sim.state<KubeNodeState>(dev).host;
-    const tools: (string | undefined)[] = ['ip neigh', 'ip addr', 'ip route'];
-    for (const f of h.ifaces) if (f.kind === 'bridge' || f.kind === 'vxlan') tools.push(`bridge fdb ${f.name}`);
-    if (kind === 'kube-node') tools.push('ipvsadm -Ln');
-    return tools;
-  }
-  return [];
-}
 
 /** Device facts for `explain`, read from a simulation (at its end). */
 export function factsOf(sim: Simulation<EthernetFrame>): ViewBundle['facts'] {
@@ -45,16 +28,17 @@ export function factsOf(sim: Simulation<EthernetFrame>): ViewBundle['facts'] {
   for (const dev of sim.deviceIds()) {
     const kind = sim.deviceKind(dev);
     facts.kinds[dev] = kind;
-    if (kind === 'host' || kind === 'kube-node') {
-      const h = kind === 'host' ? sim.state<HostState>(dev) : sim.state<KubeNodeState>(dev).host;
+    const k = kindOfModel(kind);
+    const h = k?.host?.(sim, dev);
+    if (h !== undefined) {
       facts.addresses[dev] = h.ifaces.flatMap((f) => f.addrs.map((a) => String(a.ip)));
       facts.macs[dev] = Object.fromEntries(h.ifaces.map((f) => [f.name, { kind: f.kind, master: f.master, mac: f.mac }]).map(([name, v]) => [name as string, v as { kind: string; master: string | null }]));
       for (const f of h.ifaces) (facts.macs[dev]![f.name] as { mac?: string }).mac = f.mac;
     }
-    if (kind === 'l3switch') {
-      const s = sim.state<L3SwitchState>(dev);
-      facts.switchMacs[dev] = s.mac;
-      facts.addresses[dev] = s.ifaces.map((f) => String(f.ip));
+    const l3 = k?.l3switch?.(sim, dev);
+    if (l3 !== undefined) {
+      facts.switchMacs[dev] = l3.mac;
+      facts.addresses[dev] = l3.ifaces.map((f) => String(f.ip));
     }
   }
   return facts;
