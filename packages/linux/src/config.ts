@@ -249,6 +249,31 @@ export function unicastMac(mac: Mac, what: string): Mac {
 /** Builds the initial state; throws with the interface or route named on a mistake. */
 export function initHost(c: HostConfig, carrier: (port: string) => boolean, rng: Rng): HostState {
   if (c.machineId !== undefined) parseMachineId(c.machineId);
+  const names = interfaceNames(c);
+  const bridgePorts = bridgePortsOf(c);
+  const macs = interfaceMacs(c, bridgePorts, rng);
+  const ifaces = buildIfaces(c, macs, carrier);
+  const routes = buildRoutes(c, ifaces);
+  const local = new Map<Ipv4, string>();
+  for (const f of ifaces) for (const a of f.addrs) if (!local.has(a.ip)) local.set(a.ip, f.name);
+  const sys = buildSysctls(
+    ifaces.map((f) => f.name),
+    c.sysctl,
+  );
+  const reach: Record<string, Nanos> = { '@next': 300 * SECOND };
+  for (const f of ifaces) reach[f.name] = randReachable(rng, sys.neigh[f.name]!.base_reachable_time_ms);
+  const fdb: Record<string, Fdb> = {};
+  for (const b of Object.keys(bridgePorts)) fdb[b] = emptyFdb();
+  const filter = buildFilter(c.firewall);
+  for (const r of filter.rules) {
+    for (const d of [r.in, r.out]) if (d !== null && !names.has(d)) throw new Error(`firewall rule ${r.chain}: no interface '${d}'`);
+  }
+  const ifaceIndex = new Map(ifaces.map((f, i) => [f.name, i] as const));
+  return { config: c, ifaces, byName: ifaceIndex, local, routes, sys, neigh: PMap.empty(), reach, fdb, bridgePorts, peers: PMap.empty(), exceptions: PMap.empty(), pings: {}, traceroutes: {}, ipId: 0, filter, udp: {}, arpings: {}, echoReplies: 0, tcp: { listen: {}, conns: {}, results: {}, nextPort: 32768 }, ipvs: { services: {}, conns: {} }, vxfdb: Object.fromEntries(ifaces.filter((f) => f.kind === 'vxlan').map((f) => [f.name, PMap.empty()])) };
+}
+
+/** The interface names, each valid (dev_valid_name) and defined once; `lo` is always there. */
+function interfaceNames(c: HostConfig): Set<string> {
   const names = new Set<string>(['lo']);
   for (const i of c.interfaces) {
     if (names.has(i.name)) throw new Error(`interface '${i.name}' is defined twice`);
@@ -256,6 +281,11 @@ export function initHost(c: HostConfig, carrier: (port: string) => boolean, rng:
     if (bad) throw new Error(`interface name ${JSON.stringify(i.name)} ${bad}`);
     names.add(i.name);
   }
+  return names;
+}
+
+/** Each bridge's ports, newest first (br_add_if: list_add). */
+function bridgePortsOf(c: HostConfig): Record<string, string[]> {
   const byName = new Map(c.interfaces.map((i) => [i.name, i]));
   const bridgePorts: Record<string, string[]> = {};
   for (const i of c.interfaces) {
@@ -268,7 +298,11 @@ export function initHost(c: HostConfig, carrier: (port: string) => boolean, rng:
     if ((i.kind ?? 'nic') === 'bridge') throw new Error(`interface '${i.name}': a bridge cannot be a bridge port here`);
     bridgePorts[i.master]!.unshift(i.name); // list_add: newest first
   }
-  // MACs: explicit, networkd, or (bridges) the lowest port MAC; NICs without a MAC get one from the stream.
+  return bridgePorts;
+}
+
+/** MACs: explicit, networkd, or (bridges) the lowest port MAC; NICs without a MAC get one from the stream. */
+function interfaceMacs(c: HostConfig, bridgePorts: Record<string, string[]>, rng: Rng): Map<string, { mac: Mac; explicit: boolean }> {
   const macs = new Map<string, { mac: Mac; explicit: boolean }>();
   for (const i of c.interfaces) {
     const kind = i.kind ?? 'nic';
@@ -284,6 +318,11 @@ export function initHost(c: HostConfig, carrier: (port: string) => boolean, rng:
     const lowest = ports.map((p) => macs.get(p)!.mac).sort((a, b) => macToNumber(a) - macToNumber(b))[0];
     macs.set(i.name, { mac: lowest ?? randomMac(rng), explicit: false });
   }
+  return macs;
+}
+
+function buildIfaces(c: HostConfig, macs: Map<string, { mac: Mac; explicit: boolean }>, carrier: (port: string) => boolean): Iface[] {
+  const byName = new Map(c.interfaces.map((i) => [i.name, i]));
   const ifaces: Iface[] = [
     { name: 'lo', index: 1, kind: 'lo', vxlan: null, mac: '00:00:00:00:00:00', macExplicit: true, up: true, carrier: true, mtu: 65536, noarp: true, master: null, addrs: [{ ip: 0x7f000001, len: 8 }], agingNs: 0 },
   ];
@@ -319,7 +358,11 @@ export function initHost(c: HostConfig, carrier: (port: string) => boolean, rng:
       agingNs: kind === 'bridge' ? (typeof i.agingTime === 'number' ? i.agingTime : i.agingTime ? parseAging(i.agingTime) : 300 * SECOND) : 0,
     });
   });
-  const routes: Route[] = (c.routes ?? []).map((r, n) => {
+  return ifaces;
+}
+
+function buildRoutes(c: HostConfig, ifaces: readonly Iface[]): Route[] {
+  return (c.routes ?? []).map((r, n) => {
     try {
       const dst = r.to === 'default' ? { network: 0, length: 0 } : parseCidr(r.to);
       const via = r.via === undefined ? null : parseIpv4(r.via);
@@ -331,22 +374,6 @@ export function initHost(c: HostConfig, carrier: (port: string) => boolean, rng:
       throw new Error(`routes[${n}] (${r.to}): ${(e as Error).message}`);
     }
   });
-  const local = new Map<Ipv4, string>();
-  for (const f of ifaces) for (const a of f.addrs) if (!local.has(a.ip)) local.set(a.ip, f.name);
-  const sys = buildSysctls(
-    ifaces.map((f) => f.name),
-    c.sysctl,
-  );
-  const reach: Record<string, Nanos> = { '@next': 300 * SECOND };
-  for (const f of ifaces) reach[f.name] = randReachable(rng, sys.neigh[f.name]!.base_reachable_time_ms);
-  const fdb: Record<string, Fdb> = {};
-  for (const b of Object.keys(bridgePorts)) fdb[b] = emptyFdb();
-  const filter = buildFilter(c.firewall);
-  for (const r of filter.rules) {
-    for (const d of [r.in, r.out]) if (d !== null && !names.has(d)) throw new Error(`firewall rule ${r.chain}: no interface '${d}'`);
-  }
-  const ifaceIndex = new Map(ifaces.map((f, i) => [f.name, i] as const));
-  return { config: c, ifaces, byName: ifaceIndex, local, routes, sys, neigh: PMap.empty(), reach, fdb, bridgePorts, peers: PMap.empty(), exceptions: PMap.empty(), pings: {}, traceroutes: {}, ipId: 0, filter, udp: {}, arpings: {}, echoReplies: 0, tcp: { listen: {}, conns: {}, results: {}, nextPort: 32768 }, ipvs: { services: {}, conns: {} }, vxfdb: Object.fromEntries(ifaces.filter((f) => f.kind === 'vxlan').map((f) => [f.name, PMap.empty()])) };
 }
 
 function parseAging(t: string): Nanos {

@@ -3,7 +3,7 @@
  * filtering (fib_frontend.c: fib_validate_source) and martian sources (route.c: ip_route_input_slow
  * → martian_source, also reached from arp_process).
  */
-import { formatIpv4, ipv4, ICMP_UNREACH_PORT, TCP_RST, TCP_SYN, type TcpSegment, type EthernetFrame, type Ipv4, type Ipv4Packet } from '@netsim/packets';
+import { formatIpv4, ipv4, ICMP_UNREACH_PORT, TCP_RST, TCP_SYN, type TcpSegment, type UdpDatagram, type EthernetFrame, type Ipv4, type Ipv4Packet } from '@netsim/packets';
 import { type Iface } from './config.js';
 import { forwarding, maxConf, orConf } from './sysctl.js';
 import type { Work } from './step.js';
@@ -57,67 +57,74 @@ export function rpFilter(w: Work, dev: Iface, p: Ipv4Packet, port: string, frame
 /** Local delivery (ip_local_deliver): ICMP and the transport protocols. */
 export function localDeliver(w: Work, dev: string, p: Ipv4Packet): void {
   const q = p.payload;
-  if (q.kind === 'icmp') {
-    switch (q.message) {
-      case 'echo-request':
-        if (w.isBroadcastFor(p.dst)) return; // icmp_echo_ignore_broadcasts = 1
-        // DF is set and no connected socket: ip_select_ident leaves id 0.
-        sendLocal(w, ipv4(p.dst, p.src, { ...q, message: 'echo-reply' }));
-        return;
-      case 'echo-reply':
-        if (traceReply(w, p.src, 'icmp', q.id, q.seq, '')) return;
-        pingReply(w, p, q.id, q.seq);
-        return;
-      case 'dest-unreachable':
-      case 'time-exceeded':
-      case 'redirect':
-        icmpErrorIn(w, dev, p);
-        return;
-      default:
-        return;
-    }
-  }
-  if (q.kind === 'udp') {
-    if (q.payload.kind === 'vxlan') {
-      const vx = q.payload;
-      const dev = w.ifaces.find((f) => f.vxlan !== null && f.vxlan.port === q.dstPort && f.vxlan.vni === vx.vni && f.up);
-      if (dev !== undefined) return vxlanRcv(w, dev, p.src, vx.frame);
-      if (w.ifaces.some((f) => f.vxlan !== null && f.vxlan.port === q.dstPort)) {
-        w.fx.drop('VXLAN_VNI_NOT_FOUND', `no vxlan device for VNI ${vx.vni} on port ${q.dstPort}`);
-        return;
-      }
-    } else if (w.ifaces.some((f) => f.vxlan !== null && f.vxlan.port === q.dstPort && f.up)) {
-      // The vxlan device's UDP socket owns the port: a datagram without a valid VXLAN header is
-      // dropped there, silently — no port unreachable (vxlan_rcv, SKB_DROP_REASON_VXLAN_INVALID_HDR).
-      w.fx.drop('VXLAN_INVALID_HDR', `UDP ${q.dstPort} datagram from ${formatIpv4(p.src)} without a valid VXLAN header`);
-      return;
-    }
-    const sock = w.udp[q.dstPort];
-    if (sock === undefined) {
-      w.fx.drop('NO_SOCKET', `no UDP socket on port ${q.dstPort}`);
-      icmpError(w, p, 'dest-unreachable', ICMP_UNREACH_PORT);
-      return;
-    }
-    const from = `${formatIpv4(p.src)}:${q.srcPort}`;
-    w.udp = { ...w.udp, [q.dstPort]: { ...sock, received: sock.received + 1, lastFrom: from } };
-    w.dirty = true;
-    w.record('udp.rx', { port: q.dstPort, from, bytes: q.payload.kind === 'raw' ? q.payload.bytes.length : 0 });
-    return;
-  }
-  if (q.kind === 'tcp') {
-    const back = ipvsIn(w, p);
-    if (back !== p && !w.local.has(back.dst)) {
-      // A real server's reply to a remote client: un-NATed, it goes back out (ip_vs_out).
-      const hop = w.route(back.dst);
-      if (hop !== null) ipOutput(w, hop, back);
-      return;
-    }
-    const seg = back.payload as TcpSegment;
-    if ((seg.flags & (TCP_SYN | TCP_RST)) !== 0 && traceReply(w, back.src, 'tcp', seg.srcPort, seg.dstPort, '')) return;
-    tcpRcv(w, back, seg);
-    return;
-  }
+  if (q.kind === 'icmp') return icmpRcv(w, dev, p, q);
+  if (q.kind === 'udp') return udpRcv(w, p, q);
+  if (q.kind === 'tcp') return tcpV4Rcv(w, p);
   w.fx.drop('IP_NOPROTO', `no handler for protocol ${p.protocol}`);
+}
+
+/** icmp_rcv: echo requests answered, replies to ping and traceroute, errors to their sockets and routes. */
+function icmpRcv(w: Work, dev: string, p: Ipv4Packet, q: Extract<Ipv4Packet['payload'], { kind: 'icmp' }>): void {
+  switch (q.message) {
+    case 'echo-request':
+      if (w.isBroadcastFor(p.dst)) return; // icmp_echo_ignore_broadcasts = 1
+      // DF is set and no connected socket: ip_select_ident leaves id 0.
+      sendLocal(w, ipv4(p.dst, p.src, { ...q, message: 'echo-reply' }));
+      return;
+    case 'echo-reply':
+      if (traceReply(w, p.src, 'icmp', q.id, q.seq, '')) return;
+      pingReply(w, p, q.id, q.seq);
+      return;
+    case 'dest-unreachable':
+    case 'time-exceeded':
+    case 'redirect':
+      icmpErrorIn(w, dev, p);
+      return;
+    default:
+      return;
+  }
+}
+
+/** __udp4_lib_rcv: the VXLAN device's encapsulation socket first, then bound sockets, else port unreachable. */
+function udpRcv(w: Work, p: Ipv4Packet, q: UdpDatagram): void {
+  if (q.payload.kind === 'vxlan') {
+    const vx = q.payload;
+    const dev = w.ifaces.find((f) => f.vxlan !== null && f.vxlan.port === q.dstPort && f.vxlan.vni === vx.vni && f.up);
+    if (dev !== undefined) return vxlanRcv(w, dev, p.src, vx.frame);
+    if (w.ifaces.some((f) => f.vxlan !== null && f.vxlan.port === q.dstPort)) {
+      w.fx.drop('VXLAN_VNI_NOT_FOUND', `no vxlan device for VNI ${vx.vni} on port ${q.dstPort}`);
+      return;
+    }
+  } else if (w.ifaces.some((f) => f.vxlan !== null && f.vxlan.port === q.dstPort && f.up)) {
+    // The vxlan device's UDP socket owns the port: a datagram without a valid VXLAN header is
+    // dropped there, silently — no port unreachable (vxlan_rcv, SKB_DROP_REASON_VXLAN_INVALID_HDR).
+    w.fx.drop('VXLAN_INVALID_HDR', `UDP ${q.dstPort} datagram from ${formatIpv4(p.src)} without a valid VXLAN header`);
+    return;
+  }
+  const sock = w.udp[q.dstPort];
+  if (sock === undefined) {
+    w.fx.drop('NO_SOCKET', `no UDP socket on port ${q.dstPort}`);
+    icmpError(w, p, 'dest-unreachable', ICMP_UNREACH_PORT);
+    return;
+  }
+  const from = `${formatIpv4(p.src)}:${q.srcPort}`;
+  w.udp = { ...w.udp, [q.dstPort]: { ...sock, received: sock.received + 1, lastFrom: from } };
+  w.dirty = true;
+  w.record('udp.rx', { port: q.dstPort, from, bytes: q.payload.kind === 'raw' ? q.payload.bytes.length : 0 });
+}
+
+/** tcp_v4_rcv, after IPVS has had the packet (ip_vs_in / ip_vs_out). */
+function tcpV4Rcv(w: Work, p: Ipv4Packet): void {
+  const back = ipvsIn(w, p);
+  if (back !== p && !w.local.has(back.dst)) {
+    // A real server's reply to a remote client: un-NATed, it goes back out (ip_vs_out).
+    const hop = w.route(back.dst);
+    if (hop !== null) ipOutput(w, hop, back);
+    return;
+  }
+  const seg = back.payload as TcpSegment;
+  if ((seg.flags & (TCP_SYN | TCP_RST)) !== 0 && traceReply(w, back.src, 'tcp', seg.srcPort, seg.dstPort, '')) return;
+  tcpRcv(w, back, seg);
 }
 
 /** A packet (or an ARP request) from one of this host's own addresses: dropped as a martian source, logged with log_martians. */

@@ -128,48 +128,53 @@ export function buildSysctls(devices: readonly string[], settings: Readonly<Reco
     dev[d] = { ...def };
     neigh[d] = { ...neighDefault };
   }
-  for (const [k, v] of pending) {
-    if (!Number.isInteger(v)) throw new Error(`sysctl ${k}=${v}: value must be an integer`);
-    if (k === 'net.ipv4.ip_forward') {
-      const on = v !== 0 ? 1 : 0;
-      all.forwarding = on;
-      for (const d of devices) dev[d] = { ...dev[d]!, forwarding: on };
-      if (on) all.accept_redirects = 0;
-      continue;
-    }
-    const im = /^net\.ipv4\.(icmp_ratelimit|icmp_ratemask)$/.exec(k);
-    if (im) {
-      if (v < 0) throw new Error(`sysctl ${k}=${v}: must not be negative`);
-      icmp[im[1] as keyof IcmpConf] = v;
-      continue;
-    }
-    let m = /^net\.ipv4\.conf\.([\w.-]+)\.(\w+)$/.exec(k);
-    if (m) {
-      const [, who, key] = m as unknown as [string, string, string];
-      if (who === 'default') continue;
-      const kk = checkKey(key, k);
-      if (who === 'all') {
-        (all as unknown as Record<string, number>)[kk] = v;
-        if (kk === 'forwarding') {
-          for (const d of devices) dev[d] = { ...dev[d]!, forwarding: v ? 1 : 0 };
-          if (v) all.accept_redirects = 0;
-        }
-      } else if (dev[who]) dev[who] = { ...dev[who]!, [kk]: v };
-      else throw new Error(`sysctl ${k}: no device '${who}' (devices: ${devices.join(', ')})`);
-      continue;
-    }
-    m = /^net\.ipv4\.neigh\.([\w.-]+)\.(\w+)$/.exec(k);
-    if (m) {
-      const [, who, key] = m as unknown as [string, string, string];
-      if (who === 'default') continue;
-      const kk = checkNeighKey(key, k);
-      if (!neigh[who]) throw new Error(`sysctl ${k}: no device '${who}' (devices: ${devices.join(', ')})`);
-      neigh[who] = { ...neigh[who]!, [kk]: v };
-      continue;
-    }
-    throw new Error(`sysctl '${k}' is not modelled (try net.ipv4.ip_forward, net.ipv4.icmp_ratelimit, net.ipv4.icmp_ratemask, net.ipv4.conf.<dev>.<key>, net.ipv4.neigh.<dev>.<key>)`);
-  }
+  const t: Sysctls = { icmp, all, dev, neigh };
+  for (const [k, v] of pending) applySysctl(t, devices, k, v);
   return { icmp, all, dev, neigh };
+}
+
+/** One `key=value` after the devices exist (ip_forward and conf.all.forwarding reach every device, devinet_sysctl_forward). */
+function applySysctl(t: Sysctls, devices: readonly string[], k: string, v: number): void {
+  const { icmp, all, dev, neigh } = t as { icmp: IcmpConf; all: DevConf; dev: Record<string, DevConf>; neigh: Record<string, NeighParms> };
+  if (!Number.isInteger(v)) throw new Error(`sysctl ${k}=${v}: value must be an integer`);
+  if (k === 'net.ipv4.ip_forward') {
+    const on = v !== 0 ? 1 : 0;
+    all.forwarding = on;
+    for (const d of devices) dev[d] = { ...dev[d]!, forwarding: on };
+    if (on) all.accept_redirects = 0;
+    return;
+  }
+  const im = /^net\.ipv4\.(icmp_ratelimit|icmp_ratemask)$/.exec(k);
+  if (im) {
+    if (v < 0) throw new Error(`sysctl ${k}=${v}: must not be negative`);
+    icmp[im[1] as keyof IcmpConf] = v;
+    return;
+  }
+  let m = /^net\.ipv4\.conf\.([\w.-]+)\.(\w+)$/.exec(k);
+  if (m) {
+    const [, who, key] = m as unknown as [string, string, string];
+    if (who === 'default') return;
+    const kk = checkKey(key, k);
+    if (who === 'all') {
+      (all as unknown as Record<string, number>)[kk] = v;
+      if (kk === 'forwarding') {
+        for (const d of devices) dev[d] = { ...dev[d]!, forwarding: v ? 1 : 0 };
+        if (v) all.accept_redirects = 0;
+      }
+    } else if (dev[who]) dev[who] = { ...dev[who]!, [kk]: v };
+    else throw new Error(`sysctl ${k}: no device '${who}' (devices: ${devices.join(', ')})`);
+    return;
+  }
+  m = /^net\.ipv4\.neigh\.([\w.-]+)\.(\w+)$/.exec(k);
+  if (m) {
+    const [, who, key] = m as unknown as [string, string, string];
+    if (who === 'default') return;
+    const kk = checkNeighKey(key, k);
+    if (!neigh[who]) throw new Error(`sysctl ${k}: no device '${who}' (devices: ${devices.join(', ')})`);
+    neigh[who] = { ...neigh[who]!, [kk]: v };
+    return;
+  }
+  throw new Error(`sysctl '${k}' is not modelled (try net.ipv4.ip_forward, net.ipv4.icmp_ratelimit, net.ipv4.icmp_ratemask, net.ipv4.conf.<dev>.<key>, net.ipv4.neigh.<dev>.<key>)`);
 }
 
 function checkKey(key: string, full: string): keyof DevConf {

@@ -129,49 +129,44 @@ export function tcpRcv(w: Work, p: Ipv4Packet, q: TcpSegment): void {
     c = { ...c, tsRecent: peerTs };
     setConn(w, c, key);
   }
-  const text = new TextDecoder().decode(q.payload);
-  const syn = (q.flags & TCP_SYN) !== 0;
-  const ack = (q.flags & TCP_ACK) !== 0;
-  const rst = (q.flags & TCP_RST) !== 0;
-  const fin = (q.flags & TCP_FIN) !== 0;
-  if (c === undefined) {
-    if (rst) return;
-    const l = w.tcp.listen[q.dstPort];
-    if (syn && !ack && l) {
-      const iss = w.ctx.rng.nextU32();
-      const s: TcpConn = { key, role: 'server', local: p.dst, lport: q.dstPort, remote: p.src, rport: q.srcPort, state: 'SYN_RECV', snd: (iss + 1) >>> 0, rcv: (q.seq + 1) >>> 0, synRetries: 0, openedAt: w.now, tool: null, session: null, request: null, tsOff: tsOffset(p.dst, p.src), ...(peerTs === null ? {} : { tsRecent: peerTs }) };
-      setConn(w, s, key);
-      tcpSend(w, s, iss, s.rcv, TCP_SYN | TCP_ACK);
-      return;
-    }
-    // tcp_v4_send_reset: no socket.
-    w.fx.drop('NO_SOCKET', `no TCP socket on ${formatIpv4(p.dst)}:${q.dstPort}`);
-    const reset: TcpConn = { key, role: 'server', local: p.dst, lport: q.dstPort, remote: p.src, rport: q.srcPort, state: 'CLOSED', snd: 0, rcv: 0, synRetries: 0, openedAt: w.now, tool: null, session: null, request: null };
-    if (ack) tcpSend(w, reset, q.ack, 0, TCP_RST);
-    else tcpSend(w, reset, 0, (q.seq + q.payload.length + (syn ? 1 : 0) + (fin ? 1 : 0)) >>> 0, TCP_RST | TCP_ACK);
-    return;
-  }
-  if (rst) {
+  if (c === undefined) return tcpNoConn(w, p, q, key, peerTs);
+  if ((q.flags & TCP_RST) !== 0) {
     if (c.state === 'SYN_SENT') tcpFinish(w, c, 'refused', null);
     else setConn(w, null, key);
     return;
   }
+  tcpRcvState(w, c, q, key);
+}
+
+/** No connection: a SYN to a listener opens one (tcp_v4_conn_request); anything else gets a reset (tcp_v4_send_reset). */
+function tcpNoConn(w: Work, p: Ipv4Packet, q: TcpSegment, key: string, peerTs: number | null): void {
+  const syn = (q.flags & TCP_SYN) !== 0;
+  const ack = (q.flags & TCP_ACK) !== 0;
+  const fin = (q.flags & TCP_FIN) !== 0;
+  if ((q.flags & TCP_RST) !== 0) return;
+  const l = w.tcp.listen[q.dstPort];
+  if (syn && !ack && l) {
+    const iss = w.ctx.rng.nextU32();
+    const s: TcpConn = { key, role: 'server', local: p.dst, lport: q.dstPort, remote: p.src, rport: q.srcPort, state: 'SYN_RECV', snd: (iss + 1) >>> 0, rcv: (q.seq + 1) >>> 0, synRetries: 0, openedAt: w.now, tool: null, session: null, request: null, tsOff: tsOffset(p.dst, p.src), ...(peerTs === null ? {} : { tsRecent: peerTs }) };
+    setConn(w, s, key);
+    tcpSend(w, s, iss, s.rcv, TCP_SYN | TCP_ACK);
+    return;
+  }
+  w.fx.drop('NO_SOCKET', `no TCP socket on ${formatIpv4(p.dst)}:${q.dstPort}`);
+  const reset: TcpConn = { key, role: 'server', local: p.dst, lport: q.dstPort, remote: p.src, rport: q.srcPort, state: 'CLOSED', snd: 0, rcv: 0, synRetries: 0, openedAt: w.now, tool: null, session: null, request: null };
+  if (ack) tcpSend(w, reset, q.ack, 0, TCP_RST);
+  else tcpSend(w, reset, 0, (q.seq + q.payload.length + (syn ? 1 : 0) + (fin ? 1 : 0)) >>> 0, TCP_RST | TCP_ACK);
+}
+
+/** A segment for a connection, by its state (tcp_rcv_state_process, tcp_rcv_established). */
+function tcpRcvState(w: Work, c: TcpConn, q: TcpSegment, key: string): void {
+  const syn = (q.flags & TCP_SYN) !== 0;
+  const ack = (q.flags & TCP_ACK) !== 0;
+  const fin = (q.flags & TCP_FIN) !== 0;
+  const text = new TextDecoder().decode(q.payload);
   switch (c.state) {
     case 'SYN_SENT':
-      if (syn && ack && q.ack === c.snd) {
-        const est: TcpConn = { ...c, state: 'ESTABLISHED', rcv: (q.seq + 1) >>> 0 };
-        w.disarm({ kind: 'tcp', conn: key });
-        // Every state change is written before the segment that may answer it synchronously.
-        if (c.request !== null) {
-          setConn(w, { ...est, snd: (est.snd + c.request.length) >>> 0 }, key);
-          tcpSend(w, est, est.snd, est.rcv, TCP_PSH | TCP_ACK, c.request);
-        } else {
-          setConn(w, est, key);
-          tcpSend(w, est, est.snd, est.rcv, TCP_ACK);
-          tcpFinish(w, est, 'connected', null);
-          tcpSend(w, est, est.snd, est.rcv, TCP_FIN | TCP_ACK);
-        }
-      }
+      if (syn && ack && q.ack === c.snd) tcpEstablished(w, c, q, key);
       return;
     case 'SYN_RECV':
       if (ack) {
@@ -200,6 +195,22 @@ export function tcpRcv(w: Work, p: Ipv4Packet, q: TcpSegment): void {
       return;
     default:
       return;
+  }
+}
+
+/** The client's SYN-ACK: established; send the request, or (a port check) ACK and close. */
+function tcpEstablished(w: Work, c: TcpConn, q: TcpSegment, key: string): void {
+  const est: TcpConn = { ...c, state: 'ESTABLISHED', rcv: (q.seq + 1) >>> 0 };
+  w.disarm({ kind: 'tcp', conn: key });
+  // Every state change is written before the segment that may answer it synchronously.
+  if (c.request !== null) {
+    setConn(w, { ...est, snd: (est.snd + c.request.length) >>> 0 }, key);
+    tcpSend(w, est, est.snd, est.rcv, TCP_PSH | TCP_ACK, c.request);
+  } else {
+    setConn(w, est, key);
+    tcpSend(w, est, est.snd, est.rcv, TCP_ACK);
+    tcpFinish(w, est, 'connected', null);
+    tcpSend(w, est, est.snd, est.rcv, TCP_FIN | TCP_ACK);
   }
 }
 
