@@ -12,6 +12,5 @@ export function flushBridgePort(w: Work, bridge: string, port: string): void {
   removed.sort();
   for (const mac of removed) fdb = fdb.delete(macToNumber(mac));
   w.fdb = { ...w.fdb, [bridge]: fdb };
-  w.dirty = true;
   w.record('fdb.flush', { bridge, port, macs: removed });
 }

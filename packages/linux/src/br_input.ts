@@ -35,7 +35,6 @@ export function bridgeInput(w: Work, port: Iface, frame: EthernetFrame): void {
     if (o.kind !== 'none') {
       fdb = fdbLearn(fdb, src, port.name, w.now);
       w.fdb = { ...w.fdb, [br.name]: fdb };
-      w.dirty = true;
       if (o.kind === 'add' || o.kind === 'readd') w.record('fdb.learn', { bridge: br.name, mac: src, port: port.name });
       else if (o.kind === 'move') w.record('fdb.move', { bridge: br.name, mac: src, from: o.from, to: port.name });
     }

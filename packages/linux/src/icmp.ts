@@ -118,6 +118,5 @@ export function acceptRedirect(w: Work, inDev: string, p: Ipv4Packet, dst: Ipv4,
     return;
   }
   w.exceptions = w.exceptions.set(dst, { dst, via: hop.route!.via!, dev: hop.dev, gw: newGw, expires: w.now + ROUTE_EXCEPTION_TIMEOUT });
-  w.dirty = true;
   w.record('icmp.redirect', { ...fields, accepted: true, why: `route exception: ${formatIpv4(dst)} via ${formatIpv4(newGw)} dev ${hop.dev}` });
 }

@@ -18,6 +18,5 @@ export function peerTokens(w: Work, ip: Ipv4, cost: Nanos, burst: Nanos): boolea
   const ok = tokens >= cost;
   if (ok) tokens -= cost;
   w.peers = w.peers.set(ip, { ...peer, errLast: w.now, errTokens: tokens });
-  w.dirty = true;
   return ok;
 }

@@ -48,16 +48,13 @@ export function sendRedirect(w: Work, p: Ipv4Packet, gw: Ipv4): void {
   if (peer.count > 0 && now > peer.rateLast + REDIRECT_SILENCE) peer = { ...peer, count: 0 };
   if (peer.count >= REDIRECT_NUMBER) {
     w.peers = w.peers.set(key, { ...peer, rateLast: now });
-    w.dirty = true;
     w.record('icmp.redirect_suppressed', { to: formatIpv4(p.src), reason: `${REDIRECT_NUMBER} redirects already sent` });
     return;
   }
   if (peer.count === 0 || now > peer.rateLast + REDIRECT_LOAD * 2 ** peer.count) {
     icmpError(w, p, 'redirect', ICMP_REDIRECT_HOST, gw);
     w.peers = w.peers.set(key, { ...(w.peers.get(key) ?? peer), rateLast: now, count: peer.count + 1 });
-    w.dirty = true;
   } else if (peer !== w.peers.get(key)) {
     w.peers = w.peers.set(key, peer);
-    w.dirty = true;
   }
 }

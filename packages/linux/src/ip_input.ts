@@ -109,7 +109,6 @@ function udpRcv(w: Work, p: Ipv4Packet, q: UdpDatagram): void {
   }
   const from = `${formatIpv4(p.src)}:${q.srcPort}`;
   w.udp = { ...w.udp, [q.dstPort]: { ...sock, received: sock.received + 1, lastFrom: from } };
-  w.dirty = true;
   w.record('udp.rx', { port: q.dstPort, from, bytes: q.payload.kind === 'raw' ? q.payload.bytes.length : 0 });
 }
 

@@ -35,7 +35,6 @@ export function netfilter(w: Work, chain: Chain, p: Ipv4Packet, inDev: string | 
   if (f.rules.length === 0 && f.policy[chain] === 'ACCEPT') return true;
   const r = traverse(f, chain, p, inDev, outDev);
   w.filter = r.filter;
-  w.dirty = true;
   if (r.verdict === 'ACCEPT') return true;
   const why = r.rule < 0 ? `filter ${chain} policy ${f.policy[chain]}` : `filter ${chain} rule ${r.rule + 1}: ${ruleText(f.rules[r.rule]!)}`;
   w.fx.drop('NETFILTER_DROP', why);

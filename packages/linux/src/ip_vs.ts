@@ -17,7 +17,6 @@ export function ipvsSet(w: Work, list: readonly { proto?: string; vip: string; p
     services[key] = { proto, vip, port: v.port, reals: v.reals.map((r) => ({ ip: parseIpv4(r.ip), port: r.port })), next: w.ipvs.services[key]?.next ?? 0 };
   }
   w.ipvs = { ...w.ipvs, services };
-  w.dirty = true;
 }
 
 /**
@@ -84,7 +83,6 @@ export function ipvsConn(w: Work, p: Ipv4Packet): HostState['ipvs']['conns'][str
     services: { ...w.ipvs.services, [svcKey]: { ...svc, next: svc.next + 1 } },
     conns: { ...w.ipvs.conns, [fwd]: conn, [`r ${q.kind} ${real.ip}:${real.port}>${wire}:${q.srcPort}`]: conn },
   };
-  w.dirty = true;
   w.record('ipvs.conn', { client: `${formatIpv4(p.src)}:${q.srcPort}`, vip: `${formatIpv4(p.dst)}:${q.dstPort}`, real: `${formatIpv4(real.ip)}:${real.port}` });
   return conn;
 }

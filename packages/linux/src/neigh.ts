@@ -12,7 +12,6 @@ import { icmpError } from './icmp.js';
 export function putNeigh(w: Work, dev: Iface, e: NeighEntry, fx: NeighEffects, key = neighKey(dev.index, e.ip)): void {
   const old = w.neigh.get(key);
   w.neigh = w.neigh.set(key, e);
-  w.dirty = true;
   if (old === undefined || old.state !== e.state || old.mac !== e.mac) {
     w.record('neigh.state', { ifname: dev.name, ip: formatIpv4(e.ip), mac: e.mac, from: old?.state ?? 'NONE', to: e.state });
   }
@@ -55,6 +54,5 @@ export function neighDel(w: Work, devName: string, ip: Ipv4): void {
   const key = neighKey(dev.index, ip);
   if (w.neigh.get(key) === undefined) throw new Error(`ip neigh del ${formatIpv4(ip)} dev ${devName}: RTNETLINK answers: No such file or directory`);
   w.neigh = w.neigh.delete(key);
-  w.dirty = true;
   w.record('neigh.delete', { ifname: devName, ip: formatIpv4(ip) });
 }

@@ -26,7 +26,6 @@ export function routeCommand(w: Work, op: string, to: string, via: string | unde
   if (w.exceptions.size > 0) {
     for (const [k, e] of w.exceptions.entries()) if (!w.routes.some((r) => r.via === e.via && r.dev === e.dev)) w.exceptions = w.exceptions.delete(k);
   }
-  w.dirty = true;
   w.record('route.change', { op, to, via: via ?? null, ifname: devName ?? null });
 }
 
@@ -41,7 +40,6 @@ export function sysctlSet(w: Work, key: string, value: number): void {
     if (!dev) throw new Error(`sysctl -w ${key}: no device '${m[1]}'`);
     w.sys = { ...w.sys, dev: { ...w.sys.dev, [m[1]!]: { ...dev, [field]: value } } };
   }
-  w.dirty = true;
   w.record('sysctl.set', { key, value });
 }
 

@@ -11,7 +11,6 @@ import { sendLocal } from './ip_output.js';
 export function tcpListen(w: Work, port: number, reply: string): void {
   if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`tcp-listen: port ${port} is not 1..65535`);
   w.tcp = { ...w.tcp, listen: { ...w.tcp.listen, [port]: { port, reply } } };
-  w.dirty = true;
 }
 
 /** Opens a client connection: `{ dst, port, tool?: nc|telnet|request, session?, request?, timeoutNs? }`. */
@@ -47,7 +46,6 @@ export function tcpConnect(w: Work, cmd: TcpConnectCommand): void {
     tsOff: tsOffset(src, dst),
   };
   w.tcp = { ...w.tcp, nextPort: next, conns: { ...w.tcp.conns, [c.key]: c } };
-  w.dirty = true;
   if (tool === 'telnet') w.record('telnet.output', { session, text: `Trying ${formatIpv4(dst)}...` });
   // State and timers first: a connection to a local address completes synchronously, over
   // loopback, inside tcpSend.
@@ -79,7 +77,6 @@ export function setConn(w: Work, c: TcpConn | null, key: string): void {
   if (c === null) delete conns[key];
   else conns[key] = c;
   w.tcp = { ...w.tcp, conns };
-  w.dirty = true;
 }
 
 export function tcpSynTimer(w: Work, key: string): void {
@@ -116,7 +113,6 @@ export function tcpFinish(w: Work, c: TcpConn, outcome: TcpResult['outcome'], re
 export function tcpReport(w: Work, r: TcpResult, ephemeral = false): void {
   if (!ephemeral) {
     w.tcp = { ...w.tcp, results: { ...w.tcp.results, [r.session]: r } };
-    w.dirty = true;
   }
   w.record(r.tool === 'request' ? 'tcp.result' : `${r.tool}.output`, { session: r.session, text: r.lines.join('\n'), outcome: r.outcome });
 }

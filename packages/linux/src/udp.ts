@@ -24,7 +24,6 @@ export function udpBind(w: Work, port: number): void {
   if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`udp-bind: port ${port} is not 1..65535`);
   if (w.udp[port]) throw new Error(`udp-bind: port ${port} is already bound (EADDRINUSE)`);
   w.udp = { ...w.udp, [port]: { port, received: 0, lastFrom: null } };
-  w.dirty = true;
 }
 
 /** Sends one datagram, like `nc -u`: `{ dst, port, sport?, src?, text? }`. */

@@ -52,7 +52,6 @@ export function vxlanRcv(w: Work, dev: Iface, outerSrc: Ipv4, frame: EthernetFra
     const r = vxlanLearn(w.vxfdb[dev.name]!, frame.src, outerSrc, w.now);
     if (r.change !== 'none') {
       w.vxfdb = { ...w.vxfdb, [dev.name]: r.fdb };
-      w.dirty = true;
       if (r.change !== 'refresh') w.record('vxlan.learn', { ifname: dev.name, mac: frame.src, dst: formatIpv4(outerSrc), change: r.change });
     }
   }
@@ -74,6 +73,5 @@ export function vxlanFdbCommand(w: Work, op: string, devName: string, mac: strin
     fdb = fdb.set(key, { mac: mac.toLowerCase(), dst: parseIpv4(dst), permanent, updated: w.now });
   }
   w.vxfdb = { ...w.vxfdb, [devName]: fdb };
-  w.dirty = true;
   w.record('vxlan.fdb', { ifname: devName, op: op.slice(4), mac: mac.toLowerCase(), dst: dst ?? null });
 }

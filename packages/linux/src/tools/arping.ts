@@ -25,7 +25,6 @@ export function arpingStart(w: Work, cmd: ArpingCommand): void {
   const src = unsolicited ? dst : (w.sourceFor(dev.name, dst) ?? 0);
   const s: ArpingSession = { name, dev: dev.name, dst, src, count: cmd.count ?? 3, sent: 0, broadcasts: 0, received: 0, mac: null, lastSend: 0, lines: [`ARPING ${formatIpv4(dst)} from ${formatIpv4(src)} ${dev.name}`], done: false, ...(unsolicited ? { unsolicited } : {}) };
   w.arpings = { ...w.arpings, [name]: s };
-  w.dirty = true;
   w.record('arping.output', { session: name, text: s.lines[0]! });
   arpingTimer(w, name);
 }
@@ -36,7 +35,6 @@ export function arpingTimer(w: Work, name: string): void {
   if (s.sent >= s.count) {
     const tail = [`Sent ${s.sent} probes (${s.broadcasts} broadcast(s))`, `Received ${s.received} response(s)`];
     w.arpings = { ...w.arpings, [name]: { ...s, done: true, lines: [...s.lines, ...tail] } };
-    w.dirty = true;
     w.record('arping.output', { session: name, text: tail.join('\n') });
     return;
   }
@@ -44,7 +42,6 @@ export function arpingTimer(w: Work, name: string): void {
   const dst = s.mac ?? BROADCAST_MAC;
   sendArp(w, dev, ARP_REQUEST, s.src, dev.mac, s.dst, s.mac ?? ZERO_MAC, dst);
   w.arpings = { ...w.arpings, [name]: { ...s, sent: s.sent + 1, broadcasts: s.broadcasts + (s.mac ? 0 : 1), lastSend: w.now } };
-  w.dirty = true;
   w.armIn({ kind: 'arping', session: name }, SECOND);
 }
 
@@ -54,7 +51,6 @@ export function arpingReply(w: Work, dev: Iface, arp: ArpPacket): void {
     const us = Math.floor((w.now - s.lastSend) / 1000);
     const line = `Unicast reply from ${formatIpv4(s.dst)} [${arp.sha.toUpperCase()}]  ${Math.floor(us / 1000)}.${String(us % 1000).padStart(3, '0')}ms`;
     w.arpings = { ...w.arpings, [s.name]: { ...s, received: s.received + 1, mac: arp.sha, lines: [...s.lines, line] } };
-    w.dirty = true;
     w.record('arping.output', { session: s.name, text: line });
   }
 }

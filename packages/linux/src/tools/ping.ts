@@ -16,7 +16,6 @@ export function pingStart(w: Work, cmd: PingCommand): void {
   const ident = cmd.ident ?? 0x1000 + Object.keys(w.pings).length;
   const s = { ...newPing(name, ident, dst, count, interval), ...(cmd.ttl === undefined ? {} : { ttl: cmd.ttl }) };
   w.pings = { ...w.pings, [name]: s };
-  w.dirty = true;
   w.record('ping.output', { session: name, text: s.lines[0]! });
   pingTimer(w, name);
 }
@@ -30,7 +29,6 @@ export function pingTimer(w: Work, name: string): void {
   for (let i = 16; i < s.size; i++) data[i] = i;
   const next: PingSession = { ...s, sent: seq, firstSend: s.firstSend ?? w.now, lastSend: w.now, sendTimes: [...s.sendTimes, w.now] };
   w.pings = { ...w.pings, [name]: next };
-  w.dirty = true;
   const src = w.sourceTo(s.dst);
   if (src === undefined) {
     pingLine(w, next, 'ping: connect: Network is unreachable', { done: true });
@@ -57,7 +55,6 @@ export function pingReply(w: Work, p: Ipv4Packet, ident: number, seq: number): v
   const s = Object.values(w.pings).find((x) => x.ident === ident && x.dst === p.src && !x.done);
   if (!s) {
     w.echoReplies++;
-    w.dirty = true;
     return;
   }
   const sentAt = s.sendTimes[seq - 1];
@@ -70,7 +67,6 @@ export function pingReply(w: Work, p: Ipv4Packet, ident: number, seq: number): v
 export function pingLine(w: Work, s: PingSession, line: string, patch: Partial<PingSession>): void {
   let next: PingSession = { ...s, ...patch, lines: [...s.lines, line] };
   w.pings = { ...w.pings, [s.name]: next };
-  w.dirty = true;
   w.record('ping.output', { session: s.name, text: line });
   if (!next.done && next.sent >= next.count && next.received + next.errors >= next.count) {
     next = w.pings[s.name]!;
@@ -81,7 +77,6 @@ export function pingLine(w: Work, s: PingSession, line: string, patch: Partial<P
 export function pingFinish(w: Work, s: PingSession): void {
   const lines = statsLines(s);
   w.pings = { ...w.pings, [s.name]: { ...s, done: true, lines: [...s.lines, '', ...lines] } };
-  w.dirty = true;
   w.disarm({ kind: 'ping', session: s.name });
   w.record('ping.output', { session: s.name, text: ['', ...lines].join('\n') });
 }

@@ -15,14 +15,13 @@ export function traceStart(w: Work, cmd: TracerouteCommand): void {
   if (!['udp', 'udp-port', 'icmp', 'tcp'].includes(mode)) throw new Error(`traceroute: mode '${mode}' is not udp, udp-port, icmp or tcp`);
   const maxHops = cmd.maxHops ?? 30;
   if (!Number.isInteger(maxHops) || maxHops < 1 || maxHops > 255) throw new Error(`traceroute: max hops ${maxHops} is not 1..255`);
-  const name = cmd.session ?? `traceroute${Object.keys(w.traces).length + 1}`;
+  const name = cmd.session ?? `traceroute${Object.keys(w.traceroutes).length + 1}`;
   const s: TracerouteSession = {
     name, dst, mode, port: (cmd.port ?? (mode === 'udp-port' ? 53 : 80)), maxHops, waitNs: (cmd.waitNs ?? 5 * SECOND),
-    ident: mode === 'tcp' || mode === 'udp-port' ? 45000 + Object.keys(w.traces).length * 1000 : 0x3000 + Object.keys(w.traces).length,
+    ident: mode === 'tcp' || mode === 'udp-port' ? 45000 + Object.keys(w.traceroutes).length * 1000 : 0x3000 + Object.keys(w.traceroutes).length,
     ttl: 0, probes: [], lines: [traceHeader(dst, maxHops)], reached: false, done: false,
   };
-  w.traces = { ...w.traces, [name]: s };
-  w.dirty = true;
+  w.traceroutes = { ...w.traceroutes, [name]: s };
   w.record('traceroute.output', { session: name, text: s.lines[0]! });
   traceHop(w, s);
 }
@@ -44,14 +43,13 @@ export function traceHop(w: Work, prev: TracerouteSession): void {
           : ({ kind: 'tcp', srcPort: s.ident + k, dstPort: s.port, seq: 0, ack: 0, flags: TCP_SYN, window: 5840, urgent: 0, payload: new Uint8Array(0) } as const);
     sendLocal(w, ipv4(src, s.dst, body, { ttl }));
   }
-  w.traces = { ...w.traces, [s.name]: { ...s, probes } };
-  w.dirty = true;
+  w.traceroutes = { ...w.traceroutes, [s.name]: { ...s, probes } };
   w.armIn({ kind: 'trace', session: s.name, ttl }, s.waitNs);
 }
 
 /** A reply from the destination itself (echo reply, SYN-ACK/RST) — true when it was a probe's. */
 export function traceReply(w: Work, from: Ipv4, mode: TraceMode, a: number, b: number, note: string): boolean {
-  for (const s of Object.values(w.traces)) {
+  for (const s of Object.values(w.traceroutes)) {
     if (s.done || s.mode !== mode || from !== s.dst) continue;
     if (mode === 'icmp' && a !== s.ident) continue;
     if (mode === 'tcp' && a !== s.port) continue;
@@ -69,7 +67,7 @@ export function traceError(w: Work, p: Ipv4Packet, quote: Uint8Array, ihl: numbe
   if (q.kind !== 'icmp' || quote.length < ihl + 8) return false;
   const proto = quote[9];
   const qdst = ((quote[16]! << 24) | (quote[17]! << 16) | (quote[18]! << 8) | quote[19]!) >>> 0;
-  for (const s of Object.values(w.traces)) {
+  for (const s of Object.values(w.traceroutes)) {
     if (s.done || qdst !== s.dst) continue;
     let field: number;
     if (s.mode === 'udp' && proto === 17) field = (quote[ihl + 2]! << 8) | quote[ihl + 3]!;
@@ -93,13 +91,12 @@ export function traceAnswer(w: Work, s: TracerouteSession, i: number, from: Ipv4
   if (probe.from !== null) return;
   const probes = s.probes.map((p, j) => (j === i ? { ...p, from, rtt: w.now - p.sentAt, note } : p));
   const next: TracerouteSession = { ...s, probes, reached: s.reached || final };
-  w.traces = { ...w.traces, [s.name]: next };
-  w.dirty = true;
+  w.traceroutes = { ...w.traceroutes, [s.name]: next };
   if (probes.every((p) => p.from !== null)) traceHopDone(w, next);
 }
 
 export function traceTimer(w: Work, name: string, ttl: number): void {
-  const s = w.traces[name];
+  const s = w.traceroutes[name];
   if (!s || s.done || s.ttl !== ttl) return;
   traceHopDone(w, s);
 }
@@ -109,8 +106,7 @@ export function traceHopDone(w: Work, s: TracerouteSession): void {
   const line = hopLine(s.ttl, s.probes);
   const done = s.reached || s.ttl >= s.maxHops;
   const next: TracerouteSession = { ...s, lines: [...s.lines, line], probes: [], done };
-  w.traces = { ...w.traces, [s.name]: next };
-  w.dirty = true;
+  w.traceroutes = { ...w.traceroutes, [s.name]: next };
   w.record('traceroute.output', { session: s.name, text: line });
   if (!done) traceHop(w, next);
 }
