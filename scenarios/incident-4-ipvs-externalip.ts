@@ -27,10 +27,36 @@
  * die as martians, so its calico-node goes 0/1, as the write-up saw. Not yet: IPVS forwarding to
  * endpoints.
  */
-import { defineScenario, firstLine, toolLines } from '@netsim/scenario';
+import { defineScenario, firstLine, toolLines, type ScenarioBuilder } from '@netsim/scenario';
 
-const MASTER = '192.168.0.10';
-const NODE1 = '192.168.0.11';
+export const MASTER = '192.168.0.10';
+export const NODE1 = '192.168.0.11';
+
+/**
+ * The two-node cluster with a Service whose externalIP is `externalIP`, applied at `applyAt`
+ * seconds (the scenario's variants: 30 s), kube-proxy `version`.
+ */
+export function cluster(b: ScenarioBuilder, o: { externalIP: string; version: string; applyAt: number }): void {
+  b.switch('tor', { ports: 2 });
+  // Nodes register themselves: their kubelets POST the Node to the apiserver at start.
+  b.kubeApi('api', { watchers: ['master', 'node1'], version: o.version });
+  const api = { device: 'api', ip: MASTER };
+  b.kubeNode('master', { name: 'k8s-master-1', roles: 'control-plane,master', apiserver: true, api, kubeProxy: { version: o.version }, calico: { peers: [NODE1] }, host: { interfaces: [{ name: 'ens192', mac: '00:50:56:00:00:10', addresses: [`${MASTER}/24`] }] } });
+  b.kubeNode('node1', { name: 'k8s-node-1', api, kubeProxy: { version: o.version }, calico: { peers: [MASTER] }, host: { interfaces: [{ name: 'ens192', mac: '00:50:56:00:00:11', addresses: [`${NODE1}/24`] }] } });
+  b.link('master.ens192', 'tor.p1', { delay: '50us', rate: '1Gbit' });
+  b.link('node1.ens192', 'tor.p2', { delay: '50us', rate: '1Gbit' });
+
+  b.at('25s').show('api');
+  b.at(`${o.applyAt}s`).applyService('api', { name: 'demo', namespace: 'default', clusterIP: '10.96.100.10', ports: [{ port: 8888 }], externalIPs: [o.externalIP], endpoints: [] });
+  b.at(`${o.applyAt + 1}s`).show('node1', 'ip addr kube-ipvs0').show('master', 'ipvsadm -Ln');
+  b.at(`${o.applyAt + 1}s`).telnet('node1', MASTER, 6443, { session: 'telnet-6443' });
+  b.at(`${o.applyAt + 5}s`).ping('master', NODE1, { count: 3, session: 'ping-node1' });
+  // Later, once the master's neighbour entry for node-1 has aged out and failed: the write-up's
+  // `Destination Host Unreachable` and unanswered `who-has 192.168.0.11 tell 192.168.0.10`.
+  b.at('90s').ping('master', NODE1, { count: 20, session: 'ping-node1-later' });
+  b.at('60s').show('api').show('api', 'kubectl get pods -A -o wide');
+  b.at('100s').show('api').show('api', 'kubectl get pods -A -o wide');
+}
 
 export default defineScenario({
   title: 'A Service externalIP equal to a node IP takes a node down (kube-proxy IPVS)',
@@ -61,25 +87,6 @@ export default defineScenario({
   build(b, variant) {
     const version = variant.name === 'kube-proxy-1.28' ? 'v1.28.2' : 'v1.20.15';
     const externalIP = variant.name === 'externalip-master' ? MASTER : variant.name === 'fixed-external-ip' ? '192.168.0.100' : NODE1;
-
-    b.switch('tor', { ports: 2 });
-    // Nodes register themselves: their kubelets POST the Node to the apiserver at start.
-    b.kubeApi('api', { watchers: ['master', 'node1'], version });
-    const api = { device: 'api', ip: MASTER };
-    b.kubeNode('master', { name: 'k8s-master-1', roles: 'control-plane,master', apiserver: true, api, kubeProxy: { version }, calico: { peers: [NODE1] }, host: { interfaces: [{ name: 'ens192', mac: '00:50:56:00:00:10', addresses: [`${MASTER}/24`] }] } });
-    b.kubeNode('node1', { name: 'k8s-node-1', api, kubeProxy: { version }, calico: { peers: [MASTER] }, host: { interfaces: [{ name: 'ens192', mac: '00:50:56:00:00:11', addresses: [`${NODE1}/24`] }] } });
-    b.link('master.ens192', 'tor.p1', { delay: '50us', rate: '1Gbit' });
-    b.link('node1.ens192', 'tor.p2', { delay: '50us', rate: '1Gbit' });
-
-    b.at('25s').show('api');
-    b.at('30s').applyService('api', { name: 'demo', namespace: 'default', clusterIP: '10.96.100.10', ports: [{ port: 8888 }], externalIPs: [externalIP], endpoints: [] });
-    b.at('31s').show('node1', 'ip addr kube-ipvs0').show('master', 'ipvsadm -Ln');
-    b.at('31s').telnet('node1', MASTER, 6443, { session: 'telnet-6443' });
-    b.at('35s').ping('master', NODE1, { count: 3, session: 'ping-node1' });
-    // Later, once the master's neighbour entry for node-1 has aged out and failed: the write-up's
-    // `Destination Host Unreachable` and unanswered `who-has 192.168.0.11 tell 192.168.0.10`.
-    b.at('90s').ping('master', NODE1, { count: 20, session: 'ping-node1-later' });
-    b.at('60s').show('api').show('api', 'kubectl get pods -A -o wide');
-    b.at('100s').show('api').show('api', 'kubectl get pods -A -o wide');
+    cluster(b, { externalIP, version, applyAt: 30 });
   },
 });
