@@ -5,8 +5,8 @@
  */
 import { formatTime, type Nanos } from './time.js';
 import { EventBudgetExceeded, ForwardingLoopError, MemoryBudgetExceeded } from './errors.js';
-import type { FrameInfo } from './trace.js';
-import type { Input } from './device.js';
+import type { DropRecord, FrameInfo } from './trace.js';
+import type { Input, Output } from './device.js';
 import type { Counters } from './counters.js';
 
 /** A device's id beside its counters (the same index in both arrays). */
@@ -82,4 +82,18 @@ export function describePorts(ports: readonly string[]): string {
   if (ports.length === 0) return 'no ports';
   if (ports.length > 6) return `${ports[0]}..${ports[ports.length - 1]}`;
   return ports.join(', ');
+}
+
+/** The trace record of a model's drop. */
+export function dropRecord<F>(now: Nanos, dev: string, out: Extract<Output<F>, { type: 'drop' }>): DropRecord<F> {
+  return {
+    n: 0,
+    t: now,
+    type: 'drop',
+    dev,
+    ...(out.port === undefined ? {} : { port: out.port }),
+    reason: out.reason,
+    ...(out.detail === undefined ? {} : { detail: out.detail }),
+    ...(out.frame === undefined ? {} : { frame: out.frame }),
+  };
 }

@@ -5,17 +5,18 @@
 import * as mittModule from 'mitt';
 import type { Emitter } from 'mitt';
 import { parseDuration, formatTime, type Duration, type Nanos } from './time.js';
-import { Rng, RNG_WORDS } from './rng.js';
+import { Rng } from './rng.js';
 import { EventQueue, Ev, EV_CALL, EV_COMMAND, EV_DELIVER, EV_LINK, EV_TIMER } from './queue.js';
 import { DeviceError, SimulationError, TopologyError } from './errors.js';
 import { OPAQUE_FRAMES, type FrameInfo, type TraceRecord } from './trace.js';
 import type { Command, Input, Output, StepContext } from './device.js';
 import type { RunOptions, RunResult, SimulationOptions } from './options.js';
-import { cloneDir, departure, newDir, type LinkState } from './link.js';
+import { departure, newDir, type LinkState } from './link.js';
 import { countDrop, RXB, RXF, TXB, TXF } from './counters.js';
-import { budgetError, checkMemory, describeInput, loopError } from './diagnosis.js';
+import { budgetError, checkMemory, describeInput, dropRecord, loopError } from './diagnosis.js';
 import { errorText, hint } from './hint.js';
 import { Topology, type DeviceSlot } from './topology.js';
+import { armTimer, cancelTimer, fireTimer, timerLive } from './timers.js';
 
 export type { DeviceCounters, LinkOptions, PortCounters, PortRef, RunOptions, RunResult, SimulationOptions } from './options.js';
 export { errorText, hint } from './hint.js';
@@ -139,7 +140,7 @@ export class Simulation<F = unknown> extends Topology<F> {
           break;
         }
         q.pop();
-        if (ev.kind === EV_TIMER && !this.timerLive(ev)) continue;
+        if (ev.kind === EV_TIMER && !timerLive(this.devices[ev.dev]!.timers, ev.port, ev.x)) continue;
         this._now = ev.t;
         if (++processed > budget) {
           processed--;
@@ -184,20 +185,7 @@ export class Simulation<F = unknown> extends Topology<F> {
     s.foreground = this.foreground;
     s.totalEvents = this.totalEvents;
     s.queue = this.queue.clone();
-    s.rngWords = this.rngWords.slice();
-    s.devices = this.devices.map((d) => ({
-      ...d,
-      portLinks: new Map(d.portLinks),
-      linkOfPort: d.linkOfPort.slice(),
-      rng: new Rng(s.rngWords, d.index * RNG_WORDS),
-      timers: new Map(d.timers),
-    }));
-    s.deviceIndex = new Map(this.deviceIndex);
-    s.states = this.states.slice();
-    s.started = true;
-    s.links = this.links.map((l) => ({ ...l, dirs: [cloneDir(l.dirs[0]), cloneDir(l.dirs[1])] }));
-    s.linkIndex = new Map(this.linkIndex);
-    s.counters = this.counters.map((c) => ({ ...c, drops: { ...c.drops }, port: c.port.slice() }));
+    this.copyInto(s);
     return s;
   }
 
@@ -250,11 +238,6 @@ export class Simulation<F = unknown> extends Topology<F> {
     return t;
   }
 
-  private timerLive(ev: Ev): boolean {
-    const entry = this.devices[ev.dev]!.timers.get(ev.port);
-    return entry !== undefined && entry.gen === ev.x;
-  }
-
   private dispatch(ev: Ev): void {
     switch (ev.kind) {
       case EV_DELIVER:
@@ -263,9 +246,7 @@ export class Simulation<F = unknown> extends Topology<F> {
         return;
       case EV_TIMER: {
         const slot = this.devices[ev.dev]!;
-        const entry = slot.timers.get(ev.port)!;
-        slot.timers.delete(ev.port);
-        if (!entry.background) this.foreground--;
+        this.foreground += fireTimer(slot.timers, ev.port);
         this.counters[ev.dev]!.events++;
         if (this.trace.all.size !== 0) this.emit({ n: 0, t: this._now, type: 'timer', dev: slot.id, key: ev.port });
         this.step(slot, { type: 'timer', key: ev.port, data: ev.obj });
@@ -345,36 +326,17 @@ export class Simulation<F = unknown> extends Topology<F> {
         if (!(out.at >= this._now) || !Number.isSafeInteger(out.at)) {
           throw new DeviceError(`device '${slot.id}' set timer '${out.key}' at ${out.at}, not a time at or after now (${this._now})`, slot.id, null);
         }
-        const old = slot.timers.get(out.key);
-        if (old !== undefined && !old.background) this.foreground--;
-        const background = out.background === true;
         const gen = ++this.timerGen;
-        slot.timers.set(out.key, { gen, background });
+        this.foreground += armTimer(slot.timers, out.key, gen, out.background === true);
         this.queue.push(new Ev(out.at, this.seq++, EV_TIMER, slot.index, out.key, out.data, gen, 0, 0));
-        if (!background) this.foreground++;
         return;
       }
-      case 'timer.cancel': {
-        const old = slot.timers.get(out.key);
-        if (old === undefined) return;
-        if (!old.background) this.foreground--;
-        slot.timers.delete(out.key);
+      case 'timer.cancel':
+        this.foreground += cancelTimer(slot.timers, out.key);
         return;
-      }
       case 'drop':
         countDrop(this.counters[slot.index]!, out.port === undefined ? -1 : (slot.portIndex.get(out.port) ?? -1), out.reason);
-        if (this.trace.all.size !== 0) {
-          this.emit({
-            n: 0,
-            t: this._now,
-            type: 'drop',
-            dev: slot.id,
-            ...(out.port === undefined ? {} : { port: out.port }),
-            reason: out.reason,
-            ...(out.detail === undefined ? {} : { detail: out.detail }),
-            ...(out.frame === undefined ? {} : { frame: out.frame }),
-          });
-        }
+        if (this.trace.all.size !== 0) this.emit(dropRecord(this._now, slot.id, out));
         return;
       case 'trace': {
         // The engine names the device and the instant; a model's record may not carry fields it

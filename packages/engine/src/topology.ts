@@ -7,15 +7,12 @@ import { Rng, RNG_WORDS, seedStream } from './rng.js';
 import { TopologyError } from './errors.js';
 import type { DeviceModel } from './device.js';
 import type { DeviceCounters, LinkOptions, PortRef } from './options.js';
-import { newDir, type LinkEnd, type LinkState } from './link.js';
+import { cloneDir, newDir, type LinkEnd, type LinkState } from './link.js';
 import { countersView, newCounters, type Counters } from './counters.js';
 import { describePorts, type Busy } from './diagnosis.js';
 import { hint } from './hint.js';
+import type { TimerTable } from './timers.js';
 
-export interface TimerEntry {
-  gen: number;
-  background: boolean;
-}
 
 export interface DeviceSlot<F> {
   readonly id: string;
@@ -30,7 +27,7 @@ export interface DeviceSlot<F> {
   /** port index -> link index * 2 + side, or -1 */
   readonly linkOfPort: number[];
   readonly rng: Rng;
-  timers: Map<string, TimerEntry>;
+  timers: TimerTable;
 }
 
 /** Devices and links; the Simulation adds time, events and the trace. */
@@ -164,6 +161,24 @@ export class Topology<F> {
   countersOf(device: string): DeviceCounters {
     const i = this.requireDevice(device, 'counters');
     return countersView(this.counters[i]!, this.devices[i]!.ports);
+  }
+
+  /** Copies devices, links, states, counters and random streams into a fresh topology (a fork); states are shared, being immutable. */
+  protected copyInto(s: Topology<F>): void {
+    s.rngWords = this.rngWords.slice();
+    s.devices = this.devices.map((d) => ({
+      ...d,
+      portLinks: new Map(d.portLinks),
+      linkOfPort: d.linkOfPort.slice(),
+      rng: new Rng(s.rngWords, d.index * RNG_WORDS),
+      timers: new Map(d.timers),
+    }));
+    s.deviceIndex = new Map(this.deviceIndex);
+    s.states = this.states.slice();
+    s.started = true;
+    s.links = this.links.map((l) => ({ ...l, dirs: [cloneDir(l.dirs[0]), cloneDir(l.dirs[1])] }));
+    s.linkIndex = new Map(this.linkIndex);
+    s.counters = this.counters.map((c) => ({ ...c, drops: { ...c.drops }, port: c.port.slice() }));
   }
 
   // ------------------------------------------------------------------ for the simulation
