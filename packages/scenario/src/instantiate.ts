@@ -48,6 +48,37 @@ export interface Instance {
  * @throws ScenarioError listing every problem with its place
  */
 export function instantiate(scenario: Scenario, opts: InstantiateOptions = {}): Instance {
+  const { b, variant } = buildVariant(scenario, opts);
+  const where = `${scenario.title} [${variant}]`;
+  const problems = [...b.problems, ...textProblems(scenario.title, variant, b)];
+  const seed = opts.seed ?? scenario.seed ?? 1;
+  if (!Number.isSafeInteger(seed)) problems.push(`seed ${seed} must be an integer`);
+  const c = devicesChecked(b, problems);
+  hostsChecked(b, problems);
+  problems.push(...duplicateAddresses(b));
+  kubeReferencesChecked(b, c, problems);
+  const links = linksChecked(b, c, problems);
+  const timeline = timelineChecked(b, c, links, problems);
+  let until: Nanos | undefined;
+  if (scenario.until !== undefined) {
+    try {
+      until = parseDuration(scenario.until);
+    } catch (e) {
+      problems.push(`until: ${errorText(e)}`);
+    }
+  }
+  // A device whose configuration has the wrong shape was left out; what only follows from that
+  // (a link to it, a step on it) is not repeated.
+  const leftOut = (p: string) => !b.shapeProblems.has(p) && b.malformedIds.some((id) => p.includes(`'${id}'`) || p.includes(`'${id}.`) || p.includes(` ${id}.`));
+  const reported = problems.filter((p) => !leftOut(p));
+  if (reported.length || b.shapeProblems.size) throw new ScenarioError(reported.length ? reported : [...b.shapeProblems], where);
+  const sim = simulationOf(b, seed, opts, links, timeline, where);
+  showsChecked(b, sim, where);
+  return { sim, variant, seed, until };
+}
+
+/** Runs the scenario's build for the variant (and the caller's change), within the size limits. */
+function buildVariant(scenario: Scenario, opts: InstantiateOptions): { b: ScenarioBuilder; variant: string } {
   const names = scenario.variantNames();
   const variant = opts.variant ?? names[0]!;
   if (!names.includes(variant)) {
@@ -67,11 +98,20 @@ export function instantiate(scenario: Scenario, opts: InstantiateOptions = {}): 
   const over = [['devices', b.devices.length], ['links', b.links.length], ['steps', b.actions.length]] as const;
   const tooMany = over.filter(([k, n]) => n > SCENARIO_LIMITS[k]).map(([k, n]) => `the scenario has ${n} ${k}; at most ${SCENARIO_LIMITS[k]} are allowed (SCENARIO_LIMITS.${k})`);
   if (tooMany.length) throw new ScenarioError(tooMany, `${scenario.title} [${variant}]`);
-  const problems = [...b.problems, ...textProblems(scenario.title, variant, b)];
-  const seed = opts.seed ?? scenario.seed ?? 1;
-  if (!Number.isSafeInteger(seed)) problems.push(`seed ${seed} must be an integer`);
+  return { b, variant };
+}
 
-  // Devices and ports.
+/** The devices of a variant as the checks see them: their ports, ids and kinds. */
+interface Devices {
+  readonly ports: ReadonlyMap<string, readonly string[]>;
+  readonly deviceIds: readonly string[];
+  readonly kindOf: ReadonlyMap<string, string>;
+  /** Whether `ref` names an existing port (`device.port`); a problem is noted when not. */
+  checkPort(ref: string, where: string): boolean;
+}
+
+/** Device ids once and well formed, port names valid. */
+function devicesChecked(b: ScenarioBuilder, problems: string[]): Devices {
   const ports = new Map<string, readonly string[]>();
   for (const d of b.devices) {
     if (ports.has(d.id)) problems.push(`${d.where}: device '${d.id}' is defined twice`);
@@ -104,8 +144,12 @@ export function instantiate(scenario: Scenario, opts: InstantiateOptions = {}): 
     return true;
   };
 
-  // Host configurations: what the Linux model would refuse at start (bad CIDRs, unknown masters,
-  // bad gateways), found now and named with the device's place.
+  const kindOf = new Map(b.devices.map((d) => [d.id, d.kind] as const));
+  return { ports, deviceIds, kindOf, checkPort };
+}
+
+/** Host configurations: what the Linux model would refuse at start (bad CIDRs, unknown masters, bad gateways), found now and named with the device's place. */
+function hostsChecked(b: ScenarioBuilder, problems: string[]): void {
   for (const d of b.devices) {
     const host = hostConfigOf(d);
     if (host === undefined) continue;
@@ -115,9 +159,10 @@ export function instantiate(scenario: Scenario, opts: InstantiateOptions = {}): 
       problems.push(`${d.where}: ${errorText(e)}`);
     }
   }
-  problems.push(...duplicateAddresses(b));
-  // Kubernetes references: a node's API store and the store's watchers are devices of the right kind.
-  const kindOf = new Map(b.devices.map((d) => [d.id, d.kind] as const));
+}
+
+/** Kubernetes references: a node's API store and the store's watchers are devices of the right kind; the L2 speakers' NICs exist. */
+function kubeReferencesChecked(b: ScenarioBuilder, { kindOf }: Devices, problems: string[]): void {
   for (const d of b.devices) {
     if (d.kind === 'kube-node') {
       // The L2 speakers announce from an interface of the node: the one named, or the first NIC.
@@ -141,7 +186,15 @@ export function instantiate(scenario: Scenario, opts: InstantiateOptions = {}): 
     }
   }
 
-  // Links: ports exist, each port used once, options parse.
+}
+
+interface Links {
+  readonly linkIds: ReadonlyMap<string, string>;
+  readonly linkOpts: readonly LinkOptions[];
+}
+
+/** Links: ports exist, each port used once, options parse. */
+function linksChecked(b: ScenarioBuilder, { checkPort }: Devices, problems: string[]): Links {
   const used = new Map<string, string>();
   const linkIds = new Map<string, string>();
   const linkOpts: LinkOptions[] = [];
@@ -169,7 +222,16 @@ export function instantiate(scenario: Scenario, opts: InstantiateOptions = {}): 
     linkOpts.push(o);
   }
 
-  // Timeline: times parse and devices/links exist.
+  return { linkIds, linkOpts };
+}
+
+interface Timeline {
+  readonly times: readonly Nanos[];
+  resolvedLink(ref: string): string | undefined;
+}
+
+/** Timeline: times parse, devices and links exist, commands are ones the device takes. */
+function timelineChecked(b: ScenarioBuilder, { ports, deviceIds, kindOf }: Devices, { linkIds, linkOpts }: Links, problems: string[]): Timeline {
   const resolvedLink = (ref: string): string | undefined => {
     if (linkIds.has(ref)) return ref;
     for (const [i, l] of b.links.entries()) if (l.a === ref || l.b === ref) return linkOpts[i]!.id;
@@ -192,20 +254,11 @@ export function instantiate(scenario: Scenario, opts: InstantiateOptions = {}): 
       for (const p of commandProblems(kindOf.get(a.dev) ?? '', a.command)) problems.push(`${a.where}: command${p.path}: ${p.message}`);
     }
   }
-  let until: Nanos | undefined;
-  if (scenario.until !== undefined) {
-    try {
-      until = parseDuration(scenario.until);
-    } catch (e) {
-      problems.push(`until: ${errorText(e)}`);
-    }
-  }
-  // A device whose configuration has the wrong shape was left out; what only follows from that
-  // (a link to it, a step on it) is not repeated.
-  const leftOut = (p: string) => !b.shapeProblems.has(p) && b.malformedIds.some((id) => p.includes(`'${id}'`) || p.includes(`'${id}.`) || p.includes(` ${id}.`));
-  const reported = problems.filter((p) => !leftOut(p));
-  if (reported.length || b.shapeProblems.size) throw new ScenarioError(reported.length ? reported : [...b.shapeProblems], `${scenario.title} [${variant}]`);
+  return { times, resolvedLink };
+}
 
+/** The simulation: devices, links, and the timeline in time order (same instant: file order). */
+function simulationOf(b: ScenarioBuilder, seed: number, opts: InstantiateOptions, { linkOpts }: Links, { times, resolvedLink }: Timeline, where: string): Simulation<EthernetFrame> {
   const sim = new Simulation<EthernetFrame>({
     seed,
     frames: ethernetFrames,
@@ -231,9 +284,13 @@ export function instantiate(scenario: Scenario, opts: InstantiateOptions = {}): 
     // Start now so that a device whose config is wrong fails here, named, not mid-run.
     sim.start();
   } catch (e) {
-    throw new ScenarioError([errorText(e)], `${scenario.title} [${variant}]`);
+    throw new ScenarioError([errorText(e)], where);
   }
-  // Every `show` names a tool the device has (views are pure: asking now changes nothing).
+  return sim;
+}
+
+/** Every `show` names a tool the device has (views are pure: asking now changes nothing). */
+function showsChecked(b: ScenarioBuilder, sim: Simulation<EthernetFrame>, where: string): void {
   const unknownTools: string[] = [];
   for (const a of b.actions) {
     if (a.kind !== 'show') continue;
@@ -243,6 +300,5 @@ export function instantiate(scenario: Scenario, opts: InstantiateOptions = {}): 
       unknownTools.push(`${a.where}: ${errorText(e)}`);
     }
   }
-  if (unknownTools.length) throw new ScenarioError(unknownTools, `${scenario.title} [${variant}]`);
-  return { sim, variant, seed, until };
+  if (unknownTools.length) throw new ScenarioError(unknownTools, where);
 }
