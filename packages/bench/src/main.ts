@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 import { JsonlFile } from '@netsim/scenario';
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { runMesh, schedule, type MeshResult } from './l2arp.js';
-import { defineDevice, Rng, Simulation, type DeviceModel, type Output, type StepContext } from '@netsim/engine';
+import { defineDevice, Rng, Simulation, type DeviceModel, type ModelRecordData, type Output, type StepContext } from '@netsim/engine';
 import { ETHERTYPE_EXPERIMENTAL, arpRequest, ethernetFrames, ethernetIpv4, formatIpv4, ipv4, macFromNumber, type EthernetFrame } from '@netsim/packets';
 import { linuxHost, type HostState } from '@netsim/linux';
 import { learningSwitch, type SwitchState } from '@netsim/l2';
@@ -144,14 +144,16 @@ function switchPure(entries: number, frames: number, moves = false): number {
 }
 
 /** Sends frames from a named set, one per microsecond, `count` of them, on command. */
-const blaster = defineDevice<{ i: number; set: string; left: number; sets: Readonly<Record<string, readonly EthernetFrame[]>> }, { sets: Record<string, readonly EthernetFrame[]> }, EthernetFrame>({
+/** The blaster's one command: start sending `count` frames of set `set`. */
+type BlastCommand = { name: 'start'; set: string; count: number };
+
+const blaster = defineDevice<{ i: number; set: string; left: number; sets: Readonly<Record<string, readonly EthernetFrame[]>> }, { sets: Record<string, readonly EthernetFrame[]> }, EthernetFrame, ModelRecordData, BlastCommand>({
   kind: 'blaster',
   ports: () => ['eth0'],
   init: (c) => ({ i: 0, set: '', left: 0, sets: c.sets }),
   on: {
     command(_s, { command }, _ctx, fx) {
-      const set = String(command['set']);
-      const count = Number(command['count']);
+      const { set, count } = command;
       fx.write((d) => {
         d.set = set;
         d.left = count;

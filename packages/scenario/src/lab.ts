@@ -19,7 +19,7 @@ import { parseDuration } from '@netsim/engine';
 import { instantiate, type Scenario, type ScenarioSpec } from './scenario.js';
 import { specOf } from './yaml.js';
 import { shComment, shNum, shq } from './shell.js';
-import { NUD_STATES } from '@netsim/linux';
+import { NUD_STATES, type HostCommand } from '@netsim/linux';
 
 export interface LabOptions {
   variant?: string;
@@ -350,14 +350,16 @@ function probeCommand(verb: string, a: Record<string, unknown>, ns: (d: string) 
       return `ip -n ${ns(dev)} link set ${shq(end.slice(end.indexOf('.') + 1))} ${verb === 'linkDown' ? 'down' : 'up'}`;
     }
     case 'command': {
-      const c = a['command'] as Record<string, unknown>;
+      // Checked against the host's command union when the scenario loaded (instantiate, above);
+      // every value still reaches the script parsed and reformatted, or quoted.
+      const c = a['command'] as HostCommand;
       if (!built.has(host)) return undefined;
-      if (c['name'] === 'neigh-replace') {
-        const state = String(c['state'] ?? 'PERMANENT').toUpperCase();
+      if (c.name === 'neigh-replace') {
+        const state = (c.state ?? 'PERMANENT').toUpperCase();
         if (!(NUD_STATES as readonly string[]).includes(state)) throw new Error(`neigh-replace on ${host}: state '${state}' is not a NUD state (${NUD_STATES.join(', ')})`);
-        return `ip -n ${n} neigh replace ${ip(String(c['ip']))} lladdr ${shq(parseMac(String(c['mac'])))} dev ${shq(String(c['dev']))} nud ${shq(state.toLowerCase())}`;
+        return `ip -n ${n} neigh replace ${ip(c.ip)} lladdr ${shq(parseMac(c.mac))} dev ${shq(c.dev)} nud ${shq(state.toLowerCase())}`;
       }
-      if (c['name'] === 'fdb-add') return `bridge -n ${n} fdb append ${shq(parseMac(String(c['mac'])))} dev ${shq(String(c['dev']))}${c['dst'] ? ` dst ${ip(String(c['dst']))}` : ''} self${c['permanent'] ? ' permanent' : ''}`;
+      if (c.name === 'fdb-add') return `bridge -n ${n} fdb append ${shq(parseMac(c.mac))} dev ${shq(c.dev)}${c.dst ? ` dst ${ip(c.dst)}` : ''} self${c.permanent ? ' permanent' : ''}`;
       return undefined;
     }
     default:
