@@ -12,7 +12,6 @@ import type { KubeNodeConfig, KubeNodeState } from '@netsim/kube';
 import type { DeviceKind } from './builder.js';
 import { formatCounters, showApi, showHost, showKubeNode, showL3Switch, showSwitch } from './show.js';
 
-type Sim = Simulation<EthernetFrame>;
 
 export interface DeviceKindInfo {
   /** What a scenario calls it: the builder method and the YAML key. */
@@ -20,15 +19,15 @@ export interface DeviceKindInfo {
   /** What its model reports as its kind (traces, `sim.deviceKind`). */
   readonly model: 'switch' | 'l3switch' | 'endpoint' | 'kube-api' | 'kube-node' | 'host';
   /** `show <device> [tool]`: the tool's name and its output now. */
-  show(sim: Sim, dev: string, tool?: string): [tool: string, text: string];
+  show(sim: Simulation<EthernetFrame>, dev: string, tool?: string): [tool: string, text: string];
   /** The tables the viewer records for it (undefined: the kind's default tool). */
-  viewTools(sim: Sim, dev: string): (string | undefined)[];
+  viewTools(sim: Simulation<EthernetFrame>, dev: string): (string | undefined)[];
   /** How explain reads its forwarding decisions: a learning switch's fdb, an L3 switch's ARP entry, a Linux host's tables. */
   readonly explain: 'fdb' | 'l3switch' | 'linux' | null;
   /** The Linux host it is or holds (its addresses, interfaces, bridges). */
-  host?(sim: Sim, dev: string): HostState;
+  host?(sim: Simulation<EthernetFrame>, dev: string): HostState;
   /** An L3 switch's own state (its MAC and VLAN addresses). */
-  l3switch?(sim: Sim, dev: string): L3SwitchState;
+  l3switch?(sim: Simulation<EthernetFrame>, dev: string): L3SwitchState;
   /** The Linux host configuration inside its configuration (for address checks). */
   hostConfig?(config: unknown): HostConfig;
   /** Why `netsim lab` cannot build it from Linux namespaces, or null when it can. */
@@ -77,7 +76,7 @@ export function kindNamed(name: string): DeviceKindInfo | undefined {
 }
 
 /** The kind of a device of a simulation (undefined: a custom model, or no such device). */
-export function kindOfDevice(sim: Sim, dev: string): DeviceKindInfo | undefined {
+export function kindOfDevice(sim: Simulation<EthernetFrame>, dev: string): DeviceKindInfo | undefined {
   return sim.deviceIds().includes(dev) ? byModel.get(sim.deviceKind(dev)) : undefined;
 }
 
@@ -85,12 +84,12 @@ export function kindOfDevice(sim: Sim, dev: string): DeviceKindInfo | undefined 
  * The tool name and its output for a device at the current instant (a custom model: its port counters).
  * @example const [tool, text] = showDevice(sim, 'sw1'); // ['show mac-address-table', '...']
  */
-export function showDevice(sim: Sim, dev: string, tool?: string): [tool: string, text: string] {
+export function showDevice(sim: Simulation<EthernetFrame>, dev: string, tool?: string): [tool: string, text: string] {
   const k = kindOfModel(sim.deviceKind(dev));
   return k === undefined ? ['show interfaces counters', formatCounters(sim, dev)] : k.show(sim, dev, tool);
 }
 
 /** The tables a viewer shows for a device. */
-export function viewTools(sim: Sim, dev: string): (string | undefined)[] {
+export function viewTools(sim: Simulation<EthernetFrame>, dev: string): (string | undefined)[] {
   return kindOfModel(sim.deviceKind(dev))?.viewTools(sim, dev) ?? [];
 }

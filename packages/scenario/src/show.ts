@@ -5,7 +5,8 @@ import { displayArp, displayMacAddress, formatMacAddressTable, type L3SwitchStat
 import { arpShow, bridgeFdbShow, ipAddrShow, ipNeighShow, ipRouteGet, ipRouteShow, ipRouteShowCache, ipStatsLink, iptablesList, sysctlShow, type HostState } from '@netsim/linux';
 import { ipvsadmList, kubectlDescribeNode, kubectlGetNodes, kubectlGetPods, type ApiState, type KubeNodeState } from '@netsim/kube';
 
-type Shown = [tool: string, text: string];
+/** A tool name and what it printed. */
+export type Shown = [tool: string, text: string];
 
 /** A learning switch: `show mac-address-table`. */
 export function showSwitch(sim: Simulation<EthernetFrame>, dev: string): Shown {
