@@ -103,13 +103,6 @@ export class Simulation<F = unknown> extends Topology<F> {
     if (this.trace.all.size !== 0) this.emit({ n: 0, t: this._now, type: 'output', dev: device, tool, text });
   }
 
-  // ------------------------------------------------------------------ inspection
-
-  /** The current state of a device (immutable). */
-  state<S = unknown>(device: string): S {
-    this.start();
-    return this.states[this.requireDevice(device, 'state')] as S;
-  }
 
   // ------------------------------------------------------------------ running
 
@@ -191,35 +184,8 @@ export class Simulation<F = unknown> extends Topology<F> {
 
   // ------------------------------------------------------------------ internals
 
-  /** Initialises every device (done implicitly by the first run or state read). */
-  start(): void {
-    if (this.started) return;
-    this.started = true;
-    for (const d of this.devices) this.initDevice(d);
-  }
-
-  protected override deviceAdded(slot: DeviceSlot<F>): void {
-    if (this.started) this.initDevice(slot);
-  }
-
   protected override linkAdded(link: LinkState): void {
     if (this.started && link.up) this.schedule(this._now, EV_LINK, -1, '', null, link.index, 1, 1);
-  }
-
-  private initDevice(d: DeviceSlot<F>): void {
-    const links = this.links;
-    try {
-      this.states[d.index] = d.model.init(d.config, {
-        device: d.id,
-        rng: d.rng,
-        carrier(port: string) {
-          const ref = d.portLinks.get(port);
-          return ref !== undefined && links[ref >> 1]!.up;
-        },
-      });
-    } catch (e) {
-      throw new DeviceError(`device '${d.id}' (${d.model.kind}) failed to start: ${errorText(e)}`, d.id, e);
-    }
   }
 
   private schedule(t: Nanos, kind: Ev['kind'], dev: number, port: string, obj: unknown, x: number, y: number, z: number): void {

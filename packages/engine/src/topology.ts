@@ -4,13 +4,13 @@
  */
 import { parseDuration } from './time.js';
 import { Rng, RNG_WORDS, seedStream } from './rng.js';
-import { TopologyError } from './errors.js';
+import { DeviceError, TopologyError } from './errors.js';
 import type { DeviceModel } from './device.js';
 import type { DeviceCounters, LinkOptions, PortRef } from './options.js';
 import { cloneDir, newDir, type LinkEnd, type LinkState } from './link.js';
 import { countersView, newCounters, type Counters } from './counters.js';
 import { describePorts, type Busy } from './diagnosis.js';
-import { hint } from './hint.js';
+import { errorText, hint } from './hint.js';
 import type { TimerTable } from './timers.js';
 
 
@@ -85,7 +85,7 @@ export class Topology<F> {
     this.deviceIndex.set(id, index);
     this.states.push(undefined);
     this.counters.push(newCounters(ports));
-    this.deviceAdded(slot);
+    if (this.started) this.initDevice(slot);
   }
 
   /**
@@ -131,6 +131,12 @@ export class Topology<F> {
   }
 
   // ------------------------------------------------------------------ inspection
+
+  /** The current state of a device (immutable). */
+  state<S = unknown>(device: string): S {
+    this.start();
+    return this.states[this.requireDevice(device, 'state')] as S;
+  }
 
   deviceIds(): string[] {
     return this.devices.map((d) => d.id);
@@ -181,10 +187,30 @@ export class Topology<F> {
     s.counters = this.counters.map((c) => ({ ...c, drops: { ...c.drops }, port: c.port.slice() }));
   }
 
-  // ------------------------------------------------------------------ for the simulation
+  /** Initialises every device (done implicitly by the first run or state read). */
+  start(): void {
+    if (this.started) return;
+    this.started = true;
+    for (const d of this.devices) this.initDevice(d);
+  }
 
-  /** A device was added (the simulation starts it at once if it is running). */
-  protected deviceAdded(_slot: DeviceSlot<F>): void {}
+  private initDevice(d: DeviceSlot<F>): void {
+    const links = this.links;
+    try {
+      this.states[d.index] = d.model.init(d.config, {
+        device: d.id,
+        rng: d.rng,
+        carrier(port: string) {
+          const ref = d.portLinks.get(port);
+          return ref !== undefined && links[ref >> 1]!.up;
+        },
+      });
+    } catch (e) {
+      throw new DeviceError(`device '${d.id}' (${d.model.kind}) failed to start: ${errorText(e)}`, d.id, e);
+    }
+  }
+
+  // ------------------------------------------------------------------ for the simulation
 
   /** A link was added (the simulation raises its carrier if it is running). */
   protected linkAdded(_link: LinkState): void {}

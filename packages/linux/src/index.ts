@@ -23,3 +23,4 @@ export * from './vxlan.js';
 export * from './traceroute.js';
 export * from './records.js';
 export * from './timers.js';
+export * from './netdevice.js';

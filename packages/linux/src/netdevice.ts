@@ -1,0 +1,31 @@
+/** What the kernel accepts as an interface's name and address (net/core/dev.c dev_valid_name, net/ethernet/eth.c is_valid_ether_addr). */
+import type { Mac } from '@netsim/packets';
+
+/**
+ * Why the kernel would refuse `name` as an interface name, or undefined when it takes it —
+ * net/core/dev.c:dev_valid_name: not empty, shorter than IFNAMSIZ (16) bytes, not `.` or `..`,
+ * no `/`, `:` or whitespace (C isspace). netsim also refuses other control characters, which
+ * the kernel takes but no tool prints readably.
+ * @example ifnameProblem('eth0') // undefined
+ */
+export function ifnameProblem(name: string): string | undefined {
+  if (typeof name !== 'string' || name === '') return 'is empty (an interface needs a name)';
+  const bytes = new TextEncoder().encode(name).length;
+  if (bytes >= 16) return `is ${bytes} bytes long: the kernel takes at most 15 (IFNAMSIZ)`;
+  if (name === '.' || name === '..') return "is '.' or '..', which the kernel refuses";
+  // eslint-disable-next-line no-control-regex
+  const c = /[/:\s\u0000-\u001f\u007f]/.exec(name);
+  if (c) return `holds ${JSON.stringify(c[0])}: the kernel refuses '/', ':' and whitespace in interface names (dev_valid_name), and netsim control characters`;
+  return undefined;
+}
+
+/**
+ * A MAC an interface may have: not multicast or broadcast (the I/G bit) and not all zeros —
+ * net/ethernet/eth.c:eth_prepare_mac_addr_change refuses others (is_valid_ether_addr, EADDRNOTAVAIL).
+ * @throws Error naming `what`
+ */
+export function unicastMac(mac: Mac, what: string): Mac {
+  if (mac === '00:00:00:00:00:00') throw new Error(`${what}: MAC ${mac} is all zeros, which the kernel refuses (is_valid_ether_addr)`);
+  if ((parseInt(mac.slice(0, 2), 16) & 1) === 1) throw new Error(`${what}: MAC ${mac} is a ${mac === 'ff:ff:ff:ff:ff:ff' ? 'broadcast' : 'multicast'} address (the first octet's low bit is set), which the kernel refuses (is_valid_ether_addr)`);
+  return mac;
+}
