@@ -11,7 +11,7 @@ import { type Io, parse } from './common.js';
 
 /** `netsim sweep`: outcome distribution over seeds. */
 export async function cmdSweep(args: string[], io: Io): Promise<number> {
-  const { values, positionals } = parse(args, { seeds: { type: 'string' }, variant: { type: 'string' }, workers: { type: 'string' }, 'max-events': { type: 'string' }, json: { type: 'boolean' } });
+  const { values, positionals } = parse(args, { seeds: { type: 'string' }, variant: { type: 'string' }, workers: { type: 'string' }, 'max-events': { type: 'string' }, json: { type: 'boolean' } }, 'sweep');
   if (positionals.length !== 1) throw new UsageError('sweep needs one scenario file');
   const file = positionals[0]!;
   const { scenario } = await loadScenario(file);
@@ -39,7 +39,7 @@ export async function cmdSweep(args: string[], io: Io): Promise<number> {
 
 /** `netsim yaml`: a TypeScript scenario as YAML. */
 export async function cmdYaml(args: string[], io: Io): Promise<number> {
-  const { values, positionals } = parse(args, { out: { type: 'string', short: 'o' } });
+  const { values, positionals } = parse(args, { out: { type: 'string', short: 'o' } }, 'yaml');
   if (positionals.length !== 1) throw new UsageError('yaml needs one scenario file');
   const { scenario } = await loadScenario(positionals[0]);
   const text = scenarioToYaml(scenario, positionals[0]!.replace(/\\/g, '/'));
@@ -50,7 +50,7 @@ export async function cmdYaml(args: string[], io: Io): Promise<number> {
 
 /** `netsim explain`: one packet's causal chain. */
 export async function cmdExplain(args: string[], io: Io): Promise<number> {
-  const { values, positionals } = parse(args, { variant: { type: 'string' }, seed: { type: 'string' }, json: { type: 'boolean' } });
+  const { values, positionals } = parse(args, { variant: { type: 'string' }, seed: { type: 'string' }, json: { type: 'boolean' } }, 'explain');
   if (positionals.length !== 2) throw new UsageError("explain needs a scenario file and a selector, e.g. netsim explain s.ts 'icmp 10.0.0.1 -> 10.0.0.2 at 5s'");
   const { scenario } = await loadScenario(positionals[0]);
   const seed = values.seed === undefined ? undefined : Number(values.seed);
@@ -73,7 +73,7 @@ export async function cmdExplain(args: string[], io: Io): Promise<number> {
 
 /** `netsim diff`: two runs of one scenario, compared. */
 export async function cmdDiff(args: string[], io: Io): Promise<number> {
-  const { values, positionals } = parse(args, { variant: { type: 'string', multiple: true }, seed: { type: 'string', multiple: true }, at: { type: 'string' }, do: { type: 'string' }, json: { type: 'boolean' } });
+  const { values, positionals } = parse(args, { variant: { type: 'string', multiple: true }, seed: { type: 'string', multiple: true }, at: { type: 'string' }, do: { type: 'string' }, json: { type: 'boolean' } }, 'diff');
   if (positionals.length > 1) throw new UsageError(`unexpected argument '${positionals[1]}'`);
   const { scenario } = await loadScenario(positionals[0]);
   const variants = values.variant ?? [];

@@ -4,7 +4,8 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from '../load.js';
 import { type ProgressStream } from '../progress.js';
-import { errorText } from '@netsim/engine';
+import { errorText, hint } from '@netsim/engine';
+import { instantiate, type Scenario } from '@netsim/scenario';
 
 export interface Io {
   out(text: string): void;
@@ -14,11 +15,16 @@ export interface Io {
 }
 
 /** Parses a command's options; a mistake in them is the user's (exit 2, one line). */
-export function parse<O extends ParseArgsConfig['options']>(args: string[], options: O): ReturnType<typeof parseArgs<{ args: string[]; allowPositionals: true; options: O; strict: true }>> {
+export function parse<O extends ParseArgsConfig['options']>(args: string[], options: O, command: string): ReturnType<typeof parseArgs<{ args: string[]; allowPositionals: true; options: O; strict: true }>> {
   try {
     return parseArgs({ args, allowPositionals: true, options, strict: true });
   } catch (e) {
-    throw new UsageError(errorText(e));
+    const known = Object.keys(options ?? {}).map((o) => `--${o}`);
+    const unknown = (e as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' ? /Unknown option '([^']+)'/.exec(errorText(e))?.[1] : undefined;
+    if (unknown !== undefined) {
+      throw new UsageError(`${command}: unknown option '${unknown}'${hint(unknown, known)} (${known.length ? `options: ${known.join(', ')}` : 'it takes no options'}; netsim help ${command})`);
+    }
+    throw new UsageError(`${command}: ${errorText(e)} (netsim help ${command})`);
   }
 }
 
@@ -33,4 +39,20 @@ export function scenarioFiles(args: string[], what: string): string[] {
       : [];
   if (files.length === 0) throw new UsageError(`${what}: no scenario files (give some, or run it where scenarios/ is)`);
   return files;
+}
+
+/**
+ * A capture point (`DEV.PORT`) the scenario's variant has, checked before anything runs: a wrong
+ * device or port is the user's mistake (exit 2), named with what there is.
+ */
+export function checkPoint(scenario: Scenario, variant: string | undefined, point: string, option: string): void {
+  const dot = point.indexOf('.');
+  if (dot <= 0 || dot === point.length - 1) throw new UsageError(`${option}: '${point}' is not a port (write DEV.PORT, e.g. gw.vnet0)`);
+  const { sim } = instantiate(scenario, variant === undefined ? {} : { variant });
+  const dev = point.slice(0, dot);
+  const port = point.slice(dot + 1);
+  const devices = sim.deviceIds();
+  if (!devices.includes(dev)) throw new UsageError(`${option}: no device '${dev}'${hint(dev, devices)} (devices: ${devices.join(', ')})`);
+  const ports = sim.devicePorts(dev);
+  if (!ports.includes(port)) throw new UsageError(`${option}: ${dev} has no port '${port}'${hint(port, [...ports])} (${ports.length ? `ports: ${ports.join(', ')}` : 'it has no ports'})`);
 }

@@ -26,7 +26,7 @@ export interface IncidentVerdict {
  * it and those that fix it, and says whether the symptom shows where it should and only there.
  */
 export async function cmdIncidents(args: string[], io: Io): Promise<number> {
-  const { values, positionals } = parse(args, { json: { type: 'boolean' }, 'pcap-dir': { type: 'string' } });
+  const { values, positionals } = parse(args, { json: { type: 'boolean' }, 'pcap-dir': { type: 'string' } }, 'incidents');
   const found: { scenario: Scenario; file: string }[] = [];
   // A folder that cannot be made fails now, not after the first incident has run.
   if (values['pcap-dir'] !== undefined) makeOutputDir(values['pcap-dir']);

@@ -7,7 +7,7 @@ import { type Io, parse } from './common.js';
 
 /** `netsim lab`: the scenario as a script for a real Linux box. */
 export async function cmdLab(args: string[], io: Io): Promise<number> {
-  const { values, positionals } = parse(args, { script: { type: 'string' }, variant: { type: 'string' }, 'keep-addresses': { type: 'boolean' }, scale: { type: 'string' } });
+  const { values, positionals } = parse(args, { script: { type: 'string' }, variant: { type: 'string' }, 'keep-addresses': { type: 'boolean' }, scale: { type: 'string' } }, 'lab');
   if (positionals.length !== 1) throw new UsageError('lab needs one scenario file');
   if (values.script === undefined) throw new UsageError('lab: give --script FILE (the bash script to write)');
   const scale = values.scale === undefined ? undefined : Number(values.scale);
@@ -21,7 +21,7 @@ export async function cmdLab(args: string[], io: Io): Promise<number> {
 
 /** `netsim conform`: netsim and the kernel, side by side. */
 export async function cmdConform(args: string[], io: Io): Promise<number> {
-  const { values, positionals } = parse(args, { variant: { type: 'string' } });
+  const { values, positionals } = parse(args, { variant: { type: 'string' } }, 'conform');
   if (positionals.length === 0) throw new UsageError('conform needs scenario files (e.g. scenarios/conformance/*.ts)');
   let unexplained = 0;
   for (const file of positionals) {

@@ -3,11 +3,11 @@ import { writeFileSync, openSync, writeSync, closeSync } from 'node:fs';
 import { getHeapStatistics } from 'node:v8';
 import { loadScenario, UsageError } from '../load.js';
 import { OutputFile, writeError } from '../output.js';
-import { formatTime, EventBudgetExceeded, ForwardingLoopError, MemoryBudgetExceeded, BinaryTraceWriter } from '@netsim/engine';
+import { errorText, formatTime, EventBudgetExceeded, ForwardingLoopError, MemoryBudgetExceeded, BinaryTraceWriter } from '@netsim/engine';
 import { runScenario, summarizeRun, formatRecord, tracePcap, tcpdump, JsonlFile } from '@netsim/scenario';
 import { ethernetFrames, type EthernetFrame } from '@netsim/packets';
 import type { TraceRecord } from '@netsim/engine';
-import { type Io, parse, scenarioFiles } from './common.js';
+import { checkPoint, type Io, parse, scenarioFiles } from './common.js';
 
 /** Writes a whole file through a temporary one; a failure names `target`. */
 export function writeWhole(target: string, data: string | Uint8Array): void {
@@ -50,7 +50,7 @@ export function parseBytes(text: string, what: string): number {
 }
 
 export async function cmdVariants(args: string[], io: Io): Promise<number> {
-  const { positionals } = parse(args, {});
+  const { positionals } = parse(args, {}, 'variants');
   const { scenario } = await loadScenario(positionals[0]);
   const names = scenario.variantNames();
   for (const [i, name] of names.entries()) {
@@ -74,7 +74,7 @@ export async function cmdRun(args: string[], io: Io): Promise<number> {
         json: { type: 'boolean' },
         quiet: { type: 'boolean' },
         'max-memory': { type: 'string' },
-      });
+      }, 'run');
   if (positionals.length > 1) throw new UsageError(`unexpected argument '${positionals[1]}'`);
   const { scenario, path } = await loadScenario(positionals[0]);
   const seed = values.seed === undefined ? undefined : Number(values.seed);
@@ -84,6 +84,17 @@ export async function cmdRun(args: string[], io: Io): Promise<number> {
   const maxFrameHops = values['max-hops'] === undefined ? undefined : Number(values['max-hops']);
   if (maxFrameHops !== undefined && !(Number.isSafeInteger(maxFrameHops) && maxFrameHops >= 0)) throw new UsageError(`--max-hops '${values['max-hops']}' is not a non-negative integer`);
 
+  // Names in the options are checked against the scenario before it runs.
+  if (values.capture !== undefined) checkPoint(scenario, values.variant, values.capture, '--capture');
+  if (values.tcpdump !== undefined) {
+    const [point = '', ...filter] = values.tcpdump.trim().split(/\s+/);
+    checkPoint(scenario, values.variant, point, '--tcpdump');
+    try {
+      tcpdump([], point, filter.join(' '));
+    } catch (e) {
+      throw new UsageError(`--tcpdump: ${errorText(e)}`);
+    }
+  }
   const memoryBudget = { bytes: values['max-memory'] === undefined ? defaultMemoryBudget() : parseBytes(values['max-memory'], '--max-memory'), used: () => process.memoryUsage().heapUsed };
   // Records nobody reads are not kept: --quiet prints tool output only, --json the summary.
   const keepRecords = values.pcap !== undefined || values.tcpdump !== undefined ? true : values.json ? false : values.quiet ? (r: TraceRecord<EthernetFrame>) => r.type === 'output' || r.type === 'log' || r.type.endsWith('.output') : true;

@@ -9,7 +9,7 @@ import { type Io, parse } from './common.js';
 
 /** `netsim view`: serve the viewer with a bundle, or `--export` the bundle. */
 export async function cmdView(args: string[], io: Io): Promise<number> {
-  const { values, positionals } = parse(args, { export: { type: 'string' }, variant: { type: 'string' }, seed: { type: 'string' }, port: { type: 'string' } });
+  const { values, positionals } = parse(args, { export: { type: 'string' }, variant: { type: 'string' }, seed: { type: 'string' }, port: { type: 'string' } }, 'view');
   if (positionals.length !== 1) throw new UsageError('view needs one scenario file, view bundle (.view.json) or trace (.jsonl)');
   const file = positionals[0]!;
   const seed = values.seed === undefined ? undefined : Number(values.seed);
