@@ -321,3 +321,19 @@ describe('netsim view --export', () => {
     expect(netsim('view', 'scenarios/incident-4-ipvs-externalip.ts', '--port', '99999').err).toContain("--port '99999' is not a port number");
   });
 });
+
+describe('netsim run --json', () => {
+  it('gives each tool session its result and each show step its text, beside the counters and the fingerprint', () => {
+    const r = netsim('run', 'scenarios/incident-5-vxlan-firewall.ts', '--json');
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.out) as { fingerprint: string; sessions: Record<string, Record<string, { tool: string; sent?: number; received?: number; outcome?: string; lines: string[] }>>; shows: { atNs: number; dev: string; tool: string; text: string }[]; outcome: string[] };
+    const n129 = j.sessions['n129']!;
+    expect(n129['icmp-cross-svc']).toMatchObject({ tool: 'ping', dst: '10.96.0.10', sent: 2, received: 2 });
+    expect(n129['icmp-cross-pod']).toMatchObject({ tool: 'ping', sent: 2, received: 0 });
+    expect(n129['tcp-cross-svc']).toMatchObject({ tool: 'nc', outcome: 'timeout', lines: ['nc: connect to 10.96.0.10 port 80 (tcp) timed out: Operation now in progress'] });
+    expect(n129['trace-tcp']!.tool).toBe('traceroute');
+    expect(j.shows).toEqual([expect.objectContaining({ atNs: 16_000_000_000, dev: 'fw', tool: 'iptables -L -v -n', text: expect.stringMatching(/^Chain INPUT/) })]);
+    expect(j.outcome[0]).toMatch(/^from node-129/);
+    expect(j.fingerprint).toMatch(/^[0-9a-f]{16}$/);
+  });
+});

@@ -1,9 +1,11 @@
 /** Running a scenario and presenting what happened: timeline lines, results, pcap. */
 import type { NetsimRecord } from './records.js';
-import { formatTime, TraceRecorder, type DeviceCounters, type Duration, type Nanos, type TraceRecord } from '@netsim/engine';
-import { describeFrame, encodeFrame, writePcap, type EthernetFrame } from '@netsim/packets';
+import { formatTime, TraceRecorder, type DeviceCounters, type Duration, type Nanos, type OutputRecord, type TraceRecord } from '@netsim/engine';
+import { describeFrame, encodeFrame, formatIpv4, writePcap, type EthernetFrame } from '@netsim/packets';
 import { fdbEntries, type SwitchState } from '@netsim/l2';
 import { instantiate, type Instance, type InstantiateOptions, type Scenario } from './scenario.js';
+import type { HostState } from '@netsim/linux';
+import { kindOfDevice } from './kinds.js';
 
 export interface RunScenarioOptions {
   variant?: string;
@@ -133,11 +135,33 @@ export interface RunSummary {
   /** The scenario's own report of the outcome (its `report`), if it has one. */
   outcome?: string[];
   devices: Record<string, { kind: string; counters: DeviceCounters; fdb?: { mac: string; port: string; type: 'dynamic' | 'static'; lastSeenNs: Nanos }[] }>;
+  /** Every tool session the run started, by device and session name, with what it printed. */
+  sessions: Record<string, Record<string, SessionResult>>;
+  /** Every `show` step's output, in time order (kept when records are kept, or with `keepRecords` letting `output` records through). */
+  shows: { atNs: Nanos; dev: string; tool: string; text: string }[];
+}
+
+/** What one tool session ended with: ping, arping, traceroute, nc/telnet (a TCP or UDP tool). */
+export type SessionResult =
+  | { tool: 'ping'; dst: string; sent: number; received: number; errors: number; rttsUs: readonly number[]; done: boolean; lines: readonly string[] }
+  | { tool: 'arping'; dst: string; sent: number; received: number; mac: string | null; done: boolean; lines: readonly string[] }
+  | { tool: 'traceroute'; dst: string; done: boolean; lines: readonly string[] }
+  | { tool: 'nc' | 'telnet' | 'request'; dst: string; port: number; outcome: 'connected' | 'refused' | 'timeout' | 'unreachable'; lines: readonly string[] };
+
+/** A host's tool sessions (its pings, arpings, traceroutes and TCP/UDP tools), by session name, sorted. */
+function hostSessions(h: HostState): Record<string, SessionResult> {
+  const out: [string, SessionResult][] = [];
+  for (const p of Object.values(h.pings)) out.push([p.name, { tool: 'ping', dst: formatIpv4(p.dst), sent: p.sent, received: p.received, errors: p.errors, rttsUs: p.rtts, done: p.done, lines: p.lines }]);
+  for (const a of Object.values(h.arpings)) out.push([a.name, { tool: 'arping', dst: formatIpv4(a.dst), sent: a.sent, received: a.received, mac: a.mac, done: a.done, lines: a.lines }]);
+  for (const t of Object.values(h.traceroutes)) out.push([t.name, { tool: 'traceroute', dst: formatIpv4(t.dst), done: t.done, lines: t.lines }]);
+  for (const r of Object.values(h.tcp.results)) out.push([r.session, { tool: r.tool, dst: r.dst, port: r.port, outcome: r.outcome, lines: r.lines }]);
+  return Object.fromEntries(out.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
 export function summarizeRun(scenario: Scenario, run: ScenarioRun): RunSummary {
   const sim = run.sim;
   const devices: RunSummary['devices'] = {};
+  const sessions: RunSummary['sessions'] = {};
   const drops: Record<string, number> = {};
   for (const id of sim.deviceIds()) {
     const kind = sim.deviceKind(id);
@@ -149,7 +173,11 @@ export function summarizeRun(scenario: Scenario, run: ScenarioRun): RunSummary {
       entry.fdb = fdbEntries(s.fdb, sim.now, s.agingNs).map(({ mac, entry: e }) => ({ mac, port: e.port, type: e.static ? 'static' : 'dynamic', lastSeenNs: e.lastSeen }));
     }
     Object.defineProperty(devices, id, { value: entry, enumerable: true, writable: true, configurable: true }); // ids may be '__proto__'
+    const h = kindOfDevice(sim, id)?.host?.(sim, id);
+    const tools = h === undefined ? {} : hostSessions(h);
+    if (Object.keys(tools).length) Object.defineProperty(sessions, id, { value: tools, enumerable: true, writable: true, configurable: true });
   }
+  const shows = run.recorder.records.filter((r): r is OutputRecord => r.type === 'output').map((r) => ({ atNs: r.t, dev: r.dev, tool: r.tool, text: r.text }));
   return {
     scenario: scenario.title,
     variant: run.variant,
@@ -161,6 +189,8 @@ export function summarizeRun(scenario: Scenario, run: ScenarioRun): RunSummary {
     drops: Object.fromEntries(Object.entries(drops).sort(([a], [b]) => (a < b ? -1 : 1))),
     ...(scenario.report ? { outcome: scenario.report(sim, { name: run.variant, isDefault: run.variant === scenario.variantNames()[0] }) } : {}),
     devices,
+    sessions,
+    shows,
   };
 }
 

@@ -96,8 +96,8 @@ export async function cmdRun(args: string[], io: Io): Promise<number> {
     }
   }
   const memoryBudget = { bytes: values['max-memory'] === undefined ? defaultMemoryBudget() : parseBytes(values['max-memory'], '--max-memory'), used: () => process.memoryUsage().heapUsed };
-  // Records nobody reads are not kept: --quiet prints tool output only, --json the summary.
-  const keepRecords = values.pcap !== undefined || values.tcpdump !== undefined ? true : values.json ? false : values.quiet ? (r: TraceRecord<EthernetFrame>) => r.type === 'output' || r.type === 'log' || r.type.endsWith('.output') : true;
+  // Records nobody reads are not kept: --quiet prints tool output only, --json the summary (with the show steps' output).
+  const keepRecords = values.pcap !== undefined || values.tcpdump !== undefined ? true : values.json ? (r: TraceRecord<EthernetFrame>) => r.type === 'output' : values.quiet ? (r: TraceRecord<EthernetFrame>) => r.type === 'output' || r.type === 'log' || r.type.endsWith('.output') : true;
   // Outputs go to temporary files, renamed into place when the run is done: a run that fails
   // validation leaves an existing file as it was. A run stopped by a budget or a loop keeps its
   // trace (it shows what happened up to the stop).
