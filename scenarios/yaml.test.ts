@@ -23,7 +23,7 @@ describe('scenarios as YAML', () => {
       expect(isScenario(mod.default)).toBe(true);
       const ts = mod.default as Scenario;
       const yamlText = readFileSync(join(dir, 'yaml', file.replace(/\.ts$/, '.yaml')), 'utf8');
-      expect(yamlText).toBe(scenarioToYaml(ts, `scenarios/${file}`));
+      expect(yamlText).toBe(scenarioToYaml(ts, `scenarios/${file}`, { schema: file.startsWith('conformance/') ? '../../netsim.schema.json' : '../netsim.schema.json' }));
       const fromYaml = parseYamlScenario(yamlText, file);
       expect(fromYaml.variantNames()).toEqual(ts.variantNames());
       for (const variant of ts.variantNames()) {

@@ -1,7 +1,7 @@
 /** The `netsim` command line: the usage text, the command table, and how every command ends (0 ok, 1 a run stopped by a budget or a loop, 2 a user mistake). Each command is in commands/. */
 import { UsageError } from './load.js';
 import { hint, errorText, EventBudgetExceeded, ForwardingLoopError, MemoryBudgetExceeded } from '@netsim/engine';
-import { cmdDiff, cmdExplain, cmdSweep, cmdYaml } from './commands/analyse.js';
+import { cmdDiff, cmdExplain, cmdSchema, cmdSweep, cmdYaml } from './commands/analyse.js';
 import { type Io } from './commands/common.js';
 import { cmdIncidents } from './commands/incidents.js';
 import { cmdConform, cmdLab } from './commands/lab.js';
@@ -21,6 +21,7 @@ const COMMANDS: Record<string, (args: string[], io: Io) => number | Promise<numb
   diff: cmdDiff,
   sweep: cmdSweep,
   yaml: cmdYaml,
+  schema: cmdSchema,
   replay: cmdReplay,
   variants: cmdVariants,
   trace: cmdTrace,

@@ -22,9 +22,12 @@ export const USAGE = `usage:
                                      the causal chain of one packet: hops, the table entries that
                                      sent it there and how they were learned, its fate. SELECTOR:
                                      'icmp 172.31.11.1 -> 172.31.11.2 at 1300s' (tcp, udp, ip) or '#1234'
-  netsim yaml <scenario.ts> [--out FILE]
+  netsim yaml <scenario.ts> [--out FILE] [--schema PATH]
                                      the scenario as YAML (every variant); run, replay, diff and
                                      explain take .yaml scenario files as well
+  netsim schema                      the JSON Schema of YAML scenario files (netsim schema > netsim.schema.json);
+                                     an editor checks a file that starts with
+                                     '# yaml-language-server: $schema=netsim.schema.json'
   netsim sweep <scenario-file> --seeds 1..1000 [--variant NAME] [--workers N] [--json]
                                      the scenario over many seeds (worker threads): which outcomes
                                      vary, with which seeds; progress on a terminal
@@ -55,6 +58,7 @@ export const USAGE = `usage:
   --at T --do 'CHANGE'
                    the instant and the change of a what-if diff
   --out FILE       write the YAML to FILE instead of standard output
+  --schema PATH    start the YAML with the yaml-language-server line naming PATH (the schema file)
   --export FILE    write the view bundle to FILE instead of serving it
   --port N         the viewer's port on 127.0.0.1 (default: a free one)
   --script FILE    where netsim lab writes its bash script
@@ -82,6 +86,7 @@ const EXAMPLES: Readonly<Record<string, string>> = {
   diff: 'netsim diff scenarios/incident-1-metallb-duplicate-mac.ts --variant node2-elected --variant node2-fixed',
   explain: "netsim explain scenarios/incident-3-openelb-arp-port.ts 'icmp 172.31.11.1 -> 172.31.11.2 at 1300s'",
   yaml: 'netsim yaml scenarios/demo-switches.ts --out demo.yaml',
+  schema: 'netsim schema',
   sweep: 'netsim sweep scenarios/incident-2-flannel-stale-vtep.ts --seeds 1..200',
   view: 'netsim view scenarios/incident-4-ipvs-externalip.ts --variant externalip-node1',
   lab: 'netsim lab scenarios/conformance/lan-ping.ts --script lab.sh',

@@ -27,3 +27,4 @@ export * from './view.js';
 export * from './lab.js';
 export * from './records.js';
 export * from './kinds.js';
+export * from './scenario-schema.js';

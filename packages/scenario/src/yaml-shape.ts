@@ -7,6 +7,16 @@ import { DEVICE_KINDS, TIMELINE_STEPS, type TimelineVerb } from './scenario.js';
 
 export const YAML_OPTIONS = { customTags: ['binary' as const] };
 
+/** The keys of a scenario file and of a variant. */
+export const TOP_KEYS = ['title', 'story', 'seed', 'until', 'intended', 'lab', 'devices', 'links', 'timeline', 'variants'];
+export const VARIANT_KEYS = ['description', 'devices', 'links', 'timeline', 'intended'];
+/** A link's options (its third item). */
+export const LINK_OPTIONS = ['delay', 'rate', 'id', 'queueLimit', 'up'] as const;
+/** Timeline step arguments by type, wherever they appear. */
+export const STRING_ARGS = ['dev', 'host', 'dst', 'link', 'api', 'tool', 'session'] as const;
+export const INTEGER_ARGS = ['port', 'count', 'maxHops'] as const;
+export const DURATION_ARGS = ['interval', 'wait'] as const;
+
 export type Json = null | boolean | number | string | Uint8Array | Json[] | { [k: string]: Json };
 
 export function setOwn<T>(o: Record<string, T>, k: string, v: T): void {
@@ -112,7 +122,7 @@ export function checkLinks(v: unknown, path: string, p: Report): void {
     const at = `${path}[${i}]`;
     if (!Array.isArray(l) || l.length < 2 || l.length > 3 || typeof l[0] !== 'string' || typeof l[1] !== 'string') return p(at, "must be [port, port] or [port, port, { options }], e.g. [h1.eth0, sw1.p1]");
     if (l.length === 3 && !isRecord(l[2])) return p(at, 'the third item must be a mapping of options (delay, rate, id, queueLimit, up)');
-    if (l.length === 3) for (const k of Object.keys(l[2] as object)) if (!['delay', 'rate', 'id', 'queueLimit', 'up'].includes(k)) p(`${at}.${pk(k)}`, `unknown link option${hint(k, ['delay', 'rate', 'id', 'queueLimit', 'up'])} (delay, rate, id, queueLimit, up)`);
+    if (l.length === 3) for (const k of Object.keys(l[2] as object)) if (!(LINK_OPTIONS as readonly string[]).includes(k)) p(`${at}.${pk(k)}`, `unknown link option${hint(k, [...LINK_OPTIONS])} (${LINK_OPTIONS.join(', ')})`);
   });
 }
 
@@ -140,9 +150,9 @@ export function checkTimeline(v: unknown, path: string, p: Report): void {
     const args = s[verb];
     if (!isRecord(args)) return p(`${at}.${verb}`, `must be a mapping with ${TIMELINE_STEPS[verb as TimelineVerb].join(', ')}`);
     for (const need of TIMELINE_STEPS[verb as TimelineVerb]) if (args[need] === undefined) p(`${at}.${verb}.${need}`, `missing (a ${verb} step needs ${TIMELINE_STEPS[verb as TimelineVerb].join(', ')})`);
-    for (const k of ['dev', 'host', 'dst', 'link', 'api', 'tool', 'session']) if (args[k] !== undefined && typeof args[k] !== 'string') p(`${at}.${verb}.${k}`, `must be a string, not ${JSON.stringify(args[k])}`);
-    for (const k of ['port', 'count', 'maxHops']) if (args[k] !== undefined && !(Number.isSafeInteger(args[k]) && (args[k] as number) >= 0)) p(`${at}.${verb}.${k}`, `must be a non-negative integer, not ${JSON.stringify(args[k])}`);
-    for (const k of ['interval', 'wait']) if (args[k] !== undefined) checkDuration(args[k], `${at}.${verb}.${k}`, p);
+    for (const k of STRING_ARGS) if (args[k] !== undefined && typeof args[k] !== 'string') p(`${at}.${verb}.${k}`, `must be a string, not ${JSON.stringify(args[k])}`);
+    for (const k of INTEGER_ARGS) if (args[k] !== undefined && !(Number.isSafeInteger(args[k]) && (args[k] as number) >= 0)) p(`${at}.${verb}.${k}`, `must be a non-negative integer, not ${JSON.stringify(args[k])}`);
+    for (const k of DURATION_ARGS) if (args[k] !== undefined) checkDuration(args[k], `${at}.${verb}.${k}`, p);
     if (verb === 'command' && !(isRecord(args['command']) && typeof args['command']['name'] === 'string')) p(`${at}.command.command`, 'must be a mapping with a name, e.g. { name: neigh-flush }');
   });
 }

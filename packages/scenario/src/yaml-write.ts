@@ -59,7 +59,7 @@ function timelineOf(spec: ScenarioSpec): Json[] {
  * The YAML form of a TypeScript scenario, every variant included.
  * @throws ScenarioError when the scenario uses something YAML cannot hold (a custom device model)
  */
-export function scenarioToYaml(scenario: Scenario, source?: string): string {
+export function scenarioToYaml(scenario: Scenario, source?: string, opts: { schema?: string } = {}): string {
   const names = scenario.variantNames();
   const base = specOf(scenario, names[0]);
   const baseDevices = devicesOf(base, scenario.title);
@@ -128,7 +128,7 @@ export function scenarioToYaml(scenario: Scenario, source?: string): string {
     const devs = d.getIn(path);
     if (isMap(devs)) for (const it of devs.items) walk(it.value, (n) => flowSmall(n, 90));
   }
-  const head = `# netsim scenario${source ? `, generated from ${source} by \`netsim yaml ${source}\`` : ''}\n`;
+  const head = `# netsim scenario${source ? `, generated from ${source} by \`netsim yaml ${source}\`` : ''}\n${opts.schema === undefined ? '' : `# yaml-language-server: $schema=${opts.schema.replace(/[\r\n]/g, '')}\n`}`;
   return head + d.toString({ lineWidth: 0, flowCollectionPadding: false });
 }
 

@@ -28,7 +28,7 @@
 import { parseDocument } from 'yaml';
 import { hint, errorText, type Duration } from '@netsim/engine';
 import { defineScenario, instantiate, DEVICE_KINDS, ScenarioBuilder, ScenarioError, type Intended, type Scenario, type TimelineVerb, type VariantInfo } from './scenario.js';
-import { YAML_OPTIONS, YAML_LIMITS, LimitError, isRecord, pk, toPlain, mergeDevices, setOwn, checkDuration, checkIntended, checkDevices, checkLinks, checkTimeline, type Json } from './yaml-shape.js';
+import { TOP_KEYS, VARIANT_KEYS, YAML_OPTIONS, YAML_LIMITS, LimitError, isRecord, pk, toPlain, mergeDevices, setOwn, checkDuration, checkIntended, checkDevices, checkLinks, checkTimeline, type Json } from './yaml-shape.js';
 
 export { specOf, scenarioToYaml } from './yaml-write.js';
 export { YAML_LIMITS } from './yaml-shape.js';
@@ -41,8 +41,6 @@ interface ParsedVariant {
   intended?: Intended;
 }
 
-const TOP_KEYS = ['title', 'story', 'seed', 'until', 'intended', 'lab', 'devices', 'links', 'timeline', 'variants'];
-const VARIANT_KEYS = ['description', 'devices', 'links', 'timeline', 'intended'];
 
 /**
  * Parses a YAML scenario and checks its shape; the builder then checks what it means (ports,

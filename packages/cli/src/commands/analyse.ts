@@ -4,7 +4,7 @@ import { loadScenario, UsageError } from '../load.js';
 import { Progress } from '../progress.js';
 import { defaultWorkers, sweepSeeds } from '../sweep.js';
 import { recordToJson, errorText } from '@netsim/engine';
-import { parseSeeds, summarizeSweep, formatSweep, scenarioToYaml, runScenario, diffRuns, formatDiff, explain, formatExplanation, parseSelector, type ScenarioBuilder } from '@netsim/scenario';
+import { parseSeeds, summarizeSweep, formatSweep, scenarioSchema, scenarioToYaml, runScenario, diffRuns, formatDiff, explain, formatExplanation, parseSelector, type ScenarioBuilder } from '@netsim/scenario';
 import { ethernetFrames, type EthernetFrame } from '@netsim/packets';
 import type { TraceRecord } from '@netsim/engine';
 import { type Io, parse } from './common.js';
@@ -39,12 +39,19 @@ export async function cmdSweep(args: string[], io: Io): Promise<number> {
 
 /** `netsim yaml`: a TypeScript scenario as YAML. */
 export async function cmdYaml(args: string[], io: Io): Promise<number> {
-  const { values, positionals } = parse(args, { out: { type: 'string', short: 'o' } }, 'yaml');
+  const { values, positionals } = parse(args, { out: { type: 'string', short: 'o' }, schema: { type: 'string' } }, 'yaml');
   if (positionals.length !== 1) throw new UsageError('yaml needs one scenario file');
   const { scenario } = await loadScenario(positionals[0]);
-  const text = scenarioToYaml(scenario, positionals[0]!.replace(/\\/g, '/'));
+  const text = scenarioToYaml(scenario, positionals[0]!.replace(/\\/g, '/'), values.schema === undefined ? {} : { schema: values.schema });
   if (values.out) writeFileSync(values.out, text);
   else io.out(text);
+  return 0;
+}
+
+/** `netsim schema`: the JSON Schema of scenario files, for editors. */
+export function cmdSchema(args: string[], io: Io): number {
+  parse(args, {}, 'schema');
+  io.out(JSON.stringify(scenarioSchema(), null, 1) + '\n');
   return 0;
 }
 
