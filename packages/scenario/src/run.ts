@@ -5,7 +5,7 @@ import { describeFrame, encodeFrame, formatIpv4, writePcap, type EthernetFrame }
 import { fdbEntries, type SwitchState } from '@netsim/l2';
 import { instantiate, type Instance, type InstantiateOptions, type Scenario } from './scenario.js';
 import type { HostState } from '@netsim/linux';
-import { kindOfDevice } from './kinds.js';
+import { kindOfModel } from './kinds.js';
 
 export interface RunScenarioOptions {
   variant?: string;
@@ -173,7 +173,7 @@ export function summarizeRun(scenario: Scenario, run: ScenarioRun): RunSummary {
       entry.fdb = fdbEntries(s.fdb, sim.now, s.agingNs).map(({ mac, entry: e }) => ({ mac, port: e.port, type: e.static ? 'static' : 'dynamic', lastSeenNs: e.lastSeen }));
     }
     Object.defineProperty(devices, id, { value: entry, enumerable: true, writable: true, configurable: true }); // ids may be '__proto__'
-    const h = kindOfDevice(sim, id)?.host?.(sim, id);
+    const h = kindOfModel(kind)?.host?.(sim, id);
     const tools = h === undefined ? {} : hostSessions(h);
     if (Object.keys(tools).length) Object.defineProperty(sessions, id, { value: tools, enumerable: true, writable: true, configurable: true });
   }

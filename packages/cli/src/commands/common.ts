@@ -42,17 +42,23 @@ export function scenarioFiles(args: string[], what: string): string[] {
 }
 
 /**
- * A capture point (`DEV.PORT`) the scenario's variant has, checked before anything runs: a wrong
- * device or port is the user's mistake (exit 2), named with what there is.
+ * Capture points (`DEV.PORT`, each with the option that named it) the scenario's variant has,
+ * checked before anything runs, with one build of the variant: a wrong device or port is the
+ * user's mistake (exit 2), named with what there is.
  */
-export function checkPoint(scenario: Scenario, variant: string | undefined, point: string, option: string): void {
-  const dot = point.indexOf('.');
-  if (dot <= 0 || dot === point.length - 1) throw new UsageError(`${option}: '${point}' is not a port (write DEV.PORT, e.g. gw.vnet0)`);
+export function checkPoints(scenario: Scenario, variant: string | undefined, points: readonly (readonly [point: string, option: string])[]): void {
+  if (points.length === 0) return;
+  for (const [point, option] of points) {
+    const dot = point.indexOf('.');
+    if (dot <= 0 || dot === point.length - 1) throw new UsageError(`${option}: '${point}' is not a port (write DEV.PORT, e.g. gw.vnet0)`);
+  }
   const { sim } = instantiate(scenario, variant === undefined ? {} : { variant });
-  const dev = point.slice(0, dot);
-  const port = point.slice(dot + 1);
   const devices = sim.deviceIds();
-  if (!devices.includes(dev)) throw new UsageError(`${option}: no device '${dev}'${hint(dev, devices)} (devices: ${devices.join(', ')})`);
-  const ports = sim.devicePorts(dev);
-  if (!ports.includes(port)) throw new UsageError(`${option}: ${dev} has no port '${port}'${hint(port, [...ports])} (${ports.length ? `ports: ${ports.join(', ')}` : 'it has no ports'})`);
+  for (const [point, option] of points) {
+    const dev = point.slice(0, point.indexOf('.'));
+    const port = point.slice(point.indexOf('.') + 1);
+    if (!devices.includes(dev)) throw new UsageError(`${option}: no device '${dev}'${hint(dev, devices)} (devices: ${devices.join(', ')})`);
+    const ports = sim.devicePorts(dev);
+    if (!ports.includes(port)) throw new UsageError(`${option}: ${dev} has no port '${port}'${hint(port, [...ports])} (${ports.length ? `ports: ${ports.join(', ')}` : 'it has no ports'})`);
+  }
 }

@@ -7,7 +7,7 @@ import { errorText, formatTime, EventBudgetExceeded, ForwardingLoopError, Memory
 import { runScenario, summarizeRun, formatRecord, tracePcap, tcpdump, JsonlFile } from '@netsim/scenario';
 import { ethernetFrames, type EthernetFrame } from '@netsim/packets';
 import type { TraceRecord } from '@netsim/engine';
-import { checkPoint, type Io, parse, scenarioFiles } from './common.js';
+import { checkPoints, type Io, parse, scenarioFiles } from './common.js';
 
 /** Writes a whole file through a temporary one; a failure names `target`. */
 export function writeWhole(target: string, data: string | Uint8Array): void {
@@ -84,13 +84,13 @@ export async function cmdRun(args: string[], io: Io): Promise<number> {
   const maxFrameHops = values['max-hops'] === undefined ? undefined : Number(values['max-hops']);
   if (maxFrameHops !== undefined && !(Number.isSafeInteger(maxFrameHops) && maxFrameHops >= 0)) throw new UsageError(`--max-hops '${values['max-hops']}' is not a non-negative integer`);
 
-  // Names in the options are checked against the scenario before it runs.
-  if (values.capture !== undefined) checkPoint(scenario, values.variant, values.capture, '--capture');
+  // Names in the options are checked against the scenario before it runs, and the filter compiled.
+  const [dumpPoint = '', ...dumpWords] = values.tcpdump?.trim().split(/\s+/) ?? [];
+  const dumpFilter = dumpWords.join(' ');
+  checkPoints(scenario, values.variant, [...(values.capture === undefined ? [] : [[values.capture, '--capture'] as const]), ...(values.tcpdump === undefined ? [] : [[dumpPoint, '--tcpdump'] as const])]);
   if (values.tcpdump !== undefined) {
-    const [point = '', ...filter] = values.tcpdump.trim().split(/\s+/);
-    checkPoint(scenario, values.variant, point, '--tcpdump');
     try {
-      tcpdump([], point, filter.join(' '));
+      tcpdump([], dumpPoint, dumpFilter);
     } catch (e) {
       throw new UsageError(`--tcpdump: ${errorText(e)}`);
     }
@@ -159,13 +159,8 @@ export async function cmdRun(args: string[], io: Io): Promise<number> {
     writeWhole(values.pcap, pcap);
     writeWhole(`${values.pcap}.index.json`, JSON.stringify({ capture: values.capture ?? 'all transmissions', packets: index }, null, 1) + '\n');
   }
-  if (values.tcpdump) {
-    const [point = '', ...filter] = values.tcpdump.trim().split(/\s+/);
-    const [dev = '', port = ''] = point.split('.');
-    if (!run.sim.deviceIds().includes(dev) || !run.sim.devicePorts(dev).includes(port)) {
-      throw new UsageError(`--tcpdump: '${point}' is not a port (write DEV.PORT, e.g. gw.vnet0)`);
-    }
-    for (const line of tcpdump(run.recorder.records, point, filter.join(' '))) io.out(line + '\n');
+  if (values.tcpdump !== undefined) {
+    for (const line of tcpdump(run.recorder.records, dumpPoint, dumpFilter)) io.out(line + '\n');
     return 0;
   }
   const summary = summarizeRun(scenario, run);
