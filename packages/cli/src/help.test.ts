@@ -90,4 +90,22 @@ describe('mistakes in options', () => {
     expect(f.err).toMatch(/--tcpdump: tcpdump filter 'icmp andd'/);
     expect(f.out).toBe('');
   });
+
+  it("diff's --at and what --do names are checked against the scenario before running: exit 2 with what there is", () => {
+    const late = netsim('diff', demo, '--at', '10h', '--do', 'link-down h1.eth0');
+    expect(late.code).toBe(2);
+    expect(late.err).toMatch(/^netsim: --at 10h is after the end of the run \(variant as-designed runs until \S+\)\n$/);
+    const unit = netsim('diff', demo, '--at', '5x', '--do', 'link-down h1.eth0');
+    expect(unit.code).toBe(2);
+    expect(unit.err).toMatch(/--at: '5x' is not a duration .*units: ns, us, ms, s/);
+    const dev = netsim('diff', demo, '--at', '1s', '--do', 'reboot sw9');
+    expect(dev.code).toBe(2);
+    expect(dev.err).toMatch(/--do: variant as-designed has no device 'sw9' \(did you mean 'sw1'\?\) \(devices: [^)]*sw1/);
+    const link = netsim('diff', demo, '--at', '1s', '--do', 'link-down h1.eth7');
+    expect(link.code).toBe(2);
+    expect(link.err).toMatch(/--do: variant as-designed has no link 'h1\.eth7'.*\(links: .*h1\.eth0 <-> sw1\.p1.*or one of their ports\)/);
+    const ok = netsim('diff', demo, '--at', '1s', '--do', 'link-down h1.eth0');
+    expect(ok.code).toBe(0);
+    expect(ok.out).toMatch(/# B: as-designed \+ at 1s: link-down h1\.eth0/);
+  });
 });

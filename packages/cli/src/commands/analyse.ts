@@ -3,10 +3,10 @@ import { writeFileSync } from 'node:fs';
 import { loadScenario, UsageError } from '../load.js';
 import { Progress } from '../progress.js';
 import { defaultWorkers, sweepSeeds } from '../sweep.js';
-import { recordToJson, errorText } from '@netsim/engine';
-import { parseSeeds, summarizeSweep, formatSweep, scenarioSchema, scenarioToYaml, runScenario, diffRuns, formatDiff, explain, formatExplanation, parseSelector, type ScenarioBuilder } from '@netsim/scenario';
+import { recordToJson, errorText, formatDuration, hint, parseDuration } from '@netsim/engine';
+import { parseSeeds, summarizeSweep, formatSweep, scenarioSchema, scenarioToYaml, runScenario, diffRuns, formatDiff, explain, formatExplanation, parseSelector, instantiate, type Scenario, type ScenarioBuilder } from '@netsim/scenario';
 import { ethernetFrames, type EthernetFrame } from '@netsim/packets';
-import type { TraceRecord } from '@netsim/engine';
+import type { Nanos, Simulation, TraceRecord } from '@netsim/engine';
 import { type Io, parse } from './common.js';
 
 /** `netsim sweep`: outcome distribution over seeds. */
@@ -92,6 +92,7 @@ export async function cmdDiff(args: string[], io: Io): Promise<number> {
   if (variants.length > 2 || seeds.length > 2) throw new UsageError('diff compares two runs: give --variant and --seed at most twice each');
   if ((values.at === undefined) !== (values.do === undefined)) throw new UsageError("a change needs both --at T and --do 'CHANGE'");
   const change = values.do === undefined ? undefined : parseChange(values.at!, values.do);
+  if (change) checkChange(scenario, [...new Set([side0Variant(variants, scenario), variants[1] ?? side0Variant(variants, scenario)])], values.at!, change);
   if (variants.length < 2 && seeds.length < 2 && change === undefined) throw new UsageError("say what differs: --variant A --variant B, --seed N --seed M, or --at T --do 'CHANGE'");
   const side = (i: number) => ({
     ...(variants[i] ?? variants[0]) !== undefined ? { variant: (variants[i] ?? variants[0])! } : {},
@@ -107,8 +108,47 @@ export async function cmdDiff(args: string[], io: Io): Promise<number> {
   return 0;
 }
 
+function side0Variant(variants: readonly string[], scenario: Scenario): string {
+  return variants[0] ?? scenario.variantNames()[0]!;
+}
+
+/**
+ * `--at` and what `--do` names, checked against each variant the change is applied to before
+ * anything runs: a time that is not a duration or falls after the run ends, a device or link the
+ * variant does not have — exit 2 with what there is (a change after the end would leave two
+ * identical traces and look like "no effect").
+ */
+function checkChange(scenario: Scenario, variants: readonly string[], at: string, change: Change): void {
+  let t: Nanos;
+  try {
+    t = parseDuration(at);
+  } catch (e) {
+    throw new UsageError(`--at: ${errorText(e)}`);
+  }
+  for (const variant of variants) {
+    const { sim, until } = instantiate(scenario, { variant });
+    if (until !== undefined && t > until) throw new UsageError(`--at ${at} is after the end of the run (variant ${variant} runs until ${formatDuration(until)})`);
+    const [what, names] = change.target === 'link' ? ['link', sim.linkIds()] : ['device', sim.deviceIds()];
+    if (!names.includes(change.name) && !(change.target === 'link' && linkedPort(sim, change.name))) throw new UsageError(`--do: variant ${variant} has no ${what} '${change.name}'${hint(change.name, names)} (${what}s: ${names.join(', ')}${change.target === 'link' ? ', or one of their ports' : ''})`);
+  }
+}
+
+/** `DEV.PORT` naming a port with a link (a link can be named by either of its ports). */
+function linkedPort(sim: Simulation<EthernetFrame>, name: string): boolean {
+  const dot = name.indexOf('.');
+  const dev = name.slice(0, dot);
+  return dot > 0 && sim.deviceIds().includes(dev) && sim.devicePorts(dev).includes(name.slice(dot + 1)) && sim.linkOf(dev, name.slice(dot + 1)) !== undefined;
+}
+
+interface Change {
+  apply: (b: ScenarioBuilder) => void;
+  /** What the change acts on, checked before running. */
+  target: 'device' | 'link';
+  name: string;
+}
+
 /** `--at T --do 'CHANGE'` as a builder change. */
-export function parseChange(at: string, text: string): { apply: (b: ScenarioBuilder) => void } {
+export function parseChange(at: string, text: string): Change {
   const m = /^\s*(\S+)\s+(\S+)(?:\s+(\{.*\}))?\s*$/.exec(text);
   if (!m) throw new UsageError(`--do '${text}': write 'reboot DEV', 'link-down LINK', 'link-up LINK' or 'DEV COMMAND [JSON-ARGS]'`);
   const [, first, second, json] = m as unknown as [string, string, string, string | undefined];
@@ -120,8 +160,8 @@ export function parseChange(at: string, text: string): { apply: (b: ScenarioBuil
       throw new UsageError(`--do '${text}': the arguments are not JSON (${errorText(e)})`);
     }
   }
-  if (first === 'reboot') return { apply: (b) => void b.at(at).reboot(second) };
-  if (first === 'link-down') return { apply: (b) => void b.at(at).linkDown(second) };
-  if (first === 'link-up') return { apply: (b) => void b.at(at).linkUp(second) };
-  return { apply: (b) => void b.at(at).command(first, { ...extra, name: second }) };
+  if (first === 'reboot') return { apply: (b) => void b.at(at).reboot(second), target: 'device', name: second };
+  if (first === 'link-down') return { apply: (b) => void b.at(at).linkDown(second), target: 'link', name: second };
+  if (first === 'link-up') return { apply: (b) => void b.at(at).linkUp(second), target: 'link', name: second };
+  return { apply: (b) => void b.at(at).command(first, { ...extra, name: second }), target: 'device', name: first };
 }
