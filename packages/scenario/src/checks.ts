@@ -35,8 +35,8 @@ export function frameProblems(frame: unknown): string[] {
   }
   if (!(Number.isInteger(f['etherType']) && (f['etherType'] as number) >= 0x600 && (f['etherType'] as number) <= 0xffff)) out.push(`.etherType: ${JSON.stringify(f['etherType']) ?? 'missing'} is not an EtherType (0x0600..0xffff, e.g. 0x88b5)`);
   const p = f['payload'] as Record<string, unknown> | undefined;
-  if (p === null || typeof p !== 'object') out.push('.payload: missing (e.g. { kind: raw, bytes: !!binary AAAA })');
-  else if (p['kind'] === 'raw' && !(p['bytes'] instanceof Uint8Array)) out.push('.payload.bytes: must be binary data (!!binary in YAML, a Uint8Array in TypeScript)');
+  if (p === null || typeof p !== 'object') out.push('.payload: missing (e.g. { kind: raw, bytes: 68656c6c6f })');
+  else if (p['kind'] === 'raw' && !(p['bytes'] instanceof Uint8Array)) out.push('.payload.bytes: must be bytes (hex in YAML, e.g. 68656c6c6f; a Uint8Array in TypeScript)');
   else if (!['raw', 'arp', 'ipv4'].includes(String(p['kind']))) out.push(`.payload.kind: ${p['kind'] === undefined ? 'missing: say' : `${JSON.stringify(p['kind'])} is not`} raw, arp or ipv4`);
   return out;
 }

@@ -82,7 +82,7 @@ describe('inputs the kernel would refuse are refused, with their place', () => {
     expect(p).toMatch(/at 1s: send from 'e2'.*: frame\.dst: missing or not a MAC address/);
     expect(p).toMatch(/frame\.etherType: missing is not an EtherType/);
     expect(p).toMatch(/frame\.dst: 'nope' is not a MAC address/);
-    expect(p).toMatch(/frame\.payload\.bytes: must be binary data/);
+    expect(p).toMatch(/frame\.payload\.bytes: must be bytes \(hex in YAML/);
     expect(p).not.toMatch(/TypeError|undefined|\[object Object\]/);
   });
 

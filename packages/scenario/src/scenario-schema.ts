@@ -29,7 +29,14 @@ function stepSchema(verb: string, required: readonly string[]): object {
   for (const k of DURATION_ARGS) props[k] = ref('ScenarioDuration');
   if (verb === 'command') props['command'] = { anyOf: [...new Set(Object.values(COMMAND_TYPES))].map(ref), description: "a command the device's kind takes, e.g. { name: neigh-del, dev: eth0, ip: 10.0.0.2 }" };
   if (verb === 'applyService') props['service'] = ref(CONFIG_TYPES['service']!);
-  if (verb === 'send') props['frame'] = { type: 'object', required: ['dst', 'etherType', 'payload'] };
+  if (verb === 'send') {
+    props['frame'] = {
+      type: 'object',
+      required: ['dst', 'etherType', 'payload'],
+      description: 'an Ethernet frame: IPv4 addresses dotted (spa: 198.18.0.1), bytes as hex strings (bytes: 68656c6c6f)',
+      properties: { dst: { type: 'string' }, src: { type: 'string' }, etherType: { type: 'integer', minimum: 0x600, maximum: 0xffff }, payload: { type: 'object', required: ['kind'], properties: { kind: { enum: ['raw', 'arp', 'ipv4'] } } } },
+    };
+  }
   return { type: 'object', required: [...required], properties: props };
 }
 

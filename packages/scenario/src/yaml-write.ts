@@ -1,7 +1,8 @@
 /** A TypeScript scenario written out as YAML (`netsim yaml`): only what differs from the default variant goes into each variant. */
-import { Document, isMap, isSeq } from 'yaml';
+import { Document, isMap, isScalar, isSeq, visit } from 'yaml';
 import { parseDuration } from '@netsim/engine';
 import { DEVICE_KINDS, ScenarioBuilder, ScenarioError, type Scenario, type ScenarioSpec } from './scenario.js';
+import { frameToYaml } from './yaml-frame.js';
 import { YAML_OPTIONS, mergeDevices, setOwn, type Json } from './yaml-shape.js';
 
 /** What the builder records for one variant. */
@@ -52,7 +53,12 @@ const linksOf = (spec: ScenarioSpec): Json[] => spec.links.map((l) => (Object.ke
 function timelineOf(spec: ScenarioSpec): Json[] {
   const steps = spec.timeline.map((s, i) => ({ s, i, t: parseDuration(s.at) }));
   steps.sort((x, y) => x.t - y.t || x.i - y.i);
-  return steps.map(({ s }) => ({ at: s.at as Json, [s.verb]: plain(s.args) }));
+  return steps.map(({ s }) => ({ at: s.at as Json, [s.verb]: stepArgs(s.verb, plain(s.args) as Record<string, Json>) }));
+}
+
+/** A step's arguments as YAML: a sent frame with its addresses dotted and bytes in hex. */
+function stepArgs(verb: string, args: Record<string, Json>): Json {
+  return verb === 'send' ? { ...args, frame: frameToYaml(args['frame']) } : args;
 }
 
 /**
@@ -128,6 +134,8 @@ export function scenarioToYaml(scenario: Scenario, source?: string, opts: { sche
     const devs = d.getIn(path);
     if (isMap(devs)) for (const it of devs.items) walk(it.value, (n) => flowSmall(n, 90));
   }
+  // EtherTypes in hex, as every capture tool shows them (0x0806, 0x88b5).
+  visit(d, { Pair: (_, pair) => void (isScalar(pair.key) && pair.key.value === 'etherType' && isScalar(pair.value) && typeof pair.value.value === 'number' && (pair.value.format = 'HEX')) });
   const head = `# netsim scenario${source ? `, generated from ${source} by \`netsim yaml ${source}\`` : ''}\n${opts.schema === undefined ? '' : `# yaml-language-server: $schema=${opts.schema.replace(/[\r\n]/g, '')}\n`}`;
   return head + d.toString({ lineWidth: 0, flowCollectionPadding: false });
 }

@@ -25,6 +25,7 @@
  * Every mistake is reported with its path (`links[3]`, `devices.sw1.switch`, `timeline[2].at`)
  * and, where one is near, a hint.
  */
+import { frameFromYaml } from './yaml-frame.js';
 import { parseDocument } from 'yaml';
 import { hint, errorText, type Duration } from '@netsim/engine';
 import { defineScenario, instantiate, DEVICE_KINDS, ScenarioBuilder, ScenarioError, type Intended, type Scenario, type TimelineVerb, type VariantInfo } from './scenario.js';
@@ -184,9 +185,12 @@ function replayStep(b: ScenarioBuilder, at: Duration, verb: TimelineVerb, a: Rec
   const s = b.at(at);
   const { dev, host, dst, port, link, api, ...rest } = a as { dev: string; host: string; dst: string; port: number; link: string; api: string; [k: string]: unknown };
   switch (verb) {
-    case 'send':
-      s.send(dev, a['frame'] as never);
+    case 'send': {
+      const { frame, problems } = frameFromYaml(a['frame']);
+      if (problems.length) b.problems.push(...problems.map((p) => `frame${p}`));
+      else s.send(dev, frame as never);
       return;
+    }
     case 'command':
       s.command(dev, a['command'] as never);
       return;
