@@ -8,7 +8,11 @@ const packages = ['engine', 'packets', 'l2', 'linux', 'kube', 'scenario', 'cli',
 // built `netsim` binary as a user would (globalSetup builds it).
 export default defineConfig({
   resolve: {
-    alias: Object.fromEntries(packages.map((p) => [`@netsim/${p}`, pkg(p)])),
+    // Exact names: a subpath entry (`@netsim/scenario/node`) is its own file.
+    alias: [
+      { find: /^@netsim\/scenario\/node$/, replacement: fileURLToPath(new URL('./packages/scenario/src/node.ts', import.meta.url)) },
+      ...packages.map((p) => ({ find: new RegExp(`^@netsim/${p}$`), replacement: pkg(p) })),
+    ],
   },
   test: {
     globalSetup: ['./scripts/vitest-global-setup.ts'],

@@ -4,7 +4,7 @@
  */
 import { performance } from 'node:perf_hooks'; // wall-clock-ok
 import { parseArgs } from 'node:util';
-import { JsonlFile } from '@netsim/scenario';
+import { JsonlFile } from '@netsim/scenario/node';
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { runMesh, schedule, type MeshResult } from './l2arp.js';
 import { defineDevice, Rng, Simulation, type DeviceModel, type ModelRecordData, type Output, type StepContext } from '@netsim/engine';

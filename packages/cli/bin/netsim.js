@@ -1,2 +1,5 @@
 #!/usr/bin/env node
-import "../dist/main.js";
+// The command inside the repository (tests run it); the installed package's is packages/netsim/bin.
+import { main } from '../dist/main.js';
+
+await main();

@@ -52,7 +52,8 @@ export const USAGE = `usage:
   --seed N         the seed of the random streams (default: the scenario's, else 1)
   --capture DEV.PORT
                    the one port --pcap records (default: every transmission)
-  --pcap-dir DIR   write each incident variant's pcap into DIR
+  --pcap-dir DIR   write each incident variant's captures into DIR: all.pcapng (one interface per
+                   capture point) and one .pcapng and .pcap per port
   --seeds A..B     the seeds a sweep runs (e.g. 1..1000)
   --workers N      worker threads of a sweep (default: the CPU count, at most 8)
   --at T --do 'CHANGE'
@@ -71,7 +72,8 @@ export const USAGE = `usage:
                    the heap limit, at most 4G)
   --until T        e.g. 30s, 20min, 2h, 3d
   --trace FILE     write every trace record as JSON lines (FILE.bin: the compact binary form)
-  --pcap FILE      write a pcap (all transmissions, or one port with --capture) and FILE.index.json
+  --pcap FILE      write a pcap (all transmissions, or one port with --capture) and FILE.index.json;
+                   FILE.pcapng: one interface per capture point, drop reasons as packet comments
   --tcpdump 'DEV.PORT [FILTER]'
                    print what tcpdump -nn -e on that port would show (e.g. 'gw.vnet0 icmp or arp')
   --json           print machine-readable results instead of the text

@@ -154,13 +154,13 @@ export class Topology<F> {
     return this.links.map((l) => l.id);
   }
 
-  /** The link on a port, if any: its id, the peer port and whether it is up. */
-  linkOf(device: string, port: string): { id: string; peer: { dev: string; port: string }; up: boolean } | undefined {
+  /** The link on a port, if any: its id, the peer port, whether it is up and its line rate (0: unlimited). */
+  linkOf(device: string, port: string): { id: string; peer: { dev: string; port: string }; up: boolean; rateBps: number } | undefined {
     const ref = this.devices[this.requireDevice(device, 'link lookup')]!.portLinks.get(port);
     if (ref === undefined) return undefined;
     const l = this.links[ref >> 1]!;
     const peer = l.ends[1 - (ref & 1)]!;
-    return { id: l.id, peer: { dev: this.devices[peer.dev]!.id, port: peer.port }, up: l.up };
+    return { id: l.id, peer: { dev: this.devices[peer.dev]!.id, port: peer.port }, up: l.up, rateBps: l.rateBps };
   }
 
   /** Counters kept whether or not anybody traces (a copy). */

@@ -13,7 +13,8 @@
  *   stood in for by a membership flag carried with the node list); `metallb-start` brings it back.
  * Not modelled: memberlist's own probing and timing, NDP.
  */
-import { createHash } from 'node:crypto';
+import { sha256 } from '@noble/hashes/sha2';
+import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils';
 import { inPrefix, parseCidr, parseIpv4 } from '@netsim/packets';
 import type { ServiceSpec } from './apiserver.js';
 import type { WatchedNode } from './flannel.js';
@@ -40,7 +41,7 @@ export function electedNode(nodes: readonly WatchedNode[], svc: ServiceSpec, ip:
   const local = svc.externalTrafficPolicy === 'Local';
   const usable = nodes.filter((n) => n.ready !== false && n.speaker !== false && (!local || (svc.endpoints ?? []).some((e) => e === n.ip || inCidr(e, n.podCIDR))));
   if (usable.length === 0) return null;
-  const key = (n: string) => createHash('sha256').update(`${n}#${ip}`).digest('hex');
+  const key = (n: string) => bytesToHex(sha256(utf8ToBytes(`${n}#${ip}`)));
   return usable.map((n) => ({ n: n.name, k: key(n.name) })).sort((a, b) => (a.k < b.k ? -1 : a.k > b.k ? 1 : 0))[0]!.n;
 }
 

@@ -14,5 +14,6 @@ export * from './types.js';
 export * from './codec.js';
 export * from './describe.js';
 export * from './pcap.js';
+export * from './pcapng.js';
 export * from './build.js';
 export * from './frameinfo.js';

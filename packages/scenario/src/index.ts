@@ -17,7 +17,6 @@ export * from './scenario.js';
 export * from './show.js';
 export * from './run.js';
 export * from './tcpdump.js';
-export * from './sink.js';
 export * from './incident.js';
 export * from './diff.js';
 export * from './explain.js';

@@ -1,7 +1,7 @@
 /** Running a scenario and presenting what happened: timeline lines, results, pcap. */
 import type { NetsimRecord } from './records.js';
-import { formatTime, TraceRecorder, type DeviceCounters, type Duration, type Nanos, type OutputRecord, type TraceRecord } from '@netsim/engine';
-import { describeFrame, encodeFrame, formatIpv4, writePcap, type EthernetFrame } from '@netsim/packets';
+import { formatTime, TraceRecorder, type DeviceCounters, type Duration, type Nanos, type OutputRecord, type Simulation, type TraceRecord } from '@netsim/engine';
+import { describeFrame, encodeFrame, formatIpv4, writePcap, writePcapng, type EthernetFrame, type PcapngInterface, type PcapngPacket } from '@netsim/packets';
 import { fdbEntries, type SwitchState } from '@netsim/l2';
 import { instantiate, type Instance, type InstantiateOptions, type Scenario } from './scenario.js';
 import type { HostState } from '@netsim/linux';
@@ -202,6 +202,66 @@ export interface PcapIndexEntry {
   port: string;
   dir: 'tx' | 'rx';
   pkt: number;
+}
+
+/** A capture point's interface in a pcapng file: its name, its link and the link's speed. */
+export interface CapturePoint {
+  /** `dev.port`. */
+  name: string;
+  /** The link id, if the port has a link. */
+  link?: string;
+  /** The link's line rate in bits per second, if it has one. */
+  speedBps?: number;
+}
+
+/**
+ * A pcapng of the trace with one interface per capture point (every port that sent or received
+ * a frame, in order of first use): each frame appears where it left (outbound) and where it
+ * arrived (inbound), as tcpdump on every port would show it, so Wireshark keeps the hops apart.
+ * A frame a device received and then dropped carries the drop reason as its comment. `points`
+ * (from {@link capturePoints}) adds the links and their speeds; `only` keeps some points.
+ */
+export function tracePcapng(records: readonly TraceRecord<EthernetFrame>[], opts: { points?: ReadonlyMap<string, CapturePoint>; only?: ReadonlySet<string> } = {}): Uint8Array {
+  const ifaces = new Map<string, number>();
+  const interfaces: PcapngInterface[] = [];
+  const packets: PcapngPacket[] = [];
+  /** Per device, the packet (index into `packets`) of the last frame it received, and when. */
+  const lastRx = new Map<string, { at: number; t: Nanos }>();
+  for (const r of records) {
+    if (r.type === 'drop') {
+      const rx = lastRx.get(r.dev);
+      if (rx !== undefined && rx.t === r.t) {
+        const p = packets[rx.at]!;
+        packets[rx.at] = { ...p, comment: `${p.comment ? `${p.comment}; ` : ''}dropped by ${r.dev}: ${r.reason}${r.detail ? ` (${r.detail})` : ''}` };
+      }
+      continue;
+    }
+    if (r.type !== 'tx' && r.type !== 'rx') continue;
+    const name = `${r.dev}.${r.port}`;
+    if (opts.only && !opts.only.has(name)) continue;
+    let iface = ifaces.get(name);
+    if (iface === undefined) {
+      iface = interfaces.length;
+      ifaces.set(name, iface);
+      const point = opts.points?.get(name);
+      interfaces.push({ name, ...(point?.link !== undefined ? { description: point.link } : {}), ...(point?.speedBps !== undefined ? { speedBps: point.speedBps } : {}) });
+    }
+    packets.push({ iface, timeNs: r.t, bytes: encodeFrame(r.frame), direction: r.type === 'rx' ? 'in' : 'out' });
+    if (r.type === 'rx') lastRx.set(r.dev, { at: packets.length - 1, t: r.t });
+  }
+  return writePcapng(interfaces, packets, { application: 'netsim' });
+}
+
+/** Every port of the simulation as a capture point: its link and the link's speed. */
+export function capturePoints(sim: Simulation<EthernetFrame>): Map<string, CapturePoint> {
+  const out = new Map<string, CapturePoint>();
+  for (const dev of sim.deviceIds()) {
+    for (const port of sim.devicePorts(dev)) {
+      const l = sim.linkOf(dev, port);
+      out.set(`${dev}.${port}`, { name: `${dev}.${port}`, ...(l ? { link: l.id, ...(l.rateBps > 0 ? { speedBps: l.rateBps } : {}) } : {}) });
+    }
+  }
+  return out;
 }
 
 /**

@@ -12,6 +12,8 @@ export interface Io {
   err(text: string): void;
   /** Where progress goes (stderr); drawn only when it is a terminal. */
   progress?: ProgressStream;
+  /** The scenario files' folder when none are named and the working directory has no `scenarios/` (the installed package's). */
+  scenarios?: string;
 }
 
 /** Parses a command's options; a mistake in them is the user's (exit 2, one line). */
@@ -28,14 +30,16 @@ export function parse<O extends ParseArgsConfig['options']>(args: string[], opti
   }
 }
 
-export function scenarioFiles(args: string[], what: string): string[] {
+/** The scenario files named, or those of `./scenarios` (else of the installed package's folder). */
+export function scenarioFiles(args: string[], what: string, io: Pick<Io, 'scenarios'> = {}): string[] {
+  const dir = existsSync('scenarios') ? 'scenarios' : io.scenarios !== undefined && existsSync(io.scenarios) ? io.scenarios : undefined;
   const files = args.length
     ? args
-    : existsSync('scenarios')
-      ? readdirSync('scenarios')
+    : dir !== undefined
+      ? readdirSync(dir)
           .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'))
           .sort()
-          .map((f) => join('scenarios', f))
+          .map((f) => join(dir, f))
       : [];
   if (files.length === 0) throw new UsageError(`${what}: no scenario files (give some, or run it where scenarios/ is)`);
   return files;

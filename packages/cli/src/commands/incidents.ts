@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { loadScenario, UsageError } from '../load.js';
 import { Progress } from '../progress.js';
 import { makeOutputDir } from '../output.js';
-import { runScenario, tracePcap, type Scenario } from '@netsim/scenario';
+import { capturePoints, runScenario, tracePcap, tracePcapng, type Scenario } from '@netsim/scenario';
 import { type Io, parse, scenarioFiles } from './common.js';
 import { writeWhole } from './run.js';
 
@@ -30,7 +30,7 @@ export async function cmdIncidents(args: string[], io: Io): Promise<number> {
   const found: { scenario: Scenario; file: string }[] = [];
   // A folder that cannot be made fails now, not after the first incident has run.
   if (values['pcap-dir'] !== undefined) makeOutputDir(values['pcap-dir']);
-  for (const file of scenarioFiles(positionals, 'incidents')) {
+  for (const file of scenarioFiles(positionals, 'incidents', io)) {
     const { scenario } = await loadScenario(file);
     if (scenario.incident) found.push({ scenario, file });
     else if (positionals.length) throw new UsageError(`'${file}' is not an incident (its scenario has no 'incident' section)`);
@@ -104,8 +104,11 @@ export function writeCapturePoints(dir: string, run: ReturnType<typeof runScenar
   makeOutputDir(dir);
   const points = new Set<string>();
   for (const r of run.recorder.records) if (r.type === 'tx' || r.type === 'rx') points.add(`${r.dev}.${r.port}`);
+  const info = capturePoints(run.sim);
+  writeWhole(join(dir, 'all.pcapng'), tracePcapng(run.recorder.records, { points: info }));
   for (const point of [...points].sort()) {
-    const { pcap } = tracePcap(run.recorder.records, point);
-    writeWhole(join(dir, `${point.replace(/[^A-Za-z0-9_.:-]/g, '_')}.pcap`), pcap);
+    const name = point.replace(/[^A-Za-z0-9_.:-]/g, '_');
+    writeWhole(join(dir, `${name}.pcapng`), tracePcapng(run.recorder.records, { points: info, only: new Set([point]) }));
+    writeWhole(join(dir, `${name}.pcap`), tracePcap(run.recorder.records, point).pcap);
   }
 }

@@ -4,7 +4,8 @@ import { getHeapStatistics } from 'node:v8';
 import { loadScenario, UsageError } from '../load.js';
 import { OutputFile, writeError } from '../output.js';
 import { errorText, formatTime, EventBudgetExceeded, ForwardingLoopError, MemoryBudgetExceeded, BinaryTraceWriter } from '@netsim/engine';
-import { runScenario, summarizeRun, formatRecord, tracePcap, tcpdump, JsonlFile } from '@netsim/scenario';
+import { runScenario, summarizeRun, formatRecord, tracePcap, tracePcapng, capturePoints, tcpdump } from '@netsim/scenario';
+import { JsonlFile } from '@netsim/scenario/node';
 import { ethernetFrames, type EthernetFrame } from '@netsim/packets';
 import type { TraceRecord } from '@netsim/engine';
 import { checkPoints, type Io, parse, scenarioFiles } from './common.js';
@@ -23,7 +24,7 @@ export function writeWhole(target: string, data: string | Uint8Array): void {
 
 /** `netsim replay`: each scenario file, each of its variants, as `run --quiet` prints them. */
 export async function cmdReplay(args: string[], io: Io): Promise<number> {
-  const files = scenarioFiles(args, 'replay');
+  const files = scenarioFiles(args, 'replay', io);
   let code = 0;
   for (const file of files) {
     const { scenario } = await loadScenario(file);
@@ -154,7 +155,10 @@ export async function cmdRun(args: string[], io: Io): Promise<number> {
     if ((e as NodeJS.ErrnoException).code !== undefined && !(e instanceof UsageError)) throw writeError(values.trace ?? '(output)', e);
     throw e;
   }
-  if (values.pcap) {
+  if (values.pcap?.endsWith('.pcapng')) {
+    // One interface per capture point: Wireshark shows where each copy was seen, and why a frame was dropped.
+    writeWhole(values.pcap, tracePcapng(run.recorder.records, { points: capturePoints(run.sim), ...(values.capture ? { only: new Set([values.capture]) } : {}) }));
+  } else if (values.pcap) {
     const { pcap, index } = tracePcap(run.recorder.records, values.capture);
     writeWhole(values.pcap, pcap);
     writeWhole(`${values.pcap}.index.json`, JSON.stringify({ capture: values.capture ?? 'all transmissions', packets: index }, null, 1) + '\n');
@@ -176,7 +180,7 @@ export async function cmdRun(args: string[], io: Io): Promise<number> {
   for (const line of summary.outcome ?? []) io.out(`# outcome: ${line}\n`);
   const drops = Object.entries(summary.drops).map(([k, v]) => `${k} ${v}`).join(', ') || 'none';
   io.out(`# ${summary.events} events, ${summary.records} records, simulated ${formatTime(summary.simTimeNs)}s, drops: ${drops}\n# fingerprint ${summary.fingerprint}\n`);
-  if (values.pcap) io.out(`# pcap: ${values.pcap} (index: ${values.pcap}.index.json)\n`);
+  if (values.pcap) io.out(values.pcap.endsWith('.pcapng') ? `# pcapng: ${values.pcap} (one interface per capture point)\n` : `# pcap: ${values.pcap} (index: ${values.pcap}.index.json)\n`);
   if (values.trace) io.out(`# trace: ${values.trace}\n`);
   return 0;
 }

@@ -71,7 +71,8 @@ export function bundleFromTrace(file: string): object {
 
 /** Serves the built viewer and the bundle on 127.0.0.1; resolves with the page's URL. */
 export async function serveViewer(bundleText: string, port: number): Promise<string> {
-  const root = fileURLToPath(new URL('../../../viewer/dist/', import.meta.url));
+  // The viewer's built files come with the @netsim/viewer package this command depends on.
+  const root = fileURLToPath(new URL('dist/', import.meta.resolve('@netsim/viewer/package.json')));
   if (!existsSync(join(root, 'index.html'))) throw new UsageError(`the viewer is not built (${root}): run npm ci or npm run build`);
   const s = await serveStatic(root, new Map([['/bundle.json', bundleText]]), port);
   return `${s.origin}/?bundle=bundle.json`;

@@ -1,0 +1,2 @@
+/** `netsim/cli`: everything `@netsim/cli` exports. */
+export * from '@netsim/cli';

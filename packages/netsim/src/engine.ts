@@ -1,0 +1,2 @@
+/** `netsim/engine`: everything `@netsim/engine` exports. */
+export * from '@netsim/engine';

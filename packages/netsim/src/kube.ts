@@ -1,0 +1,2 @@
+/** `netsim/kube`: everything `@netsim/kube` exports. */
+export * from '@netsim/kube';

@@ -1,0 +1,2 @@
+/** `netsim/linux`: everything `@netsim/linux` exports. */
+export * from '@netsim/linux';

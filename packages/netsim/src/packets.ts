@@ -1,0 +1,2 @@
+/** `netsim/packets`: everything `@netsim/packets` exports. */
+export * from '@netsim/packets';

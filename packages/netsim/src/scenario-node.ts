@@ -1,0 +1,2 @@
+/** `netsim/scenario/node`: the Node-only part of `@netsim/scenario` (trace files). */
+export * from '@netsim/scenario/node';

@@ -1,0 +1,2 @@
+/** `netsim/scenario`: everything `@netsim/scenario` exports. */
+export * from '@netsim/scenario';
