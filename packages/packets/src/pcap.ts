@@ -42,6 +42,11 @@ export function writePcap(packets: Iterable<PcapPacket>, snaplen = 262144): Uint
     chunks.push(rec);
     total += rec.length;
   }
+  return concatBytes(chunks, total);
+}
+
+/** The chunks one after another in one array (`total`: their summed length, if known). */
+export function concatBytes(chunks: readonly Uint8Array[], total = chunks.reduce((n, c) => n + c.length, 0)): Uint8Array {
   const out = new Uint8Array(total);
   let o = 0;
   for (const c of chunks) {

@@ -6,7 +6,7 @@
  * reason), a comment (`opt_comment`). Wireshark shows each packet's interface and comment and
  * keeps the copies one frame leaves at every hop apart. Little-endian throughout.
  */
-import { LINKTYPE_ETHERNET } from './pcap.js';
+import { concatBytes, LINKTYPE_ETHERNET } from './pcap.js';
 
 const SHB = 0x0a0d0d0a;
 const IDB = 0x00000001;
@@ -127,13 +127,7 @@ export function writePcapng(interfaces: readonly PcapngInterface[], packets: Ite
     if (p.comment !== undefined) o.push(option(OPT_COMMENT, utf8.encode(p.comment)));
     chunks.push(block(EPB, body, o));
   }
-  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
-  let o = 0;
-  for (const c of chunks) {
-    out.set(c, o);
-    o += c.length;
-  }
-  return out;
+  return concatBytes(chunks);
 }
 
 /** The options of a block body from `at` to `end`, by code (the last of each code). */
