@@ -24,3 +24,4 @@ export * from './traceroute.js';
 export * from './records.js';
 export * from './timers.js';
 export * from './netdevice.js';
+export * from './tools/cmdline.js';

@@ -19,7 +19,7 @@ import { parseDuration } from '@netsim/engine';
 import { instantiate, type Scenario, type ScenarioSpec } from './scenario.js';
 import { specOf } from './yaml.js';
 import { shComment, shNum, shq } from './shell.js';
-import { NUD_STATES, type HostCommand } from '@netsim/linux';
+import { NUD_STATES, parseExec, splitWords, type HostCommand } from '@netsim/linux';
 
 export interface LabOptions {
   variant?: string;
@@ -348,6 +348,21 @@ function probeCommand(verb: string, a: Record<string, unknown>, ns: (d: string) 
       if (end === undefined) return undefined;
       const dev = end.slice(0, end.indexOf('.'));
       return `ip -n ${ns(dev)} link set ${shq(end.slice(end.indexOf('.') + 1))} ${verb === 'linkDown' ? 'down' : 'up'}`;
+    }
+    case 'exec': {
+      // The scenario's command line is the lab's: parsed at load (so it is in the supported
+      // subset), then written word by word, each address remapped and every other word quoted.
+      if (!built.has(host)) return undefined;
+      const words = splitWords(String(a['cmd']));
+      const parsed = parseExec(String(a['cmd']));
+      const mapped = words.map((w, i) => {
+        if (i === 0 && w === 'iptables') return '"$IPTABLES"';
+        const addr = /^(\d+\.\d+\.\d+\.\d+)(\/\d+)?$/.exec(w);
+        return addr ? `${ip(addr[1]!)}${addr[2] ?? ''}` : shq(w);
+      });
+      const c = parsed.kind === 'command' ? parsed.command : undefined;
+      const limit = c?.name === 'ping' ? Math.ceil((c.count ?? 1) * ((c.intervalNs ?? 1e9) / 1e9) + 10) : c?.name === 'arping' ? (c.count ?? 1) + 10 : undefined;
+      return `${limit === undefined ? '' : `timeout ${limit} `}ip netns exec ${n} ${mapped.join(' ')}`;
     }
     case 'command': {
       // Checked against the host's command union when the scenario loaded (instantiate, above);

@@ -2,10 +2,11 @@
  * The timeline: what happens at one instant (`b.at('2s').send(...).ping(...)`), each step checked
  * as far as one call can be and recorded both as an engine action and as data (for YAML).
  */
-import { parseDuration, type Command, type Duration } from '@netsim/engine';
+import { errorText, parseDuration, type Command, type Duration } from '@netsim/engine';
 import { parseIpv4, type EthernetFrame, type Mac } from '@netsim/packets';
 import { endpoint, sendFrame } from '@netsim/l2';
 import { type ServiceSpec } from '@netsim/kube';
+import { parseExec, type ExecParsed } from '@netsim/linux';
 import { frameProblems } from './checks.js';
 import { configProblems } from './validate.js';
 
@@ -31,6 +32,7 @@ export const TIMELINE_STEPS = {
   listen: ['host', 'port'],
   traceroute: ['host', 'dst'],
   ping: ['host', 'dst'],
+  exec: ['host', 'cmd'],
 } as const;
 export type TimelineVerb = keyof typeof TIMELINE_STEPS;
 
@@ -60,6 +62,26 @@ export class TimelineStep {
       return this;
     }
     this.b.pushAction({ kind: 'command', at: this.time, dev, command: sendFrame(frame), where: this.b.here(`at ${String(this.time)}: send from '${dev}'`) });
+    return this;
+  }
+
+  /**
+   * A host runs a command line as an engineer types it (`ip link set eth0 down`, `ip n`,
+   * `sysctl -w net.ipv4.conf.all.arp_ignore=1`, `ping -c 3 10.0.0.2`): the host's command, or the
+   * table it prints. A line outside the supported subset (EXEC_FORMS) is a problem at load time.
+   */
+  exec(host: string, cmd: string): this {
+    this.b.noteStep(this.time, 'exec', { host, cmd });
+    const where = this.b.here(`at ${String(this.time)}: exec on '${host}'`);
+    let parsed: ExecParsed;
+    try {
+      parsed = parseExec(cmd);
+    } catch (e) {
+      this.b.problems.push(`${where}: '${String(cmd).slice(0, 200)}': ${errorText(e)}`);
+      return this;
+    }
+    if (parsed.kind === 'show') this.b.pushAction({ kind: 'show', at: this.time, dev: host, tool: parsed.tool, where });
+    else this.b.pushAction({ kind: 'command', at: this.time, dev: host, command: parsed.command, where });
     return this;
   }
 

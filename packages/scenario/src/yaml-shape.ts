@@ -13,7 +13,7 @@ export const VARIANT_KEYS = ['description', 'devices', 'links', 'timeline', 'int
 /** A link's options (its third item). */
 export const LINK_OPTIONS = ['delay', 'rate', 'id', 'queueLimit', 'up'] as const;
 /** Timeline step arguments by type, wherever they appear. */
-export const STRING_ARGS = ['dev', 'host', 'dst', 'link', 'api', 'tool', 'session'] as const;
+export const STRING_ARGS = ['dev', 'host', 'dst', 'link', 'api', 'tool', 'session', 'cmd'] as const;
 export const INTEGER_ARGS = ['port', 'count', 'maxHops'] as const;
 export const DURATION_ARGS = ['interval', 'wait'] as const;
 

@@ -145,7 +145,7 @@ describe('bad scenarios', () => {
     expect(err!.problems).toEqual([
       "devices.sw2.swtich: unknown device kind 'swtich' (did you mean 'switch'?) (kinds: switch, l3Switch, endpoint, kubeApi, kubeNode, host)",
       "timeline[6].at: 2s is before the previous step's 6s: keep the timeline in time order",
-      "timeline[6].pingg: unknown step (did you mean 'ping'?) (steps: send, command, reboot, linkDown, linkUp, show, applyService, arping, nc, telnet, listen, traceroute, ping)",
+      "timeline[6].pingg: unknown step (did you mean 'ping'?) (steps: send, command, reboot, linkDown, linkUp, show, applyService, arping, nc, telnet, listen, traceroute, ping, exec)",
       "devices.h2 'h2' interface eth0: 198.18.0.1 is also on devices.h1 'h1' interface eth0, on the same layer-2 segment (if that is meant, say intended: { duplicateIps: ['198.18.0.1'] })",
       "links[2] 'n1.eth0 <-> sw.p9': port 'p9' does not exist (sw has p1, p2, p3, p4)",
     ]);

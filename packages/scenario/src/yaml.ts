@@ -194,6 +194,9 @@ function replayStep(b: ScenarioBuilder, at: Duration, verb: TimelineVerb, a: Rec
     case 'command':
       s.command(dev, a['command'] as never);
       return;
+    case 'exec':
+      s.exec(host, a['cmd'] as string);
+      return;
     case 'reboot':
       s.reboot(dev);
       return;

@@ -1,0 +1,74 @@
+/**
+ * `exec` steps: a command line in the timeline does what the structured step does (the same
+ * trace, byte for byte), a wrong line is refused when the scenario loads with its YAML place, and
+ * the lab script runs the scenario's own command line (addresses remapped, words quoted).
+ */
+import { describe, expect, it } from 'vitest';
+import { parseYamlScenario } from './yaml.js';
+import { runScenario } from './run.js';
+import { ScenarioError } from './scenario.js';
+import { labScript } from './lab.js';
+
+const scenario = (steps: string) => `
+title: two hosts
+until: 10s
+devices:
+  sw: { switch: { ports: 2 } }
+  h1: { host: { interfaces: [{ name: eth0, mac: '02:00:00:00:00:01', addresses: [198.18.0.1/24] }] } }
+  h2: { host: { interfaces: [{ name: eth0, mac: '02:00:00:00:00:02', addresses: [198.18.0.2/24] }] } }
+links: [[h1.eth0, sw.p1], [h2.eth0, sw.p2]]
+timeline:
+${steps}
+`;
+
+const fingerprint = (steps: string) => runScenario(parseYamlScenario(scenario(steps))).fingerprint;
+
+describe('exec steps', () => {
+  it('a command line and the structured step give the same trace', () => {
+    expect(fingerprint("  - { at: 1s, exec: { host: h1, cmd: 'ping -c 3 -i 0.5 198.18.0.2' } }\n  - { at: 4s, exec: { host: h1, cmd: 'ip n' } }")).toBe(
+      fingerprint("  - { at: 1s, ping: { host: h1, dst: 198.18.0.2, count: 3, interval: 0.5s } }\n  - { at: 4s, show: { dev: h1, tool: ip neigh } }"),
+    );
+    expect(fingerprint("  - { at: 1s, exec: { host: h2, cmd: 'ip link set dev eth0 down' } }\n  - { at: 2s, exec: { host: h1, cmd: 'ping -c 2 198.18.0.2' } }")).toBe(
+      fingerprint("  - { at: 1s, command: { dev: h2, command: { name: link, dev: eth0, up: false } } }\n  - { at: 2s, ping: { host: h1, dst: 198.18.0.2, count: 2 } }"),
+    );
+  });
+
+  it('what the line changes really changes: an address on lo answers ping; a neighbour entry replaced shows', () => {
+    const run = runScenario(parseYamlScenario(scenario("  - { at: 1s, exec: { host: h2, cmd: 'ip addr add 198.18.5.5 dev lo' } }\n  - { at: 1s, exec: { host: h1, cmd: 'ip route add 198.18.5.5 via 198.18.0.2' } }\n  - { at: 2s, exec: { host: h1, cmd: 'ping -c 2 198.18.5.5' } }\n  - { at: 5s, exec: { host: h1, cmd: 'ip neigh replace 198.18.0.9 lladdr 02:00:00:00:00:09 dev eth0' } }\n  - { at: 6s, exec: { host: h1, cmd: 'ip n show dev eth0' } }")));
+    const text = run.recorder.records.filter((r) => r.type === 'ping.output' || r.type === 'output').map((r) => (r as unknown as { text: string }).text).join('\n');
+    expect(text).toMatch(/2 packets transmitted, 2 received, 0% packet loss/);
+    expect(text).toMatch(/198\.18\.0\.9 lladdr 02:00:00:00:00:09 PERMANENT/);
+  });
+
+  it('a wrong command line is a problem when the scenario loads, at its YAML place, with the word and what is supported', () => {
+    let problems: readonly string[] = [];
+    try {
+      runScenario(parseYamlScenario(scenario("  - { at: 1s, exec: { host: h1, cmd: 'ip link set eth0 mtu 9000' } }\n  - { at: 2s, exec: { host: h1, cmd: 'ping 198.18.0.2' } }")));
+    } catch (e) {
+      if (!(e instanceof ScenarioError)) throw e;
+      problems = e.problems;
+    }
+    expect(problems).toEqual([
+      expect.stringMatching(/^timeline\[0\].*'ip link set eth0 mtu 9000': ip link set: 'mtu' is not supported \(supported here: up, down\)$/),
+      expect.stringMatching(/^timeline\[1\].*'ping 198\.18\.0\.2': ping: give -c N \(without it ping never ends\)$/),
+    ]);
+  });
+
+  it('the lab runs the scenario’s own command line, addresses remapped and words quoted', () => {
+    const s = parseYamlScenario(scenario("  - { at: 1s, exec: { host: h1, cmd: 'ip neigh replace 198.18.0.9 lladdr 02:00:00:00:00:09 dev eth0' } }\n  - { at: 2s, exec: { host: h1, cmd: 'ping -c 2 -i 0.5 198.18.0.2' } }"));
+    const script = labScript(s).script;
+    expect(script).toMatch(/ip netns exec "nsl\$\{TAG\}-"'h1' 'ip' 'neigh' 'replace' \S+ 'lladdr' '02:00:00:00:00:09' 'dev' 'eth0'/);
+    expect(script).toMatch(/timeout 11 ip netns exec "nsl\$\{TAG\}-"'h1' 'ping' '-c' '2' '-i' '0\.5' \S+/);
+  });
+});
+
+describe('the scenario guide', () => {
+  it('lists exactly the command lines the parser takes (its table is EXEC_FORMS)', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { EXEC_FORMS } = await import('@netsim/linux');
+    const guide = readFileSync(new URL('../../../docs/scenario-guide.md', import.meta.url), 'utf8');
+    const cell = (t: string) => t.replace(/\|/g, '\\|');
+    const rows = EXEC_FORMS.map((f) => `| \`${cell(f.form)}\` | ${cell(f.does)} |`).join('\n');
+    expect(guide).toContain(`| command line | what it does |\n|---|---|\n${rows}\n<!-- /exec-forms -->`);
+  });
+});
