@@ -97,15 +97,20 @@ describe.skipIf(unavailable !== undefined)('netsim lab and conform, against the 
     rmSync(tmp, { recursive: true, force: true });
   }, 120_000);
 
-  it('netsim conform: every conformance scenario agrees with the kernel (or the difference is explained)', async () => {
+  it('netsim conform: every variant of every conformance scenario agrees with the kernel (or the difference is explained)', async () => {
     const files = readdirSync(join(root, 'scenarios/conformance')).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts')).map((f) => `scenarios/conformance/${f}`);
     expect(files.length).toBeGreaterThan(0);
-    // One lab per scenario, side by side (each in namespaces of its own); the slowest takes a minute.
+    // Every variant (a what-if) of every scenario: one lab each, side by side (each in namespaces of
+    // its own); the slowest takes a minute.
+    const cases = files.flatMap((f) => {
+      const listed = spawnSync(process.execPath, [bin, 'variants', f], { cwd: root, encoding: 'utf8' }).stdout.trim().split('\n');
+      return listed.map((line) => ({ f, variant: line.split(/\s+/)[0]! }));
+    });
     const runs = await Promise.all(
-      files.map(
-        (f) =>
+      cases.map(
+        ({ f, variant }) =>
           new Promise<{ file: string; code: number | null; out: string }>((resolve) => {
-            const p = spawn(process.execPath, [bin, 'conform', f], { cwd: root });
+            const p = spawn(process.execPath, [bin, 'conform', f, '--variant', variant], { cwd: root });
             let out = '';
             p.stdout.on('data', (d: Buffer) => (out += d.toString()));
             p.stderr.on('data', (d: Buffer) => (out += d.toString()));

@@ -3,6 +3,7 @@
  */
 import { formatIpv4, parseIpv4, parseCidr, type Ipv4 } from '@netsim/packets';
 import type { Work } from './step.js';
+import { writeSysctl } from './sysctl.js';
 
 /** `ip route add|replace|del PREFIX [via GW] [dev DEV] [onlink]` in the main table. */
 export function routeCommand(w: Work, op: string, to: string, via: string | undefined, devName: string | undefined, onlink: boolean): void {
@@ -29,17 +30,9 @@ export function routeCommand(w: Work, op: string, to: string, via: string | unde
   w.record('route.change', { op, to, via: via ?? null, ifname: devName ?? null });
 }
 
-/** `sysctl -w key=value` at run time (conf/all and per-device keys, ip_forward). */
+/** `sysctl -w key=value` at run time: the kernel's handlers (sysctl.ts writeSysctl). */
 export function sysctlSet(w: Work, key: string, value: number): void {
-  const m = /^net\.ipv4\.conf\.([\w.-]+)\.(\w+)$/.exec(key);
-  if (!m || !(m[2]! in w.sys.all)) throw new Error(`sysctl -w ${key}: not modelled at run time (net.ipv4.conf.<all|dev>.<key>)`);
-  const field = m[2]!;
-  if (m[1] === 'all') w.sys = { ...w.sys, all: { ...w.sys.all, [field]: value } };
-  else {
-    const dev = w.sys.dev[m[1]!];
-    if (!dev) throw new Error(`sysctl -w ${key}: no device '${m[1]}'`);
-    w.sys = { ...w.sys, dev: { ...w.sys.dev, [m[1]!]: { ...dev, [field]: value } } };
-  }
+  w.sys = writeSysctl(w.sys, w.ifaces.map((f) => f.name), key, value);
   w.record('sysctl.set', { key, value });
 }
 

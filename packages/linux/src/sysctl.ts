@@ -79,7 +79,11 @@ export const ICMP_DEFAULTS: Readonly<IcmpConf> = Object.freeze({ icmp_ratelimit:
 export interface Sysctls {
   readonly icmp: Readonly<IcmpConf>;
   readonly all: Readonly<DevConf>;
+  /** conf/default: what a device made later starts with, and what a `default` write copies. */
+  readonly def: Readonly<DevConf>;
   readonly dev: Readonly<Record<string, Readonly<DevConf>>>;
+  /** Per device, the conf keys written for it (the kernel's `cnf.state` bits: a `default` write leaves them alone). */
+  readonly written: Readonly<Record<string, readonly string[]>>;
   readonly neigh: Readonly<Record<string, Readonly<NeighParms>>>;
 }
 
@@ -128,9 +132,60 @@ export function buildSysctls(devices: readonly string[], settings: Readonly<Reco
     dev[d] = { ...def };
     neigh[d] = { ...neighDefault };
   }
-  const t: Sysctls = { icmp, all, dev, neigh };
+  const written: Record<string, string[]> = {};
+  const t: Sysctls = { icmp, all, def, dev, written, neigh };
   for (const [k, v] of pending) applySysctl(t, devices, k, v);
-  return { icmp, all, dev, neigh };
+  return { icmp, all, def, dev, written, neigh };
+}
+
+/**
+ * One `sysctl -w key=value` on a running host, as the kernel's handlers apply it
+ * (net/ipv4/devinet.c):
+ * - `net.ipv4.ip_forward` (the same value as `conf.all.forwarding`): devinet_sysctl_forward →
+ *   inet_forward_change, and only when the value changes: all and default forwarding, every
+ *   device's forwarding, and `all.accept_redirects` = !on;
+ * - `conf.<dev>.forwarding`: that device only; `conf.default.forwarding`: the default only;
+ * - `conf.default.<key>` (devinet_conf_proc → devinet_copy_dflt_conf): the default, and every
+ *   device whose `<key>` was never written;
+ * - `conf.all.<key>`, `conf.<dev>.<key>` (devinet_conf_proc): that value, the device's key marked
+ *   written; how `all` and the device combine is read where it is used (orConf, maxConf, ...);
+ * - `net.ipv4.icmp_ratelimit`, `icmp_ratemask`; `net.ipv4.neigh.<dev>.<key>` (that device).
+ * @throws Error naming an unknown key or device
+ */
+export function writeSysctl(s: Sysctls, devices: readonly string[], k: string, v: number): Sysctls {
+  if (!Number.isInteger(v)) throw new Error(`sysctl ${k}=${v}: value must be an integer`);
+  const fwd = k === 'net.ipv4.ip_forward' || k === 'net.ipv4.conf.all.forwarding';
+  if (fwd) {
+    if (s.all.forwarding === v) return s;
+    const dev = Object.fromEntries(devices.map((d) => [d, { ...s.dev[d]!, forwarding: v }]));
+    return { ...s, all: { ...s.all, forwarding: v, accept_redirects: v ? 0 : 1 }, def: { ...s.def, forwarding: v }, dev };
+  }
+  const im = /^net\.ipv4\.(icmp_ratelimit|icmp_ratemask)$/.exec(k);
+  if (im) {
+    if (v < 0) throw new Error(`sysctl ${k}=${v}: must not be negative`);
+    return { ...s, icmp: { ...s.icmp, [im[1]!]: v } };
+  }
+  const m = /^net\.ipv4\.conf\.([\w.-]+)\.(\w+)$/.exec(k);
+  if (m) {
+    const [, who, key] = m as unknown as [string, string, string];
+    const kk = checkKey(key, k);
+    if (who === 'all') return { ...s, all: { ...s.all, [kk]: v } };
+    if (who === 'default') {
+      if (kk === 'forwarding') return { ...s, def: { ...s.def, forwarding: v } };
+      const dev = Object.fromEntries(devices.map((d) => [d, s.written[d]?.includes(kk) ? s.dev[d]! : { ...s.dev[d]!, [kk]: v }]));
+      return { ...s, def: { ...s.def, [kk]: v }, dev };
+    }
+    if (!s.dev[who]) throw new Error(`sysctl ${k}: no device '${who}' (devices: ${devices.join(', ')})`);
+    const written = kk === 'forwarding' || s.written[who]?.includes(kk) ? s.written : { ...s.written, [who]: [...(s.written[who] ?? []), kk] };
+    return { ...s, dev: { ...s.dev, [who]: { ...s.dev[who]!, [kk]: v } }, written };
+  }
+  const n = /^net\.ipv4\.neigh\.([\w.-]+)\.(\w+)$/.exec(k);
+  if (n && n[1] !== 'default') {
+    const kk = checkNeighKey(n[2]!, k);
+    if (!s.neigh[n[1]!]) throw new Error(`sysctl ${k}: no device '${n[1]}' (devices: ${devices.join(', ')})`);
+    return { ...s, neigh: { ...s.neigh, [n[1]!]: { ...s.neigh[n[1]!]!, [kk]: v } } };
+  }
+  throw new Error(`sysctl '${k}' is not modelled at run time (net.ipv4.ip_forward, net.ipv4.icmp_ratelimit, net.ipv4.icmp_ratemask, net.ipv4.conf.<all|default|dev>.<key>, net.ipv4.neigh.<dev>.<key>)`);
 }
 
 /** One `key=value` after the devices exist (ip_forward and conf.all.forwarding reach every device, devinet_sysctl_forward). */
@@ -161,7 +216,11 @@ function applySysctl(t: Sysctls, devices: readonly string[], k: string, v: numbe
         for (const d of devices) dev[d] = { ...dev[d]!, forwarding: v ? 1 : 0 };
         if (v) all.accept_redirects = 0;
       }
-    } else if (dev[who]) dev[who] = { ...dev[who]!, [kk]: v };
+    } else if (dev[who]) {
+      dev[who] = { ...dev[who]!, [kk]: v };
+      const w = (t.written as Record<string, string[]>)[who] ?? [];
+      if (kk !== 'forwarding' && !w.includes(kk)) (t.written as Record<string, string[]>)[who] = [...w, kk];
+    }
     else throw new Error(`sysctl ${k}: no device '${who}' (devices: ${devices.join(', ')})`);
     return;
   }
