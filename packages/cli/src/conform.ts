@@ -239,7 +239,11 @@ export function compareOutcomes(scenario: Scenario, records: readonly TraceRecor
           const out = new Map<string, string>();
           let chain = '';
           let n = 0;
-          for (const l of neighLines(text)) {
+          let numbered = false;
+          for (const line of neighLines(text)) {
+            if (/^num pkts/.test(line)) numbered = true;
+            // --line-numbers puts the rule's number first: the counters follow it.
+            const l = numbered ? line.replace(/^\d+ (?=\d+ \d+ )/, '') : line;
             const c = /^Chain (\S+) \(policy (\S+) (\d+) packets, (\d+) bytes\)/.exec(l);
             const r = /^(\d+) (\d+) (.*)$/.exec(l);
             if (c) {
@@ -249,7 +253,7 @@ export function compareOutcomes(scenario: Scenario, records: readonly TraceRecor
               n++;
               // iptables 1.8.9 prints protocol numbers under -n, later ones names (proto_to_name
               // looks in its built-in list first): a userspace difference, not the kernel's.
-              const rule = r[3]!.replace(/^(\S+ !?)(1|6|17)( )/, (_m, a: string, p: string, b: string) => `${a}${({ '1': 'icmp', '6': 'tcp', '17': 'udp' } as Record<string, string>)[p]}${b}`);
+              const rule = r[3]!.replace(/^(\S+ !?)(0|1|6|17)( )/, (_m, a: string, p: string, b: string) => `${a}${({ '0': 'all', '1': 'icmp', '6': 'tcp', '17': 'udp' } as Record<string, string>)[p]}${b}`);
               out.set(`${chain} rule ${n}`, rule).set(`${chain} rule ${n} packets`, r[1]!).set(`${chain} rule ${n} bytes`, r[2]!);
             }
           }

@@ -8,6 +8,7 @@
  * generated from them: scripts/gen-config-schema.mjs), so the host reads each field as typed.
  */
 import type { NudState } from './neighbour.js';
+import type { FilterChange } from './netfilter.js';
 
 /** `ping [-c count] [-i interval] [-s size] [-t ttl] dst`. */
 export type PingCommand = { name: 'ping'; dst: string; count?: number; intervalNs?: number; size?: number; ttl?: number; ident?: number; session?: string };
@@ -46,6 +47,9 @@ export type IpvsSetCommand = { name: 'ipvs-set'; services: readonly { proto?: st
 /** A new network namespace from the same configuration (a pod restarted). */
 export type RestartCommand = { name: 'restart' };
 
+/** `iptables -A|-I|-D|-F|-Z|-P ...` on the filter table. */
+export type IptablesCommand = { name: 'iptables'; change: FilterChange };
+
 export type HostCommand =
   | PingCommand
   | EchoCommand
@@ -64,10 +68,11 @@ export type HostCommand =
   | NeighReplaceCommand
   | NeighDelCommand
   | IpvsSetCommand
-  | RestartCommand;
+  | RestartCommand
+  | IptablesCommand;
 
 /** Every host command's name, in the order `host.ts` lists them in its error for an unknown one. */
-export const HOST_COMMAND_NAMES = ['ping', 'echo', 'arping', 'tcp-listen', 'tcp-connect', 'nc-udp', 'link', 'addr-add', 'addr-del', 'route-add', 'route-replace', 'route-del', 'sysctl-set', 'ipvs-set', 'fdb-add', 'fdb-replace', 'fdb-del', 'udp-bind', 'udp-send', 'neigh-replace', 'neigh-del', 'traceroute', 'restart'] as const satisfies readonly HostCommand['name'][];
+export const HOST_COMMAND_NAMES = ['ping', 'echo', 'arping', 'tcp-listen', 'tcp-connect', 'nc-udp', 'link', 'addr-add', 'addr-del', 'route-add', 'route-replace', 'route-del', 'sysctl-set', 'ipvs-set', 'fdb-add', 'fdb-replace', 'fdb-del', 'udp-bind', 'udp-send', 'neigh-replace', 'neigh-del', 'traceroute', 'restart', 'iptables'] as const satisfies readonly HostCommand['name'][];
 
 /** A command's fields without its name (what a constructor takes). */
 export type HostCommandArgs<C extends HostCommand> = Omit<C, 'name'>;
@@ -95,4 +100,5 @@ export const hostCommand = {
   neighDel: (a: HostCommandArgs<NeighDelCommand>): NeighDelCommand => ({ name: 'neigh-del', ...a }),
   ipvsSet: (a: HostCommandArgs<IpvsSetCommand>): IpvsSetCommand => ({ name: 'ipvs-set', ...a }),
   restart: (): RestartCommand => ({ name: 'restart' }),
+  iptables: (change: FilterChange): IptablesCommand => ({ name: 'iptables', change }),
 };

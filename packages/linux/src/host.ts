@@ -35,7 +35,7 @@ import { Work } from './step.js';
 import { rxFrame, setAdmin, setCarrier } from './dev.js';
 import { ipvsSet } from './ip_vs.js';
 import { neighDel, neighReplace, neighTimer } from './neigh.js';
-import { addr, routeCommand, sysctlSet } from './rtnetlink.js';
+import { addr, iptablesChange, routeCommand, sysctlSet } from './rtnetlink.js';
 import { tcpConnect, tcpDeadline, tcpListen, tcpSynTimer } from './tcp_ipv4.js';
 import { arpingStart, arpingTimer } from './tools/arping.js';
 import { echo, pingStart, pingTimer } from './tools/ping.js';
@@ -138,6 +138,8 @@ function hostCommandRun(w: Work, c: HostCommand): void {
       return neighDel(w, c.dev, parseIpv4(c.ip));
     case 'ipvs-set':
       return ipvsSet(w, c.services);
+    case 'iptables':
+      return iptablesChange(w, c.change);
     default:
       throw new Error(`host has no command '${(c as { name: string }).name}' (commands: ${HOST_COMMAND_NAMES.join(', ')})`);
   }

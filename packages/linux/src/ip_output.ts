@@ -27,12 +27,12 @@ export function sendLocal(w: Work, packet: Ipv4Packet): void {
 }
 
 /**
- * Runs a filter chain; true when the packet may go on. A host with no rules and ACCEPT policies
- * has no netfilter loaded: nothing is counted and nothing is written.
+ * Runs a filter chain; true when the packet may go on. Until iptables has touched the filter
+ * table (Filter.loaded) there is no table: nothing is counted and nothing is written.
  */
 export function netfilter(w: Work, chain: Chain, p: Ipv4Packet, inDev: string | null, outDev: string | null): boolean {
   const f = w.filter;
-  if (f.rules.length === 0 && f.policy[chain] === 'ACCEPT') return true;
+  if (!f.loaded) return true;
   const r = traverse(f, chain, p, inDev, outDev);
   w.filter = r.filter;
   if (r.verdict === 'ACCEPT') return true;

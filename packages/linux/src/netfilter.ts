@@ -46,6 +46,12 @@ export interface Rule {
 }
 
 export interface Filter {
+  /**
+   * Whether the filter table exists in this namespace: x_tables makes it when iptables first
+   * touches it (a configured rule or policy, or any iptables command), and from then on it counts
+   * every packet, rules or none. Before that nothing is counted.
+   */
+  readonly loaded: boolean;
   readonly rules: readonly Rule[];
   readonly policy: Readonly<Record<Chain, 'ACCEPT' | 'DROP'>>;
   /** Packets and bytes per rule (same index as `rules`), and per chain policy. */
@@ -59,28 +65,103 @@ export interface FilterConfig {
 }
 
 export function buildFilter(c: FilterConfig = {}): Filter {
-  const rules = (c.rules ?? []).map((r, i): Rule => {
-    const where = `firewall.rules[${i}]`;
-    if (!['INPUT', 'FORWARD', 'OUTPUT'].includes(r.chain)) throw new Error(`${where}: chain must be INPUT, FORWARD or OUTPUT`);
-    if (!['ACCEPT', 'DROP', 'REJECT'].includes(r.target)) throw new Error(`${where}: target must be ACCEPT, DROP or REJECT`);
-    if ((r.sport !== undefined || r.dport !== undefined) && r.proto !== 'udp' && r.proto !== 'tcp') throw new Error(`${where}: --sport/--dport need proto udp or tcp (as iptables says)`);
-    const prefix = (t: string | undefined) => {
-      if (t === undefined) return null;
-      try {
-        return t.includes('/') ? parseCidr(t) : { ...parseCidr(`${t}/32`), length: 32 };
-      } catch (e) {
-        throw new Error(`${where}: ${(e as Error).message}`);
-      }
-    };
-    return { chain: r.chain, in: r.in ?? null, out: r.out ?? null, proto: r.proto ?? null, src: prefix(r.src), dst: prefix(r.dst), sport: r.sport ?? null, dport: r.dport ?? null, target: r.target, comment: r.comment ?? null };
-  });
+  const rules = (c.rules ?? []).map((r, i): Rule => buildRule(r, `firewall.rules[${i}]`));
   const zero = () => ({ packets: 0, bytes: 0 });
   return {
+    loaded: rules.length > 0 || Object.keys(c.policy ?? {}).length > 0,
     rules,
     policy: { INPUT: 'ACCEPT', FORWARD: 'ACCEPT', OUTPUT: 'ACCEPT', ...c.policy },
     counters: rules.map(zero),
     policyCounters: { INPUT: zero(), FORWARD: zero(), OUTPUT: zero() },
   };
+}
+
+/** One rule from its configuration, checked as iptables checks it. */
+export function buildRule(r: RuleConfig, where: string): Rule {
+  if (!['INPUT', 'FORWARD', 'OUTPUT'].includes(r.chain)) throw new Error(`${where}: chain must be INPUT, FORWARD or OUTPUT`);
+  if (!['ACCEPT', 'DROP', 'REJECT'].includes(r.target)) throw new Error(`${where}: target must be ACCEPT, DROP or REJECT`);
+  if ((r.sport !== undefined || r.dport !== undefined) && r.proto !== 'udp' && r.proto !== 'tcp') throw new Error(`${where}: --sport/--dport need proto udp or tcp (as iptables says)`);
+  const prefix = (t: string | undefined) => {
+    if (t === undefined) return null;
+    try {
+      return t.includes('/') ? parseCidr(t) : { ...parseCidr(`${t}/32`), length: 32 };
+    } catch (e) {
+      throw new Error(`${where}: ${(e as Error).message}`);
+    }
+  };
+  return { chain: r.chain, in: r.in ?? null, out: r.out ?? null, proto: r.proto ?? null, src: prefix(r.src), dst: prefix(r.dst), sport: r.sport ?? null, dport: r.dport ?? null, target: r.target, comment: r.comment ?? null };
+}
+
+/** A change `iptables` makes to the filter table at run time. */
+export type FilterChange =
+  | { op: 'append'; rule: RuleConfig }
+  | { op: 'insert'; rule: RuleConfig; num?: number }
+  | { op: 'delete'; rule: RuleConfig }
+  | { op: 'delete-num'; chain: Chain; num: number }
+  | { op: 'flush'; chain?: Chain }
+  | { op: 'zero'; chain?: Chain }
+  | { op: 'policy'; chain: Chain; target: 'ACCEPT' | 'DROP' };
+
+const CHAINS: readonly Chain[] = ['INPUT', 'FORWARD', 'OUTPUT'];
+const zeroCounter = () => ({ packets: 0, bytes: 0 });
+
+/** Flat indexes of a chain's rules, in chain order. */
+function chainIndexes(f: Filter, chain: Chain): number[] {
+  return f.rules.flatMap((r, i) => (r.chain === chain ? [i] : []));
+}
+
+const sameRule = (a: Rule, b: Rule) => JSON.stringify(a) === JSON.stringify(b);
+
+/**
+ * `iptables -A/-I/-D/-F/-Z/-P` on the filter table, with iptables' own refusals. A new rule starts
+ * at zero; every other rule keeps its counters (iptables carries them over when it commits the
+ * table, libiptc TC_COMMIT); -F leaves the policies and their counters, -Z zeroes both, -P
+ * zeroes that chain's policy counters (checked against iptables-legacy 1.8.9 on Linux 6.18).
+ * @throws Error with iptables' message
+ */
+export function changeFilter(before: Filter, c: FilterChange): Filter {
+  const f = before.loaded ? before : { ...before, loaded: true };
+  switch (c.op) {
+    case 'append':
+    case 'insert': {
+      const rule = buildRule(c.rule, `iptables ${c.op === 'append' ? '-A' : '-I'} ${c.rule.chain}`);
+      const at = chainIndexes(f, rule.chain);
+      const num = c.op === 'append' ? at.length + 1 : (c.num ?? 1);
+      if (num < 1 || num > at.length + 1) throw new Error(`iptables: Index of insertion too big.`);
+      const flat = num <= at.length ? at[num - 1]! : at.length ? at[at.length - 1]! + 1 : f.rules.length;
+      return { ...f, rules: [...f.rules.slice(0, flat), rule, ...f.rules.slice(flat)], counters: [...f.counters.slice(0, flat), zeroCounter(), ...f.counters.slice(flat)] };
+    }
+    case 'delete':
+    case 'delete-num': {
+      let flat: number | undefined;
+      if (c.op === 'delete-num') {
+        const at = chainIndexes(f, c.chain);
+        if (c.num < 1 || c.num > at.length) throw new Error('iptables: Index of deletion too big.');
+        flat = at[c.num - 1]!;
+      } else {
+        const rule = buildRule(c.rule, `iptables -D ${c.rule.chain}`);
+        flat = f.rules.findIndex((r) => sameRule(r, rule));
+        if (flat < 0) throw new Error('iptables: Bad rule (does a matching rule exist in that chain?).');
+      }
+      return { ...f, rules: f.rules.filter((_, i) => i !== flat), counters: f.counters.filter((_, i) => i !== flat) };
+    }
+    case 'flush': {
+      const keep = f.rules.map((r) => c.chain !== undefined && r.chain !== c.chain);
+      return { ...f, rules: f.rules.filter((_, i) => keep[i]), counters: f.counters.filter((_, i) => keep[i]) };
+    }
+    case 'zero': {
+      const hit = (ch: Chain) => c.chain === undefined || c.chain === ch;
+      return {
+        ...f,
+        counters: f.counters.map((x, i) => (hit(f.rules[i]!.chain) ? zeroCounter() : x)),
+        policyCounters: Object.fromEntries(CHAINS.map((ch) => [ch, hit(ch) ? zeroCounter() : f.policyCounters[ch]])) as unknown as Filter['policyCounters'],
+      };
+    }
+    case 'policy':
+      // libiptc's TC_SET_POLICY without counters (what iptables -P passes) maps the chain's
+      // policy counters to none: they start again at zero.
+      return { ...f, policy: { ...f.policy, [c.chain]: c.target }, policyCounters: { ...f.policyCounters, [c.chain]: zeroCounter() } };
+  }
 }
 
 function inPrefix(ip: Ipv4, p: { network: Ipv4; length: number }): boolean {
@@ -135,22 +216,43 @@ export function ruleText(r: Rule): string {
   return parts.join(' ');
 }
 
-/** `iptables -L -v -n` for the filter table. */
-export function iptablesList(f: Filter): string {
+/**
+ * A counter as iptables prints it (libxtables xtables_print_num): with -x the exact number,
+ * padded to 8 in the table; without, above 99999 in thousands (K), millions (M), ... rounded,
+ * padded to 5 (4 and the unit).
+ */
+export function iptablesNum(n: number, exact: boolean, table = true): string {
+  if (exact) return table ? String(n).padStart(8) : String(n);
+  if (n <= 99999) return table ? String(n).padStart(5) : String(n);
+  let v = n;
+  for (const unit of ['K', 'M', 'G']) {
+    v = Math.floor((v + 500) / 1000);
+    if (v <= 9999) return `${table ? String(v).padStart(4) : String(v)}${unit}`;
+  }
+  v = Math.floor((v + 500) / 1000);
+  return `${table ? String(v).padStart(4) : String(v)}T`;
+}
+
+/** `iptables -L [CHAIN] -v -n [-x] [--line-numbers]` for the filter table (iptables.c print_header, print_firewall). */
+export function iptablesList(f: Filter, opts: { chain?: Chain; exact?: boolean; lineNumbers?: boolean } = {}): string {
+  const exact = opts.exact === true;
   const lines: string[] = [];
-  for (const chain of ['INPUT', 'FORWARD', 'OUTPUT'] as const) {
+  for (const chain of opts.chain ? [opts.chain] : (['INPUT', 'FORWARD', 'OUTPUT'] as const)) {
     const pc = f.policyCounters[chain];
-    lines.push(`Chain ${chain} (policy ${f.policy[chain]} ${pc.packets} packets, ${pc.bytes} bytes)`);
-    lines.push(' pkts bytes target     prot opt in     out     source               destination');
+    lines.push(`Chain ${chain} (policy ${f.policy[chain]} ${iptablesNum(pc.packets, exact, false)} packets, ${iptablesNum(pc.bytes, exact, false)} bytes)`);
+    const num = opts.lineNumbers ? 'num  ' : '';
+    lines.push(`${num}${exact ? `${'pkts'.padStart(8)} ${'bytes'.padStart(10)}` : ' pkts bytes'} target     prot opt in     out     source               destination`);
+    let k = 0;
     f.rules.forEach((r, i) => {
       if (r.chain !== chain) return;
+      k++;
       const c = f.counters[i]!;
       const net = (p: Rule['src']) => (p === null ? '0.0.0.0/0' : p.length === 32 ? formatIpv4(p.network) : `${formatIpv4(p.network)}/${p.length}`);
       // Matches in order (libxt_tcp/udp print `tcp spt:S dpt:D`), then the target's own options.
       const ports = r.sport !== null || r.dport !== null ? `${r.proto}${r.sport !== null ? ` spt:${r.sport}` : ''}${r.dport !== null ? ` dpt:${r.dport}` : ''}` : '';
       const extra = [ports, r.comment ? `/* ${r.comment} */` : '', r.target === 'REJECT' ? 'reject-with icmp-port-unreachable' : ''].filter(Boolean).join(' ');
       lines.push(
-        `${String(c.packets).padStart(5)} ${String(c.bytes).padStart(5)} ${r.target.padEnd(10)} ${(r.proto ?? 'all').padEnd(4)} --  ${(r.in ?? '*').padEnd(6)} ${(r.out ?? '*').padEnd(6)}  ${net(r.src).padEnd(20)} ${net(r.dst).padEnd(20)}${extra ? ` ${extra}` : ''}`.trimEnd(),
+        `${opts.lineNumbers ? `${String(k).padEnd(4)} ` : ''}${iptablesNum(c.packets, exact)} ${iptablesNum(c.bytes, exact)} ${r.target.padEnd(10)} ${(r.proto ?? 'all').padEnd(4)} --  ${(r.in ?? '*').padEnd(6)} ${(r.out ?? '*').padEnd(6)}  ${net(r.src).padEnd(20)} ${net(r.dst).padEnd(20)}${extra ? ` ${extra}` : ''}`.trimEnd(),
       );
     });
     lines.push('');

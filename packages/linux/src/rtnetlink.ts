@@ -4,6 +4,7 @@
 import { formatIpv4, parseIpv4, parseCidr, type Ipv4 } from '@netsim/packets';
 import type { Work } from './step.js';
 import { writeSysctl } from './sysctl.js';
+import { buildRule, changeFilter, ruleText, type FilterChange } from './netfilter.js';
 
 /** `ip route add|replace|del PREFIX [via GW] [dev DEV] [onlink]` in the main table. */
 export function routeCommand(w: Work, op: string, to: string, via: string | undefined, devName: string | undefined, onlink: boolean): void {
@@ -28,6 +29,13 @@ export function routeCommand(w: Work, op: string, to: string, via: string | unde
     for (const [k, e] of w.exceptions.entries()) if (!w.routes.some((r) => r.via === e.via && r.dev === e.dev)) w.exceptions = w.exceptions.delete(k);
   }
   w.record('route.change', { op, to, via: via ?? null, ifname: devName ?? null });
+}
+
+/** `iptables -A|-I|-D|-F|-Z|-P` at run time (netfilter.ts changeFilter). */
+export function iptablesChange(w: Work, c: FilterChange): void {
+  w.filter = changeFilter(w.filter, c);
+  const chain = 'rule' in c ? c.rule.chain : 'chain' in c ? (c.chain ?? null) : null;
+  w.record('filter.change', { op: c.op, chain, rule: 'rule' in c ? ruleText(buildRule(c.rule, 'iptables')) : null });
 }
 
 /** `sysctl -w key=value` at run time: the kernel's handlers (sysctl.ts writeSysctl). */

@@ -568,6 +568,143 @@ export const CONFIG_DEFINITIONS: Record<string, object> = {
   "additionalProperties": false,
   "description": "`bridge fdb add|replace|del MAC dev VXLAN [dst IP] self [permanent]`."
  },
+ "FilterChange": {
+  "anyOf": [
+   {
+    "type": "object",
+    "properties": {
+     "op": {
+      "type": "string",
+      "const": "append"
+     },
+     "rule": {
+      "$ref": "#/definitions/RuleConfig"
+     }
+    },
+    "required": [
+     "op",
+     "rule"
+    ],
+    "additionalProperties": false
+   },
+   {
+    "type": "object",
+    "properties": {
+     "op": {
+      "type": "string",
+      "const": "insert"
+     },
+     "rule": {
+      "$ref": "#/definitions/RuleConfig"
+     },
+     "num": {
+      "type": "number"
+     }
+    },
+    "required": [
+     "op",
+     "rule"
+    ],
+    "additionalProperties": false
+   },
+   {
+    "type": "object",
+    "properties": {
+     "op": {
+      "type": "string",
+      "const": "delete"
+     },
+     "rule": {
+      "$ref": "#/definitions/RuleConfig"
+     }
+    },
+    "required": [
+     "op",
+     "rule"
+    ],
+    "additionalProperties": false
+   },
+   {
+    "type": "object",
+    "properties": {
+     "op": {
+      "type": "string",
+      "const": "delete-num"
+     },
+     "chain": {
+      "$ref": "#/definitions/Chain"
+     },
+     "num": {
+      "type": "number"
+     }
+    },
+    "required": [
+     "op",
+     "chain",
+     "num"
+    ],
+    "additionalProperties": false
+   },
+   {
+    "type": "object",
+    "properties": {
+     "op": {
+      "type": "string",
+      "const": "flush"
+     },
+     "chain": {
+      "$ref": "#/definitions/Chain"
+     }
+    },
+    "required": [
+     "op"
+    ],
+    "additionalProperties": false
+   },
+   {
+    "type": "object",
+    "properties": {
+     "op": {
+      "type": "string",
+      "const": "zero"
+     },
+     "chain": {
+      "$ref": "#/definitions/Chain"
+     }
+    },
+    "required": [
+     "op"
+    ],
+    "additionalProperties": false
+   },
+   {
+    "type": "object",
+    "properties": {
+     "op": {
+      "type": "string",
+      "const": "policy"
+     },
+     "chain": {
+      "$ref": "#/definitions/Chain"
+     },
+     "target": {
+      "type": "string",
+      "enum": [
+       "ACCEPT",
+       "DROP"
+      ]
+     }
+    },
+    "required": [
+     "op",
+     "chain",
+     "target"
+    ],
+    "additionalProperties": false
+   }
+  ],
+  "description": "A change `iptables` makes to the filter table at run time."
+ },
  "FilterConfig": {
   "type": "object",
   "properties": {
@@ -700,6 +837,9 @@ export const CONFIG_DEFINITIONS: Record<string, object> = {
    },
    {
     "$ref": "#/definitions/RestartCommand"
+   },
+   {
+    "$ref": "#/definitions/IptablesCommand"
    }
   ]
  },
@@ -817,6 +957,24 @@ export const CONFIG_DEFINITIONS: Record<string, object> = {
    "name"
   ],
   "additionalProperties": false
+ },
+ "IptablesCommand": {
+  "type": "object",
+  "properties": {
+   "name": {
+    "type": "string",
+    "const": "iptables"
+   },
+   "change": {
+    "$ref": "#/definitions/FilterChange"
+   }
+  },
+  "required": [
+   "name",
+   "change"
+  ],
+  "additionalProperties": false,
+  "description": "`iptables -A|-I|-D|-F|-Z|-P ...` on the filter table."
  },
  "IpvsSetCommand": {
   "type": "object",

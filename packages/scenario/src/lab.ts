@@ -256,6 +256,8 @@ export function labScript(scenario: Scenario, opts: LabOptions = {}): Lab {
       for (const r of fw.rules ?? []) say(`ip netns exec ${n} "$IPTABLES" ${ruleArgs(r, cidr)}`);
     }
   }
+  // An exec step's iptables runs the same binary as the configured rules (see above).
+  if (spec.timeline.some((s) => s.verb === 'exec' && /^\s*iptables\b/.test(String(s.args['cmd'])))) say(`IPTABLES=$(command -v iptables-legacy || command -v iptables) || ${fail('the timeline runs iptables: it is needed')}`);
   say('');
   // The timeline: each step at its (scaled) time, in the background; outputs kept in order.
   say('START=$(date +%s.%N)');
@@ -263,6 +265,7 @@ export function labScript(scenario: Scenario, opts: LabOptions = {}): Lab {
   const vxlanDevs = new Set(hosts.flatMap((d) => ((d.config as HostConfig).interfaces ?? []).filter((f) => f.kind === 'vxlan').map((f) => `${d.id}.${f.name}`)));
   const steps = spec.timeline.map((s, i) => ({ s, i, t: parseDuration(s.at) })).sort((x, y) => x.t - y.t || x.i - y.i);
   let k = 0;
+  const jobs: { when: string; dev: string; head: string; cmds: string[]; change: boolean }[] = [];
   for (const { s, t } of steps) {
     const when = ((t / 1e9) * scale).toFixed(3);
     const a = s.args as Record<string, unknown>;
@@ -277,10 +280,18 @@ export function labScript(scenario: Scenario, opts: LabOptions = {}): Lab {
       notMaterialised.push(`timeline: ${s.verb} on ${dev || String(a['link'])} at ${String(s.at)}`);
       continue;
     }
-    const file = `"$OUT/${String(k++).padStart(4, '0')}"`;
-    const head = `### ${String(s.at)} ${dev} ${s.verb}${a['session'] ? ` [${String(a['session'])}]` : ''}${a['tool'] ? ` ${String(a['tool'])}` : ''}`;
-    say(`( at ${when}; { printf '%s\\n' ${shq(head)}; ${probe} 2>&1 || true; } > ${file} ) &`);
+    // An exec line reads, for the comparison, as the step it stands for (a show of its tool, a ping).
+    const parsed = s.verb === 'exec' ? parseExec(String(a['cmd'])) : undefined;
+    const verb = parsed === undefined ? s.verb : parsed.kind === 'show' ? 'show' : parsed.command.name === 'ping' || parsed.command.name === 'arping' ? parsed.command.name : 'exec';
+    const tool = parsed?.kind === 'show' ? parsed.tool : a['tool'];
+    const head = `### ${String(s.at)} ${dev} ${verb}${a['session'] ? ` [${String(a['session'])}]` : ''}${tool ? ` ${String(tool)}` : ''}`;
+    // Changes at one instant on one host run one after another, in the timeline's order, as the
+    // simulator applies them (side by side they would race: two -A in either order).
+    const last = jobs.at(-1);
+    if (verb === 'exec' && last?.change && last.when === when && last.dev === dev) last.cmds.push(probe);
+    else jobs.push({ when, dev, head, cmds: [probe], change: verb === 'exec' });
   }
+  for (const j of jobs) say(`( at ${j.when}; { printf '%s\\n' ${shq(j.head)}; ${j.cmds.map((c) => `${c} 2>&1 || true`).join('; ')}; } > "$OUT/${String(k++).padStart(4, '0')}" ) &`);
   say('wait');
   say('cat "$OUT"/* 2>/dev/null || true');
   // The header: the address map, then what was left out, before the first command.

@@ -13,6 +13,7 @@
 import { parseCidr, parseIpv4, parseMac } from '@netsim/packets';
 import { NUD_STATES, type NudState } from '../neighbour.js';
 import type { HostCommand } from '../commands.js';
+import type { FilterChange, RuleConfig } from '../netfilter.js';
 
 /** What a command line is to the simulator: a command the host runs, or a table it prints. */
 export type ExecParsed = { kind: 'command'; command: HostCommand } | { kind: 'show'; tool: string };
@@ -24,7 +25,7 @@ export const EXEC_FORMS: readonly { form: string; does: string }[] = [
   { form: 'ip route add|replace|del PREFIX|default [via GW] [dev IF] [onlink]', does: 'a route (a PREFIX without length is a host route)' },
   { form: 'ip neigh replace ADDR lladdr MAC dev IF [nud STATE]', does: 'a neighbour entry (nud permanent unless given, as ipneigh.c:ipneigh_modify sets it)' },
   { form: 'ip neigh del ADDR dev IF', does: 'removes a neighbour entry' },
-  { form: 'bridge fdb add|append|replace|del MAC dev IF [dst ADDR] [self] [permanent]', does: 'a forwarding entry (VXLAN remote with dst)' },
+  { form: 'bridge fdb add|append|replace|del MAC dev VXLAN [dst ADDR] [self] [permanent]', does: "a VXLAN device's forwarding entry (a remote with dst)" },
   { form: 'sysctl -w KEY=VALUE', does: 'a modelled sysctl (sysctl -a lists them)' },
   { form: 'ping -c N [-i SECS] [-s BYTES] [-t TTL] [-q] ADDR', does: 'iputils ping (-c is required: without it ping never ends)' },
   { form: 'arping -c N [-I IF] [-U] ADDR', does: 'iputils arping (-c is required)' },
@@ -33,7 +34,9 @@ export const EXEC_FORMS: readonly { form: string; does: string }[] = [
   { form: 'ip route|r [show] | ip route get ADDR | ip route show cache', does: 'prints routes, a lookup, the route exceptions' },
   { form: 'ip -s link [show]', does: 'prints interfaces with their counters' },
   { form: 'bridge fdb [show] br BR | dev IF', does: 'prints a bridge or VXLAN device forwarding table' },
-  { form: 'iptables -L -v -n | iptables -nvL', does: 'prints the filter table' },
+  { form: 'iptables -A|-D CHAIN RULE, -I CHAIN [NUM] RULE, -D CHAIN NUM', does: 'a filter rule: -i, -o, -s, -d, -p icmp|udp|tcp, -m udp|tcp --sport/--dport, -m comment --comment, -j ACCEPT|DROP|REJECT; counters of other rules kept' },
+  { form: 'iptables -F|-Z [CHAIN], iptables -P CHAIN ACCEPT|DROP', does: 'flush rules (policies stay), zero counters, set a policy' },
+  { form: 'iptables -L [CHAIN] -v -n [-x] [--line-numbers]', does: 'prints the filter table (any spelling: -nvL, -nvxL, ...)' },
   { form: 'arp -n [-i IF]', does: 'prints the neighbour table as net-tools does' },
   { form: 'sysctl -a', does: 'prints every modelled sysctl' },
 ];
@@ -58,7 +61,7 @@ export function splitWords(line: string): string[] {
       if (inWord) words.push(cur);
       cur = '';
       inWord = false;
-    } else if (/[|;&<>$`\\(){}*?[\]~#!]/.test(c)) {
+    } else if (/[|;&<>$`\\(){}*?[\]~#]/.test(c)) {
       throw new Error(`'${c}' is shell syntax: exec runs one command, with no shell (quote the word if it is data)`);
     } else {
       cur += c;
@@ -349,10 +352,125 @@ function arping(words: string[]): ExecParsed {
   return { kind: 'command', command: { name: 'arping', dst, count: n, ...(dev ? { dev } : {}), ...(unsolicited ? { unsolicited } : {}) } };
 }
 
+const CHAIN_NAMES = ['INPUT', 'FORWARD', 'OUTPUT'] as const;
+type ChainName = (typeof CHAIN_NAMES)[number];
+
+function chainName(word: string | undefined, what: string): ChainName {
+  if (word === undefined || !(CHAIN_NAMES as readonly string[]).includes(word)) throw new Error(`${what}: ${word === undefined ? 'which chain?' : `'${word}' is not a chain the model has`} (chains: ${CHAIN_NAMES.join(', ')}; no user chains)`);
+  return word as ChainName;
+}
+
+/** A rule specification after the chain (iptables' own option names; the filter model's matches and targets). */
+function ruleSpec(chain: ChainName, words: readonly string[], what: string): RuleConfig {
+  const a = new Args(words, what);
+  const r: { -readonly [K in keyof RuleConfig]?: RuleConfig[K] } = { chain };
+  const matchesLoaded = new Set<string>();
+  for (let w = a.next(); w !== undefined; w = a.next()) {
+    if (w === '!') throw new Error(`${what}: '!' (negation) is not supported`);
+    else if (w === '-i' || w === '--in-interface') r.in = a.value(w);
+    else if (w === '-o' || w === '--out-interface') r.out = a.value(w);
+    else if (w === '-s' || w === '--source') r.src = cidrOrAddress(a.value(w), `${what} ${w}`);
+    else if (w === '-d' || w === '--destination') r.dst = cidrOrAddress(a.value(w), `${what} ${w}`);
+    else if (w === '-p' || w === '--protocol') {
+      const p = a.value(w);
+      if (p !== 'icmp' && p !== 'udp' && p !== 'tcp') throw new Error(`${what}: -p '${p}' is not supported (icmp, udp, tcp)`);
+      r.proto = p;
+    } else if (w === '-m' || w === '--match') {
+      const m = a.value(w);
+      if (m !== 'comment' && m !== 'udp' && m !== 'tcp') throw new Error(`${what}: -m '${m}' is not supported (udp, tcp, comment)`);
+      if ((m === 'udp' || m === 'tcp') && r.proto !== m) throw new Error(`${what}: -m ${m} needs -p ${m} before it`);
+      matchesLoaded.add(m);
+    } else if (w === '--sport' || w === '--source-port' || w === '--dport' || w === '--destination-port') {
+      if (r.proto !== 'udp' && r.proto !== 'tcp') throw new Error(`${what}: ${w} needs -p udp or -p tcp (iptables: "unknown option \"${w}\"")`);
+      const port = count(a.value(w), `${what} ${w}`, 65535);
+      if (w === '--sport' || w === '--source-port') r.sport = port;
+      else r.dport = port;
+    } else if (w === '--comment') {
+      if (!matchesLoaded.has('comment')) throw new Error(`${what}: --comment needs -m comment before it`);
+      const text = a.value(w);
+      if (text.length > 255) throw new Error(`${what}: the comment is ${text.length} characters long (xt_comment holds 255)`);
+      r.comment = text;
+    } else if (w === '-j' || w === '--jump') {
+      const t = a.value(w);
+      if (t !== 'ACCEPT' && t !== 'DROP' && t !== 'REJECT') throw new Error(`${what}: -j '${t}' is not a target the model has (ACCEPT, DROP, REJECT)`);
+      r.target = t;
+    } else if (w === '--reject-with') {
+      const t = a.value(w);
+      if (t !== 'icmp-port-unreachable') throw new Error(`${what}: --reject-with '${t}' is not supported (icmp-port-unreachable)`);
+      if (r.target !== 'REJECT') throw new Error(`${what}: --reject-with needs -j REJECT before it`);
+    } else a.unsupported(w, ['-i IF', '-o IF', '-s ADDR[/LEN]', '-d ADDR[/LEN]', '-p icmp|udp|tcp', '-m udp|tcp|comment', '--sport N', '--dport N', '--comment TEXT', '-j ACCEPT|DROP|REJECT']);
+  }
+  if (r.target === undefined) throw new Error(`${what}: give -j ACCEPT, DROP or REJECT (a rule without a target only counts, which the model does not do)`);
+  return r as RuleConfig;
+}
+
+function cidrOrAddress(text: string, what: string): string {
+  return text.includes('/') ? cidr(text, what) : address(text, what);
+}
+
+/** The listing flags, in any spelling (-L -v -n, -nvL, -L -nvx --line-numbers, -L FORWARD ...). */
+function iptablesList(words: readonly string[]): ExecParsed {
+  const flags = new Set<string>();
+  let chain: ChainName | undefined;
+  for (const w of words) {
+    if (w === '--line-numbers') flags.add('line-numbers');
+    else if (/^-[Lvnx]+$/.test(w)) for (const ch of w.slice(1)) flags.add(ch);
+    else if (w === '--list') flags.add('L');
+    else if (w === '--verbose') flags.add('v');
+    else if (w === '--numeric') flags.add('n');
+    else if (w === '--exact') flags.add('x');
+    else if (chain === undefined && flags.has('L') && !w.startsWith('-')) chain = chainName(w, 'iptables -L');
+    else throw new Error(`iptables -L: '${w}' is not supported (supported: -v, -n, -x, --line-numbers, a chain)`);
+  }
+  if (!flags.has('v') || !flags.has('n')) throw new Error('iptables -L: give -v -n (the model prints the verbose, numeric listing)');
+  return { kind: 'show', tool: `iptables -L${chain ? ` ${chain}` : ''} -v -n${flags.has('x') ? ' -x' : ''}${flags.has('line-numbers') ? ' --line-numbers' : ''}` };
+}
+
+/** `iptables` (the filter table): -A, -I, -D, -F, -Z, -P and the listing. */
 function iptables(words: string[]): ExecParsed {
-  const flags = words.join(' ');
-  if (['-L -v -n', '-L -n -v', '-nvL', '-vnL', '-vL -n', '-nL -v', '-L -nv', '-L -vn'].includes(flags)) return { kind: 'show', tool: 'iptables -L -v -n' };
-  throw new Error(`iptables: '${flags}' is not supported yet (supported: -L -v -n)`);
+  let rest = [...words];
+  if (rest[0] === '-t' || rest[0] === '--table') {
+    if (rest[1] !== 'filter') throw new Error(`iptables -t: '${rest[1] ?? ''}' is not modelled (the filter table only)`);
+    rest = rest.slice(2);
+  }
+  const op = rest[0];
+  if (op !== undefined && (/^-[vnx]*L[vnx]*$/.test(op) || op === '--list' || rest.some((w) => /^-[vnx]*L[vnx]*$/.test(w)))) return iptablesList(rest);
+  const command = (change: FilterChange): ExecParsed => ({ kind: 'command', command: { name: 'iptables', change } });
+  switch (op) {
+    case '-A':
+    case '--append':
+      return command({ op: 'append', rule: ruleSpec(chainName(rest[1], 'iptables -A'), rest.slice(2), `iptables -A ${rest[1]}`) });
+    case '-I':
+    case '--insert': {
+      const chain = chainName(rest[1], 'iptables -I');
+      const num = rest[2] !== undefined && /^\d+$/.test(rest[2]) ? count(rest[2], 'iptables -I', 1_000_000) : undefined;
+      return command({ op: 'insert', rule: ruleSpec(chain, rest.slice(num === undefined ? 2 : 3), `iptables -I ${chain}`), ...(num === undefined ? {} : { num }) });
+    }
+    case '-D':
+    case '--delete': {
+      const chain = chainName(rest[1], 'iptables -D');
+      if (rest.length === 3 && /^\d+$/.test(rest[2]!)) return command({ op: 'delete-num', chain, num: count(rest[2]!, 'iptables -D', 1_000_000) });
+      return command({ op: 'delete', rule: ruleSpec(chain, rest.slice(2), `iptables -D ${chain}`) });
+    }
+    case '-F':
+    case '--flush':
+    case '-Z':
+    case '--zero': {
+      if (rest.length > 2) throw new Error(`iptables ${op}: '${rest[2]}' is not supported (at most a chain)`);
+      const chain = rest[1] === undefined ? undefined : chainName(rest[1], `iptables ${op}`);
+      return command({ op: op === '-F' || op === '--flush' ? 'flush' : 'zero', ...(chain ? { chain } : {}) });
+    }
+    case '-P':
+    case '--policy': {
+      const chain = chainName(rest[1], 'iptables -P');
+      const target = rest[2];
+      if (target !== 'ACCEPT' && target !== 'DROP') throw new Error(`iptables -P: '${target ?? ''}' is not a policy (ACCEPT, DROP)`);
+      if (rest.length > 3) throw new Error(`iptables -P: '${rest[3]}' is not supported`);
+      return command({ op: 'policy', chain, target });
+    }
+    default:
+      throw new Error(`iptables: '${op ?? ''}' is not supported (supported: -A, -I, -D, -F, -Z, -P, -L -v -n [-x] [--line-numbers])`);
+  }
 }
 
 function arp(words: string[]): ExecParsed {
