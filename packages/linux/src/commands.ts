@@ -42,6 +42,9 @@ export type FdbCommand = { name: 'fdb-add' | 'fdb-replace' | 'fdb-del'; dev: str
 export type NeighReplaceCommand = { name: 'neigh-replace'; dev: string; ip: string; mac: string; state?: NudState };
 /** `ip neigh del IP dev DEV`. */
 export type NeighDelCommand = { name: 'neigh-del'; dev: string; ip: string };
+
+/** `ip neigh flush dev DEV`, or `ip neigh flush all` without a device. */
+export type NeighFlushCommand = { name: 'neigh-flush'; dev?: string };
 /** kube-proxy programs IPVS (`ipvsadm -A/-a`): every virtual service and its real servers. */
 export type IpvsSetCommand = { name: 'ipvs-set'; services: readonly { proto?: string; vip: string; port: number; reals: readonly { ip: string; port: number }[] }[] };
 /** A new network namespace from the same configuration (a pod restarted). */
@@ -67,12 +70,13 @@ export type HostCommand =
   | FdbCommand
   | NeighReplaceCommand
   | NeighDelCommand
+  | NeighFlushCommand
   | IpvsSetCommand
   | RestartCommand
   | IptablesCommand;
 
 /** Every host command's name, in the order `host.ts` lists them in its error for an unknown one. */
-export const HOST_COMMAND_NAMES = ['ping', 'echo', 'arping', 'tcp-listen', 'tcp-connect', 'nc-udp', 'link', 'addr-add', 'addr-del', 'route-add', 'route-replace', 'route-del', 'sysctl-set', 'ipvs-set', 'fdb-add', 'fdb-replace', 'fdb-del', 'udp-bind', 'udp-send', 'neigh-replace', 'neigh-del', 'traceroute', 'restart', 'iptables'] as const satisfies readonly HostCommand['name'][];
+export const HOST_COMMAND_NAMES = ['ping', 'echo', 'arping', 'tcp-listen', 'tcp-connect', 'nc-udp', 'link', 'addr-add', 'addr-del', 'route-add', 'route-replace', 'route-del', 'sysctl-set', 'ipvs-set', 'fdb-add', 'fdb-replace', 'fdb-del', 'udp-bind', 'udp-send', 'neigh-replace', 'neigh-del', 'neigh-flush', 'traceroute', 'restart', 'iptables'] as const satisfies readonly HostCommand['name'][];
 
 /** A command's fields without its name (what a constructor takes). */
 export type HostCommandArgs<C extends HostCommand> = Omit<C, 'name'>;
@@ -98,6 +102,7 @@ export const hostCommand = {
   fdb: (op: 'add' | 'replace' | 'del', a: Omit<FdbCommand, 'name'>): FdbCommand => ({ name: `fdb-${op}`, ...a }),
   neighReplace: (a: HostCommandArgs<NeighReplaceCommand>): NeighReplaceCommand => ({ name: 'neigh-replace', ...a }),
   neighDel: (a: HostCommandArgs<NeighDelCommand>): NeighDelCommand => ({ name: 'neigh-del', ...a }),
+  neighFlush: (a: HostCommandArgs<NeighFlushCommand> = {}): NeighFlushCommand => ({ name: 'neigh-flush', ...a }),
   ipvsSet: (a: HostCommandArgs<IpvsSetCommand>): IpvsSetCommand => ({ name: 'ipvs-set', ...a }),
   restart: (): RestartCommand => ({ name: 'restart' }),
   iptables: (change: FilterChange): IptablesCommand => ({ name: 'iptables', change }),

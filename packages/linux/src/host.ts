@@ -34,7 +34,7 @@ import { isValid } from './neighbour.js';
 import { Work } from './step.js';
 import { rxFrame, setAdmin, setCarrier } from './dev.js';
 import { ipvsSet } from './ip_vs.js';
-import { neighDel, neighReplace, neighTimer } from './neigh.js';
+import { neighDel, neighFlush, neighReplace, neighTimer } from './neigh.js';
 import { addr, iptablesChange, routeCommand, sysctlSet } from './rtnetlink.js';
 import { tcpConnect, tcpDeadline, tcpListen, tcpSynTimer } from './tcp_ipv4.js';
 import { arpingStart, arpingTimer } from './tools/arping.js';
@@ -136,6 +136,8 @@ function hostCommandRun(w: Work, c: HostCommand): void {
       return neighReplace(w, c.dev, parseIpv4(c.ip), c.mac, c.state ?? 'PERMANENT');
     case 'neigh-del':
       return neighDel(w, c.dev, parseIpv4(c.ip));
+    case 'neigh-flush':
+      return neighFlush(w, c.dev);
     case 'ipvs-set':
       return ipvsSet(w, c.services);
     case 'iptables':

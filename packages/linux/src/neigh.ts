@@ -49,10 +49,35 @@ export function neighReplace(w: Work, devName: string, ip: Ipv4, mac: string, st
 }
 
 /** `ip neigh del IP dev DEV`: the entry goes (neigh_delete; absent → ENOENT). */
+/**
+ * `ip neigh del IP dev DEV` (neigh_delete): __neigh_update to FAILED as the admin — the entry's
+ * timer goes, and an entry still resolving (INCOMPLETE, PROBE) answers its queued packets with
+ * errors (neigh_invalidate → arp_error_report: host unreachable) — then neigh_remove_one.
+ */
 export function neighDel(w: Work, devName: string, ip: Ipv4): void {
   const dev = w.iface(devName);
   const key = neighKey(dev.index, ip);
-  if (w.neigh.get(key) === undefined) throw new Error(`ip neigh del ${formatIpv4(ip)} dev ${devName}: RTNETLINK answers: No such file or directory`);
+  const e = w.neigh.get(key);
+  if (e === undefined) throw new Error(`ip neigh del ${formatIpv4(ip)} dev ${devName}: RTNETLINK answers: No such file or directory`);
+  neighRemove(w, dev, key, e);
+}
+
+function neighRemove(w: Work, dev: Iface, key: number, e: NeighEntry): void {
+  w.disarm({ kind: 'neigh', key });
+  if (e.state === 'INCOMPLETE' || e.state === 'PROBE') neighEffects(w, dev, e, { fail: e.queue });
   w.neigh = w.neigh.delete(key);
-  w.record('neigh.delete', { ifname: devName, ip: formatIpv4(ip) });
+  w.record('neigh.delete', { ifname: dev.name, ip: formatIpv4(e.ip) });
+}
+
+/**
+ * `ip neigh flush dev DEV` / `ip neigh flush all`: iproute2 dumps the table and deletes every
+ * entry that is neither PERMANENT nor NOARP (ipneigh.c do_show_or_flush sets
+ * filter.state = ~(NUD_PERMANENT|NUD_NOARP)), one RTM_DELNEIGH each — in the model by device,
+ * then address.
+ */
+export function neighFlush(w: Work, devName: string | undefined): void {
+  const only = devName === undefined ? undefined : w.iface(devName).name;
+  const doomed = [...w.neigh.entries()].filter(([, e]) => (only === undefined || e.dev === only) && e.state !== 'PERMANENT' && e.state !== 'NOARP');
+  doomed.sort(([, a], [, b]) => (a.dev < b.dev ? -1 : a.dev > b.dev ? 1 : a.ip - b.ip));
+  for (const [key, e] of doomed) neighRemove(w, w.iface(e.dev), key, e);
 }

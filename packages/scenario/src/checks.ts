@@ -17,7 +17,64 @@ export const SCENARIO_LIMITS = {
   steps: 1_000_000,
 } as const;
 
-/** What is wrong with a frame a scenario sends (each as `.field: problem`). */
+/**
+ * The fields of each packet kind a scenario may send, as the codec reads them: unsigned integers
+ * of so many bits, byte strings, MACs, and nested packets with the kinds they may be.
+ */
+const PACKET_FIELDS: Readonly<Record<string, { ints?: Readonly<Record<string, number>>; bytes?: readonly string[]; optionalBytes?: readonly string[]; macs?: readonly string[]; nested?: readonly [string, readonly string[]] }>> = {
+  raw: { bytes: ['bytes'] },
+  arp: { ints: { op: 16, spa: 32, tpa: 32 }, macs: ['sha', 'tha'] },
+  ipv4: { ints: { tos: 8, id: 16, flags: 3, fragOffset: 13, ttl: 8, protocol: 8, src: 32, dst: 32 }, optionalBytes: ['options'], nested: ['payload', ['icmp', 'udp', 'tcp', 'raw']] },
+  udp: { ints: { srcPort: 16, dstPort: 16 }, nested: ['payload', ['raw', 'vxlan']] },
+  tcp: { ints: { srcPort: 16, dstPort: 16, seq: 32, ack: 32, flags: 9, window: 16, urgent: 16 }, bytes: ['payload'], optionalBytes: ['options'] },
+  vxlan: { ints: { flags: 8, vni: 24 } },
+  'icmp echo-request': { ints: { code: 8, id: 16, seq: 16 }, bytes: ['data'] },
+  'icmp echo-reply': { ints: { code: 8, id: 16, seq: 16 }, bytes: ['data'] },
+  'icmp dest-unreachable': { ints: { code: 8, rest: 32 }, bytes: ['quote'] },
+  'icmp time-exceeded': { ints: { code: 8, rest: 32 }, bytes: ['quote'] },
+  'icmp redirect': { ints: { code: 8, gateway: 32 }, bytes: ['quote'] },
+  'icmp other': { ints: { type: 8, code: 8, rest: 32 }, bytes: ['data'] },
+};
+
+const BYTES_HINT = 'must be bytes (hex in YAML, e.g. 68656c6c6f; a Uint8Array in TypeScript)';
+
+/** What is wrong with one packet of a frame (its kind's fields, then what it carries). */
+function packetProblems(p: unknown, at: string, kinds: readonly string[], out: string[]): void {
+  if (p === null || typeof p !== 'object' || Array.isArray(p) || p instanceof Uint8Array) {
+    out.push(`${at}: missing or not a mapping (e.g. { kind: ${kinds[0]}, ... })`);
+    return;
+  }
+  const o = p as Record<string, unknown>;
+  if (!kinds.includes(String(o['kind']))) {
+    out.push(`${at}.kind: ${o['kind'] === undefined ? 'missing: say' : `${JSON.stringify(o['kind'])} is not`} ${kinds.join(', ')}`);
+    return;
+  }
+  const kind = String(o['kind']);
+  const messages = ['echo-request', 'echo-reply', 'dest-unreachable', 'time-exceeded', 'redirect', 'other'];
+  if (kind === 'icmp' && !messages.includes(String(o['message']))) {
+    out.push(`${at}.message: ${JSON.stringify(o['message']) ?? 'missing'} is not one of ${messages.join(', ')}`);
+    return;
+  }
+  const spec = PACKET_FIELDS[kind === 'icmp' ? `icmp ${String(o['message'])}` : kind]!;
+  for (const [k, bits] of Object.entries(spec.ints ?? {})) {
+    const v = o[k];
+    const address = ['src', 'dst', 'spa', 'tpa', 'gateway'].includes(k) && bits === 32;
+    if (!(Number.isInteger(v) && (v as number) >= 0 && (v as number) < 2 ** bits)) out.push(`${at}.${k}: ${v === undefined ? 'missing' : `${JSON.stringify(v)} is not`} ${address ? 'an IPv4 address (e.g. 198.18.0.1)' : `an unsigned ${bits}-bit integer`}`);
+  }
+  for (const k of spec.bytes ?? []) if (!(o[k] instanceof Uint8Array)) out.push(`${at}.${k}: ${BYTES_HINT}`);
+  for (const k of spec.optionalBytes ?? []) if (o[k] !== undefined && !(o[k] instanceof Uint8Array)) out.push(`${at}.${k}: ${BYTES_HINT}`);
+  for (const k of spec.macs ?? []) {
+    try {
+      parseMac(String(o[k]));
+    } catch (e) {
+      out.push(`${at}.${k}: ${o[k] === undefined ? 'missing' : errorText(e)}`);
+    }
+  }
+  if (spec.nested) packetProblems(o[spec.nested[0]], `${at}.${spec.nested[0]}`, spec.nested[1], out);
+  if (kind === 'vxlan') out.push(...frameProblems(o['frame']).map((x) => `${at}.frame${x}`));
+}
+
+/** What is wrong with a frame a scenario sends (each as `.field: problem`), nested packets included. */
 export function frameProblems(frame: unknown): string[] {
   if (frame === null || typeof frame !== 'object' || Array.isArray(frame)) return [': must be a mapping with dst, etherType and payload'];
   const f = frame as Record<string, unknown>;
@@ -34,10 +91,9 @@ export function frameProblems(frame: unknown): string[] {
     }
   }
   if (!(Number.isInteger(f['etherType']) && (f['etherType'] as number) >= 0x600 && (f['etherType'] as number) <= 0xffff)) out.push(`.etherType: ${JSON.stringify(f['etherType']) ?? 'missing'} is not an EtherType (0x0600..0xffff, e.g. 0x88b5)`);
-  const p = f['payload'] as Record<string, unknown> | undefined;
-  if (p === null || typeof p !== 'object') out.push('.payload: missing (e.g. { kind: raw, bytes: 68656c6c6f })');
-  else if (p['kind'] === 'raw' && !(p['bytes'] instanceof Uint8Array)) out.push('.payload.bytes: must be bytes (hex in YAML, e.g. 68656c6c6f; a Uint8Array in TypeScript)');
-  else if (!['raw', 'arp', 'ipv4'].includes(String(p['kind']))) out.push(`.payload.kind: ${p['kind'] === undefined ? 'missing: say' : `${JSON.stringify(p['kind'])} is not`} raw, arp or ipv4`);
+  if (f['trailer'] !== undefined && !(f['trailer'] instanceof Uint8Array)) out.push(`.trailer: ${BYTES_HINT}`);
+  if (f['payload'] === null || typeof f['payload'] !== 'object') out.push('.payload: missing (e.g. { kind: raw, bytes: 68656c6c6f })');
+  else packetProblems(f['payload'], '.payload', ['raw', 'arp', 'ipv4'], out);
   return out;
 }
 

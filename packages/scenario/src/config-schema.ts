@@ -833,6 +833,9 @@ export const CONFIG_DEFINITIONS: Record<string, object> = {
     "$ref": "#/definitions/NeighDelCommand"
    },
    {
+    "$ref": "#/definitions/NeighFlushCommand"
+   },
+   {
     "$ref": "#/definitions/IpvsSetCommand"
    },
    {
@@ -1411,6 +1414,23 @@ export const CONFIG_DEFINITIONS: Record<string, object> = {
   ],
   "additionalProperties": false,
   "description": "`ip neigh del IP dev DEV`."
+ },
+ "NeighFlushCommand": {
+  "type": "object",
+  "properties": {
+   "name": {
+    "type": "string",
+    "const": "neigh-flush"
+   },
+   "dev": {
+    "type": "string"
+   }
+  },
+  "required": [
+   "name"
+  ],
+  "additionalProperties": false,
+  "description": "`ip neigh flush dev DEV`, or `ip neigh flush all` without a device."
  },
  "NeighReplaceCommand": {
   "type": "object",

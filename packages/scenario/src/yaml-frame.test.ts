@@ -71,5 +71,17 @@ timeline:
     expect(problems('{ kind: raw, bytes: 68656c6 }')).toEqual([expect.stringMatching(/^timeline\[0\]: frame\.payload\.bytes: '68656c6' is not hex bytes \(write e\.g\. 68656c6c6f/)]);
     expect(problems('{ kind: raw, bytes: 0102 }')).toEqual([expect.stringMatching(/^timeline\[0\]: frame\.payload\.bytes: 102 is a number, not bytes .*quote hex bytes, e\.g\. '0102'/)]);
     expect(problems("{ kind: arp, op: 1, sha: '02:00:00:00:00:01', spa: 198.18.0.300, tha: '00:00:00:00:00:00', tpa: 198.18.0.2 }")).toEqual([expect.stringMatching(/^timeline\[0\]: frame\.payload\.spa: .*198\.18\.0\.300/)]);
+    // Nested packets are checked field by field (the fuzz found an IPv4 packet without its payload reaching the codec).
+    expect(problems('{ kind: ipv4, tos: 0, id: 1, flags: 2, fragOffset: 0, ttl: 64, src: 198.18.0.1, dst: 198.18.0.2 }')).toEqual([
+      expect.stringMatching(/^timeline\[0\].*: frame\.payload\.protocol: missing an unsigned 8-bit integer$/),
+      expect.stringMatching(/^timeline\[0\].*: frame\.payload\.payload: missing or not a mapping \(e\.g\. \{ kind: icmp, \.\.\. \}\)$/),
+    ]);
+    expect(problems('{ kind: ipv4, tos: 0, id: 1, flags: 2, fragOffset: 0, ttl: 300, protocol: 17, src: 198.18.0.1, dst: 198.18.0.2, payload: { kind: udp, srcPort: 1, dstPort: 70000, payload: { kind: vxlan, flags: 8, vni: 1, frame: { dst: nope } } } }')).toEqual([
+      expect.stringMatching(/frame\.payload\.ttl: 300 is not an unsigned 8-bit integer$/),
+      expect.stringMatching(/frame\.payload\.payload\.dstPort: 70000 is not an unsigned 16-bit integer$/),
+      expect.stringMatching(/frame\.payload\.payload\.payload\.frame\.dst: 'nope' is not a MAC address/),
+      expect.stringMatching(/frame\.payload\.payload\.payload\.frame\.etherType: missing is not an EtherType/),
+      expect.stringMatching(/frame\.payload\.payload\.payload\.frame\.payload: missing/),
+    ]);
   });
 });

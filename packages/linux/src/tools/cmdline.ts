@@ -24,7 +24,8 @@ export const EXEC_FORMS: readonly { form: string; does: string }[] = [
   { form: 'ip addr add|del ADDR[/LEN] dev IF', does: 'an address (/32 when no length, as iproute2 takes it); `dev lo` too' },
   { form: 'ip route add|replace|del PREFIX|default [via GW] [dev IF] [onlink]', does: 'a route (a PREFIX without length is a host route)' },
   { form: 'ip neigh replace ADDR lladdr MAC dev IF [nud STATE]', does: 'a neighbour entry (nud permanent unless given, as ipneigh.c:ipneigh_modify sets it)' },
-  { form: 'ip neigh del ADDR dev IF', does: 'removes a neighbour entry' },
+  { form: 'ip neigh del ADDR dev IF', does: 'removes a neighbour entry (its queued packets answered host unreachable, as neigh_delete does)' },
+  { form: 'ip neigh flush dev IF | all', does: 'removes every entry that is neither permanent nor noarp (ipneigh.c do_show_or_flush)' },
   { form: 'bridge fdb add|append|replace|del MAC dev VXLAN [dst ADDR] [self] [permanent]', does: "a VXLAN device's forwarding entry (a remote with dst)" },
   { form: 'sysctl -w KEY=VALUE', does: 'a modelled sysctl (sysctl -a lists them)' },
   { form: 'ping -c N [-i SECS] [-s BYTES] [-t TTL] [-q] ADDR', does: 'iputils ping (-c is required: without it ping never ends)' },
@@ -247,7 +248,21 @@ function ipNeigh(words: string[]): ExecParsed {
     }
     return { kind: 'show', tool: dev === undefined ? 'ip neigh' : `ip neigh show dev ${dev}` };
   }
-  if (verb !== 'replace' && verb !== 'delete') throw new Error(`ip neigh ${verb}: not supported yet (supported: replace, del, show)`);
+  if (verb === 'flush') {
+    // iproute2: "Flush requires arguments."; `all` (or any, default) is the whole table.
+    const a = new Args(words.slice(1), 'ip neigh flush');
+    const w = a.next();
+    if (w === undefined) throw new Error('ip neigh flush: give dev IF or all (iproute2: "Flush requires arguments.")');
+    if (w === 'all' || w === 'any') {
+      if (!a.done()) a.unsupported(a.peek()!, []);
+      return { kind: 'command', command: { name: 'neigh-flush' } };
+    }
+    if (w !== 'dev') a.unsupported(w, ['dev IF', 'all']);
+    const dev = a.value('dev');
+    if (!a.done()) a.unsupported(a.peek()!, []);
+    return { kind: 'command', command: { name: 'neigh-flush', dev } };
+  }
+  if (verb !== 'replace' && verb !== 'delete') throw new Error(`ip neigh ${verb}: not supported yet (supported: replace, del, flush, show)`);
   const what = `ip neigh ${verb === 'replace' ? 'replace' : 'del'}`;
   const a = new Args(words.slice(1), what);
   const ipText = address(a.value('address'), what);
