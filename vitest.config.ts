@@ -16,6 +16,9 @@ export default defineConfig({
   },
   test: {
     globalSetup: ['./scripts/vitest-global-setup.ts'],
+    // Many tests run the built CLI in child processes; on a loaded 2-core machine a handful of
+    // them can take longer than vitest's 5 s default without anything being wrong.
+    testTimeout: 60_000,
     projects: [
       ...packages.map((name) => ({
         extends: true as const,

@@ -11,7 +11,7 @@ import type { NudState } from './neighbour.js';
 import type { FilterChange } from './netfilter.js';
 
 /** `ping [-c count] [-i interval] [-s size] [-t ttl] dst`. */
-export type PingCommand = { name: 'ping'; dst: string; count?: number; intervalNs?: number; size?: number; ttl?: number; ident?: number; session?: string };
+export type PingCommand = { name: 'ping'; dst: string; count?: number; intervalNs?: number; size?: number; ttl?: number; ident?: number; session?: string; /** -W: how long to wait after the last echo when none was answered (default 10 s). */ timeoutNs?: number };
 /** One echo request, no session (a raw ICMP echo). */
 export type EchoCommand = { name: 'echo'; dst: string; id?: number; seq?: number; size?: number };
 /** `arping [-U] [-c count] [-I dev] dst`. */

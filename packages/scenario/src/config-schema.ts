@@ -1501,6 +1501,9 @@ export const CONFIG_DEFINITIONS: Record<string, object> = {
    },
    "session": {
     "type": "string"
+   },
+   "timeoutNs": {
+    "type": "number"
    }
   },
   "required": [

@@ -58,7 +58,7 @@ describe('exec steps', () => {
     const s = parseYamlScenario(scenario("  - { at: 1s, exec: { host: h1, cmd: 'ip neigh replace 198.18.0.9 lladdr 02:00:00:00:00:09 dev eth0' } }\n  - { at: 2s, exec: { host: h1, cmd: 'ping -c 2 -i 0.5 198.18.0.2' } }"));
     const script = labScript(s).script;
     expect(script).toMatch(/ip netns exec "nsl\$\{TAG\}-"'h1' 'ip' 'neigh' 'replace' \S+ 'lladdr' '02:00:00:00:00:09' 'dev' 'eth0'/);
-    expect(script).toMatch(/timeout 11 ip netns exec "nsl\$\{TAG\}-"'h1' 'ping' '-c' '2' '-i' '0\.5' \S+/);
+    expect(script).toMatch(/timeout 13 ip netns exec "nsl\$\{TAG\}-"'h1' 'ping' '-c' '2' '-i' '0\.5' \S+/);
   });
 });
 

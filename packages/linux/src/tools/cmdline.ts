@@ -28,7 +28,7 @@ export const EXEC_FORMS: readonly { form: string; does: string }[] = [
   { form: 'ip neigh flush dev IF | all', does: 'removes every entry that is neither permanent nor noarp (ipneigh.c do_show_or_flush)' },
   { form: 'bridge fdb add|append|replace|del MAC dev VXLAN [dst ADDR] [self] [permanent]', does: "a VXLAN device's forwarding entry (a remote with dst)" },
   { form: 'sysctl -w KEY=VALUE', does: 'a modelled sysctl (sysctl -a lists them)' },
-  { form: 'ping -c N [-i SECS] [-s BYTES] [-t TTL] [-q] ADDR', does: 'iputils ping (-c is required: without it ping never ends)' },
+  { form: 'ping -c N [-i SECS] [-W SECS] [-s BYTES] [-t TTL] [-q] ADDR', does: 'iputils ping (-c is required: without it ping never ends); after the last echo it waits 2× the longest round trip (at least the interval), or -W (default 10 s) when nothing was answered (schedule_exit)' },
   { form: 'arping -c N [-I IF] [-U] ADDR', does: 'iputils arping (-c is required)' },
   { form: 'ip neigh|n [show] [dev IF]', does: 'prints the neighbour table' },
   { form: 'ip addr|a [show] [IF]', does: 'prints addresses' },
@@ -327,7 +327,7 @@ function sysctl(words: string[]): ExecParsed {
 /** `ping` (iputils): the options the model has. */
 function ping(words: string[]): ExecParsed {
   const a = new Args(words, 'ping');
-  const out: { count?: number; intervalNs?: number; size?: number; ttl?: number } = {};
+  const out: { count?: number; intervalNs?: number; size?: number; ttl?: number; timeoutNs?: number } = {};
   let dst: string | undefined;
   for (let w = a.next(); w !== undefined; w = a.next()) {
     if (w === '-c') out.count = count(a.value('-c'), 'ping -c');
@@ -335,16 +335,20 @@ function ping(words: string[]): ExecParsed {
       const v = a.value('-i');
       if (!/^\d+(\.\d+)?$/.test(v) || Number(v) <= 0) throw new Error(`ping -i: '${v}' is not an interval in seconds`);
       out.intervalNs = Math.round(Number(v) * 1e9);
+    } else if (w === '-W') {
+      const v = a.value('-W');
+      if (!/^\d+(\.\d+)?$/.test(v) || Number(v) <= 0) throw new Error(`ping -W: '${v}' is not a time in seconds`);
+      out.timeoutNs = Math.round(Number(v) * 1e9);
     } else if (w === '-s') out.size = count(a.value('-s'), 'ping -s', 65507);
     else if (w === '-t') out.ttl = count(a.value('-t'), 'ping -t', 255);
     else if (w === '-q') continue;
-    else if (w.startsWith('-')) a.unsupported(w, ['-c N', '-i SECS', '-s BYTES', '-t TTL', '-q']);
+    else if (w.startsWith('-')) a.unsupported(w, ['-c N', '-i SECS', '-W SECS', '-s BYTES', '-t TTL', '-q']);
     else if (dst === undefined) dst = address(w, 'ping');
     else throw new Error(`ping: a second destination '${w}'`);
   }
   if (dst === undefined) throw new Error('ping: which address?');
   if (out.count === undefined) throw new Error('ping: give -c N (without it ping never ends)');
-  return { kind: 'command', command: { name: 'ping', dst, count: out.count, ...(out.intervalNs === undefined ? {} : { intervalNs: out.intervalNs }), ...(out.size === undefined ? {} : { size: out.size }), ...(out.ttl === undefined ? {} : { ttl: out.ttl }) } };
+  return { kind: 'command', command: { name: 'ping', dst, count: out.count, ...(out.intervalNs === undefined ? {} : { intervalNs: out.intervalNs }), ...(out.size === undefined ? {} : { size: out.size }), ...(out.ttl === undefined ? {} : { ttl: out.ttl }), ...(out.timeoutNs === undefined ? {} : { timeoutNs: out.timeoutNs }) } };
 }
 
 /** `arping` (iputils). */

@@ -24,3 +24,28 @@ describe('ping between two hosts', () => {
     expect(ipNeighShow(sim.state<HostState>('a'))).toBe(`198.18.0.2 dev eth0 lladdr ${B} REACHABLE`);
   });
 });
+
+describe('when ping stops (ping_common.c schedule_exit)', () => {
+  const summaryAt = (rec: { records: readonly { type: string; t: number; text?: string }[] }) => rec.records.find((r) => r.type === 'ping.output' && /packets transmitted/.test(String(r.text)))?.t;
+
+  it('with replies so far, twice the longest round trip but at least the interval after the last echo', () => {
+    const { sim, rec } = pair();
+    sim.command('1s', 'a', { name: 'ping', dst: '198.18.0.2', count: 3, intervalNs: 500_000_000 });
+    // b goes away before the third echo: two answered, the third never.
+    sim.command('1.8s', 'b', { name: 'link', dev: 'eth0', up: false });
+    sim.run({ until: '20s' });
+    expect(pingLines(sim.state<HostState>('a'))).toContain('3 packets transmitted, 2 received, 33.3333% packet loss, time 1000ms');
+    expect(summaryAt(rec as never)).toBe(2_000_000_000 + 500_000_000);
+  });
+
+  it('with no reply at all, the linger time: -W, else 10 s', () => {
+    for (const [timeoutNs, at] of [[undefined, 11e9], [2_500_000_000, 3.5e9]] as const) {
+      const { sim, rec } = pair();
+      // The echo goes to a MAC nobody has: no reply and no error, only silence.
+      sim.command('0.5s', 'a', { name: 'neigh-replace', dev: 'eth0', ip: '198.18.0.2', mac: '02:00:00:00:0e:0e', state: 'PERMANENT' });
+      sim.command('1s', 'a', { name: 'ping', dst: '198.18.0.2', count: 1, ...(timeoutNs === undefined ? {} : { timeoutNs }) });
+      sim.run({ until: '30s' });
+      expect(summaryAt(rec as never)).toBe(at);
+    }
+  });
+});

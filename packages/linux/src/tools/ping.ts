@@ -14,7 +14,7 @@ export function pingStart(w: Work, cmd: PingCommand): void {
   const count = cmd.count ?? 3;
   const interval = cmd.intervalNs ?? SECOND;
   const ident = cmd.ident ?? 0x1000 + Object.keys(w.pings).length;
-  const s = { ...newPing(name, ident, dst, count, interval), ...(cmd.ttl === undefined ? {} : { ttl: cmd.ttl }) };
+  const s = { ...newPing(name, ident, dst, count, interval, cmd.size), ...(cmd.ttl === undefined ? {} : { ttl: cmd.ttl }), ...(cmd.timeoutNs === undefined ? {} : { lingerNs: cmd.timeoutNs }) };
   w.pings = { ...w.pings, [name]: s };
   w.record('ping.output', { session: name, text: s.lines[0]! });
   pingTimer(w, name);
@@ -35,8 +35,19 @@ export function pingTimer(w: Work, name: string): void {
     return;
   }
   sendLocal(w, ipv4(src, s.dst, { kind: 'icmp', message: 'echo-request', code: 0, id: s.ident, seq, data }, { ttl: s.ttl }));
-  const after = seq >= s.count ? s.lingerNs : s.intervalNs;
+  const after = seq >= s.count ? exitWait(next) : s.intervalNs;
   w.armIn({ kind: 'ping', session: name }, after);
+}
+
+/**
+ * How long ping waits after its last echo before it stops (ping_common.c schedule_exit, decided
+ * once, when the last echo leaves): with replies so far, twice the longest round trip but at
+ * least the interval; with none, the linger time (-W, default 10 s).
+ */
+function exitWait(s: PingSession): number {
+  if (s.received === 0) return s.lingerNs;
+  const tmaxNs = Math.max(...s.rtts) * 1000;
+  return Math.max(2 * tmaxNs, s.intervalNs);
 }
 
 /** One echo request with a given id and seq (a raw ICMP socket's single send). */
