@@ -30,6 +30,9 @@ export type UdpBindCommand = { name: 'udp-bind'; port: number };
 export type UdpSendCommand = { name: 'udp-send'; dst: string; port: number; sport?: number; src?: string; text?: string; session?: string };
 /** `ip link set dev DEV up|down`. */
 export type LinkCommand = { name: 'link'; dev: string; up: boolean };
+
+/** `ip link set DEV address MAC`. */
+export type LinkAddressCommand = { name: 'link-address'; dev: string; mac: string };
 /** `ip addr add|del ADDRESS/LEN dev DEV`. */
 export type AddrCommand = { name: 'addr-add' | 'addr-del'; dev: string; address: string };
 /** `ip route add|replace|del PREFIX [via GW] [dev DEV] [onlink]`. */
@@ -64,6 +67,7 @@ export type HostCommand =
   | UdpBindCommand
   | UdpSendCommand
   | LinkCommand
+  | LinkAddressCommand
   | AddrCommand
   | RouteCommand
   | SysctlCommand
@@ -76,7 +80,7 @@ export type HostCommand =
   | IptablesCommand;
 
 /** Every host command's name, in the order `host.ts` lists them in its error for an unknown one. */
-export const HOST_COMMAND_NAMES = ['ping', 'echo', 'arping', 'tcp-listen', 'tcp-connect', 'nc-udp', 'link', 'addr-add', 'addr-del', 'route-add', 'route-replace', 'route-del', 'sysctl-set', 'ipvs-set', 'fdb-add', 'fdb-replace', 'fdb-del', 'udp-bind', 'udp-send', 'neigh-replace', 'neigh-del', 'neigh-flush', 'traceroute', 'restart', 'iptables'] as const satisfies readonly HostCommand['name'][];
+export const HOST_COMMAND_NAMES = ['ping', 'echo', 'arping', 'tcp-listen', 'tcp-connect', 'nc-udp', 'link', 'link-address', 'addr-add', 'addr-del', 'route-add', 'route-replace', 'route-del', 'sysctl-set', 'ipvs-set', 'fdb-add', 'fdb-replace', 'fdb-del', 'udp-bind', 'udp-send', 'neigh-replace', 'neigh-del', 'neigh-flush', 'traceroute', 'restart', 'iptables'] as const satisfies readonly HostCommand['name'][];
 
 /** A command's fields without its name (what a constructor takes). */
 export type HostCommandArgs<C extends HostCommand> = Omit<C, 'name'>;
@@ -96,6 +100,7 @@ export const hostCommand = {
   udpBind: (a: HostCommandArgs<UdpBindCommand>): UdpBindCommand => ({ name: 'udp-bind', ...a }),
   udpSend: (a: HostCommandArgs<UdpSendCommand>): UdpSendCommand => ({ name: 'udp-send', ...a }),
   link: (a: HostCommandArgs<LinkCommand>): LinkCommand => ({ name: 'link', ...a }),
+  linkAddress: (a: HostCommandArgs<LinkAddressCommand>): LinkAddressCommand => ({ name: 'link-address', ...a }),
   addr: (op: 'add' | 'del', a: Omit<AddrCommand, 'name'>): AddrCommand => ({ name: op === 'add' ? 'addr-add' : 'addr-del', ...a }),
   route: (op: 'add' | 'replace' | 'del', a: Omit<RouteCommand, 'name'>): RouteCommand => ({ name: `route-${op}`, ...a }),
   sysctl: (a: HostCommandArgs<SysctlCommand>): SysctlCommand => ({ name: 'sysctl-set', ...a }),

@@ -1,7 +1,9 @@
 /**
  * Device receive and transmit (net/core/dev.c: __netif_receive_skb's packet-type demux, dev_queue_xmit), link carrier and admin state (dev_change_flags).
  */
-import { BROADCAST_MAC, ETHERTYPE_ARP, ETHERTYPE_IPV4, isGroupMac, type EthernetFrame, type Mac } from '@netsim/packets';
+import { BROADCAST_MAC, ETHERTYPE_ARP, ETHERTYPE_IPV4, formatIpv4, isGroupMac, macToNumber, type EthernetFrame, type Mac } from '@netsim/packets';
+import { unicastMac } from './netdevice.js';
+import { PMap } from '@netsim/engine';
 import { type Iface } from './config.js';
 import type { Work } from './step.js';
 import { type PktType } from './step.js';
@@ -24,6 +26,45 @@ export function setAdmin(w: Work, dev: string, up: boolean): void {
   if (f.up === up) return;
   w.setIface(dev, { up });
   if (!up && f.master) flushBridgePort(w, f.master, dev);
+}
+
+/**
+ * `ip link set DEV address MAC` (dev_set_mac_address, then the NETDEV_CHANGEADDR notifiers): the
+ * address is the user's from now on (NET_ADDR_SET); ARP forgets every entry on the device,
+ * permanent ones too (arp_netdev_event → neigh_changeaddr → neigh_flush_dev, queued packets
+ * dropped silently) and route exceptions go stale (rt_cache_flush); a bridge port's bridge takes
+ * its lowest port address again unless its own was set (br_device_event →
+ * br_stp_recalculate_bridge_id), and a bridge whose address changes forgets its entries too.
+ * Peers learn the new address only from traffic (or a gratuitous ARP someone sends).
+ */
+export function setMacAddress(w: Work, dev: string, macText: string): void {
+  const f = w.iface(dev);
+  const mac = unicastMac(macText.toLowerCase(), `ip link set ${dev} address`);
+  w.setIface(dev, { mac, macExplicit: true });
+  w.record('link.address', { ifname: dev, mac });
+  addressChanged(w, w.iface(dev));
+  if (f.master !== null) {
+    const br = w.iface(f.master);
+    if (!br.macExplicit) {
+      const lowest = (w.s.bridgePorts[br.name] ?? []).map((p) => w.iface(p).mac).sort((a, b) => macToNumber(a) - macToNumber(b))[0];
+      if (lowest !== undefined && lowest !== br.mac) {
+        w.setIface(br.name, { mac: lowest });
+        w.record('link.address', { ifname: br.name, mac: lowest });
+        addressChanged(w, w.iface(br.name));
+      }
+    }
+  }
+}
+
+/** NETDEV_CHANGEADDR for one device: its neighbour entries go (all of them), route exceptions go stale. */
+function addressChanged(w: Work, dev: Iface): void {
+  const gone = [...w.neigh.entries()].filter(([, e]) => e.dev === dev.name).sort(([, a], [, b]) => a.ip - b.ip);
+  for (const [key, e] of gone) {
+    w.disarm({ kind: 'neigh', key });
+    w.neigh = w.neigh.delete(key);
+    w.record('neigh.delete', { ifname: dev.name, ip: formatIpv4(e.ip) });
+  }
+  if (w.exceptions.size > 0) w.exceptions = PMap.empty();
 }
 
 export function rxFrame(w: Work, port: string, frame: EthernetFrame): void {

@@ -32,7 +32,7 @@ import { castDraft } from 'immer';
 import { initHost, neighKey, type HostConfig, type HostState } from './config.js';
 import { isValid } from './neighbour.js';
 import { Work } from './step.js';
-import { rxFrame, setAdmin, setCarrier } from './dev.js';
+import { rxFrame, setAdmin, setCarrier, setMacAddress } from './dev.js';
 import { ipvsSet } from './ip_vs.js';
 import { neighDel, neighFlush, neighReplace, neighTimer } from './neigh.js';
 import { addr, iptablesChange, routeCommand, sysctlSet } from './rtnetlink.js';
@@ -119,6 +119,8 @@ function hostCommandRun(w: Work, c: HostCommand): void {
       return udpSend(w, c);
     case 'link':
       return setAdmin(w, c.dev, c.up === true);
+    case 'link-address':
+      return setMacAddress(w, c.dev, c.mac);
     case 'addr-add':
     case 'addr-del':
       return addr(w, c.name === 'addr-add', c.dev, c.address);

@@ -45,6 +45,7 @@ export type HostRecord =
   | { readonly type: 'route.change'; readonly op: string; readonly to: string; readonly via: string | null; readonly ifname: string | null }
   | { readonly type: 'addr.change'; readonly op: 'add' | 'del'; readonly ifname: string; readonly address: string }
   | { readonly type: 'sysctl.set'; readonly key: string; readonly value: number }
+  | { readonly type: 'link.address'; readonly ifname: string; readonly mac: string }
   | { readonly type: 'filter.change'; readonly op: string; readonly chain: string | null; readonly rule: string | null }
   | { readonly type: 'host.restart'; readonly interfaces: readonly string[] }
   // ICMP

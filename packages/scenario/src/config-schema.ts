@@ -815,6 +815,9 @@ export const CONFIG_DEFINITIONS: Record<string, object> = {
     "$ref": "#/definitions/LinkCommand"
    },
    {
+    "$ref": "#/definitions/LinkAddressCommand"
+   },
+   {
     "$ref": "#/definitions/AddrCommand"
    },
    {
@@ -1341,6 +1344,28 @@ export const CONFIG_DEFINITIONS: Record<string, object> = {
    "vlans"
   ],
   "additionalProperties": false
+ },
+ "LinkAddressCommand": {
+  "type": "object",
+  "properties": {
+   "name": {
+    "type": "string",
+    "const": "link-address"
+   },
+   "dev": {
+    "type": "string"
+   },
+   "mac": {
+    "type": "string"
+   }
+  },
+  "required": [
+   "name",
+   "dev",
+   "mac"
+  ],
+  "additionalProperties": false,
+  "description": "`ip link set DEV address MAC`."
  },
  "LinkCommand": {
   "type": "object",

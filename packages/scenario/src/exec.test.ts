@@ -49,7 +49,7 @@ describe('exec steps', () => {
       problems = e.problems;
     }
     expect(problems).toEqual([
-      expect.stringMatching(/^timeline\[0\].*'ip link set eth0 mtu 9000': ip link set: 'mtu' is not supported \(supported here: up, down\)$/),
+      expect.stringMatching(/^timeline\[0\].*'ip link set eth0 mtu 9000': ip link set: 'mtu' is not supported \(supported here: up, down, address MAC\)$/),
       expect.stringMatching(/^timeline\[1\].*'ping 198\.18\.0\.2': ping: give -c N \(without it ping never ends\)$/),
     ]);
   });

@@ -12,6 +12,7 @@
  */
 import { parseCidr, parseIpv4, parseMac } from '@netsim/packets';
 import { NUD_STATES, type NudState } from '../neighbour.js';
+import { unicastMac } from '../netdevice.js';
 import type { HostCommand } from '../commands.js';
 import type { FilterChange, RuleConfig } from '../netfilter.js';
 
@@ -21,6 +22,7 @@ export type ExecParsed = { kind: 'command'; command: HostCommand } | { kind: 'sh
 /** The supported command lines, one row per form (the scenario guide's table). */
 export const EXEC_FORMS: readonly { form: string; does: string }[] = [
   { form: 'ip link set [dev] IF up|down', does: 'administrative state (ip/iplink.c)' },
+  { form: 'ip link set [dev] IF address MAC', does: "a new MAC: the device's neighbour entries go, a bridge port's bridge takes its lowest port MAC again unless set (NETDEV_CHANGEADDR)" },
   { form: 'ip addr add|del ADDR[/LEN] dev IF', does: 'an address (/32 when no length, as iproute2 takes it); `dev lo` too' },
   { form: 'ip route add|replace|del PREFIX|default [via GW] [dev IF] [onlink]', does: 'a route (a PREFIX without length is a host route)' },
   { form: 'ip neigh replace ADDR lladdr MAC dev IF [nud STATE]', does: 'a neighbour entry (nud permanent unless given, as ipneigh.c:ipneigh_modify sets it)' },
@@ -184,11 +186,15 @@ function ipLink(words: string[], stats: boolean): ExecParsed {
   if (dev === 'dev') dev = a.value('dev');
   if (dev === undefined) throw new Error('ip link set: which device? (ip link set dev eth0 up)');
   let up: boolean | undefined;
+  let address: string | undefined;
   for (let w = a.next(); w !== undefined; w = a.next()) {
     if (w === 'up' || w === 'down') up = w === 'up';
-    else a.unsupported(w, ['up', 'down']);
+    else if (w === 'address') address = unicastMac(mac(a.value('address'), 'ip link set address'), 'ip link set address');
+    else a.unsupported(w, ['up', 'down', 'address MAC']);
   }
-  if (up === undefined) throw new Error('ip link set: say up or down');
+  if (up !== undefined && address !== undefined) throw new Error('ip link set: one change per line here (address, then up or down on a line of its own)');
+  if (address !== undefined) return { kind: 'command', command: { name: 'link-address', dev, mac: address } };
+  if (up === undefined) throw new Error('ip link set: say up, down or address MAC');
   return { kind: 'command', command: { name: 'link', dev, up } };
 }
 
