@@ -1,13 +1,14 @@
 /**
  * Device receive and transmit (net/core/dev.c: __netif_receive_skb's packet-type demux, dev_queue_xmit), link carrier and admin state (dev_change_flags).
  */
-import { BROADCAST_MAC, ETHERTYPE_ARP, ETHERTYPE_IPV4, formatIpv4, isGroupMac, macToNumber, type EthernetFrame, type Mac } from '@netsim/packets';
+import { ARP_REQUEST, BROADCAST_MAC, ETHERTYPE_ARP, ETHERTYPE_IPV4, ZERO_MAC, formatIpv4, isGroupMac, macToNumber, type EthernetFrame, type Mac } from '@netsim/packets';
+import { maxConf } from './sysctl.js';
 import { unicastMac } from './netdevice.js';
 import { PMap } from '@netsim/engine';
 import { type Iface } from './config.js';
 import type { Work } from './step.js';
 import { type PktType } from './step.js';
-import { arpRcv } from './arp.js';
+import { arpRcv, sendArp } from './arp.js';
 import { flushBridgePort } from './br_fdb.js';
 import { bridgeXmit } from './br_forward.js';
 import { bridgeInput } from './br_input.js';
@@ -26,6 +27,7 @@ export function setAdmin(w: Work, dev: string, up: boolean): void {
   if (f.up === up) return;
   w.setIface(dev, { up });
   if (!up && f.master) flushBridgePort(w, f.master, dev);
+  if (up) gratuitousArp(w, w.iface(dev));
 }
 
 /**
@@ -65,6 +67,17 @@ function addressChanged(w: Work, dev: Iface): void {
     w.record('neigh.delete', { ifname: dev.name, ip: formatIpv4(e.ip) });
   }
   if (w.exceptions.size > 0) w.exceptions = PMap.empty();
+  gratuitousArp(w, dev);
+}
+
+/**
+ * With arp_notify (the larger of all and the device), a device that comes up or changes its
+ * address announces each of its addresses (inetdev_event → inetdev_send_gratuitous_arp): an ARP
+ * request from the address for itself, broadcast, the target MAC zero.
+ */
+function gratuitousArp(w: Work, dev: Iface): void {
+  if (dev.noarp || maxConf(w.sys, dev.name, 'arp_notify') === 0) return;
+  for (const a of dev.addrs) sendArp(w, dev, ARP_REQUEST, a.ip, dev.mac, a.ip, ZERO_MAC, BROADCAST_MAC);
 }
 
 export function rxFrame(w: Work, port: string, frame: EthernetFrame): void {

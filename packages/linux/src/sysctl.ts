@@ -3,7 +3,7 @@
  * `all` and per-device values (include/linux/inetdevice.h, Linux v6.9):
  * - OR of all/dev: accept_local, arp_filter, log_martians, send_redirects, secure_redirects,
  *   shared_media;
- * - max of all/dev: arp_accept, arp_announce, arp_ignore, rp_filter;
+ * - max of all/dev: arp_accept, arp_announce, arp_ignore, arp_notify, rp_filter;
  * - accept_redirects: AND of all/dev when the device forwards, OR otherwise (IN_DEV_RX_REDIRECTS);
  * - forwarding: per device (`net.ipv4.ip_forward` sets every device and `all`); turning it on
  *   also sets conf/all/accept_redirects to 0 (net/ipv4/devinet.c `inet_forward_change`).
@@ -21,6 +21,8 @@ export interface DevConf {
   arp_accept: number;
   arp_announce: number;
   arp_ignore: number;
+  /** Gratuitous ARP when the device comes up or changes its address (inetdev_event). */
+  arp_notify: number;
   rp_filter: number;
 }
 
@@ -37,6 +39,7 @@ export const DEV_CONF_DEFAULTS: Readonly<DevConf> = Object.freeze({
   arp_accept: 0,
   arp_announce: 0,
   arp_ignore: 0,
+  arp_notify: 0,
   rp_filter: 0,
 });
 
@@ -88,7 +91,7 @@ export interface Sysctls {
 }
 
 export type OrKey = 'accept_local' | 'arp_filter' | 'log_martians' | 'send_redirects' | 'secure_redirects' | 'shared_media';
-export type MaxKey = 'arp_accept' | 'arp_announce' | 'arp_ignore' | 'rp_filter';
+export type MaxKey = 'arp_accept' | 'arp_announce' | 'arp_ignore' | 'arp_notify' | 'rp_filter';
 
 export function orConf(s: Sysctls, dev: string, key: OrKey): boolean {
   return s.all[key] !== 0 || (s.dev[dev]?.[key] ?? 0) !== 0;

@@ -53,6 +53,11 @@ function showLinux(sim: Simulation<EthernetFrame>, dev: string, s: HostState, t:
   const rg = /^ip route get (\S+)$/.exec(t);
   if (rg) return [t, ipRouteGet(s, parseIpv4(rg[1]!), sim.now)];
   if (t === 'ip -s link') return [t, ipStatsLink(s, sim.countersOf(dev))];
+  const sl = /^ip -s link show (?:dev )?(\S+)$/.exec(t);
+  if (sl) {
+    if (!s.ifaces.some((f) => f.name === sl[1])) throw new Error(`show ${dev}: ${t}: Device "${sl[1]}" does not exist.`);
+    return [t, ipStatsLink(s, sim.countersOf(dev), sl[1])];
+  }
   if (t === 'iptables -L -v -n' || t === 'iptables') return ['iptables -L -v -n', iptablesList(s.filter)];
   const ip = /^iptables -L(?: (INPUT|FORWARD|OUTPUT))? -v -n( -x)?( --line-numbers)?$/.exec(t);
   if (ip) return [t, iptablesList(s.filter, { ...(ip[1] ? { chain: ip[1] as 'INPUT' } : {}), exact: ip[2] !== undefined, lineNumbers: ip[3] !== undefined })];
@@ -61,7 +66,7 @@ function showLinux(sim: Simulation<EthernetFrame>, dev: string, s: HostState, t:
   if (m) return [`bridge fdb show ${s.ifaces.find((f) => f.name === m[1])?.kind === 'vxlan' ? 'dev' : 'br'} ${m[1]}`, bridgeFdbShow(s, m[1]!, sim.now)];
   const nm = /^ip neigh(?: show)? dev (\S+)$/.exec(t);
   if (nm) return [t, ipNeighShow(s, nm[1]!)];
-  throw new Error(`show ${dev}: unknown tool '${t}' (ip neigh, ip neigh show dev D, arp -n [-i D], ip addr, ip route, ip route show cache, ip route get A, ip -s link, bridge fdb <bridge|dev D>, iptables -L [CHAIN] -v -n [-x] [--line-numbers], sysctl)`);
+  throw new Error(`show ${dev}: unknown tool '${t}' (ip neigh, ip neigh show dev D, arp -n [-i D], ip addr, ip route, ip route show cache, ip route get A, ip -s link [show dev D], bridge fdb <bridge|dev D>, iptables -L [CHAIN] -v -n [-x] [--line-numbers], sysctl)`);
 }
 
 /** Per-port frame and byte counters, `show interfaces counters` style. */

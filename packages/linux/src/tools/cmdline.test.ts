@@ -35,6 +35,8 @@ describe('exec command lines', () => {
     ['ip route show cache', { kind: 'show', tool: 'ip route show cache' }],
     ['ip route get 10.0.0.7', { kind: 'show', tool: 'ip route get 10.0.0.7' }],
     ['ip -s link', { kind: 'show', tool: 'ip -s link' }],
+    ['ip -s link show dev eth0', { kind: 'show', tool: 'ip -s link show dev eth0' }],
+    ['ip -s l show eth1', { kind: 'show', tool: 'ip -s link show dev eth1' }],
     ['bridge fdb show br br0', { kind: 'show', tool: 'bridge fdb show br br0' }],
     ['bridge fdb show dev vx0', { kind: 'show', tool: 'bridge fdb show dev vx0' }],
     ['iptables -nvL', { kind: 'show', tool: 'iptables -L -v -n' }],

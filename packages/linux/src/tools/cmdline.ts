@@ -35,7 +35,7 @@ export const EXEC_FORMS: readonly { form: string; does: string }[] = [
   { form: 'ip neigh|n [show] [dev IF]', does: 'prints the neighbour table' },
   { form: 'ip addr|a [show] [IF]', does: 'prints addresses' },
   { form: 'ip route|r [show] | ip route get ADDR | ip route show cache', does: 'prints routes, a lookup, the route exceptions' },
-  { form: 'ip -s link [show]', does: 'prints interfaces with their counters' },
+  { form: 'ip -s link [show [dev] IF]', does: 'prints interfaces (or one) with their counters' },
   { form: 'bridge fdb [show] br BR | dev IF', does: 'prints a bridge or VXLAN device forwarding table' },
   { form: 'iptables -A|-D CHAIN RULE, -I CHAIN [NUM] RULE, -D CHAIN NUM', does: 'a filter rule: -i, -o, -s, -d, -p icmp|udp|tcp, -m udp|tcp --sport/--dport, -m comment --comment, -j ACCEPT|DROP|REJECT; counters of other rules kept' },
   { form: 'iptables -F|-Z [CHAIN], iptables -P CHAIN ACCEPT|DROP', does: 'flush rules (policies stay), zero counters, set a policy' },
@@ -178,8 +178,11 @@ function ipLink(words: string[], stats: boolean): ExecParsed {
   const verb = keyword(words[0] ?? 'show', stats ? ['show', 'list'] : ['set', 'show', 'list'], 'ip link');
   if (verb !== 'set') {
     if (!stats) throw new Error("ip link show: use 'ip -s link' (the view with counters)");
-    if (words.length > 1) throw new Error(`ip -s link show: '${words[1]}' is not supported (the whole list only)`);
-    return { kind: 'show', tool: 'ip -s link' };
+    const a = new Args(words.slice(1), 'ip -s link show');
+    let dev = a.next();
+    if (dev === 'dev') dev = a.value('dev');
+    if (!a.done()) a.unsupported(a.peek()!, ['dev IF']);
+    return { kind: 'show', tool: dev === undefined ? 'ip -s link' : `ip -s link show dev ${dev}` };
   }
   const a = new Args(words.slice(1), 'ip link set');
   let dev = a.next();
