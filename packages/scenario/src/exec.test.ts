@@ -72,3 +72,19 @@ describe('the scenario guide', () => {
     expect(guide).toContain(`| command line | what it does |\n|---|---|\n${rows}\n<!-- /exec-forms -->`);
   });
 });
+
+describe('devices commands name', () => {
+  it('a command naming an interface the host lacks is refused when the scenario loads, as iproute2 words it', () => {
+    let problems: readonly string[] = [];
+    try {
+      runScenario(parseYamlScenario(scenario("  - { at: 1s, exec: { host: h1, cmd: 'ip link set eth9 down' } }\n  - { at: 1s, command: { dev: h2, command: { name: neigh-del, dev: etho, ip: 198.18.0.1 } } }\n  - { at: 1s, exec: { host: h1, cmd: 'ip addr add 198.18.9.9 dev lo' } }")));
+    } catch (e) {
+      if (!(e instanceof ScenarioError)) throw e;
+      problems = e.problems;
+    }
+    expect(problems).toEqual([
+      expect.stringMatching(/^timeline\[0\].*: Cannot find device "eth9" \(did you mean 'eth0'\?\) \(h1 has lo, eth0\)$/),
+      expect.stringMatching(/^timeline\[1\].*: Cannot find device "etho" \(did you mean 'eth0'\?\) \(h2 has lo, eth0\)$/),
+    ]);
+  });
+});

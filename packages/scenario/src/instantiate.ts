@@ -73,6 +73,7 @@ export function instantiate(scenario: Scenario, opts: InstantiateOptions = {}): 
   const reported = problems.filter((p) => !leftOut(p));
   if (reported.length || b.shapeProblems.size) throw new ScenarioError(reported.length ? reported : [...b.shapeProblems], where);
   const sim = simulationOf(b, seed, opts, links, timeline, where);
+  commandDevicesChecked(b, sim, where);
   showsChecked(b, sim, where);
   return { sim, variant, seed, until };
 }
@@ -288,6 +289,31 @@ function simulationOf(b: ScenarioBuilder, seed: number, opts: InstantiateOptions
   }
   return sim;
 }
+
+/** The interface names of a Linux host or a Kubernetes node's host, else undefined. */
+function hostIfaces(sim: Simulation<EthernetFrame>, dev: string): string[] | undefined {
+  const st = sim.state<{ ifaces?: readonly { name: string }[]; host?: { ifaces?: readonly { name: string }[] } }>(dev);
+  return (st.ifaces ?? st.host?.ifaces)?.map((f) => f.name);
+}
+
+/**
+ * Every host command names interfaces the host has (`ip link set eth9 down` is refused when the
+ * scenario loads, not mid-run): as iproute2 says it, with the host's interfaces.
+ */
+function commandDevicesChecked(b: ScenarioBuilder, sim: Simulation<EthernetFrame>, where: string): void {
+  const problems: string[] = [];
+  for (const a of b.actions) {
+    if (a.kind !== 'command') continue;
+    const c = a.command as { name: string; dev?: unknown };
+    if (typeof c.dev !== 'string' || !HOST_COMMANDS_WITH_DEV.has(c.name)) continue;
+    const names = hostIfaces(sim, a.dev);
+    if (names !== undefined && !names.includes(c.dev)) problems.push(`${a.where}: Cannot find device "${c.dev}"${hint(c.dev, names)} (${a.dev} has ${names.join(', ')})`);
+  }
+  if (problems.length) throw new ScenarioError(problems, where);
+}
+
+/** Host commands whose `dev` is one of the host's interfaces. */
+const HOST_COMMANDS_WITH_DEV = new Set(['link', 'link-address', 'addr-add', 'addr-del', 'route-add', 'route-replace', 'route-del', 'neigh-replace', 'neigh-del', 'neigh-flush', 'fdb-add', 'fdb-replace', 'fdb-del', 'arping']);
 
 /** Every `show` names a tool the device has (views are pure: asking now changes nothing). */
 function showsChecked(b: ScenarioBuilder, sim: Simulation<EthernetFrame>, where: string): void {

@@ -139,8 +139,9 @@ describe('netsim lab with hostile strings in every field', () => {
       }),
       { numRuns: 160, seed: 15 },
     );
-    // Both outcomes occur: free text is quoted and kept, kernel-invalid values are refused.
-    expect(written).toBeGreaterThan(20);
+    // Both outcomes occur: free text is quoted and kept, kernel-invalid values are refused (a
+    // command's device that the host does not have is refused at load too, so fewer get written).
+    expect(written).toBeGreaterThan(12);
     expect(refused).toBeGreaterThan(20);
   }, 120_000);
 
