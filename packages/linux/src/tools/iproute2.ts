@@ -1,0 +1,179 @@
+/**
+ * `ip` and `bridge` command lines (iproute2: ip/ip.c, ipaddress.c, iproute.c, ipneigh.c,
+ * iplink.c, bridge/fdb.c) as the host's commands or the views that print what they print.
+ */
+import { NUD_STATES, type NudState } from '../neighbour.js';
+import { unicastMac } from '../netdevice.js';
+import { address, Args, cidr, keyword, mac, matches, type ExecParsed } from './args.js';
+
+/** `ip ...` (ip/ip.c: address, route, neighbour, link in the order ip.c tries them). */
+export function ip(words: string[]): ExecParsed {
+  const rest = [...words];
+  const stats = rest[0] === '-s' || rest[0] === '-stats' || rest[0] === '-statistics';
+  if (stats) rest.shift();
+  if (rest[0]?.startsWith('-')) throw new Error(`ip: option '${rest[0]}' is not supported (supported: -s)`);
+  const object = keyword(rest[0], ['address', 'route', 'neighbor', 'neighbour', 'link'], 'ip');
+  const sub = rest.slice(1);
+  if (stats && object !== 'link') throw new Error(`ip -s ${rest[0]}: only 'ip -s link' is supported`);
+  switch (object) {
+    case 'address':
+      return ipAddr(sub);
+    case 'route':
+      return ipRoute(sub);
+    case 'neighbor':
+    case 'neighbour':
+      return ipNeigh(sub);
+    default:
+      return ipLink(sub, stats);
+  }
+}
+
+function ipLink(words: string[], stats: boolean): ExecParsed {
+  const verb = keyword(words[0] ?? 'show', stats ? ['show', 'list'] : ['set', 'show', 'list'], 'ip link');
+  if (verb !== 'set') {
+    if (!stats) throw new Error("ip link show: use 'ip -s link' (the view with counters)");
+    const a = new Args(words.slice(1), 'ip -s link show');
+    let dev = a.next();
+    if (dev === 'dev') dev = a.value('dev');
+    if (!a.done()) a.unsupported(a.peek()!, ['dev IF']);
+    return { kind: 'show', tool: dev === undefined ? 'ip -s link' : `ip -s link show dev ${dev}` };
+  }
+  const a = new Args(words.slice(1), 'ip link set');
+  let dev = a.next();
+  if (dev === 'dev') dev = a.value('dev');
+  if (dev === undefined) throw new Error('ip link set: which device? (ip link set dev eth0 up)');
+  let up: boolean | undefined;
+  let address: string | undefined;
+  for (let w = a.next(); w !== undefined; w = a.next()) {
+    if (w === 'up' || w === 'down') up = w === 'up';
+    else if (w === 'address') address = unicastMac(mac(a.value('address'), 'ip link set address'), 'ip link set address');
+    else a.unsupported(w, ['up', 'down', 'address MAC']);
+  }
+  if (up !== undefined && address !== undefined) throw new Error('ip link set: one change per line here (address, then up or down on a line of its own)');
+  if (address !== undefined) return { kind: 'command', command: { name: 'link-address', dev, mac: address } };
+  if (up === undefined) throw new Error('ip link set: say up, down or address MAC');
+  return { kind: 'command', command: { name: 'link', dev, up } };
+}
+
+function ipAddr(words: string[]): ExecParsed {
+  const verb = keyword(words[0] ?? 'show', ['add', 'delete', 'show', 'list'], 'ip addr');
+  if (verb === 'show' || verb === 'list') {
+    const a = new Args(words.slice(1), 'ip addr show');
+    let dev = a.next();
+    if (dev === 'dev') dev = a.value('dev');
+    if (!a.done()) a.unsupported(a.peek()!, ['dev IF']);
+    return { kind: 'show', tool: dev === undefined ? 'ip addr' : `ip addr show ${dev}` };
+  }
+  const a = new Args(words.slice(1), `ip addr ${verb === 'add' ? 'add' : 'del'}`);
+  const addr = cidr(a.value('address'), `ip addr ${verb}`, true);
+  let dev: string | undefined;
+  for (let w = a.next(); w !== undefined; w = a.next()) {
+    if (w === 'dev') dev = a.value('dev');
+    else a.unsupported(w, ['dev IF']);
+  }
+  if (dev === undefined) throw new Error(`ip addr ${verb}: needs dev IF (iproute2: "Not enough information: \\"dev\\" argument is required.")`);
+  return { kind: 'command', command: { name: verb === 'add' ? 'addr-add' : 'addr-del', dev, address: addr } };
+}
+
+function ipRoute(words: string[]): ExecParsed {
+  const verb = keyword(words[0] ?? 'show', ['add', 'delete', 'replace', 'show', 'list', 'get'], 'ip route');
+  if (verb === 'show' || verb === 'list') {
+    const rest = words.slice(1);
+    if (rest.length === 0) return { kind: 'show', tool: 'ip route' };
+    if (rest.length === 1 && matches(rest[0]!, 'cache')) return { kind: 'show', tool: 'ip route show cache' };
+    throw new Error(`ip route show: '${rest[0]}' is not supported (supported: cache)`);
+  }
+  if (verb === 'get') {
+    if (words.length !== 2) throw new Error('ip route get: give one address (ip route get 10.0.0.1)');
+    return { kind: 'show', tool: `ip route get ${address(words[1]!, 'ip route get')}` };
+  }
+  const a = new Args(words.slice(1), `ip route ${verb}`);
+  const to = a.value('prefix');
+  const prefix = to === 'default' ? 'default' : cidr(to, `ip route ${verb}`);
+  const out: { via?: string; dev?: string; onlink?: boolean } = {};
+  for (let w = a.next(); w !== undefined; w = a.next()) {
+    if (w === 'via') out.via = address(a.value('via'), `ip route ${verb} via`);
+    else if (w === 'dev') out.dev = a.value('dev');
+    else if (w === 'onlink') out.onlink = true;
+    else a.unsupported(w, ['via GW', 'dev IF', 'onlink']);
+  }
+  return { kind: 'command', command: { name: verb === 'add' ? 'route-add' : verb === 'replace' ? 'route-replace' : 'route-del', to: prefix, ...out } };
+}
+
+function ipNeigh(words: string[]): ExecParsed {
+  const verb = keyword(words[0] ?? 'show', ['add', 'change', 'replace', 'delete', 'show', 'list', 'flush', 'get'], 'ip neigh');
+  if (verb === 'show' || verb === 'list') {
+    const a = new Args(words.slice(1), 'ip neigh show');
+    let dev: string | undefined;
+    for (let w = a.next(); w !== undefined; w = a.next()) {
+      if (w === 'dev') dev = a.value('dev');
+      else a.unsupported(w, ['dev IF']);
+    }
+    return { kind: 'show', tool: dev === undefined ? 'ip neigh' : `ip neigh show dev ${dev}` };
+  }
+  if (verb === 'flush') {
+    // iproute2: "Flush requires arguments."; `all` (or any, default) is the whole table.
+    const a = new Args(words.slice(1), 'ip neigh flush');
+    const w = a.next();
+    if (w === undefined) throw new Error('ip neigh flush: give dev IF or all (iproute2: "Flush requires arguments.")');
+    if (w === 'all' || w === 'any') {
+      if (!a.done()) a.unsupported(a.peek()!, []);
+      return { kind: 'command', command: { name: 'neigh-flush' } };
+    }
+    if (w !== 'dev') a.unsupported(w, ['dev IF', 'all']);
+    const dev = a.value('dev');
+    if (!a.done()) a.unsupported(a.peek()!, []);
+    return { kind: 'command', command: { name: 'neigh-flush', dev } };
+  }
+  if (verb !== 'replace' && verb !== 'delete') throw new Error(`ip neigh ${verb}: not supported yet (supported: replace, del, flush, show)`);
+  const what = `ip neigh ${verb === 'replace' ? 'replace' : 'del'}`;
+  const a = new Args(words.slice(1), what);
+  const ipText = address(a.value('address'), what);
+  let dev: string | undefined;
+  let lladdr: string | undefined;
+  let state: NudState | undefined;
+  for (let w = a.next(); w !== undefined; w = a.next()) {
+    if (w === 'dev') dev = a.value('dev');
+    else if (verb === 'replace' && w === 'lladdr') lladdr = mac(a.value('lladdr'), what);
+    else if (verb === 'replace' && w === 'nud') {
+      const s = a.value('nud').toUpperCase();
+      if (!(NUD_STATES as readonly string[]).includes(s)) throw new Error(`${what}: nud '${s.toLowerCase()}' is not a state (${NUD_STATES.map((x) => x.toLowerCase()).join(', ')})`);
+      state = s as NudState;
+    } else a.unsupported(w, verb === 'replace' ? ['lladdr MAC', 'dev IF', 'nud STATE'] : ['dev IF']);
+  }
+  if (dev === undefined) throw new Error(`${what}: needs dev IF`);
+  if (verb === 'delete') return { kind: 'command', command: { name: 'neigh-del', dev, ip: ipText } };
+  if (lladdr === undefined) throw new Error(`${what}: needs lladdr MAC`);
+  return { kind: 'command', command: { name: 'neigh-replace', dev, ip: ipText, mac: lladdr, ...(state ? { state } : {}) } };
+}
+
+/** `bridge fdb ...` (bridge/fdb.c). */
+export function bridge(words: string[]): ExecParsed {
+  keyword(words[0], ['fdb'], 'bridge');
+  const verb = keyword(words[1] ?? 'show', ['add', 'append', 'delete', 'replace', 'show', 'list'], 'bridge fdb');
+  if (verb === 'show' || verb === 'list') {
+    const a = new Args(words.slice(2), 'bridge fdb show');
+    const w = a.next();
+    if (w === undefined) throw new Error('bridge fdb show: name the table (br BR or dev IF)');
+    if (w !== 'br' && w !== 'dev') a.unsupported(w, ['br BR', 'dev IF']);
+    const dev = a.value(w);
+    if (!a.done()) a.unsupported(a.peek()!, []);
+    return { kind: 'show', tool: `bridge fdb show ${w} ${dev}` };
+  }
+  const what = `bridge fdb ${verb === 'delete' ? 'del' : verb}`;
+  const a = new Args(words.slice(2), what);
+  const m = mac(a.value('MAC'), what);
+  let dev: string | undefined;
+  let dst: string | undefined;
+  let permanent = false;
+  for (let w = a.next(); w !== undefined; w = a.next()) {
+    if (w === 'dev') dev = a.value('dev');
+    else if (w === 'dst') dst = address(a.value('dst'), `${what} dst`);
+    else if (w === 'permanent') permanent = true;
+    else if (w !== 'self') a.unsupported(w, ['dev IF', 'dst ADDR', 'self', 'permanent']);
+  }
+  if (dev === undefined) throw new Error(`${what}: needs dev IF`);
+  const name = verb === 'delete' ? 'fdb-del' : verb === 'replace' ? 'fdb-replace' : 'fdb-add';
+  return { kind: 'command', command: { name, dev, mac: m, ...(dst ? { dst } : {}), ...(permanent ? { permanent } : {}) } };
+}
+
