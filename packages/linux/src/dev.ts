@@ -22,11 +22,26 @@ export function setCarrier(w: Work, port: string, up: boolean): void {
   if (!up && f.master) flushBridgePort(w, f.master, port);
 }
 
+/**
+ * `ip link set DEV up|down` (dev_change_flags). Down is NETDEV_DOWN: a bridge port's learned
+ * entries go (br_fdb_delete_by_port), and fib_disable_ip removes every route through the device
+ * (fib_sync_down_dev marks its nexthops dead, fib_flush drops the routes) and flushes its
+ * neighbour entries, permanent ones too (arp_ifdown → neigh_ifdown). Up brings back only what the
+ * addresses imply (their connected routes); static routes through the device stay gone.
+ */
 export function setAdmin(w: Work, dev: string, up: boolean): void {
   const f = w.iface(dev);
   if (f.up === up) return;
   w.setIface(dev, { up });
   if (!up && f.master) flushBridgePort(w, f.master, dev);
+  if (!up) {
+    const gone = w.routes.filter((r) => r.dev === dev);
+    if (gone.length) {
+      w.routes = w.routes.filter((r) => r.dev !== dev);
+      for (const r of gone) w.record('route.change', { op: 'flush', to: r.len === 0 ? 'default' : `${formatIpv4(r.dst)}/${r.len}`, via: r.via === null ? null : formatIpv4(r.via), ifname: dev });
+    }
+    flushNeighbours(w, f);
+  }
   if (up) gratuitousArp(w, w.iface(dev));
 }
 
@@ -58,14 +73,19 @@ export function setMacAddress(w: Work, dev: string, macText: string): void {
   }
 }
 
-/** NETDEV_CHANGEADDR for one device: its neighbour entries go (all of them), route exceptions go stale. */
-function addressChanged(w: Work, dev: Iface): void {
+/** neigh_flush_dev(tbl, dev, false): every entry on the device goes, queued packets dropped silently. */
+function flushNeighbours(w: Work, dev: Iface): void {
   const gone = [...w.neigh.entries()].filter(([, e]) => e.dev === dev.name).sort(([, a], [, b]) => a.ip - b.ip);
   for (const [key, e] of gone) {
     w.disarm({ kind: 'neigh', key });
     w.neigh = w.neigh.delete(key);
     w.record('neigh.delete', { ifname: dev.name, ip: formatIpv4(e.ip) });
   }
+}
+
+/** NETDEV_CHANGEADDR for one device: its neighbour entries go (all of them), route exceptions go stale. */
+function addressChanged(w: Work, dev: Iface): void {
+  flushNeighbours(w, dev);
   if (w.exceptions.size > 0) w.exceptions = PMap.empty();
   gratuitousArp(w, dev);
 }
