@@ -9,6 +9,7 @@ import { type Iface } from './config.js';
 import type { Work } from './step.js';
 import { type PktType } from './step.js';
 import { arpRcv, sendArp } from './arp.js';
+import { neighFlushDevice } from './neigh.js';
 import { flushBridgePort } from './br_fdb.js';
 import { bridgeXmit } from './br_forward.js';
 import { bridgeInput } from './br_input.js';
@@ -40,7 +41,7 @@ export function setAdmin(w: Work, dev: string, up: boolean): void {
       w.routes = w.routes.filter((r) => r.dev !== dev);
       for (const r of gone) w.record('route.change', { op: 'flush', to: r.len === 0 ? 'default' : `${formatIpv4(r.dst)}/${r.len}`, via: r.via === null ? null : formatIpv4(r.via), ifname: dev });
     }
-    flushNeighbours(w, f);
+    neighFlushDevice(w, f);
   }
   if (up) gratuitousArp(w, w.iface(dev));
 }
@@ -73,19 +74,9 @@ export function setMacAddress(w: Work, dev: string, macText: string): void {
   }
 }
 
-/** neigh_flush_dev(tbl, dev, false): every entry on the device goes, queued packets dropped silently. */
-function flushNeighbours(w: Work, dev: Iface): void {
-  const gone = [...w.neigh.entries()].filter(([, e]) => e.dev === dev.name).sort(([, a], [, b]) => a.ip - b.ip);
-  for (const [key, e] of gone) {
-    w.disarm({ kind: 'neigh', key });
-    w.neigh = w.neigh.delete(key);
-    w.record('neigh.delete', { ifname: dev.name, ip: formatIpv4(e.ip) });
-  }
-}
-
 /** NETDEV_CHANGEADDR for one device: its neighbour entries go (all of them), route exceptions go stale. */
 function addressChanged(w: Work, dev: Iface): void {
-  flushNeighbours(w, dev);
+  neighFlushDevice(w, dev);
   if (w.exceptions.size > 0) w.exceptions = PMap.empty();
   gratuitousArp(w, dev);
 }

@@ -62,9 +62,10 @@ export function neighDel(w: Work, devName: string, ip: Ipv4): void {
   neighRemove(w, dev, key, e);
 }
 
-function neighRemove(w: Work, dev: Iface, key: number, e: NeighEntry): void {
+/** Removes an entry: its timer goes; `invalidate` answers a resolving entry's queue with errors (neigh_delete), else the queue is dropped silently (neigh_flush_dev). */
+function neighRemove(w: Work, dev: Iface, key: number, e: NeighEntry, invalidate = true): void {
   w.disarm({ kind: 'neigh', key });
-  if (e.state === 'INCOMPLETE' || e.state === 'PROBE') neighEffects(w, dev, e, { fail: e.queue });
+  if (invalidate && (e.state === 'INCOMPLETE' || e.state === 'PROBE')) neighEffects(w, dev, e, { fail: e.queue });
   w.neigh = w.neigh.delete(key);
   w.record('neigh.delete', { ifname: dev.name, ip: formatIpv4(e.ip) });
 }
@@ -80,4 +81,10 @@ export function neighFlush(w: Work, devName: string | undefined): void {
   const doomed = [...w.neigh.entries()].filter(([, e]) => (only === undefined || e.dev === only) && e.state !== 'PERMANENT' && e.state !== 'NOARP');
   doomed.sort(([, a], [, b]) => (a.dev < b.dev ? -1 : a.dev > b.dev ? 1 : a.ip - b.ip));
   for (const [key, e] of doomed) neighRemove(w, w.iface(e.dev), key, e);
+}
+
+/** neigh_flush_dev(tbl, dev, false): every entry on the device goes, permanent ones too, queued packets dropped silently (address change, admin down). */
+export function neighFlushDevice(w: Work, dev: Iface): void {
+  const gone = [...w.neigh.entries()].filter(([, e]) => e.dev === dev.name).sort(([, a], [, b]) => a.ip - b.ip);
+  for (const [key, e] of gone) neighRemove(w, dev, key, e, false);
 }
