@@ -41,7 +41,12 @@ export type Output<F = unknown> =
    * A message to another device, delivered as a command input after `delay` (default 0): the
    * out-of-band channel of controllers and API watches, which do not travel on simulated links.
    */
-  | { readonly type: 'send'; readonly to: string; readonly command: Command; readonly delay?: Nanos };
+  | { readonly type: 'send'; readonly to: string; readonly command: Command; readonly delay?: Nanos }
+  /**
+   * The port is administratively up or down (`ip link set DEV down`): while an end is down its link
+   * carries nothing and both ends lose carrier (a veth's close, a PHY powered down).
+   */
+  | { readonly type: 'port.admin'; readonly port: string; readonly up: boolean };
 
 /** Read-only context of one step. Models must not keep it beyond the step. */
 export interface StepContext {
@@ -67,6 +72,8 @@ export interface DeviceModel<S, C, F = unknown> {
   readonly kind: string;
   /** The ports a device with this config has, in configured order. */
   ports(config: C): readonly string[];
+  /** Ports administratively down when the device starts: their links carry nothing until the device raises them. */
+  portsDown?(config: C): readonly string[];
   init(config: C, ctx: InitContext): S;
   step(state: S, input: Input<F>, ctx: StepContext): StepResult<S, F>;
 }
@@ -135,6 +142,17 @@ export class Effects<S, F, R extends ModelRecordData = ModelRecordData, T = unkn
     this.push({ type: 'send', to, command, ...(delay ? { delay } : {}) });
   }
 
+  /** Forgets everything this step emitted and queued so far (a command that failed half-way keeps nothing). */
+  discard(): void {
+    this.out = null;
+    this.writes = null;
+  }
+
+  /** The port goes administratively up or down; its link follows (see the `port.admin` output). */
+  portAdmin(port: string, up: boolean): void {
+    this.push({ type: 'port.admin', port, up });
+  }
+
   /** Queue a state change; all of a step's changes run inside one `produce`. */
   write(recipe: (draft: Draft<S>) => void): void {
     (this.writes ??= []).push(recipe);
@@ -152,6 +170,8 @@ export type Handler<S, I, F, R extends ModelRecordData = ModelRecordData, T = un
 export interface DeviceSpec<S, C, F, R extends ModelRecordData = ModelRecordData, K extends Command = Command, T = unknown> {
   kind: string;
   ports(config: C): readonly string[];
+  /** Ports administratively down when the device starts (see {@link DeviceModel.portsDown}). */
+  portsDown?(config: C): readonly string[];
   init(config: C, ctx: InitContext): S;
   on: {
     frame?: Handler<S, Extract<Input<F>, { type: 'frame' }>, F, R, T>;
@@ -177,6 +197,7 @@ export function defineDevice<S, C, F = unknown, R extends ModelRecordData = Mode
   return {
     kind: spec.kind,
     ports: spec.ports,
+    ...(spec.portsDown ? { portsDown: spec.portsDown } : {}),
     init: spec.init,
     step(state, input, ctx) {
       const handler = spec.on[input.type] as Handler<S, Input<F>, F, R, T> | undefined;

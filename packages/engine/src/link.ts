@@ -25,7 +25,16 @@ export interface LinkState {
   readonly delayNs: Nanos;
   readonly rateBps: number;
   readonly queueLimit: number;
+  /** Carries frames: the cable is in (`cable`) and neither end holds it down. */
   up: boolean;
+  /** The cable (the configuration and the timeline's link down/up). */
+  cable: boolean;
+  /**
+   * Ends administratively down (`ip link set DEV down`): a veth's close drops the carrier of both
+   * ends (veth_close: netif_carrier_off on dev and peer), as a NIC that powers its PHY down drops
+   * the switch port's link.
+   */
+  held: [boolean, boolean];
   epoch: number;
   dirs: [LinkDir, LinkDir];
 }

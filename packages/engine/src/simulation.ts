@@ -230,10 +230,20 @@ export class Simulation<F = unknown> extends Topology<F> {
         this.step(slot, { type: 'command', command });
         return;
       }
-      case EV_LINK:
+      case EV_LINK: {
         this.foreground--;
-        this.changeLink(this.links[ev.x]!, ev.y === 1, ev.z === 1);
+        const link = this.links[ev.x]!;
+        // z: 0 the cable set to y, 1 the link was added, 2 end y >> 1 administratively (y & 1) up.
+        if (ev.z === 2) {
+          link.held[ev.y >> 1] = (ev.y & 1) === 0;
+          const end = link.ends[ev.y >> 1]!;
+          this.changeLink(link, false, `${this.devices[end.dev]!.id}.${end.port} ${(ev.y & 1) === 1 ? 'up' : 'down'}`);
+        } else {
+          if (ev.z === 0) link.cable = ev.y === 1;
+          this.changeLink(link, ev.z === 1, undefined);
+        }
         return;
+      }
       case EV_CALL:
         this.foreground--;
         (ev.obj as (sim: Simulation<F>) => void)(this);
@@ -315,6 +325,15 @@ export class Simulation<F = unknown> extends Topology<F> {
       case 'log':
         if (this.trace.all.size !== 0) this.emit({ n: 0, t: this._now, type: 'log', dev: slot.id, text: out.text });
         return;
+      case 'port.admin': {
+        // Applied as its own event at this instant (a step never runs inside another's outputs).
+        const ref = slot.portLinks.get(out.port);
+        if (ref === undefined) return;
+        const link = this.links[ref >> 1]!;
+        if (link.held[ref & 1] === !out.up) return;
+        this.schedule(this._now, EV_LINK, -1, '', null, link.index, (ref & 1) * 2 + (out.up ? 1 : 0), 2);
+        return;
+      }
       case 'send': {
         const to = this.deviceIndex.get(out.to);
         if (to === undefined) throw new DeviceError(`device '${slot.id}' sent '${out.command.name}' to unknown device '${out.to}'${hint(out.to, [...this.deviceIndex.keys()])}`, slot.id, null);
@@ -367,14 +386,16 @@ export class Simulation<F = unknown> extends Topology<F> {
     if (this.trace.all.size !== 0) this.emit({ n: 0, t: this._now, type: 'tx', dev: slot.id, port, pkt, len, link: link.id, frame });
   }
 
-  private changeLink(link: LinkState, up: boolean, added: boolean): void {
+  /** The link carries frames when its cable is in and neither end is administratively down. */
+  private changeLink(link: LinkState, added: boolean, by: string | undefined): void {
+    const up = link.cable && !link.held[0] && !link.held[1];
     if (!added && link.up === up) return;
     link.up = up;
     if (!up) {
       link.epoch++;
       link.dirs = [newDir(), newDir()];
     }
-    if (this.trace.all.size !== 0) this.emit({ n: 0, t: this._now, type: 'link', link: link.id, up });
+    if (this.trace.all.size !== 0) this.emit({ n: 0, t: this._now, type: 'link', link: link.id, up, ...(by === undefined ? {} : { by }) });
     for (const end of link.ends) {
       const slot = this.devices[end.dev]!;
       this.counters[end.dev]!.events++;

@@ -109,6 +109,8 @@ export class Topology<F> {
     const rateBps = opts.rateBps ?? 0;
     if (!(rateBps >= 0) || !Number.isFinite(rateBps)) throw new TopologyError(`link '${id}': rate must be a non-negative number of bits per second`);
     const index = this.links.length;
+    const heldA = this.heldAtStart(ea);
+    const heldB = this.heldAtStart(eb);
     const link: LinkState = {
       id,
       index,
@@ -116,7 +118,9 @@ export class Topology<F> {
       delayNs,
       rateBps,
       queueLimit: opts.queueLimit ?? 1000,
-      up: opts.up ?? true,
+      up: (opts.up ?? true) && !heldA && !heldB,
+      cable: opts.up ?? true,
+      held: [heldA, heldB],
       epoch: 0,
       dirs: [newDir(), newDir()],
     };
@@ -128,6 +132,12 @@ export class Topology<F> {
     this.devices[eb.dev]!.linkOfPort[eb.pi] = index * 2 + 1;
     this.linkAdded(link);
     return id;
+  }
+
+  /** Whether a port starts administratively down (the model's `portsDown`), holding its link down. */
+  private heldAtStart(e: LinkEnd): boolean {
+    const d = this.devices[e.dev]!;
+    return d.model.portsDown?.(d.config).includes(e.port) ?? false;
   }
 
   // ------------------------------------------------------------------ inspection
@@ -182,7 +192,7 @@ export class Topology<F> {
     s.deviceIndex = new Map(this.deviceIndex);
     s.states = this.states.slice();
     s.started = true;
-    s.links = this.links.map((l) => ({ ...l, dirs: [cloneDir(l.dirs[0]), cloneDir(l.dirs[1])] }));
+    s.links = this.links.map((l) => ({ ...l, held: [l.held[0], l.held[1]], dirs: [cloneDir(l.dirs[0]), cloneDir(l.dirs[1])] }));
     s.linkIndex = new Map(this.linkIndex);
     s.counters = this.counters.map((c) => ({ ...c, drops: { ...c.drops }, port: c.port.slice() }));
   }

@@ -102,6 +102,8 @@ export interface LinkRecord extends Base {
   type: 'link';
   link: string;
   up: boolean;
+  /** Why, when an end's administrative state moved it (`h1.eth0 down`); absent for the cable. */
+  by?: string;
 }
 
 export interface LogRecord extends Base {

@@ -133,6 +133,7 @@ function nodeHost(c: KubeNodeConfig): HostConfig {
 export const kubeNode: DeviceModel<KubeNodeState, KubeNodeConfig, EthernetFrame> = {
   kind: 'kube-node',
   ports: (c) => linuxHost.ports(withIpvsDevice(c.host)),
+  portsDown: (c) => linuxHost.portsDown?.(c.host) ?? [],
   init(c, ctx) {
     parseIpv4(c.api.ip);
     const hostConfig = nodeHost(c);
@@ -332,6 +333,8 @@ function reboot(s: KubeNodeState, ctx: StepContext, out: Output<EthernetFrame>[]
   const carrier = new Map(s.host.ifaces.map((f) => [f.name, f.carrier]));
   const fresh = linuxHost.init(hostConfig, { device: ctx.device, rng: ctx.rng, carrier: (p) => carrier.get(p) ?? false });
   out.push(agentRecord({ type: 'node.reboot', node: s.name, boot: s.boots + 1 }));
+  // A NIC taken down before the reboot comes back as configured, and its link with it.
+  for (const f of fresh.ifaces) if (f.kind === 'nic' && s.host.ifaces.find((o) => o.name === f.name)?.up !== f.up) out.push({ type: 'port.admin', port: f.name, up: f.up });
   out.push({ type: 'log', text: `${s.name}: reboot (boot ${s.boots + 1})` });
   const st = boot({ ...s, host: fresh, boots: s.boots + 1, ipvs: [], flannel: s.flannel ? { ...s.flannel, leases: {} } : null }, false, ctx, out);
   // The kubelet starts the node's pods again: new namespaces from the same spec.

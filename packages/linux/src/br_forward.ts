@@ -7,7 +7,7 @@ import { type Iface } from './config.js';
 import type { Work } from './step.js';
 
 export function bridgeFlood(w: Work, br: Iface, frame: EthernetFrame, ingress: string | null): void {
-  for (const p of w.s.bridgePorts[br.name]!) if (p !== ingress) bridgeTxPort(w, p, frame);
+  for (const p of w.bridgePorts[br.name]!) if (p !== ingress) bridgeTxPort(w, p, frame);
 }
 
 export function bridgeTxPort(w: Work, port: string, frame: EthernetFrame): void {
@@ -23,7 +23,7 @@ export function bridgeXmit(w: Work, br: Iface, frame: EthernetFrame): void {
     w.fx.drop('NOT_SPECIFIED', `${br.name}: frame to the bridge's own address ${dst} (br_forward to no port)`, undefined, frame);
     return;
   }
-  for (const p of w.s.bridgePorts[br.name]!) if (w.iface(p).mac === dst) return bridgeTxPort(w, p, frame);
+  for (const p of w.bridgePorts[br.name]!) if (w.iface(p).mac === dst) return bridgeTxPort(w, p, frame);
   const e = fdbLookup(w.fdb[br.name]!, dst, w.now, br.agingNs);
   if (e === undefined) bridgeFlood(w, br, frame, null);
   else bridgeTxPort(w, e.port, frame);

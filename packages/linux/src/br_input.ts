@@ -11,7 +11,7 @@ import { l2Receive } from './dev.js';
 
 export function bridgeLocal(w: Work, br: Iface, mac: Mac): boolean {
   if (br.mac === mac) return true;
-  for (const p of w.s.bridgePorts[br.name]!) if (w.iface(p).mac === mac) return true;
+  for (const p of w.bridgePorts[br.name]!) if (w.iface(p).mac === mac) return true;
   return false;
 }
 

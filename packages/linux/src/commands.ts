@@ -33,6 +33,16 @@ export type LinkCommand = { name: 'link'; dev: string; up: boolean };
 
 /** `ip link set DEV address MAC`. */
 export type LinkAddressCommand = { name: 'link-address'; dev: string; mac: string };
+/** `ip link add DEV [address MAC] [mtu N] type bridge|dummy|vxlan [id VNI dstport P local A dev LOWER nolearning proxy]`. */
+export type LinkAddCommand = { name: 'link-add'; dev: string; kind: 'bridge' | 'dummy' | 'vxlan'; mac?: string; mtu?: number; vni?: number; dstport?: number; local?: string; underlay?: string; learning?: boolean; proxy?: boolean };
+/** `ip link del DEV`. */
+export type LinkDelCommand = { name: 'link-del'; dev: string };
+/** `ip link set DEV master BR` (`master` absent: `nomaster`). */
+export type LinkMasterCommand = { name: 'link-master'; dev: string; master?: string };
+/** `ip link set DEV mtu N`. */
+export type LinkMtuCommand = { name: 'link-mtu'; dev: string; mtu: number };
+/** `ip addr flush dev DEV`. */
+export type AddrFlushCommand = { name: 'addr-flush'; dev: string };
 /** `ip addr add|del ADDRESS/LEN dev DEV`. */
 export type AddrCommand = { name: 'addr-add' | 'addr-del'; dev: string; address: string };
 /** `ip route add|replace|del PREFIX [via GW] [dev DEV] [onlink]`. */
@@ -68,6 +78,11 @@ export type HostCommand =
   | UdpSendCommand
   | LinkCommand
   | LinkAddressCommand
+  | LinkAddCommand
+  | LinkDelCommand
+  | LinkMasterCommand
+  | LinkMtuCommand
+  | AddrFlushCommand
   | AddrCommand
   | RouteCommand
   | SysctlCommand
@@ -80,7 +95,7 @@ export type HostCommand =
   | IptablesCommand;
 
 /** Every host command's name, in the order `host.ts` lists them in its error for an unknown one. */
-export const HOST_COMMAND_NAMES = ['ping', 'echo', 'arping', 'tcp-listen', 'tcp-connect', 'nc-udp', 'link', 'link-address', 'addr-add', 'addr-del', 'route-add', 'route-replace', 'route-del', 'sysctl-set', 'ipvs-set', 'fdb-add', 'fdb-replace', 'fdb-del', 'udp-bind', 'udp-send', 'neigh-replace', 'neigh-del', 'neigh-flush', 'traceroute', 'restart', 'iptables'] as const satisfies readonly HostCommand['name'][];
+export const HOST_COMMAND_NAMES = ['ping', 'echo', 'arping', 'tcp-listen', 'tcp-connect', 'nc-udp', 'link', 'link-address', 'link-add', 'link-del', 'link-master', 'link-mtu', 'addr-flush', 'addr-add', 'addr-del', 'route-add', 'route-replace', 'route-del', 'sysctl-set', 'ipvs-set', 'fdb-add', 'fdb-replace', 'fdb-del', 'udp-bind', 'udp-send', 'neigh-replace', 'neigh-del', 'neigh-flush', 'traceroute', 'restart', 'iptables'] as const satisfies readonly HostCommand['name'][];
 
 /** A command's fields without its name (what a constructor takes). */
 export type HostCommandArgs<C extends HostCommand> = Omit<C, 'name'>;
@@ -101,6 +116,11 @@ export const hostCommand = {
   udpSend: (a: HostCommandArgs<UdpSendCommand>): UdpSendCommand => ({ name: 'udp-send', ...a }),
   link: (a: HostCommandArgs<LinkCommand>): LinkCommand => ({ name: 'link', ...a }),
   linkAddress: (a: HostCommandArgs<LinkAddressCommand>): LinkAddressCommand => ({ name: 'link-address', ...a }),
+  linkAdd: (a: HostCommandArgs<LinkAddCommand>): LinkAddCommand => ({ name: 'link-add', ...a }),
+  linkDel: (a: HostCommandArgs<LinkDelCommand>): LinkDelCommand => ({ name: 'link-del', ...a }),
+  linkMaster: (a: HostCommandArgs<LinkMasterCommand>): LinkMasterCommand => ({ name: 'link-master', ...a }),
+  linkMtu: (a: HostCommandArgs<LinkMtuCommand>): LinkMtuCommand => ({ name: 'link-mtu', ...a }),
+  addrFlush: (a: HostCommandArgs<AddrFlushCommand>): AddrFlushCommand => ({ name: 'addr-flush', ...a }),
   addr: (op: 'add' | 'del', a: Omit<AddrCommand, 'name'>): AddrCommand => ({ name: op === 'add' ? 'addr-add' : 'addr-del', ...a }),
   route: (op: 'add' | 'replace' | 'del', a: Omit<RouteCommand, 'name'>): RouteCommand => ({ name: `route-${op}`, ...a }),
   sysctl: (a: HostCommandArgs<SysctlCommand>): SysctlCommand => ({ name: 'sysctl-set', ...a }),

@@ -139,6 +139,10 @@ export interface Iface {
   readonly master: string | null;
   readonly addrs: readonly Addr[];
   readonly agingNs: Nanos;
+  /** A bridge that never had a port: operstate UNKNOWN (no carrier event has happened yet). */
+  readonly operUnknown?: boolean;
+  /** When the device was last raised (a NIC's arp_notify announcement waits for the carrier). */
+  readonly notifyAt?: Nanos;
 }
 
 export interface Route {
@@ -179,8 +183,10 @@ export interface HostState {
   /** The configuration the host was built from (what a restart comes back to). */
   readonly config: HostConfig;
   readonly ifaces: readonly Iface[];
-  /** Interface name -> position in `ifaces` (positions never change). */
+  /** Interface name -> position in `ifaces` (rebuilt when a device is deleted). */
   readonly byName: ReadonlyMap<string, number>;
+  /** The ifindex the next device created gets (dev_index_reserve allocates cyclically: a deleted device's index is not reused). */
+  readonly ifindexNext: number;
   /** Every local address (any interface, any state) -> interface name. */
   readonly local: ReadonlyMap<Ipv4, string>;
   readonly routes: readonly Route[];
@@ -224,7 +230,7 @@ export function initHost(c: HostConfig, carrier: (port: string) => boolean, rng:
   const names = interfaceNames(c);
   const bridgePorts = bridgePortsOf(c);
   const macs = interfaceMacs(c, bridgePorts, rng);
-  const ifaces = buildIfaces(c, macs, carrier);
+  const ifaces = bridgeCarriers(buildIfaces(c, macs, carrier), bridgePorts);
   const routes = buildRoutes(c, ifaces);
   const local = new Map<Ipv4, string>();
   for (const f of ifaces) for (const a of f.addrs) if (!local.has(a.ip)) local.set(a.ip, f.name);
@@ -241,7 +247,7 @@ export function initHost(c: HostConfig, carrier: (port: string) => boolean, rng:
     for (const d of [r.in, r.out]) if (d !== null && !names.has(d)) throw new Error(`firewall rule ${r.chain}: no interface '${d}'`);
   }
   const ifaceIndex = new Map(ifaces.map((f, i) => [f.name, i] as const));
-  return { config: c, ifaces, byName: ifaceIndex, local, routes, sys, neigh: PMap.empty(), reach, fdb, bridgePorts, peers: PMap.empty(), exceptions: PMap.empty(), pings: {}, traceroutes: {}, ipId: 0, filter, udp: {}, arpings: {}, echoReplies: 0, tcp: { listen: {}, conns: {}, results: {}, nextPort: 32768 }, ipvs: { services: {}, conns: {} }, vxfdb: Object.fromEntries(ifaces.filter((f) => f.kind === 'vxlan').map((f) => [f.name, PMap.empty()])) };
+  return { config: c, ifaces, byName: ifaceIndex, ifindexNext: ifaces.length + 1, local, routes, sys, neigh: PMap.empty(), reach, fdb, bridgePorts, peers: PMap.empty(), exceptions: PMap.empty(), pings: {}, traceroutes: {}, ipId: 0, filter, udp: {}, arpings: {}, echoReplies: 0, tcp: { listen: {}, conns: {}, results: {}, nextPort: 32768 }, ipvs: { services: {}, conns: {} }, vxfdb: Object.fromEntries(ifaces.filter((f) => f.kind === 'vxlan').map((f) => [f.name, PMap.empty()])) };
 }
 
 /** The interface names, each valid (dev_valid_name) and defined once; `lo` is always there. */
@@ -333,6 +339,20 @@ function buildIfaces(c: HostConfig, macs: Map<string, { mac: Mac; explicit: bool
   return ifaces;
 }
 
+/**
+ * A bridge has carrier while one of its ports forwards (br_port_state_selection); one that never
+ * had a port keeps the carrier it was created with, operstate UNKNOWN.
+ */
+function bridgeCarriers(ifaces: Iface[], bridgePorts: Record<string, string[]>): Iface[] {
+  const byName = new Map(ifaces.map((f) => [f.name, f]));
+  return ifaces.map((f) => {
+    if (f.kind !== 'bridge') return f;
+    const ports = bridgePorts[f.name]!;
+    if (ports.length === 0) return { ...f, operUnknown: true };
+    return { ...f, carrier: f.up && ports.some((p) => byName.get(p)!.up && byName.get(p)!.carrier) };
+  });
+}
+
 function buildRoutes(c: HostConfig, ifaces: readonly Iface[]): Route[] {
   return (c.routes ?? []).map((r, n) => {
     try {
@@ -366,7 +386,7 @@ export function sameNet(a: Ipv4, b: Ipv4, len: number): boolean {
 }
 
 /** A locally administered unicast MAC from the device's stream (like eth_random_addr). */
-function randomMac(rng: Rng): Mac {
+export function randomMac(rng: Rng): Mac {
   const b = new Uint8Array(6);
   for (let i = 0; i < 6; i++) b[i] = rng.int(0, 256);
   b[0] = (b[0]! & 0xfe) | 0x02;

@@ -1,26 +1,46 @@
 /**
  * Device receive and transmit (net/core/dev.c: __netif_receive_skb's packet-type demux, dev_queue_xmit), link carrier and admin state (dev_change_flags).
  */
-import { ARP_REQUEST, BROADCAST_MAC, ETHERTYPE_ARP, ETHERTYPE_IPV4, ZERO_MAC, formatIpv4, isGroupMac, macToNumber, type EthernetFrame, type Mac } from '@netsim/packets';
-import { maxConf } from './sysctl.js';
-import { unicastMac } from './netdevice.js';
+import { ARP_REQUEST, BROADCAST_MAC, ETHERTYPE_ARP, ETHERTYPE_IPV4, ZERO_MAC, formatIpv4, isGroupMac, parseIpv4, type EthernetFrame, type Ipv4, type Mac } from '@netsim/packets';
+import { maxConf, sysctlAddDevice, sysctlDelDevice } from './sysctl.js';
+import { ifnameProblem, unicastMac } from './netdevice.js';
 import { PMap } from '@netsim/engine';
-import { type Iface } from './config.js';
-import type { Work } from './step.js';
-import { type PktType } from './step.js';
+import { emptyFdb } from '@netsim/l2';
+import { randomMac, randReachable, type Iface } from './config.js';
+import { CommandFailed, SECOND, type PktType, type Work } from './step.js';
 import { arpRcv, sendArp } from './arp.js';
-import { neighFlushDevice } from './neigh.js';
+import { neighCarrierDown, neighFlushDevice } from './neigh.js';
+import { brDelIf, brPortStateSelection, brRecalculateBridgeId } from './br_if.js';
 import { flushBridgePort } from './br_fdb.js';
 import { bridgeXmit } from './br_forward.js';
 import { bridgeInput } from './br_input.js';
 import { ipRcv } from './ip_input.js';
 import { vxlanXmit } from './vxlan_core.js';
 
+/**
+ * The link's carrier on a NIC came or went (NETDEV_CHANGE). Going, the neighbour entries on the
+ * device go except permanent ones (arp_netdev_event → neigh_carrier_down, queued packets dropped
+ * silently); a bridge port stops forwarding (br_port_carrier_check → br_stp_disable_port: its
+ * learned entries go) and its bridge's carrier is recomputed. Coming back right after the device
+ * was raised, the announcement arp_notify asks for goes out now that the wire carries it.
+ */
 export function setCarrier(w: Work, port: string, up: boolean): void {
   const f = w.iface(port);
   if (f.carrier === up) return;
-  w.setIface(port, { carrier: up });
-  if (!up && f.master) flushBridgePort(w, f.master, port);
+  carrierChanged(w, port, up);
+  if (up && f.up && f.notifyAt === w.now) gratuitousArp(w, w.iface(port));
+}
+
+/** A device's carrier changes (a NIC's from its link, a bridge's from its ports): NETDEV_CHANGE. */
+export function carrierChanged(w: Work, dev: string, up: boolean): void {
+  const f = w.iface(dev);
+  w.setIface(dev, { carrier: up });
+  if (f.kind === 'bridge') w.record('link.carrier', { ifname: dev, carrier: up });
+  if (!up) neighCarrierDown(w, f);
+  if (f.master !== null) {
+    if (!up) flushBridgePort(w, f.master, dev);
+    brPortStateSelection(w, f.master);
+  }
 }
 
 /**
@@ -29,11 +49,17 @@ export function setCarrier(w: Work, port: string, up: boolean): void {
  * (fib_sync_down_dev marks its nexthops dead, fib_flush drops the routes) and flushes its
  * neighbour entries, permanent ones too (arp_ifdown → neigh_ifdown). Up brings back only what the
  * addresses imply (their connected routes); static routes through the device stay gone.
+ *
+ * A NIC's state reaches its link: down, the link carries nothing and both ends lose carrier (a
+ * veth's close turns off its own and its peer's carrier; a NIC powers its PHY down); up, both get
+ * it back if the cable is in and the other end is up (the engine applies it at this instant). A
+ * bridge going down or up disables or enables its ports (br_dev_stop/br_dev_open).
  */
 export function setAdmin(w: Work, dev: string, up: boolean): void {
   const f = w.iface(dev);
   if (f.up === up) return;
-  w.setIface(dev, { up });
+  w.setIface(dev, { up, ...(up && f.kind === 'nic' ? { notifyAt: w.now } : {}) });
+  if (f.kind === 'nic') w.fx.portAdmin(dev, up);
   if (!up && f.master) flushBridgePort(w, f.master, dev);
   if (!up) {
     const gone = w.routes.filter((r) => r.dev === dev);
@@ -43,6 +69,8 @@ export function setAdmin(w: Work, dev: string, up: boolean): void {
     }
     neighFlushDevice(w, f);
   }
+  if (f.master !== null) brPortStateSelection(w, f.master);
+  if (f.kind === 'bridge' && (w.bridgePorts[dev] ?? []).length > 0) brPortStateSelection(w, dev);
   if (up) gratuitousArp(w, w.iface(dev));
 }
 
@@ -61,21 +89,107 @@ export function setMacAddress(w: Work, dev: string, macText: string): void {
   w.setIface(dev, { mac, macExplicit: true });
   w.record('link.address', { ifname: dev, mac });
   addressChanged(w, w.iface(dev));
-  if (f.master !== null) {
-    const br = w.iface(f.master);
-    if (!br.macExplicit) {
-      const lowest = (w.s.bridgePorts[br.name] ?? []).map((p) => w.iface(p).mac).sort((a, b) => macToNumber(a) - macToNumber(b))[0];
-      if (lowest !== undefined && lowest !== br.mac) {
-        w.setIface(br.name, { mac: lowest });
-        w.record('link.address', { ifname: br.name, mac: lowest });
-        addressChanged(w, w.iface(br.name));
-      }
-    }
+  if (f.master !== null) brRecalculateBridgeId(w, f.master);
+}
+
+/** `ip link set DEV mtu N` (dev_set_mtu): reported by the show tools; netsim does not fragment or refuse by size. */
+export function setMtu(w: Work, dev: string, mtu: number): void {
+  const f = w.iface(dev);
+  if (f.kind === 'lo' ? mtu < 68 : mtu < 68 || mtu > (f.kind === 'bridge' || f.kind === 'dummy' || f.kind === 'vxlan' ? 65535 : 9000)) throw new CommandFailed('Error: mtu out of range.');
+  if (f.mtu !== mtu) w.setIface(dev, { mtu });
+}
+
+/** What `ip link add` creates (rtnl_newlink): a kind the models have, never a NIC (a NIC has a wire). */
+export interface LinkAddSpec {
+  readonly name: string;
+  readonly kind: 'bridge' | 'dummy' | 'vxlan';
+  readonly mac?: string;
+  readonly mtu?: number;
+  readonly vxlan?: { readonly vni: number; readonly port?: number; readonly local?: string; readonly dev?: string; readonly learning?: boolean; readonly proxy?: boolean };
+}
+
+/**
+ * `ip link add NAME [address MAC] [mtu N] type bridge|dummy|vxlan ...` (rtnl_newlink →
+ * register_netdevice): a new device, administratively down, with the next ifindex (allocated
+ * cyclically, never a deleted device's: dev_index_reserve), a random MAC unless given
+ * (eth_hw_addr_random; a bridge's is its lowest port's once it has ports), conf/default and
+ * neigh/default sysctls. A bridge starts with carrier on and no port (operstate UNKNOWN once up);
+ * a VXLAN device's MTU is its lower device's minus 50 (1500 without one).
+ */
+export function linkAdd(w: Work, spec: LinkAddSpec): void {
+  if (w.byName.has(spec.name)) throw new CommandFailed('RTNETLINK answers: File exists');
+  const bad = ifnameProblem(spec.name);
+  if (bad) throw new CommandFailed(`Error: argument "${spec.name}" is wrong: "name" not a valid ifname (the name ${bad})`);
+  let vxlan: Iface['vxlan'] = null;
+  let mtu = spec.mtu ?? 1500;
+  if (spec.kind === 'vxlan') {
+    const v = spec.vxlan!;
+    if (v.dev !== undefined && !w.byName.has(v.dev)) throw new CommandFailed(`Error: argument "${v.dev}" is wrong: "dev" not a valid ifname`);
+    vxlan = { vni: v.vni, port: v.port ?? 8472, local: v.local === undefined ? null : parseIpv4(v.local), learning: v.learning ?? true, proxy: v.proxy ?? false };
+    // vxlan_config_apply: the lower device's MTU minus the headers; without one, ETH_DATA_LEN.
+    mtu = spec.mtu ?? (v.dev === undefined ? 1500 : w.iface(v.dev).mtu - 50);
   }
+  const mac = spec.mac === undefined ? randomMac(w.ctx.rng) : unicastMac(spec.mac.toLowerCase(), `ip link add ${spec.name} address`);
+  const index = w.ifindexNext;
+  const f: Iface = { name: spec.name, index, kind: spec.kind, vxlan, mac, macExplicit: spec.mac !== undefined, up: false, carrier: true, mtu, noarp: spec.kind === 'dummy', master: null, addrs: [], agingNs: spec.kind === 'bridge' ? 300 * SECOND : 0, ...(spec.kind === 'bridge' ? { operUnknown: true } : {}) };
+  w.ifindexNext = index + 1;
+  w.ifaces = [...w.ifaces, f];
+  w.byName = new Map([...w.byName, [spec.name, w.ifaces.length - 1]]);
+  w.sys = sysctlAddDevice(w.sys, spec.name);
+  w.reach = { ...w.reach, [spec.name]: randReachable(w.ctx.rng, w.sys.neigh[spec.name]!.base_reachable_time_ms) };
+  if (spec.kind === 'bridge') {
+    w.fdb = { ...w.fdb, [spec.name]: emptyFdb() };
+    w.bridgePorts = { ...w.bridgePorts, [spec.name]: [] };
+  }
+  if (spec.kind === 'vxlan') w.vxfdb = { ...w.vxfdb, [spec.name]: PMap.empty() };
+  w.record('link.add', { ifname: spec.name, kind: spec.kind, index, mac });
+}
+
+/**
+ * `ip link del NAME` (rtnl_dellink → unregister_netdevice): a device that is up is closed first
+ * (NETDEV_DOWN: its routes and neighbour entries go, see setAdmin); then NETDEV_UNREGISTER: a
+ * bridge releases every port (br_dev_delete → del_nbp), the addresses go with their local routes
+ * (inetdev_destroy), the fdb, sysctls and route exceptions through the device go. A NIC (a
+ * physical device, or a veth whose peer lives elsewhere) and lo cannot be deleted here: the
+ * kernel answers "Operation not supported" for both.
+ */
+export function linkDel(w: Work, name: string): void {
+  const f = w.iface(name);
+  if (f.kind === 'nic' || f.kind === 'lo') throw new CommandFailed('RTNETLINK answers: Operation not supported');
+  if (f.up) setAdmin(w, name, false);
+  if (f.kind === 'bridge') for (const p of w.bridgePorts[name] ?? []) brDelIf(w, name, p, false);
+  neighFlushDevice(w, w.iface(name));
+  const routes = w.routes.filter((r) => r.dev !== name);
+  if (routes.length !== w.routes.length) w.routes = routes;
+  for (const [k, e] of w.exceptions.entries()) if (e.dev === name) w.exceptions = w.exceptions.delete(k);
+  w.ifaces = w.ifaces.filter((i) => i.name !== name);
+  w.byName = new Map(w.ifaces.map((i, n) => [i.name, n] as const));
+  w.local = localAddresses(w.ifaces);
+  w.sys = sysctlDelDevice(w.sys, name);
+  const { [name]: _r, ...reach } = w.reach;
+  w.reach = reach;
+  if (f.kind === 'bridge') {
+    const { [name]: _f, ...fdb } = w.fdb;
+    const { [name]: _p, ...ports } = w.bridgePorts;
+    w.fdb = fdb;
+    w.bridgePorts = ports;
+  }
+  if (f.kind === 'vxlan') {
+    const { [name]: _v, ...vxfdb } = w.vxfdb;
+    w.vxfdb = vxfdb;
+  }
+  w.record('link.del', { ifname: name });
+}
+
+/** Every local address -> the first interface holding it. */
+export function localAddresses(ifaces: readonly Iface[]): Map<Ipv4, string> {
+  const local = new Map<Ipv4, string>();
+  for (const i of ifaces) for (const a of i.addrs) if (!local.has(a.ip)) local.set(a.ip, i.name);
+  return local;
 }
 
 /** NETDEV_CHANGEADDR for one device: its neighbour entries go (all of them), route exceptions go stale. */
-function addressChanged(w: Work, dev: Iface): void {
+export function addressChanged(w: Work, dev: Iface): void {
   neighFlushDevice(w, dev);
   if (w.exceptions.size > 0) w.exceptions = PMap.empty();
   gratuitousArp(w, dev);
@@ -88,6 +202,7 @@ function addressChanged(w: Work, dev: Iface): void {
  */
 function gratuitousArp(w: Work, dev: Iface): void {
   if (dev.noarp || maxConf(w.sys, dev.name, 'arp_notify') === 0) return;
+  if (dev.kind === 'nic' && !dev.carrier) return; // sent when the carrier comes (setCarrier)
   for (const a of dev.addrs) sendArp(w, dev, ARP_REQUEST, a.ip, dev.mac, a.ip, ZERO_MAC, BROADCAST_MAC);
 }
 

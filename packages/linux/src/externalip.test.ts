@@ -64,6 +64,10 @@ describe('an externalIP equal to a node IP, bound on every kube-ipvs0', () => {
     const { sim } = cluster();
     sim.command('1s', 'node1', { name: 'addr-add', dev: 'kube-ipvs0', address: '10.96.0.1/32' });
     sim.command('2s', 'node1', { name: 'addr-add', dev: 'kube-ipvs0', address: '10.96.0.1/32' });
-    expect(() => sim.run({ until: '3s' })).toThrow('ip addr add 10.96.0.1/32 dev kube-ipvs0: RTNETLINK answers: File exists');
+    const failed: unknown[] = [];
+    sim.trace.on('command.failed', (r) => failed.push((r as unknown as { text: string }).text));
+    sim.command('2.5s', 'node1', { name: 'addr-del', dev: 'kube-ipvs0', address: '10.96.0.9/32' });
+    sim.run({ until: '3s' });
+    expect(failed).toEqual(['ip addr add 10.96.0.1/32 dev kube-ipvs0: RTNETLINK answers: File exists', 'ip addr del 10.96.0.9/32 dev kube-ipvs0: RTNETLINK answers: Cannot assign requested address']);
   });
 });

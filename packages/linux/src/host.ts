@@ -31,11 +31,12 @@ import { type Fdb } from '@netsim/l2';
 import { castDraft } from 'immer';
 import { initHost, neighKey, type HostConfig, type HostState } from './config.js';
 import { isValid } from './neighbour.js';
-import { Work } from './step.js';
-import { rxFrame, setAdmin, setCarrier, setMacAddress } from './dev.js';
+import { CommandFailed, Work } from './step.js';
+import { linkAdd, linkDel, rxFrame, setAdmin, setCarrier, setMacAddress, setMtu } from './dev.js';
+import { brAddIf, brDelIf } from './br_if.js';
 import { ipvsSet } from './ip_vs.js';
 import { neighDel, neighFlush, neighReplace, neighTimer } from './neigh.js';
-import { addr, iptablesChange, routeCommand, sysctlSet } from './rtnetlink.js';
+import { addr, addrFlush, iptablesChange, routeCommand, sysctlSet } from './rtnetlink.js';
 import { tcpConnect, tcpDeadline, tcpListen, tcpSynTimer } from './tcp_ipv4.js';
 import { arpingStart, arpingTimer } from './tools/arping.js';
 import { echo, pingStart, pingTimer } from './tools/ping.js';
@@ -49,6 +50,7 @@ import type { HostTimer } from './timers.js';
 export const linuxHost = defineDevice<HostState, HostConfig, EthernetFrame, HostRecord, HostCommand, HostTimer>({
   kind: 'host',
   ports: (c) => c.interfaces.filter((i) => (i.kind ?? 'nic') === 'nic').map((i) => i.name),
+  portsDown: (c) => c.interfaces.filter((i) => (i.kind ?? 'nic') === 'nic' && i.up === false).map((i) => i.name),
   init(c, ctx) {
     return initHost(c, ctx.carrier, ctx.rng);
   },
@@ -77,7 +79,15 @@ export const linuxHost = defineDevice<HostState, HostConfig, EthernetFrame, Host
     command(s, { command }, ctx, fx) {
       if (command.name === 'restart') return restart(s, ctx, fx);
       const w = new Work(s, ctx, fx);
-      hostCommandRun(w, command);
+      try {
+        hostCommandRun(w, command);
+      } catch (e) {
+        if (!(e instanceof CommandFailed)) throw e;
+        // The command failed as the real one would: nothing it began is kept, and the run goes on.
+        fx.discard();
+        fx.record('command.failed', { command: command.name, text: e.message });
+        return;
+      }
       w.commit();
     },
   },
@@ -94,6 +104,8 @@ function restart(s: HostState, ctx: StepContext, fx: Effects<HostState, Ethernet
     Object.assign(d, castDraft(fresh));
   });
   fx.record('host.restart', { interfaces: fresh.ifaces.filter((f) => f.kind === 'nic').map((f) => `${f.name} ${f.mac}`) });
+  // A NIC the old namespace had taken down comes back as configured, and its link with it.
+  for (const f of fresh.ifaces) if (f.kind === 'nic' && s.ifaces.find((o) => o.name === f.name)?.up !== f.up) fx.portAdmin(f.name, f.up);
 }
 
 /** One command, as the real command line would run it (commands.ts names each). */
@@ -121,6 +133,20 @@ function hostCommandRun(w: Work, c: HostCommand): void {
       return setAdmin(w, c.dev, c.up === true);
     case 'link-address':
       return setMacAddress(w, c.dev, c.mac);
+    case 'link-add':
+      return linkAdd(w, { name: c.dev, kind: c.kind, ...(c.mac === undefined ? {} : { mac: c.mac }), ...(c.mtu === undefined ? {} : { mtu: c.mtu }), ...(c.kind === 'vxlan' ? { vxlan: { vni: c.vni ?? 0, ...(c.dstport === undefined ? {} : { port: c.dstport }), ...(c.local === undefined ? {} : { local: c.local }), ...(c.underlay === undefined ? {} : { dev: c.underlay }), ...(c.learning === undefined ? {} : { learning: c.learning }), ...(c.proxy === undefined ? {} : { proxy: c.proxy }) } } : {}) });
+    case 'link-del':
+      return linkDel(w, c.dev);
+    case 'link-master':
+      if (c.master === undefined) {
+        const f = w.iface(c.dev);
+        return f.master === null ? undefined : brDelIf(w, f.master, c.dev);
+      }
+      return brAddIf(w, c.master, c.dev);
+    case 'link-mtu':
+      return setMtu(w, c.dev, c.mtu);
+    case 'addr-flush':
+      return addrFlush(w, c.dev);
     case 'addr-add':
     case 'addr-del':
       return addr(w, c.name === 'addr-add', c.dev, c.address);

@@ -4,7 +4,7 @@
 import { ethernetIpv4, formatIpv4, ICMP_UNREACH_HOST, type Ipv4 } from '@netsim/packets';
 import { neighKey, type Iface } from './config.js';
 import { newEntry, timerFired, update, type NeighEffects, type NeighEntry, type NudState } from './neighbour.js';
-import type { Work } from './step.js';
+import { CommandFailed, type Work } from './step.js';
 import { arpSolicit } from './arp.js';
 import { l2Send } from './dev.js';
 import { icmpError } from './icmp.js';
@@ -58,7 +58,7 @@ export function neighDel(w: Work, devName: string, ip: Ipv4): void {
   const dev = w.iface(devName);
   const key = neighKey(dev.index, ip);
   const e = w.neigh.get(key);
-  if (e === undefined) throw new Error(`ip neigh del ${formatIpv4(ip)} dev ${devName}: RTNETLINK answers: No such file or directory`);
+  if (e === undefined) throw new CommandFailed(`ip neigh del ${formatIpv4(ip)} dev ${devName}: RTNETLINK answers: No such file or directory`);
   neighRemove(w, dev, key, e);
 }
 
@@ -86,5 +86,14 @@ export function neighFlush(w: Work, devName: string | undefined): void {
 /** neigh_flush_dev(tbl, dev, false): every entry on the device goes, permanent ones too, queued packets dropped silently (address change, admin down). */
 export function neighFlushDevice(w: Work, dev: Iface): void {
   const gone = [...w.neigh.entries()].filter(([, e]) => e.dev === dev.name).sort(([, a], [, b]) => a.ip - b.ip);
+  for (const [key, e] of gone) neighRemove(w, dev, key, e, false);
+}
+
+/**
+ * neigh_carrier_down (__neigh_ifdown with skip_perm): the device lost carrier; every entry on it
+ * goes except permanent ones, queued packets dropped silently.
+ */
+export function neighCarrierDown(w: Work, dev: Iface): void {
+  const gone = [...w.neigh.entries()].filter(([, e]) => e.dev === dev.name && e.state !== 'PERMANENT').sort(([, a], [, b]) => a.ip - b.ip);
   for (const [key, e] of gone) neighRemove(w, dev, key, e, false);
 }

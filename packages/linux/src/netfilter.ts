@@ -8,6 +8,7 @@
  * Not modelled: other tables (nat, mangle, raw), conntrack state matches, user chains, LOG,
  * REJECT types other than icmp-port-unreachable — NAT and conntrack come with kube-proxy.
  */
+import { CommandFailed } from './step.js';
 import { formatIpv4, ipv4Length, parseCidr, type Ipv4, type Ipv4Packet } from '@netsim/packets';
 
 export type Chain = 'INPUT' | 'FORWARD' | 'OUTPUT';
@@ -127,7 +128,7 @@ export function changeFilter(before: Filter, c: FilterChange): Filter {
       const rule = buildRule(c.rule, `iptables ${c.op === 'append' ? '-A' : '-I'} ${c.rule.chain}`);
       const at = chainIndexes(f, rule.chain);
       const num = c.op === 'append' ? at.length + 1 : (c.num ?? 1);
-      if (num < 1 || num > at.length + 1) throw new Error(`iptables: Index of insertion too big.`);
+      if (num < 1 || num > at.length + 1) throw new CommandFailed(`iptables: Index of insertion too big.`);
       const flat = num <= at.length ? at[num - 1]! : at.length ? at[at.length - 1]! + 1 : f.rules.length;
       return { ...f, rules: [...f.rules.slice(0, flat), rule, ...f.rules.slice(flat)], counters: [...f.counters.slice(0, flat), zeroCounter(), ...f.counters.slice(flat)] };
     }
@@ -136,12 +137,12 @@ export function changeFilter(before: Filter, c: FilterChange): Filter {
       let flat: number | undefined;
       if (c.op === 'delete-num') {
         const at = chainIndexes(f, c.chain);
-        if (c.num < 1 || c.num > at.length) throw new Error('iptables: Index of deletion too big.');
+        if (c.num < 1 || c.num > at.length) throw new CommandFailed('iptables: Index of deletion too big.');
         flat = at[c.num - 1]!;
       } else {
         const rule = buildRule(c.rule, `iptables -D ${c.rule.chain}`);
         flat = f.rules.findIndex((r) => sameRule(r, rule));
-        if (flat < 0) throw new Error('iptables: Bad rule (does a matching rule exist in that chain?).');
+        if (flat < 0) throw new CommandFailed('iptables: Bad rule (does a matching rule exist in that chain?).');
       }
       return { ...f, rules: f.rules.filter((_, i) => i !== flat), counters: f.counters.filter((_, i) => i !== flat) };
     }

@@ -46,6 +46,15 @@ export type HostRecord =
   | { readonly type: 'addr.change'; readonly op: 'add' | 'del'; readonly ifname: string; readonly address: string }
   | { readonly type: 'sysctl.set'; readonly key: string; readonly value: number }
   | { readonly type: 'link.address'; readonly ifname: string; readonly mac: string }
+  /** A bridge's carrier, from its ports (br_port_state_selection). */
+  | { readonly type: 'link.carrier'; readonly ifname: string; readonly carrier: boolean }
+  /** A device joined a bridge (`master BR`) or left it (`nomaster`: master null). */
+  | { readonly type: 'link.master'; readonly ifname: string; readonly master: string | null }
+  /** `ip link add` (register_netdevice) and `ip link del` (unregister_netdevice). */
+  | { readonly type: 'link.add'; readonly ifname: string; readonly kind: string; readonly index: number; readonly mac: string }
+  | { readonly type: 'link.del'; readonly ifname: string }
+  /** A command the kernel or the tool refused, and what it printed (the run goes on, as in a shell). */
+  | { readonly type: 'command.failed'; readonly command: string; readonly text: string }
   | { readonly type: 'filter.change'; readonly op: string; readonly chain: string | null; readonly rule: string | null }
   | { readonly type: 'host.restart'; readonly interfaces: readonly string[] }
   // ICMP

@@ -2,7 +2,9 @@
  * What `ip route`, `ip addr` and `sysctl -w` change at run time (net/core/rtnetlink.c; fib_frontend.c inet_rtm_newroute/delroute; devinet.c inet_rtm_newaddr; devinet_sysctl).
  */
 import { formatIpv4, parseIpv4, parseCidr, type Ipv4 } from '@netsim/packets';
-import type { Work } from './step.js';
+import { CommandFailed, type Work } from './step.js';
+import { localAddresses } from './dev.js';
+import { neighFlushDevice } from './neigh.js';
 import { writeSysctl } from './sysctl.js';
 import { buildRule, changeFilter, ruleText, type FilterChange } from './netfilter.js';
 
@@ -12,14 +14,16 @@ export function routeCommand(w: Work, op: string, to: string, via: string | unde
   const gw = via === undefined ? null : parseIpv4(via);
   const existing = w.routes.findIndex((r) => r.dst === dst.network && r.len === dst.length);
   if (op === 'del') {
-    if (existing < 0) throw new Error(`ip route del ${to}: RTNETLINK answers: No such process`);
+    if (existing < 0) throw new CommandFailed(`ip route del ${to}: RTNETLINK answers: No such process`);
     w.routes = w.routes.filter((_, i) => i !== existing);
   } else {
-    if (op === 'add' && existing >= 0) throw new Error(`ip route add ${to}: RTNETLINK answers: File exists`);
+    if (op === 'add' && existing >= 0) throw new CommandFailed(`ip route add ${to}: RTNETLINK answers: File exists`);
     let dev = devName;
     if (dev === undefined && gw !== null) dev = w.route(gw)?.dev;
-    if (dev === undefined) throw new Error(`ip route ${op} ${to}: needs dev, or a via reachable on a connected network (RTNETLINK answers: Network is unreachable)`);
-    w.iface(dev);
+    if (dev === undefined) throw new CommandFailed(`ip route ${op} ${to}: needs dev, or a via reachable on a connected network (RTNETLINK answers: Network is unreachable)`);
+    const f = w.iface(dev);
+    // fib_check_nh: a nexthop device must be up (onlink or not).
+    if (!f.up) throw new CommandFailed(`ip route ${op} ${to}: Error: Device for nexthop is not up.`);
     const route = { dst: dst.network, len: dst.length, via: gw, dev, onlink };
     w.routes = existing >= 0 ? w.routes.map((r, i) => (i === existing ? route : r)) : [...w.routes, route];
   }
@@ -52,11 +56,32 @@ export function addr(w: Work, add: boolean, dev: string, address: string): void 
   const f = w.iface(dev);
   const p = parseCidr(address, true);
   const has = f.addrs.some((a) => a.ip === p.address && a.len === p.length);
-  if (add === has) throw new Error(`ip addr ${add ? 'add' : 'del'} ${address} dev ${dev}: ${add ? 'RTNETLINK answers: File exists' : 'RTNETLINK answers: Cannot assign requested address'}`);
+  if (add === has) throw new CommandFailed(`ip addr ${add ? 'add' : 'del'} ${address} dev ${dev}: ${add ? 'RTNETLINK answers: File exists' : 'RTNETLINK answers: Cannot assign requested address'}`);
   const addrs = add ? [...f.addrs, { ip: p.address, len: p.length }] : f.addrs.filter((a) => !(a.ip === p.address && a.len === p.length));
   w.setIface(dev, { addrs });
-  const local = new Map<Ipv4, string>();
-  for (const i of w.ifaces) for (const a of i.addrs) if (!local.has(a.ip)) local.set(a.ip, i.name);
-  w.local = local;
+  w.local = localAddresses(w.ifaces);
   w.record('addr.change', { op: add ? 'add' : 'del', ifname: dev, address: `${formatIpv4(p.address)}/${p.length}` });
+  if (!add && addrs.length === 0) disableIp(w, dev);
+}
+
+/**
+ * The device's last address went (fib_inetaddr_event → fib_disable_ip): every route through it is
+ * removed (fib_sync_down_dev with force, fib_flush) and its neighbour entries flushed, permanent
+ * ones too (arp_ifdown).
+ */
+function disableIp(w: Work, dev: string): void {
+  const gone = w.routes.filter((r) => r.dev === dev);
+  if (gone.length) {
+    w.routes = w.routes.filter((r) => r.dev !== dev);
+    for (const r of gone) w.record('route.change', { op: 'flush', to: r.len === 0 ? 'default' : `${formatIpv4(r.dst)}/${r.len}`, via: r.via === null ? null : formatIpv4(r.via), ifname: dev });
+  }
+  neighFlushDevice(w, w.iface(dev));
+}
+
+/**
+ * `ip addr flush dev DEV`: iproute2 dumps the device's addresses and deletes each (ipaddress.c
+ * ipaddr_flush), in the order listed; the last one's going disables IP on the device.
+ */
+export function addrFlush(w: Work, dev: string): void {
+  for (const a of w.iface(dev).addrs) addr(w, false, dev, `${formatIpv4(a.ip)}/${a.len}`);
 }

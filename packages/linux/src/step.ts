@@ -40,6 +40,12 @@ export const ROUTE_EXCEPTION_TIMEOUT = 300 * SECOND;
 /** neigh_periodic_work redraws reachable_time every 300 s. */
 export const REACH_REDRAW = 300 * SECOND;
 
+/**
+ * A command the kernel (or the tool) refused, with what the real command prints
+ * (`RTNETLINK answers: File exists`): the host records it and the run goes on, as a shell would.
+ */
+export class CommandFailed extends Error {}
+
 export type PktType = 'host' | 'broadcast' | 'multicast' | 'otherhost';
 
 /**
@@ -48,7 +54,7 @@ export type PktType = 'host' | 'broadcast' | 'multicast' | 'otherhost';
  * and `commit` writes back, in one immer write, exactly the tables whose value changed. This list
  * is the one place that names them.
  */
-const TABLES = ['neigh', 'fdb', 'peers', 'exceptions', 'pings', 'traceroutes', 'filter', 'udp', 'arpings', 'echoReplies', 'tcp', 'local', 'sys', 'ipvs', 'vxfdb', 'routes', 'ifaces', 'reach', 'ipId'] as const satisfies readonly (keyof HostState)[];
+const TABLES = ['neigh', 'fdb', 'peers', 'exceptions', 'pings', 'traceroutes', 'filter', 'udp', 'arpings', 'echoReplies', 'tcp', 'local', 'sys', 'ipvs', 'vxfdb', 'routes', 'ifaces', 'byName', 'bridgePorts', 'ifindexNext', 'reach', 'ipId'] as const satisfies readonly (keyof HostState)[];
 
 type Tables = { -readonly [K in (typeof TABLES)[number]]: HostState[K] };
 
@@ -84,12 +90,8 @@ export class Work {
     return this.ctx.now;
   }
 
-  get byName(): ReadonlyMap<string, number> {
-    return this.s.byName;
-  }
-
   iface(name: string): Iface {
-    const i = this.s.byName.get(name);
+    const i = this.byName.get(name);
     if (i === undefined) throw new Error(`no interface '${name}'`);
     return this.ifaces[i]!;
   }

@@ -9,6 +9,8 @@
  *   also sets conf/all/accept_redirects to 0 (net/ipv4/devinet.c `inet_forward_change`).
  */
 
+import { CommandFailed } from './step.js';
+
 export interface DevConf {
   forwarding: number;
   accept_local: number;
@@ -88,6 +90,8 @@ export interface Sysctls {
   /** Per device, the conf keys written for it (the kernel's `cnf.state` bits: a `default` write leaves them alone). */
   readonly written: Readonly<Record<string, readonly string[]>>;
   readonly neigh: Readonly<Record<string, Readonly<NeighParms>>>;
+  /** neigh/default: what a device made later starts with. */
+  readonly neighDef?: Readonly<NeighParms>;
 }
 
 export type OrKey = 'accept_local' | 'arp_filter' | 'log_martians' | 'send_redirects' | 'secure_redirects' | 'shared_media';
@@ -138,7 +142,7 @@ export function buildSysctls(devices: readonly string[], settings: Readonly<Reco
   const written: Record<string, string[]> = {};
   const t: Sysctls = { icmp, all, def, dev, written, neigh };
   for (const [k, v] of pending) applySysctl(t, devices, k, v);
-  return { icmp, all, def, dev, written, neigh };
+  return { icmp, all, def, dev, written, neigh, ...(sameParms(neighDefault, NEIGH_DEFAULTS) ? {} : { neighDef: neighDefault }) };
 }
 
 /**
@@ -178,17 +182,37 @@ export function writeSysctl(s: Sysctls, devices: readonly string[], k: string, v
       const dev = Object.fromEntries(devices.map((d) => [d, s.written[d]?.includes(kk) ? s.dev[d]! : { ...s.dev[d]!, [kk]: v }]));
       return { ...s, def: { ...s.def, [kk]: v }, dev };
     }
-    if (!s.dev[who]) throw new Error(`sysctl ${k}: no device '${who}' (devices: ${devices.join(', ')})`);
+    if (!s.dev[who]) throw new CommandFailed(`sysctl: cannot stat /proc/sys/net/ipv4/conf/${who}/${kk}: No such file or directory`);
     const written = kk === 'forwarding' || s.written[who]?.includes(kk) ? s.written : { ...s.written, [who]: [...(s.written[who] ?? []), kk] };
     return { ...s, dev: { ...s.dev, [who]: { ...s.dev[who]!, [kk]: v } }, written };
   }
   const n = /^net\.ipv4\.neigh\.([\w.-]+)\.(\w+)$/.exec(k);
   if (n && n[1] !== 'default') {
     const kk = checkNeighKey(n[2]!, k);
-    if (!s.neigh[n[1]!]) throw new Error(`sysctl ${k}: no device '${n[1]}' (devices: ${devices.join(', ')})`);
+    if (!s.neigh[n[1]!]) throw new CommandFailed(`sysctl: cannot stat /proc/sys/net/ipv4/neigh/${n[1]}/${kk}: No such file or directory`);
     return { ...s, neigh: { ...s.neigh, [n[1]!]: { ...s.neigh[n[1]!]!, [kk]: v } } };
   }
   throw new Error(`sysctl '${k}' is not modelled at run time (net.ipv4.ip_forward, net.ipv4.icmp_ratelimit, net.ipv4.icmp_ratemask, net.ipv4.conf.<all|default|dev>.<key>, net.ipv4.neigh.<dev>.<key>)`);
+}
+
+function sameParms(a: Readonly<NeighParms>, b: Readonly<NeighParms>): boolean {
+  return (Object.keys(b) as (keyof NeighParms)[]).every((k) => a[k] === b[k]);
+}
+
+/**
+ * A device registered at run time takes conf/default (inetdev_init copies devconf_dflt, the
+ * forwarding inet_forward_change left there included) and neigh/default (neigh_parms_alloc).
+ */
+export function sysctlAddDevice(s: Sysctls, dev: string): Sysctls {
+  return { ...s, dev: { ...s.dev, [dev]: { ...s.def } }, neigh: { ...s.neigh, [dev]: { ...(s.neighDef ?? NEIGH_DEFAULTS) } } };
+}
+
+/** A device unregistered: its conf and neigh directories go (a later device of the same name starts from default). */
+export function sysctlDelDevice(s: Sysctls, dev: string): Sysctls {
+  const { [dev]: _c, ...conf } = s.dev;
+  const { [dev]: _n, ...neigh } = s.neigh;
+  const { [dev]: _w, ...written } = s.written;
+  return { ...s, dev: conf, neigh, written };
 }
 
 /** One `key=value` after the devices exist (ip_forward and conf.all.forwarding reach every device, devinet_sysctl_forward). */

@@ -48,12 +48,13 @@ function flags(f: Iface): string {
   if (f.noarp && f.kind !== 'lo') l.push('NOARP');
   if (f.up) l.push('UP');
   if (f.up && f.carrier && f.kind !== 'dummy') l.push('LOWER_UP');
-  if (f.kind === 'nic' && f.up && !f.carrier) l.splice(l.indexOf('UP'), 0, 'NO-CARRIER');
+  // print_link_flags prints NO-CARRIER first: IFF_UP without IFF_RUNNING.
+  if ((f.kind === 'nic' || f.kind === 'bridge') && f.up && !f.carrier) l.unshift('NO-CARRIER');
   return l.join(',');
 }
 
 function operState(f: Iface): string {
-  if (f.kind === 'lo' || (f.kind === 'dummy' && f.up)) return 'UNKNOWN';
+  if (f.kind === 'lo' || (f.kind === 'dummy' && f.up) || (f.operUnknown && f.up)) return 'UNKNOWN';
   return f.up && f.carrier ? 'UP' : 'DOWN';
 }
 
@@ -91,7 +92,9 @@ export function ipRouteShow(s: HostState): string {
   const rows: { dst: number; len: number; text: string }[] = [];
   for (const r of s.routes) {
     const to = r.len === 0 ? 'default' : `${formatIpv4(r.dst)}/${r.len}`;
-    rows.push({ dst: r.dst, len: r.len, text: `${to}${r.via !== null ? ` via ${formatIpv4(r.via)}` : ''} dev ${r.dev}${r.onlink ? ' onlink' : ''}` });
+    // A nexthop on a device without carrier is flagged (RTNH_F_LINKDOWN: fib_check_nh, fib_sync_down_dev on NETDEV_CHANGE).
+    const linkdown = s.ifaces[s.byName.get(r.dev)!]?.carrier === false ? ' linkdown' : '';
+    rows.push({ dst: r.dst, len: r.len, text: `${to}${r.via !== null ? ` via ${formatIpv4(r.via)}` : ''} dev ${r.dev}${r.onlink ? ' onlink' : ''}${linkdown}` });
   }
   for (const f of s.ifaces) {
     if (f.kind === 'lo' || !f.up || f.master) continue;

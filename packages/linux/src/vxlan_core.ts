@@ -1,6 +1,7 @@
 /**
  * The VXLAN driver (drivers/net/vxlan/vxlan_core.c: vxlan_xmit, vxlan_rcv, the fdb commands of `bridge fdb ... self`).
  */
+import { CommandFailed } from './step.js';
 import { ARP_REPLY, ARP_REQUEST, ETHERTYPE_ARP, formatIpv4, ipv4, macToNumber, isGroupMac, parseIpv4, type EthernetFrame, type Ipv4 } from '@netsim/packets';
 import { neighKey, type Iface } from './config.js';
 import { isValid } from './neighbour.js';
@@ -65,11 +66,11 @@ export function vxlanFdbCommand(w: Work, op: string, devName: string, mac: strin
   const key = macToNumber(mac.toLowerCase());
   let fdb: VxlanFdb = w.vxfdb[devName]!;
   if (op === 'fdb-del') {
-    if (!fdb.has(key)) throw new Error(`bridge fdb del ${mac} dev ${devName}: RTNETLINK answers: No such file or directory`);
+    if (!fdb.has(key)) throw new CommandFailed(`bridge fdb del ${mac} dev ${devName}: RTNETLINK answers: No such file or directory`);
     fdb = fdb.delete(key);
   } else {
     if (dst === undefined) throw new Error(`bridge fdb ${op.slice(4)} ${mac} dev ${devName}: needs dst`);
-    if (op === 'fdb-add' && fdb.has(key)) throw new Error(`bridge fdb add ${mac} dev ${devName}: RTNETLINK answers: File exists`);
+    if (op === 'fdb-add' && fdb.has(key)) throw new CommandFailed(`bridge fdb add ${mac} dev ${devName}: RTNETLINK answers: File exists`);
     fdb = fdb.set(key, { mac: mac.toLowerCase(), dst: parseIpv4(dst), permanent, updated: w.now });
   }
   w.vxfdb = { ...w.vxfdb, [devName]: fdb };

@@ -48,6 +48,24 @@ export const CONFIG_DEFINITIONS: Record<string, object> = {
   "additionalProperties": false,
   "description": "`ip addr add|del ADDRESS/LEN dev DEV`."
  },
+ "AddrFlushCommand": {
+  "type": "object",
+  "properties": {
+   "name": {
+    "type": "string",
+    "const": "addr-flush"
+   },
+   "dev": {
+    "type": "string"
+   }
+  },
+  "required": [
+   "name",
+   "dev"
+  ],
+  "additionalProperties": false,
+  "description": "`ip addr flush dev DEV`."
+ },
  "AgentCommand": {
   "anyOf": [
    {
@@ -818,6 +836,21 @@ export const CONFIG_DEFINITIONS: Record<string, object> = {
     "$ref": "#/definitions/LinkAddressCommand"
    },
    {
+    "$ref": "#/definitions/LinkAddCommand"
+   },
+   {
+    "$ref": "#/definitions/LinkDelCommand"
+   },
+   {
+    "$ref": "#/definitions/LinkMasterCommand"
+   },
+   {
+    "$ref": "#/definitions/LinkMtuCommand"
+   },
+   {
+    "$ref": "#/definitions/AddrFlushCommand"
+   },
+   {
     "$ref": "#/definitions/AddrCommand"
    },
    {
@@ -1345,6 +1378,57 @@ export const CONFIG_DEFINITIONS: Record<string, object> = {
   ],
   "additionalProperties": false
  },
+ "LinkAddCommand": {
+  "type": "object",
+  "properties": {
+   "name": {
+    "type": "string",
+    "const": "link-add"
+   },
+   "dev": {
+    "type": "string"
+   },
+   "kind": {
+    "type": "string",
+    "enum": [
+     "bridge",
+     "dummy",
+     "vxlan"
+    ]
+   },
+   "mac": {
+    "type": "string"
+   },
+   "mtu": {
+    "type": "number"
+   },
+   "vni": {
+    "type": "number"
+   },
+   "dstport": {
+    "type": "number"
+   },
+   "local": {
+    "type": "string"
+   },
+   "underlay": {
+    "type": "string"
+   },
+   "learning": {
+    "type": "boolean"
+   },
+   "proxy": {
+    "type": "boolean"
+   }
+  },
+  "required": [
+   "name",
+   "dev",
+   "kind"
+  ],
+  "additionalProperties": false,
+  "description": "`ip link add DEV [address MAC] [mtu N] type bridge|dummy|vxlan [id VNI dstport P local A dev LOWER nolearning proxy]`."
+ },
  "LinkAddressCommand": {
   "type": "object",
   "properties": {
@@ -1388,6 +1472,67 @@ export const CONFIG_DEFINITIONS: Record<string, object> = {
   ],
   "additionalProperties": false,
   "description": "`ip link set dev DEV up|down`."
+ },
+ "LinkDelCommand": {
+  "type": "object",
+  "properties": {
+   "name": {
+    "type": "string",
+    "const": "link-del"
+   },
+   "dev": {
+    "type": "string"
+   }
+  },
+  "required": [
+   "name",
+   "dev"
+  ],
+  "additionalProperties": false,
+  "description": "`ip link del DEV`."
+ },
+ "LinkMasterCommand": {
+  "type": "object",
+  "properties": {
+   "name": {
+    "type": "string",
+    "const": "link-master"
+   },
+   "dev": {
+    "type": "string"
+   },
+   "master": {
+    "type": "string"
+   }
+  },
+  "required": [
+   "name",
+   "dev"
+  ],
+  "additionalProperties": false,
+  "description": "`ip link set DEV master BR` (`master` absent: `nomaster`)."
+ },
+ "LinkMtuCommand": {
+  "type": "object",
+  "properties": {
+   "name": {
+    "type": "string",
+    "const": "link-mtu"
+   },
+   "dev": {
+    "type": "string"
+   },
+   "mtu": {
+    "type": "number"
+   }
+  },
+  "required": [
+   "name",
+   "dev",
+   "mtu"
+  ],
+  "additionalProperties": false,
+  "description": "`ip link set DEV mtu N`."
  },
  "Nanos": {
   "type": "number",

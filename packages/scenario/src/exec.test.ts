@@ -43,13 +43,13 @@ describe('exec steps', () => {
   it('a wrong command line is a problem when the scenario loads, at its YAML place, with the word and what is supported', () => {
     let problems: readonly string[] = [];
     try {
-      runScenario(parseYamlScenario(scenario("  - { at: 1s, exec: { host: h1, cmd: 'ip link set eth0 mtu 9000' } }\n  - { at: 2s, exec: { host: h1, cmd: 'ping 198.18.0.2' } }")));
+      runScenario(parseYamlScenario(scenario("  - { at: 1s, exec: { host: h1, cmd: 'ip link set eth0 txqueuelen 9000' } }\n  - { at: 2s, exec: { host: h1, cmd: 'ping 198.18.0.2' } }")));
     } catch (e) {
       if (!(e instanceof ScenarioError)) throw e;
       problems = e.problems;
     }
     expect(problems).toEqual([
-      expect.stringMatching(/^timeline\[0\].*'ip link set eth0 mtu 9000': ip link set: 'mtu' is not supported \(supported here: up, down, address MAC\)$/),
+      expect.stringMatching(/^timeline\[0\].*'ip link set eth0 txqueuelen 9000': ip link set: 'txqueuelen' is not supported \(supported here: up, down, address MAC, master BR, nomaster, mtu N\)$/),
       expect.stringMatching(/^timeline\[1\].*'ping 198\.18\.0\.2': ping: give -c N \(without it ping never ends\)$/),
     ]);
   });

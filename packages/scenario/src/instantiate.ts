@@ -73,8 +73,8 @@ export function instantiate(scenario: Scenario, opts: InstantiateOptions = {}): 
   const reported = problems.filter((p) => !leftOut(p));
   if (reported.length || b.shapeProblems.size) throw new ScenarioError(reported.length ? reported : [...b.shapeProblems], where);
   const sim = simulationOf(b, seed, opts, links, timeline, where);
-  commandDevicesChecked(b, sim, where);
-  showsChecked(b, sim, where);
+  const names = devicesOverTime(b, sim, timeline.times, where);
+  showsChecked(b, sim, names, where);
   return { sim, variant, seed, until };
 }
 
@@ -297,29 +297,62 @@ function hostIfaces(sim: Simulation<EthernetFrame>, dev: string): string[] | und
 }
 
 /**
- * Every host command names interfaces the host has (`ip link set eth9 down` is refused when the
- * scenario loads, not mid-run): as iproute2 says it, with the host's interfaces.
+ * Every host command names interfaces the host has at that moment (`ip link set eth9 down` is
+ * refused when the scenario loads, not mid-run), as iproute2 says it, with the host's interfaces:
+ * the timeline is walked in time order, `ip link add` adding a name and `ip link del` removing
+ * it. Returns, per action, the host's interface names when it runs (shows are checked with them).
  */
-function commandDevicesChecked(b: ScenarioBuilder, sim: Simulation<EthernetFrame>, where: string): void {
+function devicesOverTime(b: ScenarioBuilder, sim: Simulation<EthernetFrame>, times: readonly Nanos[], where: string): (readonly string[] | undefined)[] {
   const problems: string[] = [];
-  for (const a of b.actions) {
-    if (a.kind !== 'command') continue;
-    const c = a.command as { name: string; dev?: unknown };
-    if (typeof c.dev !== 'string' || !HOST_COMMANDS_WITH_DEV.has(c.name)) continue;
-    const names = hostIfaces(sim, a.dev);
-    if (names !== undefined && !names.includes(c.dev)) problems.push(`${a.where}: Cannot find device "${c.dev}"${hint(c.dev, names)} (${a.dev} has ${names.join(', ')})`);
+  const now = new Map<string, string[] | undefined>();
+  const at: (readonly string[] | undefined)[] = [];
+  const order = b.actions.map((_, i) => i).sort((x, y) => times[x]! - times[y]! || x - y);
+  for (const i of order) {
+    const a = b.actions[i]!;
+    if (a.kind === 'link') continue;
+    if (!now.has(a.dev)) now.set(a.dev, hostIfaces(sim, a.dev));
+    const names = now.get(a.dev);
+    at[i] = names;
+    if (a.kind !== 'command' || names === undefined) continue;
+    const c = a.command as { name: string; dev?: unknown; master?: unknown; underlay?: unknown };
+    const missing = (name: string) => problems.push(`${a.where}: Cannot find device "${name}"${hint(name, names)} (${a.dev} has ${names.join(', ')})`);
+    if (c.name === 'link-add' && typeof c.dev === 'string') {
+      if (names.includes(c.dev)) problems.push(`${a.where}: ip link add ${c.dev}: ${a.dev} already has a device '${c.dev}' then (RTNETLINK answers: File exists)`);
+      else now.set(a.dev, [...names, c.dev]);
+      if (typeof c.underlay === 'string' && !names.includes(c.underlay)) missing(c.underlay);
+      continue;
+    }
+    if (typeof c.dev === 'string' && HOST_COMMANDS_WITH_DEV.has(c.name) && !names.includes(c.dev)) missing(c.dev);
+    else if (c.name === 'link-del' && typeof c.dev === 'string') now.set(a.dev, names.filter((n) => n !== c.dev));
+    if (c.name === 'link-master' && typeof c.master === 'string' && !names.includes(c.master)) missing(c.master);
   }
   if (problems.length) throw new ScenarioError(problems, where);
+  return at;
 }
 
 /** Host commands whose `dev` is one of the host's interfaces. */
-const HOST_COMMANDS_WITH_DEV = new Set(['link', 'link-address', 'addr-add', 'addr-del', 'route-add', 'route-replace', 'route-del', 'neigh-replace', 'neigh-del', 'neigh-flush', 'fdb-add', 'fdb-replace', 'fdb-del', 'arping']);
+const HOST_COMMANDS_WITH_DEV = new Set(['link', 'link-address', 'link-del', 'link-master', 'link-mtu', 'addr-flush', 'addr-add', 'addr-del', 'route-add', 'route-replace', 'route-del', 'neigh-replace', 'neigh-del', 'neigh-flush', 'fdb-add', 'fdb-replace', 'fdb-del', 'arping']);
 
-/** Every `show` names a tool the device has (views are pure: asking now changes nothing). */
-function showsChecked(b: ScenarioBuilder, sim: Simulation<EthernetFrame>, where: string): void {
+/** The interface a host's show tool names (`ip addr show br0`, `bridge fdb show br br0`, ...), if any. */
+function shownDevice(tool: string | undefined): string | undefined {
+  const t = (tool ?? '').trim();
+  return (/^ip addr(?: show)? (\S+)$/.exec(t) ?? /^ip -s link show (?:dev )?(\S+)$/.exec(t) ?? /^bridge fdb(?: show)?(?: br| dev)? (\S+)$/.exec(t) ?? /^ip neigh(?: show)? dev (\S+)$/.exec(t) ?? /^arp -n -i (\S+)$/.exec(t))?.[1];
+}
+
+/**
+ * Every `show` names a tool the device has (views are pure: asking now changes nothing), and an
+ * interface the host has when it runs.
+ */
+function showsChecked(b: ScenarioBuilder, sim: Simulation<EthernetFrame>, namesAt: readonly (readonly string[] | undefined)[], where: string): void {
   const unknownTools: string[] = [];
-  for (const a of b.actions) {
+  for (const [i, a] of b.actions.entries()) {
     if (a.kind !== 'show') continue;
+    const names = namesAt[i];
+    const dev = shownDevice(a.tool);
+    if (names !== undefined && dev !== undefined && !names.includes(dev)) {
+      unknownTools.push(`${a.where}: Device "${dev}" does not exist${hint(dev, names)} (${a.dev} has ${names.join(', ')} then)`);
+      continue;
+    }
     try {
       showDevice(sim, a.dev, a.tool);
     } catch (e) {

@@ -42,8 +42,10 @@ export function showHost(sim: Simulation<EthernetFrame>, dev: string, tool?: str
 }
 
 function showLinux(sim: Simulation<EthernetFrame>, dev: string, s: HostState, t: string): Shown {
+  // A device that does not exist (yet, or any more): what the tool prints then.
+  const has = (name: string) => s.byName.has(name);
   const dm = /^ip addr(?: show)? (\S+)$/.exec(t);
-  if (dm) return [t, ipAddrShow(s, dm[1]!)];
+  if (dm) return [t, has(dm[1]!) ? ipAddrShow(s, dm[1]!) : `Device "${dm[1]}" does not exist.`];
   if (t === 'ip neigh') return [t, ipNeighShow(s)];
   const am = /^arp -n(?: -i (\S+))?$/.exec(t);
   if (am) return [t, arpShow(s, am[1])];
@@ -55,17 +57,20 @@ function showLinux(sim: Simulation<EthernetFrame>, dev: string, s: HostState, t:
   if (t === 'ip -s link') return [t, ipStatsLink(s, sim.countersOf(dev))];
   const sl = /^ip -s link show (?:dev )?(\S+)$/.exec(t);
   if (sl) {
-    if (!s.ifaces.some((f) => f.name === sl[1])) throw new Error(`show ${dev}: ${t}: Device "${sl[1]}" does not exist.`);
-    return [t, ipStatsLink(s, sim.countersOf(dev), sl[1])];
+    return [t, has(sl[1]!) ? ipStatsLink(s, sim.countersOf(dev), sl[1]) : `Device "${sl[1]}" does not exist.`];
   }
   if (t === 'iptables -L -v -n' || t === 'iptables') return ['iptables -L -v -n', iptablesList(s.filter)];
   const ip = /^iptables -L(?: (INPUT|FORWARD|OUTPUT))? -v -n( -x)?( --line-numbers)?$/.exec(t);
   if (ip) return [t, iptablesList(s.filter, { ...(ip[1] ? { chain: ip[1] as 'INPUT' } : {}), exact: ip[2] !== undefined, lineNumbers: ip[3] !== undefined })];
   if (t === 'sysctl' || t === 'sysctl -a') return ['sysctl -a', sysctlShow(s)];
   const m = /^bridge fdb(?: show)?(?: br| dev)? (\S+)$/.exec(t);
-  if (m) return [`bridge fdb show ${s.ifaces.find((f) => f.name === m[1])?.kind === 'vxlan' ? 'dev' : 'br'} ${m[1]}`, bridgeFdbShow(s, m[1]!, sim.now)];
+  if (m) {
+    const kind = s.ifaces.find((f) => f.name === m[1])?.kind;
+    const shown = `bridge fdb show ${kind === 'vxlan' ? 'dev' : 'br'} ${m[1]}`;
+    return [shown, kind === undefined ? `Cannot find bridge device "${m[1]}"` : bridgeFdbShow(s, m[1]!, sim.now)];
+  }
   const nm = /^ip neigh(?: show)? dev (\S+)$/.exec(t);
-  if (nm) return [t, ipNeighShow(s, nm[1]!)];
+  if (nm) return [t, has(nm[1]!) ? ipNeighShow(s, nm[1]!) : `Cannot find device "${nm[1]}"`];
   throw new Error(`show ${dev}: unknown tool '${t}' (ip neigh, ip neigh show dev D, arp -n [-i D], ip addr, ip route, ip route show cache, ip route get A, ip -s link [show dev D], bridge fdb <bridge|dev D>, iptables -L [CHAIN] -v -n [-x] [--line-numbers], sysctl)`);
 }
 

@@ -14,7 +14,7 @@ export function arpingStart(w: Work, cmd: ArpingCommand): void {
   const dst = parseIpv4(cmd.dst);
   const hop = w.route(dst);
   const devName = cmd.dev ?? (hop?.kind === 'unicast' ? hop.dev : '');
-  if (!w.s.byName.has(devName)) {
+  if (!w.byName.has(devName)) {
     // iputils arping.c, main(): no -I and no route, or -I naming no device.
     w.record('arping.output', { session: name, text: cmd.dev === undefined ? 'arping: Suitable device could not be determined. Please, use option -I.' : `arping: Device ${devName} not available.` });
     return;

@@ -19,9 +19,14 @@ export type { ExecParsed } from './args.js';
 
 /** The supported command lines, one row per form (the scenario guide's table). */
 export const EXEC_FORMS: readonly { form: string; does: string }[] = [
-  { form: 'ip link set [dev] IF up|down', does: 'administrative state (ip/iplink.c)' },
+  { form: 'ip link set [dev] IF up|down', does: "administrative state (dev_change_flags); a NIC's link follows: down, both ends lose carrier (as a veth's close does), and each side's neighbour entries go but permanent ones (neigh_carrier_down)" },
+  { form: 'ip link set [dev] IF master BR | nomaster', does: "a bridge port joins or leaves (br_add_if, br_del_if): its fdb entries go on leaving, the bridge has carrier while a port forwards and takes its lowest port's MAC (00:00:00:00:00:00 with none) unless set" },
+  { form: 'ip link set [dev] IF mtu N', does: 'the MTU the show tools print (netsim does not fragment)' },
+  { form: 'ip link add NAME [address MAC] [mtu N] type bridge|dummy|vxlan [id VNI] [dstport P] [local A] [dev LOWER] [nolearning] [proxy]', does: 'a new device, down, with the next ifindex, conf/default sysctls (register_netdevice)' },
+  { form: 'ip link del [dev] NAME', does: 'a bridge, dummy or VXLAN device goes with its addresses, routes, neighbour and fdb entries; a bridge releases its ports (unregister_netdevice)' },
   { form: 'ip link set [dev] IF address MAC', does: "a new MAC: the device's neighbour entries go, a bridge port's bridge takes its lowest port MAC again unless set (NETDEV_CHANGEADDR)" },
-  { form: 'ip addr add|del ADDR[/LEN] dev IF', does: 'an address (/32 when no length, as iproute2 takes it); `dev lo` too' },
+  { form: 'ip addr add|del ADDR[/LEN] dev IF', does: "an address (/32 when no length, as iproute2 takes it); `dev lo` too; the device's last address going removes its routes and neighbour entries (fib_disable_ip)" },
+  { form: 'ip addr flush [dev] IF', does: "every address of the device, one by one as iproute2 deletes them" },
   { form: 'ip route add|replace|del PREFIX|default [via GW] [dev IF] [onlink]', does: 'a route (a PREFIX without length is a host route)' },
   { form: 'ip neigh replace ADDR lladdr MAC dev IF [nud STATE]', does: 'a neighbour entry (nud permanent unless given, as ipneigh.c:ipneigh_modify sets it)' },
   { form: 'ip neigh del ADDR dev IF', does: 'removes a neighbour entry (its queued packets answered host unreachable, as neigh_delete does)' },

@@ -4,7 +4,8 @@
  */
 import { NUD_STATES, type NudState } from '../neighbour.js';
 import { unicastMac } from '../netdevice.js';
-import { address, Args, cidr, keyword, mac, matches, type ExecParsed } from './args.js';
+import type { HostCommand } from '../commands.js';
+import { address, Args, cidr, count, keyword, mac, matches, type ExecParsed } from './args.js';
 
 /** `ip ...` (ip/ip.c: address, route, neighbour, link in the order ip.c tries them). */
 export function ip(words: string[]): ExecParsed {
@@ -29,7 +30,16 @@ export function ip(words: string[]): ExecParsed {
 }
 
 function ipLink(words: string[], stats: boolean): ExecParsed {
-  const verb = keyword(words[0] ?? 'show', stats ? ['show', 'list'] : ['set', 'show', 'list'], 'ip link');
+  const verb = keyword(words[0] ?? 'show', stats ? ['show', 'list'] : ['add', 'delete', 'set', 'show', 'list'], 'ip link');
+  if (verb === 'add') return ipLinkAdd(words.slice(1));
+  if (verb === 'delete') {
+    const a = new Args(words.slice(1), 'ip link del');
+    let dev = a.next();
+    if (dev === 'dev') dev = a.value('dev');
+    if (dev === undefined) throw new Error('ip link del: which device? (ip link del br0)');
+    if (!a.done()) a.unsupported(a.peek()!, []);
+    return { kind: 'command', command: { name: 'link-del', dev } };
+  }
   if (verb !== 'set') {
     if (!stats) throw new Error("ip link show: use 'ip -s link' (the view with counters)");
     const a = new Args(words.slice(1), 'ip -s link show');
@@ -42,21 +52,62 @@ function ipLink(words: string[], stats: boolean): ExecParsed {
   let dev = a.next();
   if (dev === 'dev') dev = a.value('dev');
   if (dev === undefined) throw new Error('ip link set: which device? (ip link set dev eth0 up)');
-  let up: boolean | undefined;
-  let address: string | undefined;
+  const changes: HostCommand[] = [];
   for (let w = a.next(); w !== undefined; w = a.next()) {
-    if (w === 'up' || w === 'down') up = w === 'up';
-    else if (w === 'address') address = unicastMac(mac(a.value('address'), 'ip link set address'), 'ip link set address');
-    else a.unsupported(w, ['up', 'down', 'address MAC']);
+    if (w === 'up' || w === 'down') changes.push({ name: 'link', dev, up: w === 'up' });
+    else if (w === 'address') changes.push({ name: 'link-address', dev, mac: unicastMac(mac(a.value('address'), 'ip link set address'), 'ip link set address') });
+    else if (w === 'master') changes.push({ name: 'link-master', dev, master: a.value('master') });
+    else if (w === 'nomaster') changes.push({ name: 'link-master', dev });
+    else if (w === 'mtu') changes.push({ name: 'link-mtu', dev, mtu: count(a.value('mtu'), 'ip link set mtu', 65535) });
+    else a.unsupported(w, ['up', 'down', 'address MAC', 'master BR', 'nomaster', 'mtu N']);
   }
-  if (up !== undefined && address !== undefined) throw new Error('ip link set: one change per line here (address, then up or down on a line of its own)');
-  if (address !== undefined) return { kind: 'command', command: { name: 'link-address', dev, mac: address } };
-  if (up === undefined) throw new Error('ip link set: say up, down or address MAC');
-  return { kind: 'command', command: { name: 'link', dev, up } };
+  if (changes.length === 0) throw new Error('ip link set: say up, down, address MAC, master BR, nomaster or mtu N');
+  if (changes.length > 1) throw new Error('ip link set: one change per line here (e.g. master, then up on a line of its own)');
+  return { kind: 'command', command: changes[0]! };
+}
+
+/** `ip link add NAME [address MAC] [mtu N] type bridge|dummy|vxlan [vxlan options]` (ip/iplink.c, iplink_vxlan.c). */
+function ipLinkAdd(words: string[]): ExecParsed {
+  const a = new Args(words, 'ip link add');
+  const out: { dev?: string; mac?: string; mtu?: number; kind?: 'bridge' | 'dummy' | 'vxlan'; vni?: number; dstport?: number; local?: string; underlay?: string; learning?: boolean; proxy?: boolean } = {};
+  for (let w = a.next(); w !== undefined; w = a.next()) {
+    if (out.kind === 'vxlan') {
+      if (w === 'id' || w === 'vni') out.vni = count(a.value(w), 'ip link add type vxlan id', 0xffffff);
+      else if (w === 'dstport') out.dstport = count(a.value('dstport'), 'ip link add type vxlan dstport', 65535);
+      else if (w === 'local') out.local = address(a.value('local'), 'ip link add type vxlan local');
+      else if (w === 'dev') out.underlay = a.value('dev');
+      else if (w === 'nolearning') out.learning = false;
+      else if (w === 'learning') out.learning = true;
+      else if (w === 'proxy') out.proxy = true;
+      else a.unsupported(w, ['id VNI', 'dstport PORT', 'local ADDR', 'dev LOWER', 'nolearning', 'proxy']);
+    } else if (out.kind !== undefined) a.unsupported(w, []);
+    else if (w === 'name' || w === 'dev') out.dev = a.value(w);
+    else if (w === 'address') out.mac = unicastMac(mac(a.value('address'), 'ip link add address'), 'ip link add address');
+    else if (w === 'mtu') out.mtu = count(a.value('mtu'), 'ip link add mtu', 65535);
+    else if (w === 'type') {
+      const t = a.value('type');
+      if (t !== 'bridge' && t !== 'dummy' && t !== 'vxlan') throw new Error(`ip link add: type '${t}' is not modelled (supported: bridge, dummy, vxlan; NICs come from the scenario's interfaces)`);
+      out.kind = t;
+    } else if (w.startsWith('-') || out.dev !== undefined) a.unsupported(w, ['NAME', 'address MAC', 'mtu N', 'type bridge|dummy|vxlan']);
+    else out.dev = w;
+  }
+  if (out.dev === undefined) throw new Error('ip link add: which name? (ip link add br0 type bridge)');
+  if (out.kind === undefined) throw new Error('ip link add: needs type bridge|dummy|vxlan (iproute2: "Not enough information: \"type\" argument is required")');
+  if (out.kind === 'vxlan' && out.vni === undefined) throw new Error('ip link add type vxlan: needs id VNI (iproute2: "vxlan: missing virtual network identifier")');
+  const { dev, kind, ...rest } = out;
+  return { kind: 'command', command: { name: 'link-add', dev, kind, ...rest } };
 }
 
 function ipAddr(words: string[]): ExecParsed {
-  const verb = keyword(words[0] ?? 'show', ['add', 'delete', 'show', 'list'], 'ip addr');
+  const verb = keyword(words[0] ?? 'show', ['add', 'delete', 'show', 'list', 'flush'], 'ip addr');
+  if (verb === 'flush') {
+    const a = new Args(words.slice(1), 'ip addr flush');
+    let dev = a.next();
+    if (dev === undefined) throw new Error('ip addr flush: give dev IF (iproute2: "Flush requires arguments.")');
+    if (dev === 'dev') dev = a.value('dev');
+    if (!a.done()) a.unsupported(a.peek()!, []);
+    return { kind: 'command', command: { name: 'addr-flush', dev } };
+  }
   if (verb === 'show' || verb === 'list') {
     const a = new Args(words.slice(1), 'ip addr show');
     let dev = a.next();

@@ -1,0 +1,84 @@
+/**
+ * Bridge ports coming and going, and what the bridge device makes of them (net/bridge/br_if.c:
+ * br_add_if, br_del_if, del_nbp; br_stp.c: br_port_state_selection; br_stp_if.c:
+ * br_stp_recalculate_bridge_id). Without STP a port forwards as soon as it is enabled (up with
+ * carrier, its bridge up: br_make_forwarding), so "forwarding" here is exactly that.
+ */
+import { macToNumber, ZERO_MAC, type Mac } from '@netsim/packets';
+import type { Iface } from './config.js';
+import { CommandFailed, type Work } from './step.js';
+import { flushBridgePort } from './br_fdb.js';
+import { addressChanged, carrierChanged } from './dev.js';
+
+/** A port forwards: it is up with carrier and its bridge is up (br_port_state_selection counts these as live). */
+export function portForwarding(w: Work, port: Iface): boolean {
+  return w.operUp(port) && port.master !== null && w.iface(port.master).up;
+}
+
+/**
+ * br_port_state_selection's last step: the bridge has carrier while one of its ports forwards
+ * (netif_carrier_off / netif_carrier_on on the bridge device). It runs whenever a port is added,
+ * removed, enabled or disabled; a bridge that never had a port keeps the carrier it was created
+ * with (on, operstate UNKNOWN).
+ */
+export function brPortStateSelection(w: Work, bridge: string): void {
+  const br = w.iface(bridge);
+  const live = (w.bridgePorts[bridge] ?? []).some((p) => portForwarding(w, w.iface(p)));
+  if (br.operUnknown) w.setIface(bridge, { operUnknown: false });
+  if (br.carrier !== live) carrierChanged(w, bridge, live);
+}
+
+/**
+ * br_stp_recalculate_bridge_id: a bridge whose address the user did not set (NET_ADDR_SET) takes
+ * its lowest port address, or 00:00:00:00:00:00 when it has no port left; a change is
+ * NETDEV_CHANGEADDR for the bridge (its neighbour entries go, permanent ones too).
+ */
+export function brRecalculateBridgeId(w: Work, bridge: string): void {
+  const br = w.iface(bridge);
+  if (br.macExplicit) return;
+  const ports = w.bridgePorts[bridge] ?? [];
+  const lowest: Mac = ports.map((p) => w.iface(p).mac).sort((a, b) => macToNumber(a) - macToNumber(b))[0] ?? ZERO_MAC;
+  if (lowest === br.mac) return;
+  w.setIface(bridge, { mac: lowest });
+  w.record('link.address', { ifname: bridge, mac: lowest });
+  addressChanged(w, w.iface(bridge));
+}
+
+/**
+ * `ip link set DEV master BR` (do_set_master → br_add_if): the device becomes a port, newest
+ * first in the port list (list_add); it forwards at once when it and the bridge are up
+ * (br_stp_enable_port); the bridge's carrier and address follow.
+ * @throws Error with what `ip` prints when the kernel refuses
+ */
+export function brAddIf(w: Work, bridge: string, dev: string): void {
+  const br = w.iface(bridge);
+  const f = w.iface(dev);
+  if (br.kind !== 'bridge') throw new CommandFailed(`RTNETLINK answers: Operation not supported`);
+  if (f.master === bridge) return;
+  if (f.kind === 'bridge') throw new CommandFailed('Error: Can not enslave a bridge to a bridge.');
+  // br_add_if refuses loopback devices (EINVAL); netsim's bridge forwards through NIC ports only.
+  if (f.kind === 'lo') throw new CommandFailed('RTNETLINK answers: Invalid argument');
+  if (f.kind !== 'nic') throw new CommandFailed(`netsim: a ${f.kind} device as a bridge port is not modelled (NIC ports only)`);
+  if (f.master !== null) brDelIf(w, f.master, dev);
+  w.setIface(dev, { master: bridge });
+  w.bridgePorts = { ...w.bridgePorts, [bridge]: [dev, ...(w.bridgePorts[bridge] ?? [])] };
+  w.record('link.master', { ifname: dev, master: bridge });
+  // br_add_if enables the port (and so recomputes the bridge's carrier) only when both are running.
+  if (w.operUp(f) && br.up) brPortStateSelection(w, bridge);
+  brRecalculateBridgeId(w, bridge);
+}
+
+/**
+ * `ip link set DEV nomaster` (br_del_if → del_nbp): the port's fdb entries go, its local one too
+ * (br_fdb_delete_by_port with do_all), the bridge's carrier is recomputed, then its address
+ * (unless `recalc` is false: the bridge itself is being deleted).
+ */
+export function brDelIf(w: Work, bridge: string, dev: string, recalc = true): void {
+  flushBridgePort(w, bridge, dev);
+  w.setIface(dev, { master: null });
+  w.bridgePorts = { ...w.bridgePorts, [bridge]: (w.bridgePorts[bridge] ?? []).filter((p) => p !== dev) };
+  w.record('link.master', { ifname: dev, master: null });
+  if (!recalc) return;
+  brPortStateSelection(w, bridge);
+  brRecalculateBridgeId(w, bridge);
+}
