@@ -1,7 +1,7 @@
 /**
  * `netsim conform`: the same scenario in the simulator and in a real-kernel lab (network
  * namespaces built by `netsim lab`), and the observable outcomes side by side — ping results,
- * who answered an arping, neighbour entries and their states at each `show`, routes and route exceptions, a host's bridge and VXLAN fdb, iptables rule and policy
+ * who answered an arping, neighbour entries and their states at each `show`, interfaces (flags, state, master, MAC, addresses) at an `ip addr` or `ip -s link`, routes and route exceptions, a host's bridge and VXLAN fdb, iptables rule and policy
  * counters, a switch's learned MACs. A difference is
  * either explained by the scenario (`lab.explained`, naming the fidelity note) or it fails.
  */
@@ -55,6 +55,34 @@ const neighLines = (text: string) =>
     .split('\n')
     .map((l) => l.trim().replace(/\s+/g, ' '))
     .filter((l) => l !== '');
+/**
+ * Interfaces as `ip addr` / `ip -s link` print them, one line each: name, flags, MTU, master,
+ * operstate, MAC and addresses — not the ifindex (a lab numbers its veths its own way), the veth
+ * peer (`@if5`), the qdisc or the counters.
+ */
+function linkSet(text: string): Map<string, string> {
+  const out = new Map<string, string>();
+  let cur: { name: string; parts: string[] } | undefined;
+  for (const raw of text.split('\n')) {
+    const l = raw.trim();
+    const head = /^\d+: ([^:@\s]+)(?:@\S+)?: <([^>]*)> (.*)$/.exec(l);
+    if (head) {
+      const rest = head[3]!;
+      const field = (k: string) => new RegExp(`(?:^| )${k} (\\S+)`).exec(rest)?.[1];
+      cur = { name: head[1]!, parts: [`<${head[2]}>`, `mtu ${field('mtu') ?? '?'}`, ...(field('master') ? [`master ${field('master')}`] : []), `state ${field('state') ?? '?'}`] };
+      out.set(cur.name, cur.parts.join(' '));
+      continue;
+    }
+    if (cur === undefined) continue;
+    const mac = /^link\/(?:ether|loopback) (\S+)/.exec(l);
+    const inet = /^inet (\S+)(?: brd \S+)? scope (\S+)( secondary)?/.exec(l);
+    if (mac) cur.parts.push(mac[1]!);
+    else if (inet) cur.parts.push(`inet ${inet[1]} scope ${inet[2]}${inet[3] ?? ''}`);
+    out.set(cur.name, cur.parts.join(' '));
+  }
+  return out;
+}
+
 /** A switch's learned MACs: `mac port`, from a Cisco-style table or from `bridge fdb`. */
 function fdbSet(text: string): string[] {
   const out: string[] = [];
@@ -179,8 +207,10 @@ export function compareOutcomes(scenario: Scenario, records: readonly TraceRecor
     if (!m) continue;
     const [, at, dev, verb, session, tool] = m as unknown as [string, string, string, string, string | undefined, string | undefined];
     /** The lines a tool printed on this device in the simulator (its `<tool>.output` records, this session's). */
+    // A step without a session (an exec line) is the run of the tool that started at this instant.
+    const started = session ?? (records.find((r) => r.type.endsWith('.output') && (r as { dev?: string }).dev === dev && r.t === parseDuration(at)) as { session?: string } | undefined)?.session;
     const printed = (name: string) =>
-      records.filter((r) => r.type === `${name}.output` && (r as { dev?: string }).dev === dev && (session === undefined || (r as { session?: string }).session === session)).flatMap((r) => String((r as { text?: string }).text).split('\n'));
+      records.filter((r) => r.type === `${name}.output` && (r as { dev?: string }).dev === dev && (started === undefined || (r as { session?: string }).session === started)).flatMap((r) => String((r as { text?: string }).text).split('\n'));
     if (verb === 'ping') {
       const sim = printed('ping');
       note({ what: `${at} ${dev} ping${session ? ` [${session}]` : ''}`, netsim: pingSummary(sim), kernel: pingSummary(s.lines) });
@@ -261,6 +291,9 @@ export function compareOutcomes(scenario: Scenario, records: readonly TraceRecor
         };
         const [a1, b1] = [counters(simText), counters(s.lines.join('\n'))];
         for (const k of new Set([...a1.keys(), ...b1.keys()])) note({ what: `${at} ${dev} iptables ${k}`, netsim: a1.get(k) ?? '(none)', kernel: b1.get(k) ?? '(none)' });
+      } else if (/^ip (-s )?(addr|link)/.test(tool)) {
+        const [a1, b1] = [linkSet(simText), linkSet(s.lines.join('\n'))];
+        for (const k of [...new Set([...a1.keys(), ...b1.keys()])].sort()) note({ what: `${at} ${dev} ip link ${k}`, netsim: a1.get(k) ?? '(none)', kernel: b1.get(k) ?? '(none)' });
       } else if (/^ip route/.test(tool)) {
         // Routes and route exceptions (redirects): every line, in the kernel's order.
         const flat = (text: string) => neighLines(text).join(' | ') || '(empty)';

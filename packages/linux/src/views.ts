@@ -157,8 +157,17 @@ export function bridgeFdbShow(s: HostState, bridge: string, now: Nanos): string 
   const lines: string[] = [];
   for (const { mac, entry } of fdbEntries(fdb, now, br.agingNs)) lines.push(`${mac} dev ${entry.port} master ${bridge}${entry.static ? ' static' : ''}`);
   const ports = [...s.bridgePorts[bridge]!].sort((a, b) => (s.ifaces.find((f) => f.name === a)!.index - s.ifaces.find((f) => f.name === b)!.index));
-  for (const p of ports) lines.push(`${s.ifaces.find((f) => f.name === p)!.mac} dev ${p} vlan 1 master ${bridge} permanent`);
-  lines.push(`${br.mac} dev ${bridge} vlan 1 master ${bridge} permanent`);
+  // One local entry per address (br_fdb_add_local: a MAC is one entry, on the first port that
+  // has it); the bridge's own address only when no port holds it, and none when it is all zeros
+  // (a bridge without ports). Without VLAN filtering, no `vlan`.
+  const local = new Set<string>();
+  for (const p of ports) {
+    const mac = s.ifaces.find((f) => f.name === p)!.mac;
+    if (local.has(mac)) continue;
+    local.add(mac);
+    lines.push(`${mac} dev ${p} master ${bridge} permanent`);
+  }
+  if (!local.has(br.mac) && br.mac !== '00:00:00:00:00:00') lines.push(`${br.mac} dev ${bridge} master ${bridge} permanent`);
   return lines.join('\n');
 }
 
