@@ -7,7 +7,9 @@
  * Released (`nomaster`), the port's fdb entries go, br0 loses carrier (no port forwards: its route
  * is `linkdown`, its non-permanent entries go, neigh_carrier_down) and takes the address of its
  * lowest port — none left, so 00:00:00:00:00:00 — a NETDEV_CHANGEADDR that flushes the permanent
- * entry too; h1's next ping asks on a bridge with no port and gets nothing. Re-enslaved, br0 has
+ * entry too; h1's next ping asks on a bridge with no port and gets nothing (its route is still
+ * used: a linkdown route is not ignored). eth0, a device of its own again, answers h2's probe for
+ * br0's address itself (arp_ignore 0: any local address) and learns h2 there. Re-enslaved, br0 has
  * carrier and eth0's MAC again and the ping is answered. Taken down instead, eth0 stays a port:
  * br0 loses carrier (the permanent entry stays, br0 keeps its MAC) and so does h2 (the veth's
  * other end), which flushes its entry for h1; up again, both relearn.

@@ -254,8 +254,16 @@ export function compareOutcomes(scenario: Scenario, records: readonly TraceRecor
       if ((t?.tool ?? '').startsWith('show mac-address-table') || tool === undefined) {
         note({ what: `${at} ${dev} learned MACs`, netsim: fdbSet(simText).join(', ') || '(empty)', kernel: fdbSet(s.lines.join('\n')).join(', ') || '(empty)' });
       } else if (/^ip neigh/.test(tool)) {
-        const sim = new Map(neighLines(simText).map((l) => [l.split(' ')[0]!, l] as const));
-        const ker = new Map(neighLines(s.lines.join('\n')).map((l) => [l.split(' ')[0]!, l] as const));
+        // Keyed by address; by address and device when an address is on several devices (either side).
+        const [simLines, kerLines] = [neighLines(simText), neighLines(s.lines.join('\n'))];
+        const dup = (lines: string[]) => new Set(lines.map((l) => l.split(' ')[0])).size !== lines.length;
+        const byDev = dup(simLines) || dup(kerLines);
+        const key = (l: string) => {
+          const w = l.split(' ');
+          return byDev && w[1] === 'dev' ? `${w[0]} dev ${w[2]}` : w[0]!;
+        };
+        const sim = new Map(simLines.map((l) => [key(l), l] as const));
+        const ker = new Map(kerLines.map((l) => [key(l), l] as const));
         for (const ipa of [...new Set([...sim.keys(), ...ker.keys()])].sort()) note({ what: `${at} ${dev} ip neigh ${ipa}`, netsim: sim.get(ipa) ?? '(none)', kernel: ker.get(ipa) ?? '(none)' });
         if (sim.size === 0 && ker.size === 0) note({ what: `${at} ${dev} ip neigh`, netsim: '(empty)', kernel: '(empty)' });
       } else if (/^bridge fdb/.test(tool)) {
@@ -291,6 +299,10 @@ export function compareOutcomes(scenario: Scenario, records: readonly TraceRecor
         };
         const [a1, b1] = [counters(simText), counters(s.lines.join('\n'))];
         for (const k of new Set([...a1.keys(), ...b1.keys()])) note({ what: `${at} ${dev} iptables ${k}`, netsim: a1.get(k) ?? '(none)', kernel: b1.get(k) ?? '(none)' });
+      } else if (/^bridge link/.test(tool)) {
+        // Each port's line without its ifindex and veth peer.
+        const ports = (text: string) => neighLines(text).map((l) => l.replace(/^\d+: ([^:@\s]+)(?:@\S+)?:/, '$1:')).sort().join(' | ') || '(empty)';
+        note({ what: `${at} ${dev} ${tool}`, netsim: ports(simText), kernel: ports(s.lines.join('\n')) });
       } else if (/^ip (-s )?(addr|link)/.test(tool)) {
         const [a1, b1] = [linkSet(simText), linkSet(s.lines.join('\n'))];
         for (const k of [...new Set([...a1.keys(), ...b1.keys()])].sort()) note({ what: `${at} ${dev} ip link ${k}`, netsim: a1.get(k) ?? '(none)', kernel: b1.get(k) ?? '(none)' });

@@ -40,6 +40,7 @@ export function brRecalculateBridgeId(w: Work, bridge: string): void {
   const lowest: Mac = ports.map((p) => w.iface(p).mac).sort((a, b) => macToNumber(a) - macToNumber(b))[0] ?? ZERO_MAC;
   if (lowest === br.mac) return;
   w.setIface(bridge, { mac: lowest });
+  localAdded(w, bridge, lowest);
   w.record('link.address', { ifname: bridge, mac: lowest });
   addressChanged(w, w.iface(bridge));
 }
@@ -61,6 +62,7 @@ export function brAddIf(w: Work, bridge: string, dev: string): void {
   if (f.kind !== 'nic') throw new CommandFailed(`netsim: a ${f.kind} device as a bridge port is not modelled (NIC ports only)`);
   if (f.master !== null) brDelIf(w, f.master, dev);
   w.setIface(dev, { master: bridge });
+  localAdded(w, bridge, f.mac);
   w.bridgePorts = { ...w.bridgePorts, [bridge]: [dev, ...(w.bridgePorts[bridge] ?? [])] };
   w.record('link.master', { ifname: dev, master: bridge });
   // br_add_if enables the port (and so recomputes the bridge's carrier) only when both are running.
@@ -81,4 +83,53 @@ export function brDelIf(w: Work, bridge: string, dev: string, recalc = true): vo
   if (!recalc) return;
   brPortStateSelection(w, bridge);
   brRecalculateBridgeId(w, bridge);
+}
+
+/** br_fdb_add_local / br_fdb_changeaddr: an address becomes a local entry again (after a flush removed it). */
+export function localAdded(w: Work, bridge: string, mac: Mac): void {
+  const br = w.iface(bridge);
+  if (br.localGone?.includes(mac)) w.setIface(bridge, { localGone: br.localGone.filter((m) => m !== mac) });
+}
+
+/** Which entries `bridge fdb flush` takes: all (no flag), or by state (br_fdb_delete_bulk's ndm_state mask). */
+export type FdbFlushState = 'dynamic' | 'static' | 'permanent' | 'nopermanent';
+
+/**
+ * `bridge fdb flush dev BR [brport PORT] [dynamic|static|permanent|nopermanent]`
+ * (br_fdb_delete_bulk): without a state every entry goes — learned, static and the local ones
+ * too, so the bridge no longer takes frames to its own or its ports' addresses until a port or
+ * address change adds them back; `dynamic` is the learned ones only, `permanent` the local ones.
+ */
+export function brFdbFlush(w: Work, bridge: string, port: string | undefined, state: FdbFlushState | undefined): void {
+  const br = w.iface(bridge);
+  if (br.kind !== 'bridge') throw new CommandFailed('RTNETLINK answers: Operation not supported');
+  if (port !== undefined && w.iface(port).master !== bridge) throw new CommandFailed(`Error: Port is not a member of the bridge.`);
+  const learnedToo = state === undefined || state === 'dynamic' || state === 'nopermanent';
+  const staticToo = state === undefined || state === 'static' || state === 'nopermanent';
+  const localToo = state === undefined || state === 'permanent';
+  const byPort = new Map<string, Mac[]>();
+  let fdb = w.fdb[bridge]!;
+  for (const e of [...fdb.values()]) {
+    if (port !== undefined && e.port !== port) continue;
+    if (e.static ? !staticToo : !learnedToo) continue;
+    fdb = fdb.delete(macToNumber(e.mac));
+    byPort.set(e.port, [...(byPort.get(e.port) ?? []), e.mac]);
+  }
+  if (fdb !== w.fdb[bridge]) w.fdb = { ...w.fdb, [bridge]: fdb };
+  if (localToo) {
+    const gone = new Set(br.localGone ?? []);
+    const ports = port === undefined ? (w.bridgePorts[bridge] ?? []) : [port];
+    for (const p of ports) {
+      const mac = w.iface(p).mac;
+      if (gone.has(mac)) continue;
+      gone.add(mac);
+      byPort.set(p, [...(byPort.get(p) ?? []), mac]);
+    }
+    if (port === undefined && br.mac !== ZERO_MAC && !gone.has(br.mac)) {
+      gone.add(br.mac);
+      byPort.set(bridge, [br.mac]);
+    }
+    if (gone.size !== (br.localGone ?? []).length) w.setIface(bridge, { localGone: [...gone].sort() });
+  }
+  for (const p of [...byPort.keys()].sort()) w.record('fdb.flush', { bridge, port: p, macs: byPort.get(p)!.sort() });
 }

@@ -9,8 +9,14 @@ import { type PktType } from './step.js';
 import { bridgeFlood, bridgeTxPort } from './br_forward.js';
 import { l2Receive } from './dev.js';
 
+/**
+ * A local fdb entry holds `mac`: the bridge's own address or a port's (br_fdb_add_local), unless a
+ * `bridge fdb flush` removed it — then frames to it are flooded, never passed up
+ * (br_handle_frame_finish finds no BR_FDB_LOCAL entry).
+ */
 export function bridgeLocal(w: Work, br: Iface, mac: Mac): boolean {
-  if (br.mac === mac) return true;
+  if (br.localGone?.includes(mac)) return false;
+  if (br.mac === mac && mac !== ZERO_MAC) return true;
   for (const p of w.bridgePorts[br.name]!) if (w.iface(p).mac === mac) return true;
   return false;
 }

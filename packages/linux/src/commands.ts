@@ -51,6 +51,8 @@ export type RouteCommand = { name: 'route-add' | 'route-replace' | 'route-del'; 
 export type SysctlCommand = { name: 'sysctl-set'; key: string; value: number };
 /** `bridge fdb add|replace|del MAC dev VXLAN [dst IP] self [permanent]`. */
 export type FdbCommand = { name: 'fdb-add' | 'fdb-replace' | 'fdb-del'; dev: string; mac: string; dst?: string; permanent?: boolean };
+/** `bridge fdb flush dev BR [brport PORT] [dynamic|static|permanent|nopermanent]`. */
+export type FdbFlushCommand = { name: 'fdb-flush'; dev: string; port?: string; state?: 'dynamic' | 'static' | 'permanent' | 'nopermanent' };
 /** `ip neigh replace IP lladdr MAC dev DEV nud STATE`. */
 export type NeighReplaceCommand = { name: 'neigh-replace'; dev: string; ip: string; mac: string; state?: NudState };
 /** `ip neigh del IP dev DEV`. */
@@ -87,6 +89,7 @@ export type HostCommand =
   | RouteCommand
   | SysctlCommand
   | FdbCommand
+  | FdbFlushCommand
   | NeighReplaceCommand
   | NeighDelCommand
   | NeighFlushCommand
@@ -95,7 +98,7 @@ export type HostCommand =
   | IptablesCommand;
 
 /** Every host command's name, in the order `host.ts` lists them in its error for an unknown one. */
-export const HOST_COMMAND_NAMES = ['ping', 'echo', 'arping', 'tcp-listen', 'tcp-connect', 'nc-udp', 'link', 'link-address', 'link-add', 'link-del', 'link-master', 'link-mtu', 'addr-flush', 'addr-add', 'addr-del', 'route-add', 'route-replace', 'route-del', 'sysctl-set', 'ipvs-set', 'fdb-add', 'fdb-replace', 'fdb-del', 'udp-bind', 'udp-send', 'neigh-replace', 'neigh-del', 'neigh-flush', 'traceroute', 'restart', 'iptables'] as const satisfies readonly HostCommand['name'][];
+export const HOST_COMMAND_NAMES = ['ping', 'echo', 'arping', 'tcp-listen', 'tcp-connect', 'nc-udp', 'link', 'link-address', 'link-add', 'link-del', 'link-master', 'link-mtu', 'addr-flush', 'addr-add', 'addr-del', 'route-add', 'route-replace', 'route-del', 'sysctl-set', 'ipvs-set', 'fdb-add', 'fdb-replace', 'fdb-del', 'fdb-flush', 'udp-bind', 'udp-send', 'neigh-replace', 'neigh-del', 'neigh-flush', 'traceroute', 'restart', 'iptables'] as const satisfies readonly HostCommand['name'][];
 
 /** A command's fields without its name (what a constructor takes). */
 export type HostCommandArgs<C extends HostCommand> = Omit<C, 'name'>;
@@ -125,6 +128,7 @@ export const hostCommand = {
   route: (op: 'add' | 'replace' | 'del', a: Omit<RouteCommand, 'name'>): RouteCommand => ({ name: `route-${op}`, ...a }),
   sysctl: (a: HostCommandArgs<SysctlCommand>): SysctlCommand => ({ name: 'sysctl-set', ...a }),
   fdb: (op: 'add' | 'replace' | 'del', a: Omit<FdbCommand, 'name'>): FdbCommand => ({ name: `fdb-${op}`, ...a }),
+  fdbFlush: (a: HostCommandArgs<FdbFlushCommand>): FdbFlushCommand => ({ name: 'fdb-flush', ...a }),
   neighReplace: (a: HostCommandArgs<NeighReplaceCommand>): NeighReplaceCommand => ({ name: 'neigh-replace', ...a }),
   neighDel: (a: HostCommandArgs<NeighDelCommand>): NeighDelCommand => ({ name: 'neigh-del', ...a }),
   neighFlush: (a: HostCommandArgs<NeighFlushCommand> = {}): NeighFlushCommand => ({ name: 'neigh-flush', ...a }),

@@ -141,6 +141,8 @@ export interface Iface {
   readonly agingNs: Nanos;
   /** A bridge that never had a port: operstate UNKNOWN (no carrier event has happened yet). */
   readonly operUnknown?: boolean;
+  /** A bridge's local fdb entries a `bridge fdb flush` removed (until a port or address change adds them again). */
+  readonly localGone?: readonly Mac[];
   /** When the device was last raised (a NIC's arp_notify announcement waits for the carrier). */
   readonly notifyAt?: Nanos;
 }

@@ -10,7 +10,7 @@ import { randomMac, randReachable, type Iface } from './config.js';
 import { CommandFailed, SECOND, type PktType, type Work } from './step.js';
 import { arpRcv, sendArp } from './arp.js';
 import { neighCarrierDown, neighFlushDevice } from './neigh.js';
-import { brDelIf, brPortStateSelection, brRecalculateBridgeId } from './br_if.js';
+import { brDelIf, brPortStateSelection, brRecalculateBridgeId, localAdded } from './br_if.js';
 import { flushBridgePort } from './br_fdb.js';
 import { bridgeXmit } from './br_forward.js';
 import { bridgeInput } from './br_input.js';
@@ -89,7 +89,11 @@ export function setMacAddress(w: Work, dev: string, macText: string): void {
   w.setIface(dev, { mac, macExplicit: true });
   w.record('link.address', { ifname: dev, mac });
   addressChanged(w, w.iface(dev));
-  if (f.master !== null) brRecalculateBridgeId(w, f.master);
+  if (f.kind === 'bridge') localAdded(w, dev, mac);
+  if (f.master !== null) {
+    localAdded(w, f.master, mac);
+    brRecalculateBridgeId(w, f.master);
+  }
 }
 
 /** `ip link set DEV mtu N` (dev_set_mtu): reported by the show tools; netsim does not fragment or refuse by size. */

@@ -33,7 +33,7 @@ import { initHost, neighKey, type HostConfig, type HostState } from './config.js
 import { isValid } from './neighbour.js';
 import { CommandFailed, Work } from './step.js';
 import { linkAdd, linkDel, rxFrame, setAdmin, setCarrier, setMacAddress, setMtu } from './dev.js';
-import { brAddIf, brDelIf } from './br_if.js';
+import { brAddIf, brDelIf, brFdbFlush } from './br_if.js';
 import { ipvsSet } from './ip_vs.js';
 import { neighDel, neighFlush, neighReplace, neighTimer } from './neigh.js';
 import { addr, addrFlush, iptablesChange, routeCommand, sysctlSet } from './rtnetlink.js';
@@ -160,6 +160,8 @@ function hostCommandRun(w: Work, c: HostCommand): void {
     case 'fdb-replace':
     case 'fdb-del':
       return vxlanFdbCommand(w, c.name, c.dev, c.mac, c.dst, c.permanent !== false);
+    case 'fdb-flush':
+      return brFdbFlush(w, c.dev, c.port, c.state);
     case 'neigh-replace':
       return neighReplace(w, c.dev, parseIpv4(c.ip), c.mac, c.state ?? 'PERMANENT');
     case 'neigh-del':

@@ -56,10 +56,10 @@ export function ipOutput(w: Work, hop: Hop, p: Ipv4Packet): void {
     w.fx.drop('NOT_SPECIFIED', `routed to dummy device ${dev.name} (dummy_xmit frees every packet)`);
     return;
   }
-  if (!w.operUp(dev)) {
-    w.fx.drop('NO_CARRIER', `${dev.name} is down`);
-    return;
-  }
+  // No carrier check here: a route through a device without carrier is still used (flagged
+  // linkdown; ignore_routes_with_linkdown is 0), the neighbour is resolved as ever, and a NIC
+  // drops what it is given to send (dev_deactivate left it the noop qdisc); a bridge floods it to
+  // the ports it has. An administratively down device has no routes (fib_disable_ip).
   const r = neighSend(w, dev, hop.nexthop, p);
   if (r.send) l2Send(w, dev, ethernetIpv4(dev.mac, r.entry.mac!, p));
 }

@@ -161,13 +161,30 @@ export function bridgeFdbShow(s: HostState, bridge: string, now: Nanos): string 
   // has it); the bridge's own address only when no port holds it, and none when it is all zeros
   // (a bridge without ports). Without VLAN filtering, no `vlan`.
   const local = new Set<string>();
+  const gone = new Set(br.localGone ?? []);
   for (const p of ports) {
     const mac = s.ifaces.find((f) => f.name === p)!.mac;
-    if (local.has(mac)) continue;
+    if (local.has(mac) || gone.has(mac)) continue;
     local.add(mac);
     lines.push(`${mac} dev ${p} master ${bridge} permanent`);
   }
-  if (!local.has(br.mac) && br.mac !== '00:00:00:00:00:00') lines.push(`${br.mac} dev ${bridge} master ${bridge} permanent`);
+  if (!local.has(br.mac) && !gone.has(br.mac) && br.mac !== '00:00:00:00:00:00') lines.push(`${br.mac} dev ${bridge} master ${bridge} permanent`);
+  return lines.join('\n');
+}
+
+/**
+ * `bridge link [show dev DEV]` (bridge/link.c print_linkinfo): each bridge port with its flags,
+ * MTU, bridge, STP state (without STP: forwarding when enabled, else disabled), priority and
+ * cost. The cost is what br_if.c port_cost gives a 10 Gb/s device (a veth): 2.
+ */
+export function bridgeLinkShow(s: HostState, dev?: string): string {
+  const lines: string[] = [];
+  for (const f of s.ifaces) {
+    if (f.master === null || (dev !== undefined && f.name !== dev)) continue;
+    const br = s.ifaces[s.byName.get(f.master)!]!;
+    const state = f.up && f.carrier && br.up ? 'forwarding' : 'disabled';
+    lines.push(`${f.index}: ${f.name}: <${flags(f)}> mtu ${f.mtu} master ${f.master} state ${state} priority 32 cost 2 `);
+  }
   return lines.join('\n');
 }
 

@@ -586,6 +586,36 @@ export const CONFIG_DEFINITIONS: Record<string, object> = {
   "additionalProperties": false,
   "description": "`bridge fdb add|replace|del MAC dev VXLAN [dst IP] self [permanent]`."
  },
+ "FdbFlushCommand": {
+  "type": "object",
+  "properties": {
+   "name": {
+    "type": "string",
+    "const": "fdb-flush"
+   },
+   "dev": {
+    "type": "string"
+   },
+   "port": {
+    "type": "string"
+   },
+   "state": {
+    "type": "string",
+    "enum": [
+     "dynamic",
+     "static",
+     "permanent",
+     "nopermanent"
+    ]
+   }
+  },
+  "required": [
+   "name",
+   "dev"
+  ],
+  "additionalProperties": false,
+  "description": "`bridge fdb flush dev BR [brport PORT] [dynamic|static|permanent|nopermanent]`."
+ },
  "FilterChange": {
   "anyOf": [
    {
@@ -861,6 +891,9 @@ export const CONFIG_DEFINITIONS: Record<string, object> = {
    },
    {
     "$ref": "#/definitions/FdbCommand"
+   },
+   {
+    "$ref": "#/definitions/FdbFlushCommand"
    },
    {
     "$ref": "#/definitions/NeighReplaceCommand"

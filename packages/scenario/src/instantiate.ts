@@ -314,7 +314,7 @@ function devicesOverTime(b: ScenarioBuilder, sim: Simulation<EthernetFrame>, tim
     const names = now.get(a.dev);
     at[i] = names;
     if (a.kind !== 'command' || names === undefined) continue;
-    const c = a.command as { name: string; dev?: unknown; master?: unknown; underlay?: unknown };
+    const c = a.command as { name: string; dev?: unknown; master?: unknown; underlay?: unknown; port?: unknown };
     const missing = (name: string) => problems.push(`${a.where}: Cannot find device "${name}"${hint(name, names)} (${a.dev} has ${names.join(', ')})`);
     if (c.name === 'link-add' && typeof c.dev === 'string') {
       if (names.includes(c.dev)) problems.push(`${a.where}: ip link add ${c.dev}: ${a.dev} already has a device '${c.dev}' then (RTNETLINK answers: File exists)`);
@@ -325,18 +325,19 @@ function devicesOverTime(b: ScenarioBuilder, sim: Simulation<EthernetFrame>, tim
     if (typeof c.dev === 'string' && HOST_COMMANDS_WITH_DEV.has(c.name) && !names.includes(c.dev)) missing(c.dev);
     else if (c.name === 'link-del' && typeof c.dev === 'string') now.set(a.dev, names.filter((n) => n !== c.dev));
     if (c.name === 'link-master' && typeof c.master === 'string' && !names.includes(c.master)) missing(c.master);
+    if (c.name === 'fdb-flush' && typeof c.port === 'string' && !names.includes(c.port)) missing(c.port);
   }
   if (problems.length) throw new ScenarioError(problems, where);
   return at;
 }
 
 /** Host commands whose `dev` is one of the host's interfaces. */
-const HOST_COMMANDS_WITH_DEV = new Set(['link', 'link-address', 'link-del', 'link-master', 'link-mtu', 'addr-flush', 'addr-add', 'addr-del', 'route-add', 'route-replace', 'route-del', 'neigh-replace', 'neigh-del', 'neigh-flush', 'fdb-add', 'fdb-replace', 'fdb-del', 'arping']);
+const HOST_COMMANDS_WITH_DEV = new Set(['link', 'link-address', 'link-del', 'link-master', 'link-mtu', 'addr-flush', 'addr-add', 'addr-del', 'route-add', 'route-replace', 'route-del', 'neigh-replace', 'neigh-del', 'neigh-flush', 'fdb-add', 'fdb-replace', 'fdb-del', 'fdb-flush', 'arping']);
 
 /** The interface a host's show tool names (`ip addr show br0`, `bridge fdb show br br0`, ...), if any. */
 function shownDevice(tool: string | undefined): string | undefined {
   const t = (tool ?? '').trim();
-  return (/^ip addr(?: show)? (\S+)$/.exec(t) ?? /^ip -s link show (?:dev )?(\S+)$/.exec(t) ?? /^bridge fdb(?: show)?(?: br| dev)? (\S+)$/.exec(t) ?? /^ip neigh(?: show)? dev (\S+)$/.exec(t) ?? /^arp -n -i (\S+)$/.exec(t))?.[1];
+  return (/^ip addr(?: show)? (\S+)$/.exec(t) ?? /^bridge link show dev (\S+)$/.exec(t) ?? /^ip -s link show (?:dev )?(\S+)$/.exec(t) ?? /^bridge fdb(?: show)?(?: br| dev)? (\S+)$/.exec(t) ?? /^ip neigh(?: show)? dev (\S+)$/.exec(t) ?? /^arp -n -i (\S+)$/.exec(t))?.[1];
 }
 
 /**

@@ -2,7 +2,7 @@
 import type { Simulation } from '@netsim/engine';
 import { parseIpv4, type EthernetFrame } from '@netsim/packets';
 import { displayArp, displayMacAddress, formatMacAddressTable, type L3SwitchState, type SwitchState } from '@netsim/l2';
-import { arpShow, bridgeFdbShow, ipAddrShow, ipNeighShow, ipRouteGet, ipRouteShow, ipRouteShowCache, ipStatsLink, iptablesList, sysctlShow, type HostState } from '@netsim/linux';
+import { arpShow, bridgeFdbShow, bridgeLinkShow, ipAddrShow, ipNeighShow, ipRouteGet, ipRouteShow, ipRouteShowCache, ipStatsLink, iptablesList, sysctlShow, type HostState } from '@netsim/linux';
 import { ipvsadmList, kubectlDescribeNode, kubectlGetNodes, kubectlGetPods, type ApiState, type KubeNodeState } from '@netsim/kube';
 
 /** A tool name and what it printed. */
@@ -69,9 +69,12 @@ function showLinux(sim: Simulation<EthernetFrame>, dev: string, s: HostState, t:
     const shown = `bridge fdb show ${kind === 'vxlan' ? 'dev' : 'br'} ${m[1]}`;
     return [shown, kind === undefined ? `Cannot find bridge device "${m[1]}"` : bridgeFdbShow(s, m[1]!, sim.now)];
   }
+  if (t === 'bridge link') return [t, bridgeLinkShow(s)];
+  const bl = /^bridge link show dev (\S+)$/.exec(t);
+  if (bl) return [t, has(bl[1]!) ? bridgeLinkShow(s, bl[1]!) : `Cannot find device "${bl[1]}"`];
   const nm = /^ip neigh(?: show)? dev (\S+)$/.exec(t);
   if (nm) return [t, has(nm[1]!) ? ipNeighShow(s, nm[1]!) : `Cannot find device "${nm[1]}"`];
-  throw new Error(`show ${dev}: unknown tool '${t}' (ip neigh, ip neigh show dev D, arp -n [-i D], ip addr, ip route, ip route show cache, ip route get A, ip -s link [show dev D], bridge fdb <bridge|dev D>, iptables -L [CHAIN] -v -n [-x] [--line-numbers], sysctl)`);
+  throw new Error(`show ${dev}: unknown tool '${t}' (ip neigh, ip neigh show dev D, arp -n [-i D], ip addr, ip route, ip route show cache, ip route get A, ip -s link [show dev D], bridge fdb <bridge|dev D>, bridge link [show dev D], iptables -L [CHAIN] -v -n [-x] [--line-numbers], sysctl)`);
 }
 
 /** Per-port frame and byte counters, `show interfaces counters` style. */

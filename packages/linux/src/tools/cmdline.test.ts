@@ -61,6 +61,10 @@ describe('exec command lines', () => {
     ['ip link delete dev vx0', { kind: 'command', command: { name: 'link-del', dev: 'vx0' } }],
     ['ip addr flush dev eth0', { kind: 'command', command: { name: 'addr-flush', dev: 'eth0' } }],
     ['ip a f eth0', { kind: 'command', command: { name: 'addr-flush', dev: 'eth0' } }],
+    ['bridge fdb flush dev br0', { kind: 'command', command: { name: 'fdb-flush', dev: 'br0' } }],
+    ['bridge fdb flush dev br0 brport eth1 dynamic', { kind: 'command', command: { name: 'fdb-flush', dev: 'br0', port: 'eth1', state: 'dynamic' } }],
+    ['bridge link', { kind: 'show', tool: 'bridge link' }],
+    ['bridge l show dev eth0', { kind: 'show', tool: 'bridge link show dev eth0' }],
   ])('%s', (line, expected) => {
     expect(parseExec(line)).toEqual(expected);
   });
@@ -117,8 +121,11 @@ describe('exec command lines', () => {
     ['ip neigh replace 10.0.0.2 lladdr 02:00:00:00:00:02 dev eth0 nud bogus', /nud 'bogus' is not a state \(incomplete, reachable/],
     ['ip neigh del 10.0.0.2', /needs dev IF/],
     ['ip neigh show proxy', /'proxy' is not supported \(supported here: dev IF\)/],
-    ['bridge link set dev eth0 hairpin on', /bridge: 'link' is not supported \(supported: fdb\)/],
-    ['bridge fdb flush dev br0', /bridge fdb: 'flush' is not supported/],
+    ['bridge link set dev eth0 hairpin on', /bridge link: 'set' is not supported \(supported: show, list\)/],
+    ['bridge vlan show', /bridge: 'vlan' is not supported \(supported: link, fdb\)/],
+    ['bridge fdb flush brport eth0', /needs dev BR/],
+    ['bridge fdb flush dev br0 dynamic static', /one state here/],
+    ['bridge fdb flush dev br0 vlan 10', /'vlan' is not supported \(supported here: dev BR, brport PORT, dynamic, static, permanent, nopermanent, master\)/],
     ['bridge fdb add 02:00:00:00:00:09 dev br0 vlan 10', /'vlan' is not supported/],
     ['bridge fdb show', /name the table/],
     ['sysctl net.ipv4.ip_forward', /sysctl: 'net\.ipv4\.ip_forward' is not supported \(supported: -w KEY=VALUE, -a\)/],

@@ -198,10 +198,36 @@ function ipNeigh(words: string[]): ExecParsed {
   return { kind: 'command', command: { name: 'neigh-replace', dev, ip: ipText, mac: lladdr, ...(state ? { state } : {}) } };
 }
 
-/** `bridge fdb ...` (bridge/fdb.c). */
+/** `bridge fdb ...` (bridge/fdb.c) and `bridge link [show] [dev IF]` (bridge/link.c). */
 export function bridge(words: string[]): ExecParsed {
-  keyword(words[0], ['fdb'], 'bridge');
-  const verb = keyword(words[1] ?? 'show', ['add', 'append', 'delete', 'replace', 'show', 'list'], 'bridge fdb');
+  const object = keyword(words[0], ['link', 'fdb'], 'bridge');
+  if (object === 'link') {
+    const verb = keyword(words[1] ?? 'show', ['show', 'list'], 'bridge link');
+    const a = new Args(words.slice(2), `bridge link ${verb}`);
+    const w = a.next();
+    if (w === undefined) return { kind: 'show', tool: 'bridge link' };
+    if (w !== 'dev') a.unsupported(w, ['dev IF']);
+    const dev = a.value('dev');
+    if (!a.done()) a.unsupported(a.peek()!, []);
+    return { kind: 'show', tool: `bridge link show dev ${dev}` };
+  }
+  const verb = keyword(words[1] ?? 'show', ['add', 'append', 'delete', 'replace', 'show', 'list', 'flush'], 'bridge fdb');
+  if (verb === 'flush') {
+    const a = new Args(words.slice(2), 'bridge fdb flush');
+    let dev: string | undefined;
+    let port: string | undefined;
+    let state: 'dynamic' | 'static' | 'permanent' | 'nopermanent' | undefined;
+    for (let w = a.next(); w !== undefined; w = a.next()) {
+      if (w === 'dev') dev = a.value('dev');
+      else if (w === 'brport') port = a.value('brport');
+      else if (w === 'dynamic' || w === 'static' || w === 'permanent' || w === 'nopermanent') {
+        if (state !== undefined) throw new Error(`bridge fdb flush: one state here ('${state}' and '${w}')`);
+        state = w;
+      } else if (w !== 'master') a.unsupported(w, ['dev BR', 'brport PORT', 'dynamic', 'static', 'permanent', 'nopermanent', 'master']);
+    }
+    if (dev === undefined) throw new Error('bridge fdb flush: needs dev BR (bridge: "Device is a required argument.")');
+    return { kind: 'command', command: { name: 'fdb-flush', dev, ...(port === undefined ? {} : { port }), ...(state === undefined ? {} : { state }) } };
+  }
   if (verb === 'show' || verb === 'list') {
     const a = new Args(words.slice(2), 'bridge fdb show');
     const w = a.next();
