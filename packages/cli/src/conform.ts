@@ -208,7 +208,9 @@ export function compareOutcomes(scenario: Scenario, records: readonly TraceRecor
     const [, at, dev, verb, session, tool] = m as unknown as [string, string, string, string, string | undefined, string | undefined];
     /** The lines a tool printed on this device in the simulator (its `<tool>.output` records, this session's). */
     // A step without a session (an exec line) is the run of the tool that started at this instant.
-    const started = session ?? (records.find((r) => r.type.endsWith('.output') && (r as { dev?: string }).dev === dev && r.t === parseDuration(at)) as { session?: string } | undefined)?.session;
+    // (A capture: the one listening on the device its header names.)
+    const startedHere = (r: TraceRecord<EthernetFrame>) => r.type.endsWith('.output') && (r as { dev?: string }).dev === dev && r.t === parseDuration(at) && (verb !== 'tcpdump' || String((r as { text?: string }).text).startsWith(`listening on ${tool ?? ''},`));
+    const started = session ?? (records.find(startedHere) as { session?: string } | undefined)?.session;
     const printed = (name: string) =>
       records.filter((r) => r.type === `${name}.output` && (r as { dev?: string }).dev === dev && (started === undefined || (r as { session?: string }).session === started)).flatMap((r) => String((r as { text?: string }).text).split('\n'));
     if (verb === 'ping') {
@@ -225,6 +227,23 @@ export function compareOutcomes(scenario: Scenario, records: readonly TraceRecor
       };
       const [a1, b1] = [icmp(sim), icmp(s.lines)];
       if (a1 !== '(none)' || b1 !== '(none)') note({ what: `${at} ${dev} ping${session ? ` [${session}]` : ''} ICMP messages`, netsim: a1, kernel: b1 });
+    } else if (verb === 'tcpdump') {
+      // The packets, in order (a line without a timestamp continues the packet before: a VXLAN
+      // datagram's inner frame), without tcpdump's timestamps and its own messages (stderr).
+      // Left out as the kernel's own randomness: ping's echo identifier (its socket's) and a VXLAN
+      // datagram's source port (a hash of the inner flow with a secret drawn at boot).
+      const packets = (lines: readonly string[]) => {
+        const out: string[] = [];
+        for (const raw of lines.flatMap((l) => l.split('\n'))) {
+          const l = raw.trim();
+          if (l === '' || /^(tcpdump: verbose output|listening on |\d+ packets (captured|received by filter|dropped by kernel))/.test(l)) continue;
+          const text = l.replace(/(ICMP echo (?:request|reply)), id \d+,/, '$1, id *,').replace(/(\d+\.\d+\.\d+\.\d+)\.\d+ > (\S+)\.(8472|4789): (OTV|VXLAN)/, '$1.* > $2.$3: $4');
+          if (/^\d\d:\d\d:\d\d\.\d{6} /.test(text)) out.push(text.replace(/^\S+ /, ''));
+          else if (out.length) out[out.length - 1] += ` / ${text}`;
+        }
+        return out.join(' | ') || '(no packets)';
+      };
+      note({ what: `${at} ${dev} tcpdump${tool ? ` ${tool}` : ''}`, netsim: packets(printed('tcpdump')), kernel: packets(s.lines) });
     } else if (verb === 'nc' || verb === 'telnet') {
       // What the client printed (the service name in `[tcp/NAME]` comes from the machine's
       // /etc/services, which a model cannot know: read as `*`).

@@ -5,6 +5,7 @@ import { isGroupMac, type EthernetFrame } from '@netsim/packets';
 import { fdbLookup } from '@netsim/l2';
 import { type Iface } from './config.js';
 import type { Work } from './step.js';
+import { tap } from './tools/tcpdump.js';
 
 export function bridgeFlood(w: Work, br: Iface, frame: EthernetFrame, ingress: string | null): void {
   for (const p of w.bridgePorts[br.name]!) if (p !== ingress) bridgeTxPort(w, p, frame);
@@ -12,7 +13,9 @@ export function bridgeFlood(w: Work, br: Iface, frame: EthernetFrame, ingress: s
 
 export function bridgeTxPort(w: Work, port: string, frame: EthernetFrame): void {
   const f = w.iface(port);
-  if (w.operUp(f)) w.fx.tx(port, frame);
+  if (!w.operUp(f)) return;
+  if (w.captures !== undefined) tap(w, port, frame);
+  w.fx.tx(port, frame);
 }
 
 /** The host transmits through a bridge device (br_dev_xmit). */

@@ -8,6 +8,7 @@ import type { Work } from './step.js';
 import { type PktType } from './step.js';
 import { bridgeFlood, bridgeTxPort } from './br_forward.js';
 import { l2Receive } from './dev.js';
+import { promiscCapture, tap } from './tools/tcpdump.js';
 
 /**
  * A local fdb entry holds `mac`: the bridge's own address or a port's (br_fdb_add_local), unless a
@@ -23,6 +24,7 @@ export function bridgeLocal(w: Work, br: Iface, mac: Mac): boolean {
 
 export function bridgeInput(w: Work, port: Iface, frame: EthernetFrame): void {
   const br = w.iface(port.master!);
+  if (w.captures !== undefined) tap(w, port.name, frame);
   const src = frame.src;
   if (isGroupMac(src) || src === ZERO_MAC) {
     w.fx.drop('MAC_INVALID_SOURCE', `${src} is not a valid source (br_handle_frame)`, port.name, frame);
@@ -57,6 +59,9 @@ export function bridgeInput(w: Work, port: Iface, frame: EthernetFrame): void {
     l2Receive(w, br, frame, pkt, port.name);
     return;
   }
+  // A promiscuous bridge (a capture on it) passes every frame up: the capture sees it, the stack
+  // drops it as not its own (local_rcv in br_handle_frame_finish; ip_rcv: PACKET_OTHERHOST).
+  if (w.captures !== undefined && promiscCapture(w, br.name)) tap(w, br.name, frame, true);
   const e = fdbLookup(fdb, dst, w.now, br.agingNs);
   if (e === undefined) bridgeFlood(w, br, frame, port.name);
   else if (e.port === port.name) w.fx.drop('SWITCH_SAME_PORT', `${br.name}: ${dst} is on ingress port ${port.name}`, port.name, frame);

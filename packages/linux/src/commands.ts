@@ -12,6 +12,8 @@ import type { FilterChange } from './netfilter.js';
 
 /** `ping [-c count] [-i interval] [-s size] [-t ttl] dst`. */
 export type PingCommand = { name: 'ping'; dst: string; count?: number; intervalNs?: number; size?: number; ttl?: number; ident?: number; session?: string; /** -W: how long to wait after the last echo when none was answered (default 10 s). */ timeoutNs?: number };
+/** `tcpdump -i DEV [-nn] [-e] [-p] [-c N] [FILTER]`: a capture on one of the host's devices. */
+export type TcpdumpCommand = { name: 'tcpdump'; dev: string; linkLevel?: boolean; promisc?: boolean; count?: number; filter?: string; session?: string };
 /** One echo request, no session (a raw ICMP echo). */
 export type EchoCommand = { name: 'echo'; dst: string; id?: number; seq?: number; size?: number };
 /** `arping [-U] [-c count] [-I dev] dst`. */
@@ -71,6 +73,7 @@ export type IptablesCommand = { name: 'iptables'; change: FilterChange };
 export type HostCommand =
   | PingCommand
   | EchoCommand
+  | TcpdumpCommand
   | ArpingCommand
   | TracerouteCommand
   | TcpListenCommand
@@ -98,7 +101,7 @@ export type HostCommand =
   | IptablesCommand;
 
 /** Every host command's name, in the order `host.ts` lists them in its error for an unknown one. */
-export const HOST_COMMAND_NAMES = ['ping', 'echo', 'arping', 'tcp-listen', 'tcp-connect', 'nc-udp', 'link', 'link-address', 'link-add', 'link-del', 'link-master', 'link-mtu', 'addr-flush', 'addr-add', 'addr-del', 'route-add', 'route-replace', 'route-del', 'sysctl-set', 'ipvs-set', 'fdb-add', 'fdb-replace', 'fdb-del', 'fdb-flush', 'udp-bind', 'udp-send', 'neigh-replace', 'neigh-del', 'neigh-flush', 'traceroute', 'restart', 'iptables'] as const satisfies readonly HostCommand['name'][];
+export const HOST_COMMAND_NAMES = ['ping', 'echo', 'arping', 'tcp-listen', 'tcp-connect', 'nc-udp', 'link', 'link-address', 'link-add', 'link-del', 'link-master', 'link-mtu', 'addr-flush', 'addr-add', 'addr-del', 'route-add', 'route-replace', 'route-del', 'sysctl-set', 'ipvs-set', 'fdb-add', 'fdb-replace', 'fdb-del', 'fdb-flush', 'udp-bind', 'udp-send', 'neigh-replace', 'neigh-del', 'neigh-flush', 'traceroute', 'tcpdump', 'restart', 'iptables'] as const satisfies readonly HostCommand['name'][];
 
 /** A command's fields without its name (what a constructor takes). */
 export type HostCommandArgs<C extends HostCommand> = Omit<C, 'name'>;
@@ -109,6 +112,7 @@ export type HostCommandArgs<C extends HostCommand> = Omit<C, 'name'>;
  */
 export const hostCommand = {
   ping: (a: HostCommandArgs<PingCommand>): PingCommand => ({ name: 'ping', ...a }),
+  tcpdump: (a: HostCommandArgs<TcpdumpCommand>): TcpdumpCommand => ({ name: 'tcpdump', ...a }),
   echo: (a: HostCommandArgs<EchoCommand>): EchoCommand => ({ name: 'echo', ...a }),
   arping: (a: HostCommandArgs<ArpingCommand>): ArpingCommand => ({ name: 'arping', ...a }),
   traceroute: (a: HostCommandArgs<TracerouteCommand>): TracerouteCommand => ({ name: 'traceroute', ...a }),

@@ -11,6 +11,7 @@ import type { TcpConn, TcpListener, TcpResult } from './tcp.js';
 import type { VxlanFdb } from './vxlan.js';
 import { ifnameProblem, unicastMac } from './netdevice.js';
 import type { TracerouteSession } from './traceroute.js';
+import type { CaptureSession } from './tools/tcpdump.js';
 
 /** An IPVS virtual service (Masq forwarding, round robin). */
 export interface IpvsService {
@@ -216,6 +217,8 @@ export interface HostState {
   readonly ipvs: IpvsTable;
   /** VXLAN forwarding databases by device name. */
   readonly vxfdb: Readonly<Record<string, VxlanFdb>>;
+  /** Running `tcpdump` captures by session (absent until the first). */
+  readonly captures?: Readonly<Record<string, CaptureSession>>;
 }
 
 export const neighKey = (ifindex: number, ip: Ipv4): number => ifindex * 4294967296 + ip;

@@ -16,6 +16,7 @@ import { bridgeXmit } from './br_forward.js';
 import { bridgeInput } from './br_input.js';
 import { ipRcv } from './ip_input.js';
 import { vxlanXmit } from './vxlan_core.js';
+import { tap } from './tools/tcpdump.js';
 
 /**
  * The link's carrier on a NIC came or went (NETDEV_CHANGE). Going, the neighbour entries on the
@@ -182,6 +183,12 @@ export function linkDel(w: Work, name: string): void {
     const { [name]: _v, ...vxfdb } = w.vxfdb;
     w.vxfdb = vxfdb;
   }
+  for (const [k, c] of Object.entries(w.captures ?? {})) {
+    if (c.dev !== name) continue;
+    const { [k]: _c, ...rest } = w.captures!;
+    w.captures = rest;
+    w.record('tcpdump.output', { session: k, text: 'tcpdump: pcap_loop: The interface disappeared' });
+  }
   w.record('link.del', { ifname: name });
 }
 
@@ -222,6 +229,7 @@ export function rxFrame(w: Work, port: string, frame: EthernetFrame): void {
 
 /** A frame handed to the stack on device `dev` (a NIC, or a bridge passing it up). */
 export function l2Receive(w: Work, dev: Iface, frame: EthernetFrame, pkt: PktType, port: string): void {
+  if (w.captures !== undefined) tap(w, dev.name, frame);
   if (frame.etherType === ETHERTYPE_ARP && frame.payload.kind === 'arp') arpRcv(w, dev, frame.payload, pkt, frame, port);
   else if (frame.etherType === ETHERTYPE_IPV4 && frame.payload.kind === 'ipv4') ipRcv(w, dev, frame.payload, pkt, frame, port);
   else if (pkt === 'otherhost') w.fx.drop('OTHERHOST', `destination ${frame.dst} is not ${dev.name}'s ${dev.mac}`, port, frame);
@@ -229,6 +237,7 @@ export function l2Receive(w: Work, dev: Iface, frame: EthernetFrame, pkt: PktTyp
 }
 
 export function l2Send(w: Work, dev: Iface, frame: EthernetFrame): void {
+  if (w.captures !== undefined && (dev.kind !== 'nic' || w.operUp(dev))) tap(w, dev.name, frame);
   if (dev.kind === 'bridge') bridgeXmit(w, dev, frame);
   else if (dev.kind === 'vxlan') vxlanXmit(w, dev, frame);
   else if (w.operUp(dev)) w.fx.tx(dev.name, frame);

@@ -41,6 +41,7 @@ import { tcpConnect, tcpDeadline, tcpListen, tcpSynTimer } from './tcp_ipv4.js';
 import { arpingStart, arpingTimer } from './tools/arping.js';
 import { echo, pingStart, pingTimer } from './tools/ping.js';
 import { traceStart, traceTimer } from './tools/traceroute.js';
+import { tcpdumpStart } from './tools/tcpdump.js';
 import { ncUdp, udpBind, udpSend } from './udp.js';
 import { vxlanFdbCommand } from './vxlan_core.js';
 import { HOST_COMMAND_NAMES, type HostCommand } from './commands.js';
@@ -115,6 +116,8 @@ function hostCommandRun(w: Work, c: HostCommand): void {
       return pingStart(w, c);
     case 'echo':
       return echo(w, c);
+    case 'tcpdump':
+      return tcpdumpStart(w, c);
     case 'arping':
       return arpingStart(w, c);
     case 'traceroute':

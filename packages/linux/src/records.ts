@@ -11,16 +11,16 @@ import type { NudState } from './neighbour.js';
 import type { TcpResult, TcpTool } from './tcp.js';
 import type { Target } from './netfilter.js';
 
-/** What a user-space tool printed, one line (or block) at a time: `ping`, `arping`, `traceroute`, `nc`, `telnet`. */
+/** What a user-space tool printed, one line (or block) at a time: `ping`, `arping`, `traceroute`, `nc`, `telnet`, `tcpdump`. */
 export type ToolOutputRecord = {
-  [T in 'ping' | 'arping' | 'traceroute' | 'nc' | 'telnet']: {
+  [T in 'ping' | 'arping' | 'traceroute' | 'nc' | 'telnet' | 'tcpdump']: {
     readonly type: `${T}.output`;
     readonly session: string;
     readonly text: string;
     /** How a TCP/UDP tool's connection ended (absent on a tool's first line). */
     readonly outcome?: TcpResult['outcome'];
   };
-}['ping' | 'arping' | 'traceroute' | 'nc' | 'telnet'];
+}['ping' | 'arping' | 'traceroute' | 'nc' | 'telnet' | 'tcpdump'];
 
 export type HostRecord =
   // neighbour layer (ip monitor neigh)

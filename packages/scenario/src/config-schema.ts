@@ -839,6 +839,9 @@ export const CONFIG_DEFINITIONS: Record<string, object> = {
     "$ref": "#/definitions/EchoCommand"
    },
    {
+    "$ref": "#/definitions/TcpdumpCommand"
+   },
+   {
     "$ref": "#/definitions/ArpingCommand"
    },
    {
@@ -2067,6 +2070,39 @@ export const CONFIG_DEFINITIONS: Record<string, object> = {
   ],
   "additionalProperties": false,
   "description": "A TCP server answering each request with `reply` (`nc -lk port`)."
+ },
+ "TcpdumpCommand": {
+  "type": "object",
+  "properties": {
+   "name": {
+    "type": "string",
+    "const": "tcpdump"
+   },
+   "dev": {
+    "type": "string"
+   },
+   "linkLevel": {
+    "type": "boolean"
+   },
+   "promisc": {
+    "type": "boolean"
+   },
+   "count": {
+    "type": "number"
+   },
+   "filter": {
+    "type": "string"
+   },
+   "session": {
+    "type": "string"
+   }
+  },
+  "required": [
+   "name",
+   "dev"
+  ],
+  "additionalProperties": false,
+  "description": "`tcpdump -i DEV [-nn] [-e] [-p] [-c N] [FILTER]`: a capture on one of the host's devices."
  },
  "TracerouteCommand": {
   "type": "object",

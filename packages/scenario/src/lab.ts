@@ -275,15 +275,18 @@ export function labScript(scenario: Scenario, opts: LabOptions = {}): Lab {
       say(`( at ${when}; ip netns exec ${ns(dev)} nc -lk ${shNum(a['port'], `listen on ${dev}: port`, { max: 65535 })} </dev/null >/dev/null 2>&1 & echo $! > "$OUT/.listen-${k++}.pid" ) &`);
       continue;
     }
-    const probe = probeCommand(s.verb, a, ns, ip, built, endName, new Set(switches.map((d) => d.id)), linkEnd, vxlanDevs);
+    // A capture runs from its step to the end of the run.
+    const left = Math.max(1, Math.ceil(((scenario.until === undefined ? 60e9 : parseDuration(scenario.until)) - t) / 1e9 * scale));
+    const probe = probeCommand(s.verb, a, ns, ip, built, endName, new Set(switches.map((d) => d.id)), linkEnd, vxlanDevs, left);
     if (probe === undefined) {
       notMaterialised.push(`timeline: ${s.verb} on ${dev || String(a['link'])} at ${String(s.at)}`);
       continue;
     }
     // An exec line reads, for the comparison, as the step it stands for (a show of its tool, a ping).
     const parsed = s.verb === 'exec' ? parseExec(String(a['cmd'])) : undefined;
-    const verb = parsed === undefined ? s.verb : parsed.kind === 'show' ? 'show' : parsed.command.name === 'ping' || parsed.command.name === 'arping' ? parsed.command.name : 'exec';
-    const tool = parsed?.kind === 'show' ? parsed.tool : a['tool'];
+    const verb = parsed === undefined ? s.verb : parsed.kind === 'show' ? 'show' : parsed.command.name === 'ping' || parsed.command.name === 'arping' || parsed.command.name === 'tcpdump' ? parsed.command.name : 'exec';
+    // A capture's header names its device (two captures on one host may start together).
+    const tool = parsed?.kind === 'show' ? parsed.tool : parsed?.command.name === 'tcpdump' ? parsed.command.dev : a['tool'];
     const head = `### ${String(s.at)} ${dev} ${verb}${a['session'] ? ` [${String(a['session'])}]` : ''}${tool ? ` ${String(tool)}` : ''}`;
     // Changes at one instant on one host run one after another, in the timeline's order, as the
     // simulator applies them (side by side they would race: two -A in either order).
@@ -319,7 +322,7 @@ function ruleArgs(r: RuleConfig, cidr: (c: string) => string): string {
 }
 
 /** The shell command for a timeline step, or undefined when it has no lab form. */
-function probeCommand(verb: string, a: Record<string, unknown>, ns: (d: string) => string, ip: (a: string) => string, built: Set<string>, endName: Map<string, string>, switches: Set<string>, linkEnd: Map<string, string>, vxlanDevs: Set<string>): string | undefined {
+function probeCommand(verb: string, a: Record<string, unknown>, ns: (d: string) => string, ip: (a: string) => string, built: Set<string>, endName: Map<string, string>, switches: Set<string>, linkEnd: Map<string, string>, vxlanDevs: Set<string>, secondsLeft: number): string | undefined {
   const host = String(a['host'] ?? a['dev'] ?? '');
   const n = ns(host);
   const secs = (d: unknown) => (d === undefined ? undefined : parseDuration(d as string) / 1e9);
@@ -373,7 +376,7 @@ function probeCommand(verb: string, a: Record<string, unknown>, ns: (d: string) 
         return addr ? `${ip(addr[1]!)}${addr[2] ?? ''}` : shq(w);
       });
       const c = parsed.kind === 'command' ? parsed.command : undefined;
-      const limit = c?.name === 'ping' ? Math.ceil((c.count ?? 1) * ((c.intervalNs ?? 1e9) / 1e9) + Math.max(10, (c.timeoutNs ?? 0) / 1e9) + 2) : c?.name === 'arping' ? (c.count ?? 1) + 10 : undefined;
+      const limit = c?.name === 'ping' ? Math.ceil((c.count ?? 1) * ((c.intervalNs ?? 1e9) / 1e9) + Math.max(10, (c.timeoutNs ?? 0) / 1e9) + 2) : c?.name === 'arping' ? (c.count ?? 1) + 10 : c?.name === 'tcpdump' ? secondsLeft : undefined;
       return `${limit === undefined ? '' : `timeout ${limit} `}ip netns exec ${n} ${mapped.join(' ')}`;
     }
     case 'command': {

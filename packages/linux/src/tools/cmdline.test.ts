@@ -64,6 +64,9 @@ describe('exec command lines', () => {
     ['bridge fdb flush dev br0', { kind: 'command', command: { name: 'fdb-flush', dev: 'br0' } }],
     ['bridge fdb flush dev br0 brport eth1 dynamic', { kind: 'command', command: { name: 'fdb-flush', dev: 'br0', port: 'eth1', state: 'dynamic' } }],
     ['bridge link', { kind: 'show', tool: 'bridge link' }],
+    ['tcpdump -i br0', { kind: 'command', command: { name: 'tcpdump', dev: 'br0' } }],
+    ['tcpdump -nne -p -c 5 -i vx0 arp or icmp', { kind: 'command', command: { name: 'tcpdump', dev: 'vx0', linkLevel: true, promisc: false, count: 5, filter: 'arp or icmp' } }],
+    ["tcpdump -nn -i eth0 'udp port 8472 and not host 10.0.0.9'", { kind: 'command', command: { name: 'tcpdump', dev: 'eth0', filter: 'udp port 8472 and not host 10.0.0.9' } }],
     ['bridge l show dev eth0', { kind: 'show', tool: 'bridge link show dev eth0' }],
   ])('%s', (line, expected) => {
     expect(parseExec(line)).toEqual(expected);
@@ -77,7 +80,7 @@ describe('exec command lines', () => {
     ['ping -c 1 $GW', /'\$' is shell syntax/],
     ['ip link set "eth$0" down', /shell expansions/],
     ["ip link set 'eth0 down", /unterminated single quote/],
-    ['ifconfig eth0 down', /'ifconfig' is not a supported command \(supported: ip, bridge, sysctl, ping, arping, iptables, arp\)/],
+    ['ifconfig eth0 down', /'ifconfig' is not a supported command \(supported: ip, bridge, sysctl, ping, arping, iptables, arp, tcpdump\)/],
     ['ip xfrm state', /ip: 'xfrm' is not supported \(supported: address, route, neighbor, neighbour, link\)/],
     ['ip -4 addr', /ip: option '-4' is not supported/],
     ['ip -s addr', /only 'ip -s link' is supported/],
@@ -157,6 +160,15 @@ describe('exec command lines', () => {
     ['iptables -L', /give -v -n/],
     ['iptables -L -v -n -t nat', /'-t' is not supported/],
     ['arp -a', /arp: '-a' is not supported/],
+    ['tcpdump -nn icmp', /give -i DEV/],
+    ['tcpdump -i any', /-i any is not modelled/],
+    ['tcpdump -i eth0 -w /tmp/x.pcap', /'-w' is not supported \(supported here: -i DEV, -n, -nn, -e, -p, -l, -c N, FILTER\)/],
+    ['tcpdump -i eth0 vlan 10', /filter word 'vlan' is not supported/],
+    ['tcpdump -i eth0 host', /'host' needs a value/],
+    ['tcpdump -i eth0 host example.com', /'example\.com' is not an IPv4 address/],
+    ['tcpdump -i eth0 icmp and', /ends with an operator/],
+    ['tcpdump -i eth0 icmp arp', /'arp' here needs 'and' or 'or' before it/],
+    ['tcpdump -i eth0 port 70000', /'70000' is not a port number/],
     ['__proto__ x', /'__proto__' is not a supported command/],
   ])('refuses %j, naming the word', (line, message) => {
     expect(() => parseExec(line)).toThrow(message);

@@ -13,6 +13,7 @@
 import { address, Args, count, type ExecParsed } from './args.js';
 import { bridge, ip } from './iproute2.js';
 import { iptables } from './iptables.js';
+import { parseCaptureFilter } from './tcpdump.js';
 
 export type { ExecParsed } from './args.js';
 
@@ -45,6 +46,7 @@ export const EXEC_FORMS: readonly { form: string; does: string }[] = [
   { form: 'iptables -A|-D CHAIN RULE, -I CHAIN [NUM] RULE, -D CHAIN NUM', does: 'a filter rule: -i, -o, -s, -d, -p icmp|udp|tcp, -m udp|tcp --sport/--dport, -m comment --comment, -j ACCEPT|DROP|REJECT; counters of other rules kept' },
   { form: 'iptables -F|-Z [CHAIN], iptables -P CHAIN ACCEPT|DROP', does: 'flush rules (policies stay), zero counters, set a policy' },
   { form: 'iptables -L [CHAIN] -v -n [-x] [--line-numbers]', does: 'prints the filter table (any spelling: -nvL, -nvxL, ...)' },
+  { form: 'tcpdump -i DEV [-nn] [-e] [-p] [-c N] [FILTER]', does: "a capture on any of the host's devices (a NIC, a bridge port, a bridge, a VXLAN device) printing tcpdump -nn [-e] lines until -c N packets or the end of the run; without -p a bridge is promiscuous and shows what it forwards too. FILTER: arp, ip, icmp, igmp, udp, tcp, host A, src|dst [host] A, [src|dst] port N, ether host|src|dst MAC, with and, or, not" },
   { form: 'arp -n [-i IF]', does: 'prints the neighbour table as net-tools does' },
   { form: 'sysctl -a', does: 'prints every modelled sysctl' },
 ];
@@ -145,7 +147,33 @@ function arp(words: string[]): ExecParsed {
   throw new Error(`arp -n: '${words[1]}' is not supported (supported: -i IF)`);
 }
 
-const TOOLS: Readonly<Record<string, (words: string[]) => ExecParsed>> = { ip, bridge, sysctl, ping, arping, iptables, arp };
+/** `tcpdump -i DEV [-n|-nn] [-e] [-p] [-l] [-c N] [FILTER]` (tcpdump 4.99; the filter: tcpdump.ts). */
+function tcpdump(words: string[]): ExecParsed {
+  const a = new Args(words, 'tcpdump');
+  let dev: string | undefined;
+  let linkLevel = false;
+  let promisc = true;
+  let n: number | undefined;
+  const filter: string[] = [];
+  for (let w = a.next(); w !== undefined; w = a.next()) {
+    if (filter.length === 0 && w.startsWith('-') && w.length > 1) {
+      // Single-letter flags may be grouped (-nne, -nnel); -i and -c take a value.
+      if (w === '-i') dev = a.value('-i');
+      else if (w === '-c') n = count(a.value('-c'), 'tcpdump -c');
+      else if (/^-[nelp]+$/.test(w)) {
+        if (w.includes('e')) linkLevel = true;
+        if (w.includes('p')) promisc = false;
+      } else a.unsupported(w, ['-i DEV', '-n', '-nn', '-e', '-p', '-l', '-c N', 'FILTER']);
+    } else filter.push(w);
+  }
+  if (dev === undefined) throw new Error('tcpdump: give -i DEV (the device to capture on)');
+  if (dev === 'any') throw new Error("tcpdump: -i any is not modelled (name one device)");
+  parseCaptureFilter(filter);
+  const text = filter.join(' ');
+  return { kind: 'command', command: { name: 'tcpdump', dev, ...(linkLevel ? { linkLevel } : {}), ...(promisc ? {} : { promisc }), ...(n === undefined ? {} : { count: n }), ...(text ? { filter: text } : {}) } };
+}
+
+const TOOLS: Readonly<Record<string, (words: string[]) => ExecParsed>> = { ip, bridge, sysctl, ping, arping, iptables, arp, tcpdump };
 
 /**
  * A command line as the host runs or shows it.
