@@ -54,6 +54,57 @@ describe('exec steps', () => {
     ]);
   });
 
+  it('every one of 32 wrong command lines is named at its YAML place, with the word and what is supported, in one load', () => {
+    const wrong: [line: string, says: RegExp][] = [
+      ['ifconfig eth0 up', /'ifconfig' is not a supported command \(supported: ip, bridge, sysctl, ping, arping, iptables, arp, tcpdump\)/],
+      ['ip xfrm state', /'xfrm' is not supported \(supported: address, route, neighbor, neighbour, link\)/],
+      ['ip -6 route', /option '-6' is not supported \(supported: -s\)/],
+      ['ip link set eth0 promisc on', /'promisc' is not supported \(supported here: up, down, address MAC, master BR, nomaster, mtu N\)/],
+      ['ip link set eth0', /say up, down, address MAC, master BR, nomaster or mtu N/],
+      ['ip link add veth0 type veth peer name veth1', /type 'veth' is not modelled \(supported: bridge, dummy, vxlan/],
+      ['ip link add vx0 type vxlan dstport 4789', /needs id VNI/],
+      ['ip link add br1 type bridge vlan_filtering 1', /'vlan_filtering' is not supported/],
+      ['ip addr add 10.0.0.5/24', /needs dev IF/],
+      ['ip addr flush', /Flush requires arguments/],
+      ['ip addr add 10.0.0.5/24 dev eth0 label eth0:1', /'label' is not supported \(supported here: dev IF\)/],
+      ['ip route add 10.1.0.0/16 via 10.0.0.1 metric 10', /'metric' is not supported \(supported here: via GW, dev IF, onlink\)/],
+      ['ip route add 10.1.0.1/16 via 10.0.0.1', /not an IPv4 prefix/],
+      ['ip route get', /give one address/],
+      ['ip neigh flush', /give dev IF or all/],
+      ['ip neigh change 10.0.0.2 dev eth0', /not supported yet \(supported: replace, del, flush, show\)/],
+      ['ip neigh replace 10.0.0.2 dev eth0', /needs lladdr MAC/],
+      ['ip neigh replace 10.0.0.2 lladdr 02:00:00:00:00:02 dev eth0 nud bogus', /nud 'bogus' is not a state/],
+      ['bridge vlan show', /'vlan' is not supported \(supported: link, fdb\)/],
+      ['bridge fdb flush dev br0 vlan 10', /'vlan' is not supported \(supported here: dev BR, brport PORT, dynamic, static, permanent, nopermanent, master\)/],
+      ['bridge fdb show', /name the table/],
+      ['sysctl net.ipv4.ip_forward', /not supported \(supported: -w KEY=VALUE, -a\)/],
+      ['sysctl -w net.ipv4.ip_forward', /is not KEY=INTEGER/],
+      ['ping 198.18.0.2', /give -c N \(without it ping never ends\)/],
+      ['ping -c 3 -f 198.18.0.2', /'-f' is not supported \(supported here: -c N, -i SECS, -W SECS, -s BYTES, -t TTL, -q\)/],
+      ['ping -c 3 example.com', /'example\.com' is not an IPv4 address/],
+      ['arping -c 1 -D 198.18.0.2', /'-D' is not supported/],
+      ['iptables -t nat -A POSTROUTING -j MASQUERADE', /'nat' is not modelled \(the filter table only\)/],
+      ['iptables -A INPUT -m conntrack --ctstate NEW -j ACCEPT', /-m 'conntrack' is not supported \(udp, tcp, comment\)/],
+      ['iptables -N KUBE-SERVICES', /'-N' is not supported \(supported: -A, -I, -D, -F, -Z, -P, -L -v -n/],
+      ['tcpdump -i eth0 -w /tmp/x.pcap', /'-w' is not supported \(supported here: -i DEV, -n, -nn, -e, -p, -l, -c N, FILTER\)/],
+      ['ip link set eth0 down; reboot', /';' is shell syntax/],
+    ];
+    const steps = wrong.map(([line], i) => `  - { at: ${i + 1}s, exec: { host: h1, cmd: ${JSON.stringify(line)} } }`).join('\n');
+    let problems: readonly string[] = [];
+    try {
+      runScenario(parseYamlScenario(scenario(steps)));
+    } catch (e) {
+      if (!(e instanceof ScenarioError)) throw e;
+      problems = e.problems;
+    }
+    expect(wrong.length).toBe(32);
+    expect(problems).toHaveLength(wrong.length);
+    wrong.forEach(([line, says], i) => {
+      expect(problems[i]).toContain(`timeline[${i}] (at ${i + 1}s: exec on 'h1'): '${line}': `);
+      expect(problems[i]).toMatch(says);
+    });
+  });
+
   it('the lab runs the scenario’s own command line, addresses remapped and words quoted', () => {
     const s = parseYamlScenario(scenario("  - { at: 1s, exec: { host: h1, cmd: 'ip neigh replace 198.18.0.9 lladdr 02:00:00:00:00:09 dev eth0' } }\n  - { at: 2s, exec: { host: h1, cmd: 'ping -c 2 -i 0.5 198.18.0.2' } }"));
     const script = labScript(s).script;
