@@ -1,13 +1,14 @@
 /**
  * Conformance: an interface taken down and up again (dev_change_flags; fib_netdev_event →
  * fib_disable_ip on NETDEV_DOWN). h1 reaches h2 through r by a static route. At 3.25 s h1's eth0
- * goes down, at 3.5 s up again: the kernel removed every route through the device on the way down
+ * goes down, at 4.25 s up again (a second apart: the peer's carrier change reaches its
+ * neighbour table through linkwatch, a work item that runs late on a busy machine): the kernel removed every route through the device on the way down
  * (fib_sync_down_dev, fib_flush) and flushed its neighbour entries, the permanent one included
  * (arp_ifdown → neigh_ifdown); up brings back only the connected route. So the next ping finds no
  * route ("connect: Network is unreachable") unless, per variant, the route is added again.
  *
  * Taking h1's end down drops the carrier at the other end too (a veth's close; a NIC powering its
- * PHY down), so r flushes its entry for h1 (neigh_carrier_down) and never probes it: at 9 s h1
+ * PHY down), so r flushes its entry for h1 (neigh_carrier_down) and never probes it: at 10 s h1
  * knows r only if the second ping resolved it again.
  */
 import { defineScenario } from '@netsim/scenario';
@@ -27,10 +28,10 @@ export default defineScenario({
     b.at('0.5s').exec('h1', 'ip neigh replace 192.168.198.77 lladdr 02:00:00:00:08:77 dev eth0 nud permanent');
     b.at('1s').ping('h1', '192.168.199.2', { count: 2, session: 'before' });
     b.at('3.25s').exec('h1', 'ip link set dev eth0 down');
-    b.at('3.5s').exec('h1', 'ip link set dev eth0 up');
-    if (variant.name === 're-added') b.at('3.75s').exec('h1', 'ip route add 192.168.199.0/24 via 192.168.198.254');
-    b.at('4s').exec('h1', 'ip r').exec('h1', 'ip n');
-    b.at('4.5s').ping('h1', '192.168.199.2', { count: 2, session: 'after' });
-    b.at('9s').exec('h1', 'ip n');
+    b.at('4.25s').exec('h1', 'ip link set dev eth0 up');
+    if (variant.name === 're-added') b.at('4.5s').exec('h1', 'ip route add 192.168.199.0/24 via 192.168.198.254');
+    b.at('4.75s').exec('h1', 'ip r').exec('h1', 'ip n');
+    b.at('5.5s').ping('h1', '192.168.199.2', { count: 2, session: 'after' });
+    b.at('10s').exec('h1', 'ip n');
   },
 });

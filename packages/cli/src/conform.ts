@@ -161,7 +161,18 @@ export async function conform(scenario: Scenario, opts: { variant?: string; time
   const why = labAvailable();
   if (why) return { ran: false, skipped: why, observations: [], unexplained: 0 };
   const run = runScenario(scenario, opts.variant === undefined ? {} : { variant: opts.variant });
-  const lab = labScript(scenario, opts.variant === undefined ? {} : { variant: opts.variant });
+  const kernelText = await kernelRun(scenario, opts);
+  const observations = compareOutcomes(scenario, run.recorder.records as readonly TraceRecord<EthernetFrame>[], kernelText);
+  return { ran: true, observations, unexplained: observations.filter((o) => !o.same && !o.explained).length };
+}
+
+/**
+ * The scenario in a real-kernel lab (the caller has checked {@link labAvailable}): what its steps
+ * printed, as `### <at> <dev> <verb> [session] <tool>` sections, addresses mapped back to the
+ * scenario's. The script and its folder are removed on every exit path.
+ */
+export async function kernelRun(scenario: Scenario, opts: { variant?: string; timeoutSec?: number; keepAddresses?: boolean } = {}): Promise<string> {
+  const lab = labScript(scenario, { ...(opts.variant === undefined ? {} : { variant: opts.variant }), ...(opts.keepAddresses ? { keepAddresses: true } : {}) });
   const unmap = (text: string) => text.replace(/\b(?:\d{1,3}\.){3}\d{1,3}\b/g, (a) => lab.unmap(a));
   const dir = mkdtempSync(join(tmpdir(), 'netsim-lab-'));
   const removeDir = () => rmSync(dir, { recursive: true, force: true });
@@ -184,8 +195,7 @@ export async function conform(scenario: Scenario, opts: { variant?: string; time
     removeDir();
     process.off('exit', removeDir);
   }
-  const observations = compareOutcomes(scenario, run.recorder.records as readonly TraceRecord<EthernetFrame>[], kernelText);
-  return { ran: true, observations, unexplained: observations.filter((o) => !o.same && !o.explained).length };
+  return kernelText;
 }
 
 /**

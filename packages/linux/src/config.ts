@@ -323,7 +323,8 @@ function buildIfaces(c: HostConfig, macs: Map<string, { mac: Mac; explicit: bool
     if (kind === 'vxlan' && (i.vni === undefined || !Number.isInteger(i.vni) || i.vni < 0 || i.vni > 0xffffff)) throw new Error(`interface '${i.name}': a vxlan device needs vni 0..16777215`);
     if (i.underlay !== undefined && !byName.has(i.underlay)) throw new Error(`interface '${i.name}': underlay '${i.underlay}' is not an interface of this host`);
     const vxlan = kind === 'vxlan' ? { vni: i.vni!, port: i.dstport ?? 8472, local: i.local === undefined ? null : parseIpv4(i.local), learning: i.learning ?? true, proxy: i.proxy ?? false } : null;
-    const lowerMtu = i.underlay !== undefined ? (byName.get(i.underlay)!.mtu ?? 1500) : 1500;
+    // vxlan_config_apply: the lower device's MTU minus 50; without a lower device, ETH_DATA_LEN.
+    const vxlanMtu = i.underlay !== undefined ? (byName.get(i.underlay)!.mtu ?? 1500) - 50 : 1500;
     ifaces.push({
       name: i.name,
       index: n + 2,
@@ -334,7 +335,7 @@ function buildIfaces(c: HostConfig, macs: Map<string, { mac: Mac; explicit: bool
       up: i.up ?? true,
       carrier: kind === 'nic' ? carrier(i.name) : true,
       // vxlan: MTU = lower device's − 50 (the outer Ethernet, IPv4, UDP and VXLAN headers).
-      mtu: i.mtu ?? (kind === 'vxlan' ? lowerMtu - 50 : 1500),
+      mtu: i.mtu ?? (kind === 'vxlan' ? vxlanMtu : 1500),
       noarp: kind === 'dummy',
       master: i.master ?? null,
       addrs,

@@ -25,3 +25,4 @@ export * from './records.js';
 export * from './timers.js';
 export * from './netdevice.js';
 export * from './tools/cmdline.js';
+export { parseCaptureFilter, filterMatches, tcpdumpLine, type CaptureSession, type CaptureFilter, type CapturePrimitive } from './tools/tcpdump.js';

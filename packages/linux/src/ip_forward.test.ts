@@ -27,10 +27,10 @@ describe('ICMP redirect (net/ipv4/route.c, ip_forward.c)', () => {
     expect(redirectsSent(rec).length).toBe(2); // as Linux 6.18 did in scenarios/conformance/redirect.ts
     const echoes = rec.records.flatMap((r) => (r.type === 'tx' && r.dev === 'a' && r.frame.payload.kind === 'ipv4' && r.frame.payload.payload.kind === 'icmp' && r.frame.payload.payload.message === 'echo-request' ? [r.frame] : []));
     expect(echoes.map((f) => f.dst)).toEqual(['02:00:00:00:00:fe', '02:00:00:00:00:fe', '02:00:00:00:00:0b', '02:00:00:00:00:0b']);
-    expect(ipRouteShowCache(sim.state<HostState>('a'), sim.now)).toBe('198.18.0.2 via 198.18.0.2 dev eth0\n    cache <redirected> expires 295sec');
-    expect(ipRouteGet(sim.state<HostState>('a'), parseIpv4('198.18.0.2'), sim.now)).toBe('198.18.0.2 via 198.18.0.2 dev eth0 src 198.18.0.1 uid 0\n    cache <redirected> expires 295sec');
+    expect(ipRouteShowCache(sim.state<HostState>('a'), sim.now)).toBe('198.18.0.2 via 198.18.0.2 dev eth0 \n    cache <redirected> expires 295sec ');
+    expect(ipRouteGet(sim.state<HostState>('a'), parseIpv4('198.18.0.2'), sim.now)).toBe('198.18.0.2 via 198.18.0.2 dev eth0 src 198.18.0.1 uid 0 \n    cache <redirected> expires 295sec ');
     sim.run({ until: '302.5s' });
-    expect(ipRouteGet(sim.state<HostState>('a'), parseIpv4('198.18.0.2'), sim.now)).toBe('198.18.0.2 via 198.18.0.254 dev eth0 src 198.18.0.1 uid 0\n    cache');
+    expect(ipRouteGet(sim.state<HostState>('a'), parseIpv4('198.18.0.2'), sim.now)).toBe('198.18.0.2 via 198.18.0.254 dev eth0 src 198.18.0.1 uid 0 \n    cache ');
     expect(ipRouteShowCache(sim.state<HostState>('a'), sim.now)).toBe('');
     sim.command('303s', 'a', { name: 'ping', dst: '198.18.0.2', count: 1, session: 'after' });
     sim.run({ until: '304s' });

@@ -42,22 +42,22 @@ describe('neighbour states over time (net/core/neighbour.c)', () => {
       return ipNeighShow(sim.state<HostState>('a'));
     };
     sim.command('1s', 'a', { name: 'ping', dst: '198.18.0.2', count: 1 });
-    expect(show('1.000001s')).toBe('198.18.0.2 dev eth0  INCOMPLETE'); // request sent, reply not back yet
-    expect(show('1.5s')).toBe(`198.18.0.2 dev eth0 lladdr ${B} REACHABLE`);
+    expect(show('1.000001s')).toBe('198.18.0.2 dev eth0  INCOMPLETE '); // request sent, reply not back yet
+    expect(show('1.5s')).toBe(`198.18.0.2 dev eth0 lladdr ${B} REACHABLE `);
     const reach = sim.state<HostState>('a').reach['eth0']!;
     const reachedAt = 1_000_000_000 + 4_000; // reply after two 1 us hops each way
     sim.run({ until: reachedAt + reach - 1 });
     expect(ipNeighShow(sim.state<HostState>('a'))).toContain('REACHABLE');
     sim.run({ until: reachedAt + reach });
-    expect(ipNeighShow(sim.state<HostState>('a'))).toBe(`198.18.0.2 dev eth0 lladdr ${B} STALE`);
+    expect(ipNeighShow(sim.state<HostState>('a'))).toBe(`198.18.0.2 dev eth0 lladdr ${B} STALE `);
     // b disappears; a pings again at 100 s: STALE is still used (DELAY), then PROBE, then FAILED.
     sim.setLink('99s', 'b.eth0 <-> sw.p2', false);
     sim.command('100s', 'a', { name: 'ping', dst: '198.18.0.2', count: 1, session: 'later' });
-    expect(show('100.5s')).toBe(`198.18.0.2 dev eth0 lladdr ${B} DELAY`);
+    expect(show('100.5s')).toBe(`198.18.0.2 dev eth0 lladdr ${B} DELAY `);
     expect(show('104.999s')).toContain('DELAY');
-    expect(show('105s')).toBe(`198.18.0.2 dev eth0 lladdr ${B} PROBE`);
+    expect(show('105s')).toBe(`198.18.0.2 dev eth0 lladdr ${B} PROBE `);
     expect(show('107.999s')).toContain('PROBE');
-    expect(show('108s')).toBe('198.18.0.2 dev eth0  FAILED');
+    expect(show('108s')).toBe('198.18.0.2 dev eth0  FAILED ');
   });
 
   it('no answer: 3 broadcasts 1 s apart, FAILED at 3 s, and ping prints Destination Host Unreachable', () => {
@@ -75,6 +75,6 @@ describe('neighbour states over time (net/core/neighbour.c)', () => {
       'From 198.18.0.1 icmp_seq=3 Destination Host Unreachable',
     ]);
     expect(lines).toContain('3 packets transmitted, 0 received, +3 errors, 100% packet loss, time 2000ms');
-    expect(ipNeighShow(sim.state<HostState>('a'))).toBe('198.18.0.99 dev eth0  FAILED');
+    expect(ipNeighShow(sim.state<HostState>('a'))).toBe('198.18.0.99 dev eth0  FAILED ');
   });
 });

@@ -94,7 +94,7 @@ describe('iptables at run time', () => {
     expect(iptablesNum(5, true)).toBe('       5');
     const f = changeFilter(buildFilter(), { op: 'append', rule: { chain: 'FORWARD', target: 'DROP' } });
     expect(iptablesList(f, { chain: 'FORWARD', exact: true, lineNumbers: true })).toBe(
-      ['Chain FORWARD (policy ACCEPT 0 packets, 0 bytes)', 'num      pkts      bytes target     prot opt in     out     source               destination', '1           0        0 DROP       all  --  *      *       0.0.0.0/0            0.0.0.0/0'].join('\n'),
+      ['Chain FORWARD (policy ACCEPT 0 packets, 0 bytes)', 'num      pkts      bytes target     prot opt in     out     source               destination         ', '1           0        0 DROP       all  --  *      *       0.0.0.0/0            0.0.0.0/0           '].join('\n'),
     );
   });
 });

@@ -242,7 +242,8 @@ export function iptablesList(f: Filter, opts: { chain?: Chain; exact?: boolean; 
     const pc = f.policyCounters[chain];
     lines.push(`Chain ${chain} (policy ${f.policy[chain]} ${iptablesNum(pc.packets, exact, false)} packets, ${iptablesNum(pc.bytes, exact, false)} bytes)`);
     const num = opts.lineNumbers ? 'num  ' : '';
-    lines.push(`${num}${exact ? `${'pkts'.padStart(8)} ${'bytes'.padStart(10)}` : ' pkts bytes'} target     prot opt in     out     source               destination`);
+    // iptables prints the addresses as `%-19s ` (so the header and a rule without matches end in spaces).
+    lines.push(`${num}${exact ? `${'pkts'.padStart(8)} ${'bytes'.padStart(10)}` : ' pkts bytes'} target     prot opt in     out     source               ${'destination'.padEnd(20)}`);
     let k = 0;
     f.rules.forEach((r, i) => {
       if (r.chain !== chain) return;
@@ -253,10 +254,11 @@ export function iptablesList(f: Filter, opts: { chain?: Chain; exact?: boolean; 
       const ports = r.sport !== null || r.dport !== null ? `${r.proto}${r.sport !== null ? ` spt:${r.sport}` : ''}${r.dport !== null ? ` dpt:${r.dport}` : ''}` : '';
       const extra = [ports, r.comment ? `/* ${r.comment} */` : '', r.target === 'REJECT' ? 'reject-with icmp-port-unreachable' : ''].filter(Boolean).join(' ');
       lines.push(
-        `${opts.lineNumbers ? `${String(k).padEnd(4)} ` : ''}${iptablesNum(c.packets, exact)} ${iptablesNum(c.bytes, exact)} ${r.target.padEnd(10)} ${(r.proto ?? 'all').padEnd(4)} --  ${(r.in ?? '*').padEnd(6)} ${(r.out ?? '*').padEnd(6)}  ${net(r.src).padEnd(20)} ${net(r.dst).padEnd(20)}${extra ? ` ${extra}` : ''}`.trimEnd(),
+        `${opts.lineNumbers ? `${String(k).padEnd(4)} ` : ''}${iptablesNum(c.packets, exact)} ${iptablesNum(c.bytes, exact)} ${r.target.padEnd(10)} ${(r.proto ?? 'all').padEnd(4)} --  ${(r.in ?? '*').padEnd(6)} ${(r.out ?? '*').padEnd(6)}  ${net(r.src).padEnd(20)} ${net(r.dst).padEnd(20)}${extra ? ` ${extra}` : ''}`,
       );
     });
     lines.push('');
   }
-  return lines.join('\n').trimEnd();
+  lines.pop();
+  return lines.join('\n');
 }

@@ -6,6 +6,7 @@ import { formatIpv4, macToNumber } from '@netsim/packets';
 import type { DeviceCounters, Nanos } from '@netsim/engine';
 import { fdbEntries } from '@netsim/l2';
 import type { HostState, Iface } from './config.js';
+import type { NeighParms } from './sysctl.js';
 import type { NeighEntry } from './neighbour.js';
 import { vxlanFdbShow } from './vxlan.js';
 import { lookupRoute, sourceFor } from './routing.js';
@@ -18,12 +19,14 @@ export function neighEntries(s: HostState, dev?: string): NeighEntry[] {
 }
 
 /**
- * `ip neigh show [dev DEV]`: `IP dev DEV lladdr MAC STATE`; without an address the state follows
- * two spaces, as print_neigh leaves them (`10.0.0.2 dev eth0  INCOMPLETE`).
+ * `ip neigh show [dev DEV]`: `IP dev DEV lladdr MAC STATE `, each field followed by a space as
+ * print_neigh prints them (so a line ends with one, and an entry without an address has two
+ * before its state: `10.0.0.2 dev eth0  INCOMPLETE `). The kernel dumps its hash table in bucket
+ * order (a random hash): netsim lists by device, then address.
  */
 export function ipNeighShow(s: HostState, dev?: string): string {
   return neighEntries(s, dev)
-    .map((e) => `${formatIpv4(e.ip)} ${dev === undefined ? `dev ${e.dev} ` : ''}${e.mac && e.state !== 'INCOMPLETE' && e.state !== 'FAILED' ? `lladdr ${e.mac}` : ''} ${e.state}`)
+    .map((e) => `${formatIpv4(e.ip)} ${dev === undefined ? `dev ${e.dev} ` : ''}${e.mac && e.state !== 'INCOMPLETE' && e.state !== 'FAILED' ? `lladdr ${e.mac}` : ''} ${e.state} `)
     .join('\n');
 }
 
@@ -53,25 +56,40 @@ function flags(f: Iface): string {
   return l.join(',');
 }
 
+/** Operstate: UNKNOWN for devices that never report carrier (lo, dummy, vxlan) and a bridge that never had a port. */
 function operState(f: Iface): string {
-  if (f.kind === 'lo' || (f.kind === 'dummy' && f.up) || (f.operUnknown && f.up)) return 'UNKNOWN';
+  if (f.kind === 'lo' || ((f.kind === 'dummy' || f.kind === 'vxlan') && f.up) || (f.operUnknown && f.up)) return 'UNKNOWN';
   return f.up && f.carrier ? 'UP' : 'DOWN';
 }
 
-/** `ip addr show [dev DEV]`. */
+/**
+ * A device's first line as `ip link` / `ip addr` print it (print_linkinfo): the qdisc is a NIC's
+ * default (fq_codel; a veth has noqueue), `noqueue` on virtual devices, `noop` while down.
+ */
+function linkHead(f: Iface, mode: boolean): string {
+  const qdisc = !f.up ? 'noop' : f.kind === 'nic' ? 'fq_codel' : 'noqueue';
+  return `${f.index}: ${f.name}: <${flags(f)}> mtu ${f.mtu} qdisc ${qdisc}${f.master ? ` master ${f.master}` : ''} state ${operState(f)}${mode ? ' mode DEFAULT' : ''} group default qlen 1000`;
+}
+
+function linkLine(f: Iface): string {
+  return f.kind === 'lo' ? '    link/loopback 00:00:00:00:00:00 brd 00:00:00:00:00:00' : `    link/ether ${f.mac} brd ff:ff:ff:ff:ff:ff`;
+}
+
+/**
+ * `ip addr show [dev DEV]`. Addresses are as `ip addr add A/LEN dev D` makes them: no broadcast
+ * address (iproute2 sets one only with `brd`), scope global but for 127.0.0.0/8 (scope host).
+ */
 export function ipAddrShow(s: HostState, dev?: string): string {
   const lines: string[] = [];
   for (const f of s.ifaces) {
     if (dev !== undefined && f.name !== dev) continue;
-    const qdisc = f.kind === 'nic' ? 'fq_codel' : f.up ? 'noqueue' : 'noop';
-    lines.push(`${f.index}: ${f.name}: <${flags(f)}> mtu ${f.mtu} qdisc ${qdisc}${f.master ? ` master ${f.master}` : ''} state ${operState(f)} group default qlen 1000`);
-    lines.push(f.kind === 'lo' ? '    link/loopback 00:00:00:00:00:00 brd 00:00:00:00:00:00' : `    link/ether ${f.mac} brd ff:ff:ff:ff:ff:ff`);
+    lines.push(linkHead(f, false));
+    lines.push(linkLine(f));
     f.addrs.forEach((a, i) => {
-      const brd = a.len < 31 && f.kind !== 'lo' ? ` brd ${formatIpv4((a.ip | (0xffffffff >>> a.len)) >>> 0)}` : '';
-      const scope = f.kind === 'lo' || a.ip >>> 24 === 127 ? 'host' : 'global';
+      const scope = a.ip >>> 24 === 127 ? 'host' : 'global';
       // An address in the subnet of an earlier one on the same device is a secondary.
       const secondary = f.addrs.slice(0, i).some((b) => b.len === a.len && sameNetwork(a.ip, b.ip, a.len)) ? ' secondary' : '';
-      lines.push(`    inet ${formatIpv4(a.ip)}/${a.len}${brd} scope ${scope}${secondary} ${f.name}`);
+      lines.push(`    inet ${formatIpv4(a.ip)}/${a.len} scope ${scope}${secondary} ${f.name}`);
       lines.push('       valid_lft forever preferred_lft forever');
     });
   }
@@ -94,14 +112,15 @@ export function ipRouteShow(s: HostState): string {
     const to = r.len === 0 ? 'default' : `${formatIpv4(r.dst)}/${r.len}`;
     // A nexthop on a device without carrier is flagged (RTNH_F_LINKDOWN: fib_check_nh, fib_sync_down_dev on NETDEV_CHANGE).
     const linkdown = s.ifaces[s.byName.get(r.dev)!]?.carrier === false ? ' linkdown' : '';
-    rows.push({ dst: r.dst, len: r.len, text: `${to}${r.via !== null ? ` via ${formatIpv4(r.via)}` : ''} dev ${r.dev}${r.onlink ? ' onlink' : ''}${linkdown}` });
+    // iproute2 prints each field with the space after it: a line ends with one.
+    rows.push({ dst: r.dst, len: r.len, text: `${to}${r.via !== null ? ` via ${formatIpv4(r.via)}` : ''} dev ${r.dev} ${r.onlink ? 'onlink ' : ''}${linkdown ? 'linkdown ' : ''}` });
   }
   for (const f of s.ifaces) {
     if (f.kind === 'lo' || !f.up || f.master) continue;
     for (const a of f.addrs) {
       if (a.len === 32) continue;
       const net = a.len === 0 ? 0 : ((a.ip & ((0xffffffff << (32 - a.len)) >>> 0)) >>> 0);
-      rows.push({ dst: net, len: a.len, text: `${formatIpv4(net)}/${a.len} dev ${f.name} proto kernel scope link src ${formatIpv4(a.ip)}${f.carrier ? '' : ' linkdown'}` });
+      rows.push({ dst: net, len: a.len, text: `${formatIpv4(net)}/${a.len} dev ${f.name} proto kernel scope link src ${formatIpv4(a.ip)} ${f.carrier ? '' : 'linkdown '}` });
     }
   }
   // A /32 prints without its length, as iproute2 does for host routes.
@@ -122,15 +141,15 @@ export function ipRouteGet(s: HostState, dst: number, now: Nanos): string {
   const d = formatIpv4(dst);
   const hop = lookupRoute(s, dst, now);
   if (hop === null) return 'RTNETLINK answers: Network is unreachable';
-  if (hop.kind === 'local') return `local ${d} dev lo src ${d} uid 0\n    cache <local>`;
+  if (hop.kind === 'local') return `local ${d} dev lo src ${d} uid 0 \n    cache <local> `;
   const src = sourceFor(s, hop.dev, dst);
   const dev = s.ifaces[s.byName.get(hop.dev)!]!;
   const bcast = dev.addrs.some((a) => a.len < 31 && ((a.ip | (0xffffffff >>> a.len)) >>> 0) === dst);
-  if (bcast) return `broadcast ${d} dev ${hop.dev} src ${formatIpv4(src!)} uid 0\n    cache <local,brd>`;
+  if (bcast) return `broadcast ${d} dev ${hop.dev} src ${formatIpv4(src!)} uid 0 \n    cache <local,brd> `;
   const via = hop.route?.via != null || hop.redirected ? ` via ${formatIpv4(hop.nexthop)}` : '';
   const exc = hop.redirected ? s.exceptions.get(dst) : undefined;
-  const cache = exc ? `cache <redirected> expires ${Math.floor((exc.expires - now) / 1_000_000_000)}sec` : 'cache';
-  return `${d}${via} dev ${hop.dev}${src === undefined ? '' : ` src ${formatIpv4(src)}`} uid 0\n    ${cache}`;
+  const cache = exc ? `cache <redirected> expires ${Math.floor((exc.expires - now) / 1_000_000_000)}sec ` : 'cache ';
+  return `${d}${via} dev ${hop.dev}${src === undefined ? '' : ` src ${formatIpv4(src)}`} uid 0 \n    ${cache}`;
 }
 
 /**
@@ -141,7 +160,7 @@ export function ipRouteShowCache(s: HostState, now: Nanos): string {
   return [...s.exceptions.values()]
     .filter((e) => e.expires >= now)
     .sort((a, b) => a.dst - b.dst)
-    .map((e) => `${formatIpv4(e.dst)} via ${formatIpv4(e.gw)} dev ${e.dev}\n    cache <redirected> expires ${Math.floor((e.expires - now) / 1_000_000_000)}sec`)
+    .map((e) => `${formatIpv4(e.dst)} via ${formatIpv4(e.gw)} dev ${e.dev} \n    cache <redirected> expires ${Math.floor((e.expires - now) / 1_000_000_000)}sec `)
     .join('\n');
 }
 
@@ -155,7 +174,8 @@ export function bridgeFdbShow(s: HostState, bridge: string, now: Nanos): string 
   if (!br || br.kind !== 'bridge') throw new Error(`bridge fdb show: '${bridge}' is not a bridge or a vxlan device`);
   const fdb = s.fdb[bridge]!;
   const lines: string[] = [];
-  for (const { mac, entry } of fdbEntries(fdb, now, br.agingNs)) lines.push(`${mac} dev ${entry.port} master ${bridge}${entry.static ? ' static' : ''}`);
+  // iproute2 ends a line with the space after `master BR` when no flag follows.
+  for (const { mac, entry } of fdbEntries(fdb, now, br.agingNs)) lines.push(`${mac} dev ${entry.port} master ${bridge} ${entry.static ? 'static' : ''}`);
   const ports = [...s.bridgePorts[bridge]!].sort((a, b) => (s.ifaces.find((f) => f.name === a)!.index - s.ifaces.find((f) => f.name === b)!.index));
   // One local entry per address (br_fdb_add_local: a MAC is one entry, on the first port that
   // has it); the bridge's own address only when no port holds it, and none when it is all zeros
@@ -194,12 +214,14 @@ export function ipStatsLink(s: HostState, counters: DeviceCounters, dev?: string
   for (const f of s.ifaces) {
     if (dev !== undefined && f.name !== dev) continue;
     const c = counters.ports[f.name] ?? { rxFrames: 0, rxBytes: 0, txFrames: 0, txBytes: 0, drops: 0 };
-    lines.push(`${f.index}: ${f.name}: <${flags(f)}> mtu ${f.mtu} state ${operState(f)}`);
-    lines.push(`    link/${f.kind === 'lo' ? 'loopback' : 'ether'} ${f.mac}`);
-    lines.push('    RX:  bytes packets errors dropped  missed   mcast');
-    lines.push(`    ${String(c.rxBytes).padStart(9)} ${String(c.rxFrames).padStart(7)} ${'0'.padStart(6)} ${String(c.drops).padStart(7)} ${'0'.padStart(7)} ${'0'.padStart(7)}`);
-    lines.push('    TX:  bytes packets errors dropped carrier collsns');
-    lines.push(`    ${String(c.txBytes).padStart(9)} ${String(c.txFrames).padStart(7)} ${'0'.padStart(6)} ${'0'.padStart(7)} ${'0'.padStart(7)} ${'0'.padStart(7)}`);
+    // ip/ipaddress.c print_link_stats64 (iproute2 6.x): columns as wide as their headers, each
+    // line ending in the space after its last field.
+    lines.push(linkHead(f, true));
+    lines.push(linkLine(f));
+    lines.push('    RX:  bytes packets errors dropped  missed   mcast           ');
+    lines.push(`    ${String(c.rxBytes).padStart(10)} ${String(c.rxFrames).padStart(7)} ${'0'.padStart(6)} ${String(c.drops).padStart(7)} ${'0'.padStart(7)} ${'0'.padStart(7)} `);
+    lines.push('    TX:  bytes packets errors dropped carrier collsns           ');
+    lines.push(`    ${String(c.txBytes).padStart(10)} ${String(c.txFrames).padStart(7)} ${'0'.padStart(6)} ${'0'.padStart(7)} ${'0'.padStart(7)} ${'0'.padStart(7)} `);
   }
   return lines.join('\n');
 }
@@ -216,8 +238,15 @@ export function fdbPortOf(s: HostState, bridge: string, mac: string): string | u
 export function sysctlShow(s: HostState): string {
   const lines = [`net.ipv4.ip_forward = ${s.sys.all.forwarding}`, `net.ipv4.icmp_ratelimit = ${s.sys.icmp.icmp_ratelimit}`, `net.ipv4.icmp_ratemask = ${s.sys.icmp.icmp_ratemask}`];
   const conf = (who: string, c: Record<string, number>) => Object.keys(c).map((k) => `net.ipv4.conf.${who}.${k} = ${c[k]}`);
-  lines.push(...conf('all', s.sys.all as unknown as Record<string, number>));
+  lines.push(...conf('all', s.sys.all as unknown as Record<string, number>), ...conf('default', s.sys.def as unknown as Record<string, number>));
   for (const f of s.ifaces) lines.push(...conf(f.name, s.sys.dev[f.name] as unknown as Record<string, number>));
+  // net.ipv4.neigh.<dev>.*, by the kernel's names (locktime in USER_HZ ticks, 100 a second).
+  const neigh = (who: string, p: NeighParms) => [
+    `app_solicit = ${p.app_solicit}`, `base_reachable_time_ms = ${p.base_reachable_time_ms}`, `delay_first_probe_time = ${p.delay_first_probe_time}`, `locktime = ${Math.round(p.locktime_ms / 10)}`,
+    `mcast_resolicit = ${p.mcast_resolicit}`, `mcast_solicit = ${p.mcast_solicit}`, `retrans_time_ms = ${p.retrans_time_ms}`, `ucast_solicit = ${p.ucast_solicit}`, `unres_qlen = ${p.unres_qlen}`,
+  ].map((l) => `net.ipv4.neigh.${who}.${l}`);
+  // (neigh/default is the initial namespace's only: a network namespace has none.)
+  for (const f of s.ifaces) lines.push(...neigh(f.name, s.sys.neigh[f.name]!));
   const key = (l: string) => l.slice(0, l.indexOf(' = '));
   return lines.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0)).join('\n');
 }

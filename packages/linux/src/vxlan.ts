@@ -48,5 +48,6 @@ export function vxlanLearn(fdb: VxlanFdb, src: Mac, from: Ipv4, now: Nanos): { f
  */
 export function vxlanFdbShow(fdb: VxlanFdb, now: Nanos): string {
   const rows = [...fdb.values()].filter((e) => e.permanent || now - e.updated < VXLAN_FDB_AGEING_NS).sort((a, b) => (a.mac < b.mac ? -1 : 1));
-  return rows.map((e) => `${e.mac} dst ${formatIpv4(e.dst)} self${e.permanent ? ' permanent' : ''}`).join('\n');
+  // iproute2 (bridge/fdb.c) ends a line with the space after `self` when no flag follows.
+  return rows.map((e) => `${e.mac} dst ${formatIpv4(e.dst)} self ${e.permanent ? 'permanent' : ''}`).join('\n');
 }

@@ -179,7 +179,7 @@ export function labScript(scenario: Scenario, opts: LabOptions = {}): Lab {
   say("trap 'exit 130' INT TERM HUP");
   // No IPv6: the models have none, and a kernel's DAD, router solicitations and MLD reports
   // (sent at random moments after link up) would teach bridges MACs the scenario never sent.
-  say('for n in "${NAMESPACES[@]}"; do ip netns add "$n"; ip netns exec "$n" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1; ip -n "$n" link set lo up; done');
+  say('for n in "${NAMESPACES[@]}"; do ip netns add "$n"; ip netns exec "$n" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1; ip netns exec "$n" sysctl -qw net.ipv4.igmp_link_local_mcast_reports=0; ip netns exec "$n" sysctl -qw net.bridge.bridge-nf-call-iptables=0 2>/dev/null || true; ip -n "$n" link set lo up; done');
   say('');
   if (addressMap.size === 0 && !opts.keepAddresses) for (const c of cidrs) cidr(c);
 

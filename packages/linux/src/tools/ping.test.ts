@@ -20,8 +20,8 @@ describe('ping between two hosts', () => {
     const arps = rec.records.filter((r): r is TxRecord<EthernetFrame> => r.type === 'tx' && r.frame.payload.kind === 'arp' && r.dev !== 'sw');
     expect(arps.map((r) => r.dev)).toEqual(['a', 'b']);
     // b learned a as STALE from the request; sending the reply moved it to DELAY (5 s, then a probe).
-    expect(ipNeighShow(sim.state<HostState>('b'))).toBe(`198.18.0.1 dev eth0 lladdr ${A} DELAY`);
-    expect(ipNeighShow(sim.state<HostState>('a'))).toBe(`198.18.0.2 dev eth0 lladdr ${B} REACHABLE`);
+    expect(ipNeighShow(sim.state<HostState>('b'))).toBe(`198.18.0.1 dev eth0 lladdr ${A} DELAY `);
+    expect(ipNeighShow(sim.state<HostState>('a'))).toBe(`198.18.0.2 dev eth0 lladdr ${B} REACHABLE `);
   });
 });
 

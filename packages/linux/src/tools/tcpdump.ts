@@ -18,9 +18,10 @@ import type { Work } from '../step.js';
 import { CommandFailed } from '../step.js';
 
 /** A parsed filter: alternatives (or) of conjunctions (and) of possibly negated primitives. */
-export type CaptureFilter = readonly (readonly { readonly not: boolean; readonly test: Primitive }[])[];
+export type CaptureFilter = readonly (readonly { readonly not: boolean; readonly test: CapturePrimitive }[])[];
 
-type Primitive =
+/** One test of a capture filter: a protocol, an address, a port or a MAC, with its direction. */
+export type CapturePrimitive =
   | { readonly kind: 'proto'; readonly proto: 'arp' | 'ip' | 'icmp' | 'igmp' | 'udp' | 'tcp' }
   | { readonly kind: 'host'; readonly dir: 'src' | 'dst' | 'any'; readonly ip: number }
   | { readonly kind: 'port'; readonly dir: 'src' | 'dst' | 'any'; readonly port: number }
@@ -46,7 +47,7 @@ export interface CaptureSession {
  */
 export function parseCaptureFilter(words: readonly string[]): CaptureFilter {
   const toks = words.flatMap((w) => w.split(/\s+/)).filter((w) => w !== '');
-  const alts: { not: boolean; test: Primitive }[][] = [[]];
+  const alts: { not: boolean; test: CapturePrimitive }[][] = [[]];
   let i = 0;
   let not = false;
   let expectPrimitive = true;
@@ -88,7 +89,7 @@ export function parseCaptureFilter(words: readonly string[]): CaptureFilter {
       } else throw new Error(`tcpdump: '${t}' here needs 'and' or 'or' before it`);
       continue;
     }
-    let test: Primitive;
+    let test: CapturePrimitive;
     qualifier = t === 'udp' || t === 'tcp' || t === 'ip' || t === 'arp';
     if (t === 'arp' || t === 'ip' || t === 'icmp' || t === 'igmp' || t === 'udp' || t === 'tcp') test = { kind: 'proto', proto: t };
     else if (t === 'host') test = { kind: 'host', dir: 'any', ip: ipOf(next('host')) };
@@ -119,7 +120,7 @@ export function parseCaptureFilter(words: readonly string[]): CaptureFilter {
   return toks.length === 0 ? [] : alts;
 }
 
-function matches(f: EthernetFrame, p: Primitive): boolean {
+function matches(f: EthernetFrame, p: CapturePrimitive): boolean {
   const ip = f.payload.kind === 'ipv4' ? f.payload : null;
   switch (p.kind) {
     case 'proto':
