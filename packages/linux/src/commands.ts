@@ -11,7 +11,26 @@ import type { NudState } from './neighbour.js';
 import type { FilterChange } from './netfilter.js';
 
 /** `ping [-c count] [-i interval] [-s size] [-t ttl] dst`. */
-export type PingCommand = { name: 'ping'; dst: string; count?: number; intervalNs?: number; size?: number; ttl?: number; ident?: number; session?: string; /** -W: how long to wait after the last echo when none was answered (default 10 s). */ timeoutNs?: number };
+export type PingCommand = {
+  name: 'ping';
+  dst: string;
+  count?: number;
+  intervalNs?: number;
+  size?: number;
+  ttl?: number;
+  ident?: number;
+  session?: string;
+  /** -W: how long to wait after the last echo when none was answered (default 10 s). */
+  timeoutNs?: number;
+  /** -w: stop this long after the start, whatever was sent or received (ping then sends until -c replies came, or the deadline). */
+  deadlineNs?: number;
+  /** -I IF: the socket is bound to this device (SO_BINDTODEVICE). */
+  dev?: string;
+  /** -I ADDR: the source address. */
+  src?: string;
+  /** -M do: never fragment locally (a packet over the device's MTU is a local error). */
+  pmtuDo?: boolean;
+};
 /** `tcpdump -i DEV [-nn] [-e] [-p] [-c N] [FILTER]`: a capture on one of the host's devices. */
 export type TcpdumpCommand = { name: 'tcpdump'; dev: string; linkLevel?: boolean; promisc?: boolean; count?: number; filter?: string; session?: string };
 /** One echo request, no session (a raw ICMP echo). */

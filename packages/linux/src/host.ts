@@ -39,7 +39,7 @@ import { neighDel, neighFlush, neighReplace, neighTimer } from './neigh.js';
 import { addr, addrFlush, iptablesChange, routeCommand, sysctlSet } from './rtnetlink.js';
 import { tcpConnect, tcpDeadline, tcpListen, tcpSynTimer } from './tcp_ipv4.js';
 import { arpingStart, arpingTimer } from './tools/arping.js';
-import { echo, pingStart, pingTimer } from './tools/ping.js';
+import { echo, pingDeadline, pingStart, pingTimer } from './tools/ping.js';
 import { traceStart, traceTimer } from './tools/traceroute.js';
 import { tcpdumpStart } from './tools/tcpdump.js';
 import { ncUdp, udpBind, udpSend } from './udp.js';
@@ -66,6 +66,7 @@ export const linuxHost = defineDevice<HostState, HostConfig, EthernetFrame, Host
       const w = new Work(s, ctx, fx);
       if (t.kind === 'neigh') neighTimer(w, t.key);
       else if (t.kind === 'ping') pingTimer(w, t.session);
+      else if (t.kind === 'pingdl') pingDeadline(w, t.session);
       else if (t.kind === 'arping') arpingTimer(w, t.session);
       else if (t.kind === 'tcp') tcpSynTimer(w, t.conn);
       else if (t.kind === 'tcpapp') tcpDeadline(w, t.conn);

@@ -14,16 +14,28 @@ import { ipvsOut } from './ip_vs.js';
 import { neighEffects, putNeigh } from './neigh.js';
 
 /** Sends a locally generated packet (ip_route_output + ip_output). */
-export function sendLocal(w: Work, packet: Ipv4Packet): void {
+export function sendLocal(w: Work, packet: Ipv4Packet, oif?: string): void {
   const p = ipvsOut(w, packet);
   if (p === null) return;
-  const hop = w.route(p.dst);
+  const hop = oif === undefined ? w.route(p.dst) : routeVia(w, p.dst, oif);
   if (hop === null) {
     w.fx.drop('IP_OUTNOROUTES', `no route to ${formatIpv4(p.dst)}`);
     return;
   }
   if (!netfilter(w, 'OUTPUT', p, null, hop.dev)) return;
   ipOutput(w, hop, p);
+}
+
+/**
+ * The route of a socket bound to a device (SO_BINDTODEVICE: flowi4_oif): the table's route when
+ * it goes through that device, else the destination taken as on the device's link
+ * (ip_route_output_key_hash_rcu: "routing tables are wrong, assume on-link").
+ */
+export function routeVia(w: Work, dst: Ipv4, oif: string): Hop | null {
+  const hop = w.route(dst);
+  if (hop !== null && (hop.kind === 'local' || hop.dev === oif)) return hop;
+  if (!w.iface(oif).up) return null;
+  return { kind: 'unicast', dev: oif, nexthop: dst, route: null, connected: true };
 }
 
 /**

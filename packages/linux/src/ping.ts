@@ -27,6 +27,14 @@ export interface PingSession {
   readonly rtts: readonly number[];
   readonly lines: readonly string[];
   readonly done: boolean;
+  /** -w: when ping stops, whatever happened. */
+  readonly deadline?: Nanos;
+  /** -I IF. */
+  readonly dev?: string;
+  /** -I ADDR. */
+  readonly src?: Ipv4;
+  /** -M do. */
+  readonly pmtuDo?: boolean;
 }
 
 export function newPing(name: string, ident: number, dst: Ipv4, count: number, intervalNs: Nanos, size = 56): PingSession {

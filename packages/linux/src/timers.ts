@@ -9,6 +9,8 @@ export type HostTimer =
   | { readonly kind: 'neigh'; readonly key: number }
   /** ping's next echo request, or its final wait. */
   | { readonly kind: 'ping'; readonly session: string }
+  /** ping -w: its deadline. */
+  | { readonly kind: 'pingdl'; readonly session: string }
   | { readonly kind: 'arping'; readonly session: string }
   /** traceroute's wait for the probes of one TTL. */
   | { readonly kind: 'trace'; readonly session: string; readonly ttl: number }
@@ -23,6 +25,7 @@ export function hostTimerKey(t: HostTimer): string {
     case 'neigh':
       return `neigh:${t.key}`;
     case 'ping':
+    case 'pingdl':
     case 'arping':
       return `${t.kind}:${t.session}`;
     case 'trace':

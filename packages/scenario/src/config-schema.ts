@@ -1709,7 +1709,24 @@ export const CONFIG_DEFINITIONS: Record<string, object> = {
     "type": "string"
    },
    "timeoutNs": {
-    "type": "number"
+    "type": "number",
+    "description": "-W: how long to wait after the last echo when none was answered (default 10 s)."
+   },
+   "deadlineNs": {
+    "type": "number",
+    "description": "-w: stop this long after the start, whatever was sent or received (ping then sends until -c replies came, or the deadline)."
+   },
+   "dev": {
+    "type": "string",
+    "description": "-I IF: the socket is bound to this device (SO_BINDTODEVICE)."
+   },
+   "src": {
+    "type": "string",
+    "description": "-I ADDR: the source address."
+   },
+   "pmtuDo": {
+    "type": "boolean",
+    "description": "-M do: never fragment locally (a packet over the device's MTU is a local error)."
    }
   },
   "required": [

@@ -50,7 +50,7 @@ describe('exec steps', () => {
     }
     expect(problems).toEqual([
       expect.stringMatching(/^timeline\[0\].*'ip link set eth0 txqueuelen 9000': ip link set: 'txqueuelen' is not supported \(supported here: up, down, address MAC, master BR, nomaster, mtu N\)$/),
-      expect.stringMatching(/^timeline\[1\].*'ping 198\.18\.0\.2': ping: give -c N \(without it ping never ends\)$/),
+      expect.stringMatching(/^timeline\[1\].*'ping 198\.18\.0\.2': ping: give -c N or -w SECS \(without them ping never ends\)$/),
     ]);
   });
 
@@ -79,8 +79,8 @@ describe('exec steps', () => {
       ['bridge fdb show', /name the table/],
       ['sysctl net.ipv4.ip_forward', /not supported \(supported: -w KEY=VALUE, -a\)/],
       ['sysctl -w net.ipv4.ip_forward', /is not KEY=INTEGER/],
-      ['ping 198.18.0.2', /give -c N \(without it ping never ends\)/],
-      ['ping -c 3 -f 198.18.0.2', /'-f' is not supported \(supported here: -c N, -i SECS, -W SECS, -s BYTES, -t TTL, -q\)/],
+      ['ping 198.18.0.2', /give -c N or -w SECS \(without them ping never ends\)/],
+      ['ping -c 3 -f 198.18.0.2', /'-f' is not supported \(supported here: -c N, -i SECS, -W SECS, -w SECS, -I IF\|ADDR, -M do\|want\|dont, -s BYTES, -t TTL, -q\)/],
       ['ping -c 3 example.com', /'example\.com' is not an IPv4 address/],
       ['arping -c 1 -D 198.18.0.2', /'-D' is not supported/],
       ['iptables -t nat -A POSTROUTING -j MASQUERADE', /'nat' is not modelled \(the filter table only\)/],

@@ -376,7 +376,7 @@ function probeCommand(verb: string, a: Record<string, unknown>, ns: (d: string) 
         return addr ? `${ip(addr[1]!)}${addr[2] ?? ''}` : shq(w);
       });
       const c = parsed.kind === 'command' ? parsed.command : undefined;
-      const limit = c?.name === 'ping' ? Math.ceil((c.count ?? 1) * ((c.intervalNs ?? 1e9) / 1e9) + Math.max(10, (c.timeoutNs ?? 0) / 1e9) + 2) : c?.name === 'arping' ? (c.count ?? 1) + 10 : c?.name === 'tcpdump' ? secondsLeft : undefined;
+      const limit = c?.name === 'ping' ? (c.deadlineNs !== undefined ? Math.ceil(c.deadlineNs / 1e9) + 2 : Math.ceil((c.count ?? 1) * ((c.intervalNs ?? 1e9) / 1e9) + Math.max(10, (c.timeoutNs ?? 0) / 1e9) + 2)) : c?.name === 'arping' ? (c.count ?? 1) + 10 : c?.name === 'tcpdump' ? secondsLeft : undefined;
       return `${limit === undefined ? '' : `timeout ${limit} `}ip netns exec ${n} ${mapped.join(' ')}`;
     }
     case 'command': {

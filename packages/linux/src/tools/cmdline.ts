@@ -35,7 +35,7 @@ export const EXEC_FORMS: readonly { form: string; does: string }[] = [
   { form: 'bridge fdb add|append|replace|del MAC dev VXLAN [dst ADDR] [self] [permanent]', does: "a VXLAN device's forwarding entry (a remote with dst)" },
   { form: 'bridge fdb flush dev BR [brport PORT] [dynamic|static|permanent|nopermanent]', does: "removes a bridge's entries (br_fdb_delete_bulk): without a state all of them, the local ones too — the bridge then floods frames to its own addresses instead of taking them, until a port or address change adds them back" },
   { form: 'sysctl -w KEY=VALUE', does: 'a modelled sysctl (sysctl -a lists them)' },
-  { form: 'ping -c N [-i SECS] [-W SECS] [-s BYTES] [-t TTL] [-q] ADDR', does: 'iputils ping (-c is required: without it ping never ends); after the last echo it waits 2× the longest round trip (at least the interval), or -W (default 10 s) when nothing was answered (schedule_exit)' },
+  { form: 'ping -c N|-w SECS [-i SECS] [-W SECS] [-I IF|ADDR] [-M do|want|dont] [-s BYTES] [-t TTL] [-q] ADDR', does: 'iputils ping (-c or -w is required: without them ping never ends); after the last echo it waits 2× the longest round trip (at least the interval), or -W (default 10 s) when nothing was answered (schedule_exit); -w stops at the deadline and sends until -c replies came; -I binds to a device (on-link when no route goes through it) or a source address; -M do makes a packet over the MTU a local error (netsim fragments nothing either way)' },
   { form: 'arping -c N [-I IF] [-U] ADDR', does: 'iputils arping (-c is required)' },
   { form: 'ip neigh|n [show] [dev IF]', does: 'prints the neighbour table' },
   { form: 'ip addr|a [show] [IF]', does: 'prints addresses' },
@@ -96,7 +96,7 @@ function sysctl(words: string[]): ExecParsed {
 /** `ping` (iputils): the options the model has. */
 function ping(words: string[]): ExecParsed {
   const a = new Args(words, 'ping');
-  const out: { count?: number; intervalNs?: number; size?: number; ttl?: number; timeoutNs?: number } = {};
+  const out: { count?: number; intervalNs?: number; size?: number; ttl?: number; timeoutNs?: number; deadlineNs?: number; dev?: string; src?: string; pmtuDo?: boolean } = {};
   let dst: string | undefined;
   for (let w = a.next(); w !== undefined; w = a.next()) {
     if (w === '-c') out.count = count(a.value('-c'), 'ping -c');
@@ -108,16 +108,31 @@ function ping(words: string[]): ExecParsed {
       const v = a.value('-W');
       if (!/^\d+(\.\d+)?$/.test(v) || Number(v) <= 0) throw new Error(`ping -W: '${v}' is not a time in seconds`);
       out.timeoutNs = Math.round(Number(v) * 1e9);
+    } else if (w === '-w') {
+      // iputils 20221126 takes whole seconds only ("ping: invalid argument: '2.5'").
+      const v = a.value('-w');
+      if (!/^\d+$/.test(v) || Number(v) <= 0) throw new Error(`ping -w: '${v}' is not a deadline in whole seconds (iputils: "ping: invalid argument")`);
+      out.deadlineNs = Math.round(Number(v) * 1e9);
+    } else if (w === '-I') {
+      const v = a.value('-I');
+      if (/^\d+\.\d+\.\d+\.\d+$/.test(v)) out.src = address(v, 'ping -I');
+      else out.dev = v;
+    } else if (w === '-M') {
+      const v = a.value('-M');
+      if (v !== 'do' && v !== 'want' && v !== 'dont') throw new Error(`ping -M: '${v}' is not supported (do, want, dont)`);
+      if (v === 'do') out.pmtuDo = true;
     } else if (w === '-s') out.size = count(a.value('-s'), 'ping -s', 65507);
     else if (w === '-t') out.ttl = count(a.value('-t'), 'ping -t', 255);
     else if (w === '-q') continue;
-    else if (w.startsWith('-')) a.unsupported(w, ['-c N', '-i SECS', '-W SECS', '-s BYTES', '-t TTL', '-q']);
+    else if (w.startsWith('-')) a.unsupported(w, ['-c N', '-i SECS', '-W SECS', '-w SECS', '-I IF|ADDR', '-M do|want|dont', '-s BYTES', '-t TTL', '-q']);
     else if (dst === undefined) dst = address(w, 'ping');
     else throw new Error(`ping: a second destination '${w}'`);
   }
   if (dst === undefined) throw new Error('ping: which address?');
-  if (out.count === undefined) throw new Error('ping: give -c N (without it ping never ends)');
-  return { kind: 'command', command: { name: 'ping', dst, count: out.count, ...(out.intervalNs === undefined ? {} : { intervalNs: out.intervalNs }), ...(out.size === undefined ? {} : { size: out.size }), ...(out.ttl === undefined ? {} : { ttl: out.ttl }), ...(out.timeoutNs === undefined ? {} : { timeoutNs: out.timeoutNs }) } };
+  if (out.count === undefined && out.deadlineNs === undefined) throw new Error('ping: give -c N or -w SECS (without them ping never ends)');
+  const { count: n, ...rest } = out;
+  // -w without -c: as many as the deadline allows.
+  return { kind: 'command', command: { name: 'ping', dst, count: n ?? Number.MAX_SAFE_INTEGER, ...rest } };
 }
 
 /** `arping` (iputils). */

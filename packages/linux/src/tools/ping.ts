@@ -6,7 +6,7 @@ import { formatIpv4, ipv4, parseIpv4, type Ipv4Packet } from '@netsim/packets';
 import { newPing, replyLine, statsLines, type PingSession } from '../ping.js';
 import type { Work } from '../step.js';
 import { SECOND } from '../step.js';
-import { sendLocal } from '../ip_output.js';
+import { routeVia, sendLocal } from '../ip_output.js';
 
 export function pingStart(w: Work, cmd: PingCommand): void {
   const name = cmd.session ?? `ping${Object.keys(w.pings).length + 1}`;
@@ -14,28 +14,60 @@ export function pingStart(w: Work, cmd: PingCommand): void {
   const count = cmd.count ?? 3;
   const interval = cmd.intervalNs ?? SECOND;
   const ident = cmd.ident ?? 0x1000 + Object.keys(w.pings).length;
-  const s = { ...newPing(name, ident, dst, count, interval, cmd.size), ...(cmd.ttl === undefined ? {} : { ttl: cmd.ttl }), ...(cmd.timeoutNs === undefined ? {} : { lingerNs: cmd.timeoutNs }) };
+  const src = cmd.src === undefined ? undefined : parseIpv4(cmd.src);
+  if (src !== undefined && !w.isLocal(src)) {
+    // iputils binds the socket to -I's address first.
+    w.record('ping.output', { session: name, text: `ping: bind: Cannot assign requested address` });
+    return;
+  }
+  if (cmd.dev !== undefined && !w.byName.has(cmd.dev)) {
+    w.record('ping.output', { session: name, text: `ping: SO_BINDTODEVICE ${cmd.dev}: No such device` });
+    return;
+  }
+  const s: PingSession = {
+    ...newPing(name, ident, dst, count, interval, cmd.size),
+    ...(cmd.ttl === undefined ? {} : { ttl: cmd.ttl }),
+    ...(cmd.timeoutNs === undefined ? {} : { lingerNs: cmd.timeoutNs }),
+    ...(cmd.deadlineNs === undefined ? {} : { deadline: w.now + cmd.deadlineNs }),
+    ...(cmd.dev === undefined ? {} : { dev: cmd.dev }),
+    ...(src === undefined ? {} : { src }),
+    ...(cmd.pmtuDo ? { pmtuDo: true } : {}),
+  };
   w.pings = { ...w.pings, [name]: s };
   w.record('ping.output', { session: name, text: s.lines[0]! });
+  if (s.deadline !== undefined) w.arm({ kind: 'pingdl', session: name }, s.deadline);
   pingTimer(w, name);
+}
+
+/** ping -w: the deadline came; ping prints its statistics and stops (ping_common.c main_loop). */
+export function pingDeadline(w: Work, name: string): void {
+  const s = w.pings[name];
+  if (s && !s.done) pingFinish(w, s);
 }
 
 export function pingTimer(w: Work, name: string): void {
   const s = w.pings[name];
   if (!s || s.done) return;
-  if (s.sent >= s.count) return pingFinish(w, s);
+  // With a deadline (-w) ping goes on sending until -c replies came (pinger: no stop at the count).
+  if (s.sent >= s.count && s.deadline === undefined) return pingFinish(w, s);
   const seq = s.sent + 1;
   const data = new Uint8Array(s.size);
   for (let i = 16; i < s.size; i++) data[i] = i;
   const next: PingSession = { ...s, sent: seq, firstSend: s.firstSend ?? w.now, lastSend: w.now, sendTimes: [...s.sendTimes, w.now] };
   w.pings = { ...w.pings, [name]: next };
-  const src = w.sourceTo(s.dst);
-  if (src === undefined) {
+  const hop = s.dev === undefined ? w.route(s.dst) : routeVia(w, s.dst, s.dev);
+  const src = s.src ?? (hop === null ? undefined : hop.kind === 'local' ? s.dst : (w.sourceFor(hop.dev, s.dst) ?? w.sourceTo(s.dst)));
+  if (hop === null || src === undefined) {
     pingLine(w, next, 'ping: connect: Network is unreachable', { done: true });
     return;
   }
-  sendLocal(w, ipv4(src, s.dst, { kind: 'icmp', message: 'echo-request', code: 0, id: s.ident, seq, data }, { ttl: s.ttl }));
-  const after = seq >= s.count ? exitWait(next) : s.intervalNs;
+  const mtu = hop.kind === 'local' ? 65536 : w.iface(hop.dev).mtu;
+  if (s.pmtuDo && s.size + 28 > mtu) {
+    // -M do (IP_PMTUDISC_DO): the kernel refuses to send what does not fit (EMSGSIZE).
+    pingLine(w, next, `ping: local error: message too long, mtu=${mtu}`, { errors: next.errors + 1 });
+  } else sendLocal(w, ipv4(src, s.dst, { kind: 'icmp', message: 'echo-request', code: 0, id: s.ident, seq, data }, { ttl: s.ttl }), s.dev);
+  // Decided when the echo leaves (schedule_exit), before any reply to it is read.
+  const after = s.deadline !== undefined || seq < s.count ? s.intervalNs : exitWait(next);
   w.armIn({ kind: 'ping', session: name }, after);
 }
 
@@ -89,5 +121,6 @@ export function pingFinish(w: Work, s: PingSession): void {
   const lines = statsLines(s);
   w.pings = { ...w.pings, [s.name]: { ...s, done: true, lines: [...s.lines, '', ...lines] } };
   w.disarm({ kind: 'ping', session: s.name });
+  if (s.deadline !== undefined) w.disarm({ kind: 'pingdl', session: s.name });
   w.record('ping.output', { session: s.name, text: ['', ...lines].join('\n') });
 }
