@@ -24,6 +24,12 @@ export function arpRcv(w: Work, dev: Iface, arp: ArpPacket, pkt: PktType, frame:
   }
   const { sip, tip } = { sip: arp.spa, tip: arp.tpa };
   if (arp.op === ARP_REPLY) arpingReply(w, dev, arp);
+  if (sip === 0) {
+    // Duplicate address detection (arping -D, RFC 5227): a request from 0.0.0.0 for one of our
+    // addresses is answered to its sender's MAC and creates no entry (arp_process: sip == 0).
+    if (arp.op === ARP_REQUEST && w.isLocal(tip) && !arpIgnore(w, dev, sip, tip)) sendArp(w, dev, ARP_REPLY, tip, dev.mac, sip, arp.sha, arp.sha);
+    return;
+  }
   if (arp.op === ARP_REQUEST && w.isLocal(tip)) {
     // ip_route_input_noref(skb, tip, sip): the sender must not be local (fib_validate_source).
     if (w.isLocal(sip) && !orConf(w.sys, dev.name, 'accept_local')) {

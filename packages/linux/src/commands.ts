@@ -36,7 +36,19 @@ export type TcpdumpCommand = { name: 'tcpdump'; dev: string; linkLevel?: boolean
 /** One echo request, no session (a raw ICMP echo). */
 export type EchoCommand = { name: 'echo'; dst: string; id?: number; seq?: number; size?: number };
 /** `arping [-U] [-c count] [-I dev] dst`. */
-export type ArpingCommand = { name: 'arping'; dst: string; count?: number; dev?: string; unsolicited?: boolean; session?: string };
+export type ArpingCommand = {
+  name: 'arping';
+  dst: string;
+  count?: number;
+  dev?: string;
+  /** -U: gratuitous requests announcing `dst` as our own. */
+  unsolicited?: boolean;
+  /** -A: the same as gratuitous replies. */
+  advert?: boolean;
+  /** -D: duplicate address detection (from 0.0.0.0; stops at the first reply). */
+  dad?: boolean;
+  session?: string;
+};
 /** `traceroute -n [-U|-I|-T] [-p port] [-m maxHops] [-w wait] dst`. */
 export type TracerouteCommand = { name: 'traceroute'; dst: string; mode?: 'udp' | 'udp-port' | 'icmp' | 'tcp'; port?: number; maxHops?: number; waitNs?: number; session?: string };
 /** A TCP server answering each request with `reply` (`nc -lk port`). */

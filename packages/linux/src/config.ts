@@ -65,6 +65,10 @@ export interface ArpingSession {
   readonly done: boolean;
   /** `arping -U`: gratuitous requests announcing `dst` as its own (sender = target), no replies expected. */
   readonly unsolicited?: boolean;
+  /** `arping -A`: the same as replies. */
+  readonly advert?: boolean;
+  /** `arping -D`: duplicate address detection, from 0.0.0.0; the first reply ends it. */
+  readonly dad?: boolean;
 }
 
 /** A bound UDP socket: what it has received. */

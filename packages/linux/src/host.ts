@@ -187,10 +187,11 @@ function hostCommandRun(w: Work, c: HostCommand): void {
  * in a broadcast domain hears every request). arp_process only updates an existing entry for the
  * sender, and a valid entry that already holds the sender's MAC is left as it is (__neigh_update
  * keeps the state when the same address is proposed as STALE), so such a request changes nothing.
- * It is recognised here from the immutable state, before any work is set up.
+ * It is recognised here from the immutable state, before any work is set up — unless a capture
+ * runs on the host (tcpdump sees the frame even when the stack does nothing with it).
  */
 export function ignorable(s: HostState, port: string, frame: EthernetFrame): boolean {
-  if (frame.dst !== BROADCAST_MAC || frame.payload.kind !== 'arp') return false;
+  if (frame.dst !== BROADCAST_MAC || frame.payload.kind !== 'arp' || s.captures !== undefined) return false;
   const arp = frame.payload;
   if (arp.op !== ARP_REQUEST || arp.spa === arp.tpa || s.local.has(arp.tpa)) return false;
   const i = s.byName.get(port);

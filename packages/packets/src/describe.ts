@@ -29,7 +29,8 @@ function describePayload(f: EthernetFrame): string {
   const p = f.payload;
   switch (p.kind) {
     case 'arp':
-      if (p.op === 1) return `Request who-has ${formatIpv4(p.tpa)} tell ${formatIpv4(p.spa)}, length 28`;
+      // tcpdump prints a request's target hardware address when it is not all zeros.
+      if (p.op === 1) return `Request who-has ${formatIpv4(p.tpa)}${p.tha === '00:00:00:00:00:00' ? '' : ` (${p.tha})`} tell ${formatIpv4(p.spa)}, length 28`;
       if (p.op === 2) return `Reply ${formatIpv4(p.spa)} is-at ${p.sha}, length 28`;
       return `ARP op ${p.op}, length 28`;
     case 'ipv4':

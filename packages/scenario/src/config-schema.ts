@@ -471,7 +471,16 @@ export const CONFIG_DEFINITIONS: Record<string, object> = {
     "type": "string"
    },
    "unsolicited": {
-    "type": "boolean"
+    "type": "boolean",
+    "description": "-U: gratuitous requests announcing `dst` as our own."
+   },
+   "advert": {
+    "type": "boolean",
+    "description": "-A: the same as gratuitous replies."
+   },
+   "dad": {
+    "type": "boolean",
+    "description": "-D: duplicate address detection (from 0.0.0.0; stops at the first reply)."
    },
    "session": {
     "type": "string"

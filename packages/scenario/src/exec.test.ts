@@ -82,7 +82,7 @@ describe('exec steps', () => {
       ['ping 198.18.0.2', /give -c N or -w SECS \(without them ping never ends\)/],
       ['ping -c 3 -f 198.18.0.2', /'-f' is not supported \(supported here: -c N, -i SECS, -W SECS, -w SECS, -I IF\|ADDR, -M do\|want\|dont, -s BYTES, -t TTL, -q\)/],
       ['ping -c 3 example.com', /'example\.com' is not an IPv4 address/],
-      ['arping -c 1 -D 198.18.0.2', /'-D' is not supported/],
+      ['arping -c 1 -b 198.18.0.2', /'-b' is not supported \(supported here: -c N, -I IF, -U, -A, -D\)/],
       ['iptables -t nat -A POSTROUTING -j MASQUERADE', /'nat' is not modelled \(the filter table only\)/],
       ['iptables -A INPUT -m conntrack --ctstate NEW -j ACCEPT', /-m 'conntrack' is not supported \(udp, tcp, comment\)/],
       ['iptables -N KUBE-SERVICES', /'-N' is not supported \(supported: -A, -I, -D, -F, -Z, -P, -L -v -n/],

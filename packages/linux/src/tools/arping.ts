@@ -2,7 +2,7 @@
  * arping (iputils arping.c): requests on a packet socket, replies read from the wire.
  */
 import type { ArpingCommand } from '../commands.js';
-import { ARP_REQUEST, BROADCAST_MAC, ZERO_MAC, formatIpv4, parseIpv4, type ArpPacket } from '@netsim/packets';
+import { ARP_REPLY, ARP_REQUEST, BROADCAST_MAC, formatIpv4, parseIpv4, type ArpPacket } from '@netsim/packets';
 import { type ArpingSession, type Iface } from '../config.js';
 import type { Work } from '../step.js';
 import { SECOND } from '../step.js';
@@ -20,10 +20,13 @@ export function arpingStart(w: Work, cmd: ArpingCommand): void {
     return;
   }
   const dev = w.iface(devName);
-  // -U (iputils arping.c: unsolicited): the source address is the target, every probe broadcast.
-  const unsolicited = cmd.unsolicited === true;
-  const src = unsolicited ? dst : (w.sourceFor(dev.name, dst) ?? 0);
-  const s: ArpingSession = { name, dev: dev.name, dst, src, count: cmd.count ?? 3, sent: 0, broadcasts: 0, received: 0, mac: null, lastSend: 0, lines: [`ARPING ${formatIpv4(dst)} from ${formatIpv4(src)} ${dev.name}`], done: false, ...(unsolicited ? { unsolicited } : {}) };
+  // -U / -A (iputils arping.c: unsolicited, advert): the source address is the target, every
+  // probe broadcast; -D (dad): the source address is 0.0.0.0.
+  const advert = cmd.advert === true;
+  const unsolicited = cmd.unsolicited === true || advert;
+  const dad = cmd.dad === true;
+  const src = unsolicited ? dst : dad ? 0 : (w.sourceFor(dev.name, dst) ?? 0);
+  const s: ArpingSession = { name, dev: dev.name, dst, src, count: cmd.count ?? 3, sent: 0, broadcasts: 0, received: 0, mac: null, lastSend: 0, lines: [`ARPING ${formatIpv4(dst)} from ${formatIpv4(src)} ${dev.name}`], done: false, ...(unsolicited ? { unsolicited } : {}), ...(advert ? { advert } : {}), ...(dad ? { dad } : {}) };
   w.arpings = { ...w.arpings, [name]: s };
   w.record('arping.output', { session: name, text: s.lines[0]! });
   arpingTimer(w, name);
@@ -32,15 +35,17 @@ export function arpingStart(w: Work, cmd: ArpingCommand): void {
 export function arpingTimer(w: Work, name: string): void {
   const s = w.arpings[name];
   if (!s || s.done) return;
-  if (s.sent >= s.count) {
-    const tail = [`Sent ${s.sent} probes (${s.broadcasts} broadcast(s))`, `Received ${s.received} response(s)`];
-    w.arpings = { ...w.arpings, [name]: { ...s, done: true, lines: [...s.lines, ...tail] } };
-    w.record('arping.output', { session: name, text: tail.join('\n') });
+  if (s.sent >= s.count) return arpingFinish(w, s);
+  if (!w.byName.has(s.dev)) {
+    w.arpings = { ...w.arpings, [name]: { ...s, done: true } };
     return;
   }
   const dev = w.iface(s.dev);
   const dst = s.mac ?? BROADCAST_MAC;
-  sendArp(w, dev, ARP_REQUEST, s.src, dev.mac, s.dst, s.mac ?? ZERO_MAC, dst);
+  // The target hardware address is the peer's as arping knows it: broadcast until a reply
+  // (send_pack copies HE's address); -A puts its own there.
+  if (s.advert) sendArp(w, dev, ARP_REPLY, s.src, dev.mac, s.dst, dev.mac, BROADCAST_MAC);
+  else sendArp(w, dev, ARP_REQUEST, s.src, dev.mac, s.dst, s.mac ?? BROADCAST_MAC, dst);
   w.arpings = { ...w.arpings, [name]: { ...s, sent: s.sent + 1, broadcasts: s.broadcasts + (s.mac ? 0 : 1), lastSend: w.now } };
   w.armIn({ kind: 'arping', session: name }, SECOND);
 }
@@ -52,5 +57,16 @@ export function arpingReply(w: Work, dev: Iface, arp: ArpPacket): void {
     const line = `Unicast reply from ${formatIpv4(s.dst)} [${arp.sha.toUpperCase()}]  ${Math.floor(us / 1000)}.${String(us % 1000).padStart(3, '0')}ms`;
     w.arpings = { ...w.arpings, [s.name]: { ...s, received: s.received + 1, mac: arp.sha, lines: [...s.lines, line] } };
     w.record('arping.output', { session: s.name, text: line });
+    // -D: the address is taken; arping stops at once (quit_on_reply).
+    if (s.dad) {
+      w.disarm({ kind: 'arping', session: s.name });
+      arpingFinish(w, w.arpings[s.name]!);
+    }
   }
+}
+
+function arpingFinish(w: Work, s: ArpingSession): void {
+  const tail = [`Sent ${s.sent} probes (${s.broadcasts} broadcast(s))`, `Received ${s.received} response(s)`];
+  w.arpings = { ...w.arpings, [s.name]: { ...s, done: true, lines: [...s.lines, ...tail] } };
+  w.record('arping.output', { session: s.name, text: tail.join('\n') });
 }

@@ -36,7 +36,7 @@ export const EXEC_FORMS: readonly { form: string; does: string }[] = [
   { form: 'bridge fdb flush dev BR [brport PORT] [dynamic|static|permanent|nopermanent]', does: "removes a bridge's entries (br_fdb_delete_bulk): without a state all of them, the local ones too — the bridge then floods frames to its own addresses instead of taking them, until a port or address change adds them back" },
   { form: 'sysctl -w KEY=VALUE', does: 'a modelled sysctl (sysctl -a lists them)' },
   { form: 'ping -c N|-w SECS [-i SECS] [-W SECS] [-I IF|ADDR] [-M do|want|dont] [-s BYTES] [-t TTL] [-q] ADDR', does: 'iputils ping (-c or -w is required: without them ping never ends); after the last echo it waits 2× the longest round trip (at least the interval), or -W (default 10 s) when nothing was answered (schedule_exit); -w stops at the deadline and sends until -c replies came; -I binds to a device (on-link when no route goes through it) or a source address; -M do makes a packet over the MTU a local error (netsim fragments nothing either way)' },
-  { form: 'arping -c N [-I IF] [-U] ADDR', does: 'iputils arping (-c is required)' },
+  { form: 'arping -c N [-I IF] [-U|-A|-D] ADDR', does: 'iputils arping (-c is required): requests, broadcast until a reply; -U gratuitous requests, -A gratuitous replies, -D duplicate address detection from 0.0.0.0 (the first reply ends it)' },
   { form: 'ip neigh|n [show] [dev IF]', does: 'prints the neighbour table' },
   { form: 'ip addr|a [show] [IF]', does: 'prints addresses' },
   { form: 'ip route|r [show] | ip route get ADDR | ip route show cache', does: 'prints routes, a lookup, the route exceptions' },
@@ -141,18 +141,23 @@ function arping(words: string[]): ExecParsed {
   let n: number | undefined;
   let dev: string | undefined;
   let unsolicited = false;
+  let advert = false;
+  let dad = false;
   let dst: string | undefined;
   for (let w = a.next(); w !== undefined; w = a.next()) {
     if (w === '-c') n = count(a.value('-c'), 'arping -c');
     else if (w === '-I') dev = a.value('-I');
     else if (w === '-U') unsolicited = true;
-    else if (w.startsWith('-')) a.unsupported(w, ['-c N', '-I IF', '-U']);
+    else if (w === '-A') advert = true;
+    else if (w === '-D') dad = true;
+    else if (w.startsWith('-')) a.unsupported(w, ['-c N', '-I IF', '-U', '-A', '-D']);
     else if (dst === undefined) dst = address(w, 'arping');
     else throw new Error(`arping: a second destination '${w}'`);
   }
   if (dst === undefined) throw new Error('arping: which address?');
   if (n === undefined) throw new Error('arping: give -c N (without it arping never ends)');
-  return { kind: 'command', command: { name: 'arping', dst, count: n, ...(dev ? { dev } : {}), ...(unsolicited ? { unsolicited } : {}) } };
+  if (dad && (unsolicited || advert)) throw new Error('arping: -D with -U or -A makes no sense (DAD asks; -U and -A announce)');
+  return { kind: 'command', command: { name: 'arping', dst, count: n, ...(dev ? { dev } : {}), ...(unsolicited ? { unsolicited } : {}), ...(advert ? { advert } : {}), ...(dad ? { dad } : {}) } };
 }
 
 function arp(words: string[]): ExecParsed {
