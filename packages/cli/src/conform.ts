@@ -254,6 +254,15 @@ export function compareOutcomes(scenario: Scenario, records: readonly TraceRecor
         return out.join(' | ') || '(no packets)';
       };
       note({ what: `${at} ${dev} tcpdump${tool ? ` ${tool}` : ''}`, netsim: packets(printed('tcpdump')), kernel: packets(s.lines) });
+    } else if (verb === 'traceroute') {
+      // Each hop: its number and who answered each probe (round-trip times are the machine's).
+      const hops = (lines: readonly string[]) =>
+        lines
+          .map((l) => l.trim())
+          .filter((l) => /^\d+ /.test(l))
+          .map((l) => l.replace(/\s+\d+(\.\d+)? ms/g, ' ms').replace(/\s+/g, ' '))
+          .join(' | ') || '(no hops)';
+      note({ what: `${at} ${dev} traceroute`, netsim: hops(printed('traceroute')), kernel: hops(s.lines) });
     } else if (verb === 'nc' || verb === 'telnet') {
       // What the client printed (the service name in `[tcp/NAME]` comes from the machine's
       // /etc/services, which a model cannot know: read as `*`).

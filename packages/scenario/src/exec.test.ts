@@ -56,7 +56,7 @@ describe('exec steps', () => {
 
   it('every one of 32 wrong command lines is named at its YAML place, with the word and what is supported, in one load', () => {
     const wrong: [line: string, says: RegExp][] = [
-      ['ifconfig eth0 up', /'ifconfig' is not a supported command \(supported: ip, bridge, sysctl, ping, arping, iptables, arp, tcpdump\)/],
+      ['ifconfig eth0 up', /'ifconfig' is not a supported command \(supported: ip, bridge, sysctl, ping, arping, iptables, arp, tcpdump, nc, traceroute\)/],
       ['ip xfrm state', /'xfrm' is not supported \(supported: address, route, neighbor, neighbour, link\)/],
       ['ip -6 route', /option '-6' is not supported \(supported: -s\)/],
       ['ip link set eth0 promisc on', /'promisc' is not supported \(supported here: up, down, address MAC, master BR, nomaster, mtu N\)/],

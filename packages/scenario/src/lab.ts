@@ -166,6 +166,13 @@ export function labScript(scenario: Scenario, opts: LabOptions = {}): Lab {
   const verbs = new Set(spec.timeline.map((s) => s.verb));
   const tools = new Map<string, string>();
   for (const [verb, tool, pkg] of [['ping', 'ping', 'iputils-ping'], ['arping', 'arping', 'iputils-arping'], ['nc', 'nc', 'netcat-openbsd'], ['listen', 'nc', 'netcat-openbsd']] as const) if (verbs.has(verb)) tools.set(tool, pkg);
+  // An exec line runs its own tool.
+  const PKG: Record<string, string> = { ping: 'iputils-ping', arping: 'iputils-arping', nc: 'netcat-openbsd', tcpdump: 'tcpdump', traceroute: 'traceroute', arp: 'net-tools', sysctl: 'procps', bridge: 'iproute2' };
+  for (const st of spec.timeline) {
+    if (st.verb !== 'exec') continue;
+    const tool = splitWords(String((st.args as Record<string, unknown>)['cmd']))[0]!;
+    if (Object.hasOwn(PKG, tool)) tools.set(tool, PKG[tool]!);
+  }
   for (const [tool, pkg] of tools) say(`command -v ${tool} >/dev/null || ${fail(`the timeline runs ${tool} (${pkg}): it is needed`)}`);
   say(`[ "$(id -u)" = 0 ] || ${fail('run as root (it creates network namespaces)')}`);
   say(`TAG=${opts.tag === undefined ? '$$' : shq(opts.tag)}`);
@@ -270,9 +277,12 @@ export function labScript(scenario: Scenario, opts: LabOptions = {}): Lab {
     const when = ((t / 1e9) * scale).toFixed(3);
     const a = s.args as Record<string, unknown>;
     const dev = String(a['host'] ?? a['dev'] ?? '');
-    if (s.verb === 'listen' && built.has(dev)) {
+    // An exec `nc -lk PORT` is a server: it runs in the background as a listen step does.
+    const execParsed = s.verb === 'exec' ? parseExec(String(a['cmd'])) : undefined;
+    const isServer = execParsed?.kind === 'command' && execParsed.command.name === 'tcp-listen' ? execParsed.command.port : undefined;
+    if ((s.verb === 'listen' || isServer !== undefined) && built.has(dev)) {
       // A TCP server for the timeline's connects (OpenBSD netcat, one connection after another).
-      say(`( at ${when}; ip netns exec ${ns(dev)} nc -lk ${shNum(a['port'], `listen on ${dev}: port`, { max: 65535 })} </dev/null >/dev/null 2>&1 & echo $! > "$OUT/.listen-${k++}.pid" ) &`);
+      say(`( at ${when}; ip netns exec ${ns(dev)} nc -lk ${shNum(isServer ?? a['port'], `listen on ${dev}: port`, { max: 65535 })} </dev/null >/dev/null 2>&1 & echo $! > "$OUT/.listen-${k++}.pid" ) &`);
       continue;
     }
     // A capture runs from its step to the end of the run.
@@ -284,7 +294,8 @@ export function labScript(scenario: Scenario, opts: LabOptions = {}): Lab {
     }
     // An exec line reads, for the comparison, as the step it stands for (a show of its tool, a ping).
     const parsed = s.verb === 'exec' ? parseExec(String(a['cmd'])) : undefined;
-    const verb = parsed === undefined ? s.verb : parsed.kind === 'show' ? 'show' : parsed.command.name === 'ping' || parsed.command.name === 'arping' || parsed.command.name === 'tcpdump' ? parsed.command.name : 'exec';
+    const toolVerb: Record<string, string> = { ping: 'ping', arping: 'arping', tcpdump: 'tcpdump', 'tcp-connect': 'nc', 'nc-udp': 'nc', traceroute: 'traceroute' };
+    const verb = parsed === undefined ? s.verb : parsed.kind === 'show' ? 'show' : (toolVerb[parsed.command.name] ?? 'exec');
     // A capture's header names its device (two captures on one host may start together).
     const tool = parsed?.kind === 'show' ? parsed.tool : parsed?.command.name === 'tcpdump' ? parsed.command.dev : a['tool'];
     const head = `### ${String(s.at)} ${dev} ${verb}${a['session'] ? ` [${String(a['session'])}]` : ''}${tool ? ` ${String(tool)}` : ''}`;
@@ -376,7 +387,7 @@ function probeCommand(verb: string, a: Record<string, unknown>, ns: (d: string) 
         return addr ? `${ip(addr[1]!)}${addr[2] ?? ''}` : shq(w);
       });
       const c = parsed.kind === 'command' ? parsed.command : undefined;
-      const limit = c?.name === 'ping' ? (c.deadlineNs !== undefined ? Math.ceil(c.deadlineNs / 1e9) + 2 : Math.ceil((c.count ?? 1) * ((c.intervalNs ?? 1e9) / 1e9) + Math.max(10, (c.timeoutNs ?? 0) / 1e9) + 2)) : c?.name === 'arping' ? (c.count ?? 1) + 10 : c?.name === 'tcpdump' ? secondsLeft : undefined;
+      const limit = c?.name === 'ping' ? (c.deadlineNs !== undefined ? Math.ceil(c.deadlineNs / 1e9) + 2 : Math.ceil((c.count ?? 1) * ((c.intervalNs ?? 1e9) / 1e9) + Math.max(10, (c.timeoutNs ?? 0) / 1e9) + 2)) : c?.name === 'arping' ? (c.count ?? 1) + 10 : c?.name === 'tcpdump' ? secondsLeft : c?.name === 'tcp-connect' || c?.name === 'nc-udp' ? 15 : c?.name === 'traceroute' ? Math.ceil(((c.maxHops ?? 30) * (c.waitNs ?? 5e9)) / 1e9) + 5 : undefined;
       return `${limit === undefined ? '' : `timeout ${limit} `}ip netns exec ${n} ${mapped.join(' ')}`;
     }
     case 'command': {

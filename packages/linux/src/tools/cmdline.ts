@@ -47,6 +47,9 @@ export const EXEC_FORMS: readonly { form: string; does: string }[] = [
   { form: 'iptables -F|-Z [CHAIN], iptables -P CHAIN ACCEPT|DROP', does: 'flush rules (policies stay), zero counters, set a policy' },
   { form: 'iptables -L [CHAIN] -v -n [-x] [--line-numbers]', does: 'prints the filter table (any spelling: -nvL, -nvxL, ...)' },
   { form: 'tcpdump -i DEV [-nn] [-e] [-p] [-c N] [FILTER]', does: "a capture on any of the host's devices (a NIC, a bridge port, a bridge, a VXLAN device) printing tcpdump -nn [-e] lines until -c N packets or the end of the run; without -p a bridge is promiscuous and shows what it forwards too. FILTER: arp, ip, icmp, igmp, udp, tcp, host A, src|dst [host] A, [src|dst] port N, ether host|src|dst MAC, with and, or, not" },
+  { form: 'nc -vz [-u] [-w SECS] ADDR PORT', does: 'OpenBSD netcat connects (TCP: handshake, report, close; -u: one datagram, success reported whether or not anyone listens) and prints what it prints' },
+  { form: 'nc -lk PORT', does: 'a TCP server answering one connection after another' },
+  { form: 'traceroute -n [-I|-T|-U] [-p PORT] [-m MAX] [-w SECS] ADDR', does: 'traceroute 2.1: probes by TTL (UDP to 33434+, ICMP echo, TCP SYN or UDP to one port), three per hop' },
   { form: 'arp -n [-i IF]', does: 'prints the neighbour table as net-tools does' },
   { form: 'sysctl -a', does: 'prints every modelled sysctl' },
 ];
@@ -193,7 +196,67 @@ function tcpdump(words: string[]): ExecParsed {
   return { kind: 'command', command: { name: 'tcpdump', dev, ...(linkLevel ? { linkLevel } : {}), ...(promisc ? {} : { promisc }), ...(n === undefined ? {} : { count: n }), ...(text ? { filter: text } : {}) } };
 }
 
-const TOOLS: Readonly<Record<string, (words: string[]) => ExecParsed>> = { ip, bridge, sysctl, ping, arping, iptables, arp, tcpdump };
+/**
+ * OpenBSD netcat: `nc -vz [-u] [-w SECS] ADDR PORT` (connect, report, close: the model's client
+ * tools) and `nc -lk PORT` (a TCP server that answers each connection). Flags group (-vzu).
+ */
+function nc(words: string[]): ExecParsed {
+  const a = new Args(words, 'nc');
+  const flags = new Set<string>();
+  let wait: number | undefined;
+  const rest: string[] = [];
+  for (let w = a.next(); w !== undefined; w = a.next()) {
+    if (w === '-w') {
+      const v = a.value('-w');
+      if (!/^\d+(\.\d+)?$/.test(v) || Number(v) <= 0) throw new Error(`nc -w: '${v}' is not a time in seconds`);
+      wait = Math.round(Number(v) * 1e9);
+    } else if (/^-[vzulk]+$/.test(w)) for (const c of w.slice(1)) flags.add(c);
+    else if (w.startsWith('-')) a.unsupported(w, ['-v', '-z', '-u', '-w SECS', '-l', '-k']);
+    else rest.push(w);
+  }
+  if (flags.has('l')) {
+    if (!flags.has('k') || flags.has('u') || flags.has('z')) throw new Error('nc: a server here is `nc -lk PORT` (TCP, one connection after another)');
+    if (rest.length !== 1) throw new Error('nc -lk: give one PORT');
+    return { kind: 'command', command: { name: 'tcp-listen', port: count(rest[0]!, 'nc -lk', 65535) } };
+  }
+  if (!flags.has('v') || !flags.has('z')) throw new Error('nc: give -vz (connect and report: the client netsim models), or -lk PORT for a server');
+  if (rest.length !== 2) throw new Error('nc -vz: give ADDR PORT');
+  const dst = address(rest[0]!, 'nc');
+  const port = count(rest[1]!, 'nc port', 65535);
+  if (flags.has('u')) return { kind: 'command', command: { name: 'nc-udp', dst, port } };
+  return { kind: 'command', command: { name: 'tcp-connect', dst, port, tool: 'nc', ...(wait === undefined ? {} : { timeoutNs: wait }) } };
+}
+
+/** traceroute (the traceroute package, 2.1): `traceroute -n [-I|-T|-U] [-p PORT] [-m MAX] [-w SECS] ADDR`. */
+function traceroute(words: string[]): ExecParsed {
+  const a = new Args(words, 'traceroute');
+  let numeric = false;
+  let mode: 'udp' | 'udp-port' | 'icmp' | 'tcp' = 'udp';
+  let port: number | undefined;
+  let maxHops: number | undefined;
+  let waitNs: number | undefined;
+  let dst: string | undefined;
+  for (let w = a.next(); w !== undefined; w = a.next()) {
+    if (w === '-n') numeric = true;
+    else if (w === '-I') mode = 'icmp';
+    else if (w === '-T') mode = 'tcp';
+    else if (w === '-U') mode = 'udp-port';
+    else if (w === '-p') port = count(a.value('-p'), 'traceroute -p', 65535);
+    else if (w === '-m') maxHops = count(a.value('-m'), 'traceroute -m', 255);
+    else if (w === '-w') {
+      const v = a.value('-w');
+      if (!/^\d+(\.\d+)?$/.test(v) || Number(v) <= 0) throw new Error(`traceroute -w: '${v}' is not a time in seconds`);
+      waitNs = Math.round(Number(v) * 1e9);
+    } else if (w.startsWith('-')) a.unsupported(w, ['-n', '-I', '-T', '-U', '-p PORT', '-m MAX', '-w SECS']);
+    else if (dst === undefined) dst = address(w, 'traceroute');
+    else throw new Error(`traceroute: a second destination '${w}' (a packet length is not supported)`);
+  }
+  if (!numeric) throw new Error('traceroute: give -n (netsim resolves no names; without -n traceroute prints them)');
+  if (dst === undefined) throw new Error('traceroute: which address?');
+  return { kind: 'command', command: { name: 'traceroute', dst, mode, ...(port === undefined ? {} : { port }), ...(maxHops === undefined ? {} : { maxHops }), ...(waitNs === undefined ? {} : { waitNs }) } };
+}
+
+const TOOLS: Readonly<Record<string, (words: string[]) => ExecParsed>> = { ip, bridge, sysctl, ping, arping, iptables, arp, tcpdump, nc, traceroute };
 
 /**
  * A command line as the host runs or shows it.
