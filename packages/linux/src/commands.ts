@@ -80,14 +80,16 @@ export type AddrFlushCommand = { name: 'addr-flush'; dev: string };
 export type AddrCommand = { name: 'addr-add' | 'addr-del'; dev: string; address: string };
 /** `ip route add|replace|del PREFIX [via GW] [dev DEV] [onlink]`. */
 export type RouteCommand = { name: 'route-add' | 'route-replace' | 'route-del'; to: string; via?: string; dev?: string; onlink?: boolean };
+/** `ip route flush dev DEV | PREFIX | cache`. */
+export type RouteFlushCommand = { name: 'route-flush'; dev?: string; to?: string; cache?: boolean };
 /** `sysctl -w key=value`. */
 export type SysctlCommand = { name: 'sysctl-set'; key: string; value: number };
 /** `bridge fdb add|replace|del MAC dev VXLAN [dst IP] self [permanent]`. */
 export type FdbCommand = { name: 'fdb-add' | 'fdb-replace' | 'fdb-del'; dev: string; mac: string; dst?: string; permanent?: boolean };
 /** `bridge fdb flush dev BR [brport PORT] [dynamic|static|permanent|nopermanent]`. */
 export type FdbFlushCommand = { name: 'fdb-flush'; dev: string; port?: string; state?: 'dynamic' | 'static' | 'permanent' | 'nopermanent' };
-/** `ip neigh replace IP lladdr MAC dev DEV nud STATE`. */
-export type NeighReplaceCommand = { name: 'neigh-replace'; dev: string; ip: string; mac: string; state?: NudState };
+/** `ip neigh replace|add|change IP lladdr MAC dev DEV nud STATE` (add: not if it exists; change: only if it does). */
+export type NeighReplaceCommand = { name: 'neigh-replace'; dev: string; ip: string; mac: string; state?: NudState; mode?: 'add' | 'change' };
 /** `ip neigh del IP dev DEV`. */
 export type NeighDelCommand = { name: 'neigh-del'; dev: string; ip: string };
 
@@ -121,6 +123,7 @@ export type HostCommand =
   | AddrFlushCommand
   | AddrCommand
   | RouteCommand
+  | RouteFlushCommand
   | SysctlCommand
   | FdbCommand
   | FdbFlushCommand
@@ -132,7 +135,7 @@ export type HostCommand =
   | IptablesCommand;
 
 /** Every host command's name, in the order `host.ts` lists them in its error for an unknown one. */
-export const HOST_COMMAND_NAMES = ['ping', 'echo', 'arping', 'tcp-listen', 'tcp-connect', 'nc-udp', 'link', 'link-address', 'link-add', 'link-del', 'link-master', 'link-mtu', 'addr-flush', 'addr-add', 'addr-del', 'route-add', 'route-replace', 'route-del', 'sysctl-set', 'ipvs-set', 'fdb-add', 'fdb-replace', 'fdb-del', 'fdb-flush', 'udp-bind', 'udp-send', 'neigh-replace', 'neigh-del', 'neigh-flush', 'traceroute', 'tcpdump', 'restart', 'iptables'] as const satisfies readonly HostCommand['name'][];
+export const HOST_COMMAND_NAMES = ['ping', 'echo', 'arping', 'tcp-listen', 'tcp-connect', 'nc-udp', 'link', 'link-address', 'link-add', 'link-del', 'link-master', 'link-mtu', 'addr-flush', 'addr-add', 'addr-del', 'route-add', 'route-replace', 'route-del', 'route-flush', 'sysctl-set', 'ipvs-set', 'fdb-add', 'fdb-replace', 'fdb-del', 'fdb-flush', 'udp-bind', 'udp-send', 'neigh-replace', 'neigh-del', 'neigh-flush', 'traceroute', 'tcpdump', 'restart', 'iptables'] as const satisfies readonly HostCommand['name'][];
 
 /** A command's fields without its name (what a constructor takes). */
 export type HostCommandArgs<C extends HostCommand> = Omit<C, 'name'>;
@@ -160,6 +163,7 @@ export const hostCommand = {
   linkMtu: (a: HostCommandArgs<LinkMtuCommand>): LinkMtuCommand => ({ name: 'link-mtu', ...a }),
   addrFlush: (a: HostCommandArgs<AddrFlushCommand>): AddrFlushCommand => ({ name: 'addr-flush', ...a }),
   addr: (op: 'add' | 'del', a: Omit<AddrCommand, 'name'>): AddrCommand => ({ name: op === 'add' ? 'addr-add' : 'addr-del', ...a }),
+  routeFlush: (a: HostCommandArgs<RouteFlushCommand>): RouteFlushCommand => ({ name: 'route-flush', ...a }),
   route: (op: 'add' | 'replace' | 'del', a: Omit<RouteCommand, 'name'>): RouteCommand => ({ name: `route-${op}`, ...a }),
   sysctl: (a: HostCommandArgs<SysctlCommand>): SysctlCommand => ({ name: 'sysctl-set', ...a }),
   fdb: (op: 'add' | 'replace' | 'del', a: Omit<FdbCommand, 'name'>): FdbCommand => ({ name: `fdb-${op}`, ...a }),

@@ -127,6 +127,8 @@ export interface HostConfig {
 export interface Addr {
   readonly ip: Ipv4;
   readonly len: number;
+  /** Its prefix route (proto kernel) was deleted (`ip route del/flush`); the device coming up adds it back (fib_add_ifaddr). */
+  readonly routeGone?: boolean;
 }
 
 export interface Iface {

@@ -72,6 +72,8 @@ export function setAdmin(w: Work, dev: string, up: boolean): void {
   }
   if (f.master !== null) brPortStateSelection(w, f.master);
   if (f.kind === 'bridge' && (w.bridgePorts[dev] ?? []).length > 0) brPortStateSelection(w, dev);
+  // NETDEV_UP: fib_add_ifaddr adds every address's prefix route again, a deleted one too.
+  if (up && f.addrs.some((a) => a.routeGone)) w.setIface(dev, { addrs: f.addrs.map(({ routeGone: _g, ...a }) => a) });
   if (up) gratuitousArp(w, w.iface(dev));
 }
 

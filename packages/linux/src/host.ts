@@ -36,7 +36,7 @@ import { linkAdd, linkDel, rxFrame, setAdmin, setCarrier, setMacAddress, setMtu 
 import { brAddIf, brDelIf, brFdbFlush } from './br_if.js';
 import { ipvsSet } from './ip_vs.js';
 import { neighDel, neighFlush, neighReplace, neighTimer } from './neigh.js';
-import { addr, addrFlush, iptablesChange, routeCommand, sysctlSet } from './rtnetlink.js';
+import { addr, addrFlush, iptablesChange, routeCommand, routeFlush, sysctlSet } from './rtnetlink.js';
 import { tcpConnect, tcpDeadline, tcpListen, tcpSynTimer } from './tcp_ipv4.js';
 import { arpingStart, arpingTimer } from './tools/arping.js';
 import { echo, pingDeadline, pingStart, pingTimer } from './tools/ping.js';
@@ -158,6 +158,8 @@ function hostCommandRun(w: Work, c: HostCommand): void {
     case 'route-replace':
     case 'route-del':
       return routeCommand(w, c.name.slice(6), c.to, c.via, c.dev, c.onlink === true);
+    case 'route-flush':
+      return routeFlush(w, c.dev, c.to, c.cache === true);
     case 'sysctl-set':
       return sysctlSet(w, c.key, c.value);
     case 'fdb-add':
@@ -167,7 +169,7 @@ function hostCommandRun(w: Work, c: HostCommand): void {
     case 'fdb-flush':
       return brFdbFlush(w, c.dev, c.port, c.state);
     case 'neigh-replace':
-      return neighReplace(w, c.dev, parseIpv4(c.ip), c.mac, c.state ?? 'PERMANENT');
+      return neighReplace(w, c.dev, parseIpv4(c.ip), c.mac, c.state ?? 'PERMANENT', c.mode);
     case 'neigh-del':
       return neighDel(w, c.dev, parseIpv4(c.ip));
     case 'neigh-flush':

@@ -40,9 +40,12 @@ export function neighTimer(w: Work, key: number): void {
   putNeigh(w, dev, r.entry, r.fx, key);
 }
 
-export function neighReplace(w: Work, devName: string, ip: Ipv4, mac: string, state: NudState): void {
+export function neighReplace(w: Work, devName: string, ip: Ipv4, mac: string, state: NudState, mode?: 'add' | 'change'): void {
   const dev = w.iface(devName);
   const key = neighKey(dev.index, ip);
+  // neigh_add: NLM_F_EXCL (add) refuses an existing entry, no NLM_F_CREATE (change) a missing one.
+  if (mode === 'add' && w.neigh.has(key)) throw new CommandFailed('RTNETLINK answers: File exists');
+  if (mode === 'change' && !w.neigh.has(key)) throw new CommandFailed('RTNETLINK answers: No such file or directory');
   const n = w.neigh.get(key) ?? newEntry(ip, dev.name, w.now);
   const r = update(n, mac.toLowerCase(), state, { override: true, admin: true }, w.now, w.reachable(dev.name), w.parms(dev.name));
   putNeigh(w, dev, r.entry, r.fx, key);

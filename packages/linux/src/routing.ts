@@ -37,7 +37,7 @@ export function lookupRoute(t: RouteTables, dst: Ipv4, now: Nanos): Hop | null {
   for (const f of t.ifaces) {
     if (!f.up || f.kind === 'lo' || f.master !== null) continue;
     for (const a of f.addrs) {
-      if (a.len > bestLen && sameNet(a.ip, dst, a.len)) {
+      if (a.len > bestLen && !a.routeGone && sameNet(a.ip, dst, a.len)) {
         bestLen = a.len;
         best = { kind: 'unicast', dev: f.name, nexthop: dst, route: null, connected: true };
       }

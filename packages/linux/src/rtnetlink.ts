@@ -2,6 +2,7 @@
  * What `ip route`, `ip addr` and `sysctl -w` change at run time (net/core/rtnetlink.c; fib_frontend.c inet_rtm_newroute/delroute; devinet.c inet_rtm_newaddr; devinet_sysctl).
  */
 import { formatIpv4, parseIpv4, parseCidr, type Ipv4 } from '@netsim/packets';
+import { PMap } from '@netsim/engine';
 import { CommandFailed, type Work } from './step.js';
 import { localAddresses } from './dev.js';
 import { neighFlushDevice } from './neigh.js';
@@ -14,7 +15,14 @@ export function routeCommand(w: Work, op: string, to: string, via: string | unde
   const gw = via === undefined ? null : parseIpv4(via);
   const existing = w.routes.findIndex((r) => r.dst === dst.network && r.len === dst.length);
   if (op === 'del') {
-    if (existing < 0) throw new CommandFailed(`ip route del ${to}: RTNETLINK answers: No such process`);
+    if (existing < 0) {
+      // A prefix route the kernel made for an address (proto kernel) can be deleted too.
+      if (gw === null && connectedGone(w, dst.network, dst.length, devName)) {
+        w.record('route.change', { op, to, via: null, ifname: devName ?? null });
+        return;
+      }
+      throw new CommandFailed(`ip route del ${to}: RTNETLINK answers: No such process`);
+    }
     w.routes = w.routes.filter((_, i) => i !== existing);
   } else {
     if (op === 'add' && existing >= 0) throw new CommandFailed(`ip route add ${to}: RTNETLINK answers: File exists`);
@@ -84,4 +92,49 @@ function disableIp(w: Work, dev: string): void {
  */
 export function addrFlush(w: Work, dev: string): void {
   for (const a of w.iface(dev).addrs) addr(w, false, dev, `${formatIpv4(a.ip)}/${a.len}`);
+}
+
+/** Deletes the prefix route of the addresses on `dev` (or any device) whose network is `net/len`; true if there was one. */
+function connectedGone(w: Work, net: Ipv4, len: number, dev: string | undefined): boolean {
+  for (const f of w.ifaces) {
+    if (f.kind === 'lo' || !f.up || (dev !== undefined && f.name !== dev)) continue;
+    const i = f.addrs.findIndex((a) => a.len === len && a.len < 32 && !a.routeGone && ((a.ip & (len === 0 ? 0 : (0xffffffff << (32 - len)) >>> 0)) >>> 0) === net);
+    if (i < 0) continue;
+    w.setIface(f.name, { addrs: f.addrs.map((a, n) => (n === i ? { ...a, routeGone: true } : a)) });
+    return true;
+  }
+  return false;
+}
+
+/**
+ * `ip route flush dev DEV | PREFIX | cache`: iproute2 dumps the main table and deletes each route
+ * that matches (iproute.c iproute_flush) — the device's static routes and its addresses' prefix
+ * routes (proto kernel) too; a PREFIX is matched exactly. `cache` empties the route exceptions
+ * (rt_cache_flush makes every nexthop exception stale).
+ */
+export function routeFlush(w: Work, dev: string | undefined, prefix: string | undefined, cache: boolean): void {
+  if (cache) {
+    if (w.exceptions.size > 0) w.exceptions = PMap.empty();
+    return;
+  }
+  const p = prefix === undefined ? undefined : prefix === 'default' ? { network: 0, length: 0 } : parseCidr(prefix);
+  const match = (d: number, len: number, via: string) => (dev === undefined || via === dev) && (p === undefined || (d === p.network && len === p.length));
+  const gone = w.routes.filter((r) => match(r.dst, r.len, r.dev));
+  if (gone.length) {
+    w.routes = w.routes.filter((r) => !match(r.dst, r.len, r.dev));
+    for (const r of gone) w.record('route.change', { op: 'flush', to: r.len === 0 ? 'default' : `${formatIpv4(r.dst)}/${r.len}`, via: r.via === null ? null : formatIpv4(r.via), ifname: r.dev });
+  }
+  for (const f of w.ifaces) {
+    if (f.kind === 'lo' || !f.up) continue;
+    let changed = false;
+    const addrs = f.addrs.map((a) => {
+      const net = a.len === 0 ? 0 : ((a.ip & ((0xffffffff << (32 - a.len)) >>> 0)) >>> 0);
+      if (a.len === 32 || a.routeGone || !match(net, a.len, f.name)) return a;
+      changed = true;
+      w.record('route.change', { op: 'flush', to: `${formatIpv4(net)}/${a.len}`, via: null, ifname: f.name });
+      return { ...a, routeGone: true };
+    });
+    if (changed) w.setIface(f.name, { addrs });
+  }
+  if (w.exceptions.size > 0) for (const [k, e] of w.exceptions.entries()) if (!w.routes.some((r) => r.via === e.via && r.dev === e.dev)) w.exceptions = w.exceptions.delete(k);
 }

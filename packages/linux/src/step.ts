@@ -155,7 +155,7 @@ export class Work {
   /** True when `ip` is on a connected (scope link) route of `dev`. */
   connectedOn(dev: string, ip: Ipv4): boolean {
     const f = this.iface(dev);
-    return f.up && f.addrs.some((a) => a.len < 32 && sameNet(a.ip, ip, a.len));
+    return f.up && f.addrs.some((a) => a.len < 32 && !a.routeGone && sameNet(a.ip, ip, a.len));
   }
 
   /** The route to `dst` (lookupRoute: local table, main table, nexthop exceptions). */

@@ -118,7 +118,7 @@ export function ipRouteShow(s: HostState): string {
   for (const f of s.ifaces) {
     if (f.kind === 'lo' || !f.up || f.master) continue;
     for (const a of f.addrs) {
-      if (a.len === 32) continue;
+      if (a.len === 32 || a.routeGone) continue;
       const net = a.len === 0 ? 0 : ((a.ip & ((0xffffffff << (32 - a.len)) >>> 0)) >>> 0);
       rows.push({ dst: net, len: a.len, text: `${formatIpv4(net)}/${a.len} dev ${f.name} proto kernel scope link src ${formatIpv4(a.ip)} ${f.carrier ? '' : 'linkdown '}` });
     }

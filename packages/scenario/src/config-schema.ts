@@ -899,6 +899,9 @@ export const CONFIG_DEFINITIONS: Record<string, object> = {
     "$ref": "#/definitions/RouteCommand"
    },
    {
+    "$ref": "#/definitions/RouteFlushCommand"
+   },
+   {
     "$ref": "#/definitions/SysctlCommand"
    },
    {
@@ -1665,6 +1668,13 @@ export const CONFIG_DEFINITIONS: Record<string, object> = {
    },
    "state": {
     "$ref": "#/definitions/NudState"
+   },
+   "mode": {
+    "type": "string",
+    "enum": [
+     "add",
+     "change"
+    ]
    }
   },
   "required": [
@@ -1674,7 +1684,7 @@ export const CONFIG_DEFINITIONS: Record<string, object> = {
    "mac"
   ],
   "additionalProperties": false,
-  "description": "`ip neigh replace IP lladdr MAC dev DEV nud STATE`."
+  "description": "`ip neigh replace|add|change IP lladdr MAC dev DEV nud STATE` (add: not if it exists; change: only if it does)."
  },
  "NudState": {
   "type": "string",
@@ -1811,6 +1821,29 @@ export const CONFIG_DEFINITIONS: Record<string, object> = {
    "to"
   ],
   "additionalProperties": false
+ },
+ "RouteFlushCommand": {
+  "type": "object",
+  "properties": {
+   "name": {
+    "type": "string",
+    "const": "route-flush"
+   },
+   "dev": {
+    "type": "string"
+   },
+   "to": {
+    "type": "string"
+   },
+   "cache": {
+    "type": "boolean"
+   }
+  },
+  "required": [
+   "name"
+  ],
+  "additionalProperties": false,
+  "description": "`ip route flush dev DEV | PREFIX | cache`."
  },
  "RuleConfig": {
   "type": "object",

@@ -71,7 +71,7 @@ describe('exec steps', () => {
       ['ip route add 10.1.0.1/16 via 10.0.0.1', /not an IPv4 prefix/],
       ['ip route get', /give one address/],
       ['ip neigh flush', /give dev IF or all/],
-      ['ip neigh change 10.0.0.2 dev eth0', /not supported yet \(supported: replace, del, flush, show\)/],
+      ['ip neigh get 10.0.0.2 dev eth0', /not supported \(supported: add, change, replace, del, flush, show\)/],
       ['ip neigh replace 10.0.0.2 dev eth0', /needs lladdr MAC/],
       ['ip neigh replace 10.0.0.2 lladdr 02:00:00:00:00:02 dev eth0 nud bogus', /nud 'bogus' is not a state/],
       ['bridge vlan show', /'vlan' is not supported \(supported: link, fdb\)/],

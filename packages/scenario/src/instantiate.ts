@@ -332,7 +332,7 @@ function devicesOverTime(b: ScenarioBuilder, sim: Simulation<EthernetFrame>, tim
 }
 
 /** Host commands whose `dev` is one of the host's interfaces. */
-const HOST_COMMANDS_WITH_DEV = new Set(['link', 'link-address', 'link-del', 'link-master', 'link-mtu', 'addr-flush', 'addr-add', 'addr-del', 'route-add', 'route-replace', 'route-del', 'neigh-replace', 'neigh-del', 'neigh-flush', 'fdb-add', 'fdb-replace', 'fdb-del', 'fdb-flush', 'arping', 'tcpdump']);
+const HOST_COMMANDS_WITH_DEV = new Set(['link', 'link-address', 'link-del', 'link-master', 'link-mtu', 'addr-flush', 'addr-add', 'addr-del', 'route-add', 'route-replace', 'route-del', 'neigh-replace', 'neigh-del', 'neigh-flush', 'fdb-add', 'fdb-replace', 'fdb-del', 'fdb-flush', 'arping', 'tcpdump', 'route-flush']);
 
 /** The interface a host's show tool names (`ip addr show br0`, `bridge fdb show br br0`, ...), if any. */
 function shownDevice(tool: string | undefined): string | undefined {

@@ -127,7 +127,18 @@ function ipAddr(words: string[]): ExecParsed {
 }
 
 function ipRoute(words: string[]): ExecParsed {
-  const verb = keyword(words[0] ?? 'show', ['add', 'delete', 'replace', 'show', 'list', 'get'], 'ip route');
+  const verb = keyword(words[0] ?? 'show', ['add', 'delete', 'replace', 'show', 'list', 'flush', 'get'], 'ip route');
+  if (verb === 'flush') {
+    const a = new Args(words.slice(1), 'ip route flush');
+    const w = a.next();
+    if (w === undefined) throw new Error('ip route flush: give dev IF, a PREFIX or cache (iproute2: "Flush requires arguments.")');
+    let out: { dev?: string; to?: string; cache?: boolean };
+    if (w === 'dev') out = { dev: a.value('dev') };
+    else if (matches(w, 'cache')) out = { cache: true };
+    else out = { to: w === 'default' ? 'default' : cidr(w, 'ip route flush') };
+    if (!a.done()) a.unsupported(a.peek()!, []);
+    return { kind: 'command', command: { name: 'route-flush', ...out } };
+  }
   if (verb === 'show' || verb === 'list') {
     const rest = words.slice(1);
     if (rest.length === 0) return { kind: 'show', tool: 'ip route' };
@@ -176,8 +187,8 @@ function ipNeigh(words: string[]): ExecParsed {
     if (!a.done()) a.unsupported(a.peek()!, []);
     return { kind: 'command', command: { name: 'neigh-flush', dev } };
   }
-  if (verb !== 'replace' && verb !== 'delete') throw new Error(`ip neigh ${verb}: not supported yet (supported: replace, del, flush, show)`);
-  const what = `ip neigh ${verb === 'replace' ? 'replace' : 'del'}`;
+  if (verb === 'get') throw new Error('ip neigh get: not supported (supported: add, change, replace, del, flush, show)');
+  const what = `ip neigh ${verb === 'delete' ? 'del' : verb}`;
   const a = new Args(words.slice(1), what);
   const ipText = address(a.value('address'), what);
   let dev: string | undefined;
@@ -185,17 +196,17 @@ function ipNeigh(words: string[]): ExecParsed {
   let state: NudState | undefined;
   for (let w = a.next(); w !== undefined; w = a.next()) {
     if (w === 'dev') dev = a.value('dev');
-    else if (verb === 'replace' && w === 'lladdr') lladdr = mac(a.value('lladdr'), what);
-    else if (verb === 'replace' && w === 'nud') {
+    else if (verb !== 'delete' && w === 'lladdr') lladdr = mac(a.value('lladdr'), what);
+    else if (verb !== 'delete' && w === 'nud') {
       const s = a.value('nud').toUpperCase();
       if (!(NUD_STATES as readonly string[]).includes(s)) throw new Error(`${what}: nud '${s.toLowerCase()}' is not a state (${NUD_STATES.map((x) => x.toLowerCase()).join(', ')})`);
       state = s as NudState;
-    } else a.unsupported(w, verb === 'replace' ? ['lladdr MAC', 'dev IF', 'nud STATE'] : ['dev IF']);
+    } else a.unsupported(w, verb !== 'delete' ? ['lladdr MAC', 'dev IF', 'nud STATE'] : ['dev IF']);
   }
   if (dev === undefined) throw new Error(`${what}: needs dev IF`);
   if (verb === 'delete') return { kind: 'command', command: { name: 'neigh-del', dev, ip: ipText } };
   if (lladdr === undefined) throw new Error(`${what}: needs lladdr MAC`);
-  return { kind: 'command', command: { name: 'neigh-replace', dev, ip: ipText, mac: lladdr, ...(state ? { state } : {}) } };
+  return { kind: 'command', command: { name: 'neigh-replace', dev, ip: ipText, mac: lladdr, ...(state ? { state } : {}), ...(verb === 'add' || verb === 'change' ? { mode: verb } : {}) } };
 }
 
 /** `bridge fdb ...` (bridge/fdb.c) and `bridge link [show] [dev IF]` (bridge/link.c). */
