@@ -57,6 +57,7 @@ export default defineScenario({
       .exec('h1', 'bridge link')
       .exec('h1', 'iptables -L -v -n')
       .exec('h1', 'iptables -L INPUT -v -n -x --line-numbers')
-      .exec('h1', 'sysctl -a');
+      .exec('h1', 'sysctl -a')
+      .exec('h1', 'sysctl net.ipv4.conf.eth2.rp_filter');
   },
 });

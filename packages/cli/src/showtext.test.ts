@@ -16,7 +16,7 @@ import { kernelRun, labAvailable } from './conform.js';
 
 const root = new URL('../../../', import.meta.url);
 const transcript = readFileSync(new URL('scenarios/transcripts/show-tools.txt', root), 'utf8');
-const TOOLS = ['ip neigh', 'ip neigh show dev br0', 'arp -n', 'ip addr', 'ip addr show br0', 'ip route', 'ip route get 198.18.42.7', 'ip route get 198.18.49.9', 'ip route show cache', 'ip -s link show dev eth2', 'bridge fdb show br br0', 'bridge fdb show dev vx0', 'bridge link', 'iptables -L -v -n', 'iptables -L INPUT -v -n -x --line-numbers', 'sysctl -a'];
+const TOOLS = ['ip neigh', 'ip neigh show dev br0', 'arp -n', 'ip addr', 'ip addr show br0', 'ip route', 'ip route get 198.18.42.7', 'ip route get 198.18.49.9', 'ip route show cache', 'ip -s link show dev eth2', 'bridge fdb show br br0', 'bridge fdb show dev vx0', 'bridge link', 'iptables -L -v -n', 'iptables -L INPUT -v -n -x --line-numbers', 'sysctl -a', 'sysctl net.ipv4.conf.eth2.rp_filter'];
 
 async function netsimRecords(): Promise<readonly TraceRecord<EthernetFrame>[]> {
   const scenario = ((await import(pathToFileURL(fileURLToPath(new URL('scenarios/show-tools.ts', root))).href)) as { default: Scenario }).default;

@@ -77,7 +77,7 @@ describe('exec steps', () => {
       ['bridge vlan show', /'vlan' is not supported \(supported: link, fdb\)/],
       ['bridge fdb flush dev br0 vlan 10', /'vlan' is not supported \(supported here: dev BR, brport PORT, dynamic, static, permanent, nopermanent, master\)/],
       ['bridge fdb show', /name the table/],
-      ['sysctl net.ipv4.ip_forward', /not supported \(supported: -w KEY=VALUE, -a\)/],
+      ['sysctl -p /etc/sysctl.conf', /not supported \(supported: -w KEY=VALUE, -a, KEY\)/],
       ['sysctl -w net.ipv4.ip_forward', /is not KEY=INTEGER/],
       ['ping 198.18.0.2', /give -c N or -w SECS \(without them ping never ends\)/],
       ['ping -c 3 -f 198.18.0.2', /'-f' is not supported \(supported here: -c N, -i SECS, -W SECS, -w SECS, -I IF\|ADDR, -M do\|want\|dont, -s BYTES, -t TTL, -q\)/],

@@ -63,6 +63,11 @@ function showLinux(sim: Simulation<EthernetFrame>, dev: string, s: HostState, t:
   const ip = /^iptables -L(?: (INPUT|FORWARD|OUTPUT))? -v -n( -x)?( --line-numbers)?$/.exec(t);
   if (ip) return [t, iptablesList(s.filter, { ...(ip[1] ? { chain: ip[1] as 'INPUT' } : {}), exact: ip[2] !== undefined, lineNumbers: ip[3] !== undefined })];
   if (t === 'sysctl' || t === 'sysctl -a') return ['sysctl -a', sysctlShow(s)];
+  const sk = /^sysctl ([a-z0-9_.-]+)$/.exec(t);
+  if (sk) {
+    const line = sysctlShow(s).split('\n').find((l) => l.startsWith(`${sk[1]} = `));
+    return [t, line ?? `sysctl: cannot stat /proc/sys/${sk[1]!.replace(/\./g, '/')}: No such file or directory`];
+  }
   const m = /^bridge fdb(?: show)?(?: br| dev)? (\S+)$/.exec(t);
   if (m) {
     const kind = s.ifaces.find((f) => f.name === m[1])?.kind;

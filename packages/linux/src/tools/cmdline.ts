@@ -52,7 +52,7 @@ export const EXEC_FORMS: readonly { form: string; does: string }[] = [
   { form: 'nc -lk PORT', does: 'a TCP server answering one connection after another' },
   { form: 'traceroute -n [-I|-T|-U] [-p PORT] [-m MAX] [-w SECS] ADDR', does: 'traceroute 2.1: probes by TTL (UDP to 33434+, ICMP echo, TCP SYN or UDP to one port), three per hop' },
   { form: 'arp -n [-i IF]', does: 'prints the neighbour table as net-tools does' },
-  { form: 'sysctl -a', does: 'prints every modelled sysctl' },
+  { form: 'sysctl -a | sysctl KEY', does: 'prints every modelled sysctl, or one' },
 ];
 
 /** Shell-like words: whitespace separates, single and double quotes group; no shell operators. */
@@ -90,7 +90,9 @@ export function splitWords(line: string): string[] {
 /** `sysctl -w KEY=VALUE` and `sysctl -a` (procps). */
 function sysctl(words: string[]): ExecParsed {
   if (words.length === 1 && words[0] === '-a') return { kind: 'show', tool: 'sysctl -a' };
-  if (words[0] !== '-w') throw new Error(`sysctl: '${words[0] ?? ''}' is not supported (supported: -w KEY=VALUE, -a)`);
+  // `sysctl KEY`: one key's line.
+  if (words.length === 1 && /^[a-z0-9_.\-/]+$/.test(words[0]!) && !words[0]!.startsWith('-')) return { kind: 'show', tool: `sysctl ${words[0]!.replace(/\//g, '.')}` };
+  if (words[0] !== '-w') throw new Error(`sysctl: '${words[0] ?? ''}' is not supported (supported: -w KEY=VALUE, -a, KEY)`);
   if (words.length !== 2) throw new Error('sysctl -w: give one KEY=VALUE');
   const m = /^([a-z0-9_.\-/]+)=(-?\d+)$/.exec(words[1]!);
   if (!m) throw new Error(`sysctl -w: '${words[1]}' is not KEY=INTEGER (e.g. net.ipv4.conf.all.arp_ignore=1)`);
