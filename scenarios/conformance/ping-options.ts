@@ -5,6 +5,9 @@
  * on-link — ip_route_output_key_hash_rcu), -M do (no local fragmentation: a packet over the
  * MTU is refused with EMSGSIZE, "local error").
  *
+ * -W: how long ping waits after its last echo when nothing came back — whether it is still there
+ * to print "Destination Host Unreachable" when ARP gives up, 3 s after the echo.
+ *
  * h1 reaches 198.18.60.2 on eth0 (h2); h3, on eth1, holds the same address on lo. Bound to eth1,
  * h1 asks for it on eth1 and h3 answers (arp_ignore 0: any local address).
  */
@@ -14,18 +17,22 @@ const PING: Record<string, string> = {
   deadline: 'ping -w 3 -i 0.65 198.18.60.2',
   'deadline-count': 'ping -c 3 -w 5 -i 0.5 198.18.60.2',
   'deadline-silent': 'ping -w 2 -i 0.8 198.18.60.99',
+  'wait-short': 'ping -c 1 -W 1 198.18.60.99',
+  'wait-long': 'ping -c 1 -W 5 198.18.60.99',
   bound: 'ping -c 2 -I eth1 198.18.60.2',
   'dont-fragment': 'ping -c 2 -M do -s 1473 198.18.60.2',
   fits: 'ping -c 2 -M do -s 1472 198.18.60.2',
 };
 
 export default defineScenario({
-  title: 'Conformance: ping -w, -I and -M do',
+  title: 'Conformance: ping -w, -W, -I and -M do',
   until: '8s',
   variants: {
     deadline: { description: '-w 3 -i 0.65: five echoes, all answered, then the deadline' },
     'deadline-count': { description: '-c 3 -w 5: three replies came, ping stops before the deadline' },
     'deadline-silent': { description: '-w 2 -i 0.8 to an address nobody holds: three echoes never sent, the deadline ends it' },
+    'wait-short': { description: '-W 1 to an address nobody holds: ping is gone before ARP gives up, no error printed' },
+    'wait-long': { description: '-W 5: ping still waits when ARP gives up at 3 s and prints Destination Host Unreachable' },
     bound: { description: '-I eth1: asked for on eth1, answered by h3, not h2' },
     'dont-fragment': { description: '-M do -s 1473: 1501 bytes do not fit a 1500 MTU: local errors, nothing sent' },
     fits: { description: '-M do -s 1472: 1500 bytes fit and are answered' },
