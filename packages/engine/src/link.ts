@@ -39,6 +39,11 @@ export interface LinkState {
   dirs: [LinkDir, LinkDir];
 }
 
+/** A link carries frames when its cable is in and neither end is administratively down. */
+export function carries(l: Pick<LinkState, 'cable' | 'held'>): boolean {
+  return l.cable && !l.held[0] && !l.held[1];
+}
+
 export function newDir(): LinkDir {
   return { busyUntil: 0, pending: [], head: 0 };
 }

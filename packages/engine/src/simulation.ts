@@ -11,7 +11,7 @@ import { DeviceError, SimulationError, TopologyError } from './errors.js';
 import { OPAQUE_FRAMES, type FrameInfo, type TraceRecord } from './trace.js';
 import type { Command, Input, Output, StepContext } from './device.js';
 import type { RunOptions, RunResult, SimulationOptions } from './options.js';
-import { departure, newDir, type LinkState } from './link.js';
+import { carries, departure, newDir, type LinkState } from './link.js';
 import { countDrop, RXB, RXF, TXB, TXF } from './counters.js';
 import { budgetError, checkMemory, describeInput, dropRecord, loopError } from './diagnosis.js';
 import { errorText, hint } from './hint.js';
@@ -232,16 +232,12 @@ export class Simulation<F = unknown> extends Topology<F> {
       }
       case EV_LINK: {
         this.foreground--;
-        const link = this.links[ev.x]!;
         // z: 0 the cable set to y, 1 the link was added, 2 end y >> 1 administratively (y & 1) up.
-        if (ev.z === 2) {
-          link.held[ev.y >> 1] = (ev.y & 1) === 0;
-          const end = link.ends[ev.y >> 1]!;
-          this.changeLink(link, false, `${this.devices[end.dev]!.id}.${end.port} ${(ev.y & 1) === 1 ? 'up' : 'down'}`);
-        } else {
-          if (ev.z === 0) link.cable = ev.y === 1;
-          this.changeLink(link, ev.z === 1, undefined);
-        }
+        const link = this.links[ev.x]!;
+        const end = link.ends[ev.y >> 1]!;
+        if (ev.z === 2) link.held[ev.y >> 1] = (ev.y & 1) === 0;
+        else if (ev.z === 0) link.cable = ev.y === 1;
+        this.changeLink(link, ev.z === 1, ev.z === 2 ? `${this.devices[end.dev]!.id}.${end.port} ${(ev.y & 1) === 1 ? 'up' : 'down'}` : undefined);
         return;
       }
       case EV_CALL:
@@ -386,9 +382,8 @@ export class Simulation<F = unknown> extends Topology<F> {
     if (this.trace.all.size !== 0) this.emit({ n: 0, t: this._now, type: 'tx', dev: slot.id, port, pkt, len, link: link.id, frame });
   }
 
-  /** The link carries frames when its cable is in and neither end is administratively down. */
   private changeLink(link: LinkState, added: boolean, by: string | undefined): void {
-    const up = link.cable && !link.held[0] && !link.held[1];
+    const up = carries(link);
     if (!added && link.up === up) return;
     link.up = up;
     if (!up) {
@@ -407,6 +402,5 @@ export class Simulation<F = unknown> extends Topology<F> {
     rec.n = this.recordSeq++;
     this.trace.emit(rec.type, rec);
   }
-
 }
 

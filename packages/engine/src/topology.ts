@@ -7,7 +7,7 @@ import { Rng, RNG_WORDS, seedStream } from './rng.js';
 import { DeviceError, TopologyError } from './errors.js';
 import type { DeviceModel } from './device.js';
 import type { DeviceCounters, LinkOptions, PortRef } from './options.js';
-import { cloneDir, newDir, type LinkEnd, type LinkState } from './link.js';
+import { carries, cloneDir, newDir, type LinkEnd, type LinkState } from './link.js';
 import { countersView, newCounters, type Counters } from './counters.js';
 import { describePorts, type Busy } from './diagnosis.js';
 import { errorText, hint } from './hint.js';
@@ -118,7 +118,7 @@ export class Topology<F> {
       delayNs,
       rateBps,
       queueLimit: opts.queueLimit ?? 1000,
-      up: (opts.up ?? true) && !heldA && !heldB,
+      up: carries({ cable: opts.up ?? true, held: [heldA, heldB] }),
       cable: opts.up ?? true,
       held: [heldA, heldB],
       epoch: 0,

@@ -7,76 +7,22 @@ import { buildSysctls, type Sysctls } from './sysctl.js';
 import type { NeighEntry } from './neighbour.js';
 import type { PingSession } from './ping.js';
 import { buildFilter, type Filter, type FilterConfig } from './netfilter.js';
-import type { TcpConn, TcpListener, TcpResult } from './tcp.js';
+import type { TcpTable } from './tcp.js';
+import type { IpvsTable } from './ip_vs.js';
+import type { ArpingSession } from './tools/arping.js';
+import type { UdpSocket } from './udp.js';
+export type { IpvsConn, IpvsService, IpvsTable } from './ip_vs.js';
+export type { TcpTable } from './tcp.js';
+export type { ArpingSession } from './tools/arping.js';
+export type { UdpSocket } from './udp.js';
 import type { VxlanFdb } from './vxlan.js';
 import { ifnameProblem, unicastMac } from './netdevice.js';
 import type { TracerouteSession } from './traceroute.js';
 import type { CaptureSession } from './tools/tcpdump.js';
 
-/** An IPVS virtual service (Masq forwarding, round robin). */
-export interface IpvsService {
-  readonly proto: 'TCP' | 'UDP';
-  readonly vip: Ipv4;
-  readonly port: number;
-  readonly reals: readonly { readonly ip: Ipv4; readonly port: number }[];
-  /** Round-robin position. */
-  readonly next: number;
-}
 
-/** An IPVS connection: a client's flow to a virtual service, and the real server chosen for it. */
-export interface IpvsConn {
-  readonly client: Ipv4;
-  readonly cport: number;
-  readonly vip: Ipv4;
-  readonly vport: number;
-  readonly real: Ipv4;
-  readonly rport: number;
-  /** The client address on the wire: masqueraded to the outgoing interface's when leaving the node. */
-  readonly wire: Ipv4;
-}
 
-export interface IpvsTable {
-  readonly services: Readonly<Record<string, IpvsService>>;
-  /** Forward (`client:cport>vip:vport`) and reply (`r real:rport>client:cport`) keys. */
-  readonly conns: Readonly<Record<string, IpvsConn>>;
-}
 
-/** TCP sockets: listeners, connections, and what client tools reported. */
-export interface TcpTable {
-  readonly listen: Readonly<Record<number, TcpListener>>;
-  readonly conns: Readonly<Record<string, TcpConn>>;
-  readonly results: Readonly<Record<string, TcpResult>>;
-  readonly nextPort: number;
-}
-
-/** An `arping` run (iputils arping): probes sent, replies seen, its output. */
-export interface ArpingSession {
-  readonly name: string;
-  readonly dev: string;
-  readonly dst: Ipv4;
-  readonly src: Ipv4;
-  readonly count: number;
-  readonly sent: number;
-  readonly broadcasts: number;
-  readonly received: number;
-  readonly mac: Mac | null;
-  readonly lastSend: Nanos;
-  readonly lines: readonly string[];
-  readonly done: boolean;
-  /** `arping -U`: gratuitous requests announcing `dst` as its own (sender = target), no replies expected. */
-  readonly unsolicited?: boolean;
-  /** `arping -A`: the same as replies. */
-  readonly advert?: boolean;
-  /** `arping -D`: duplicate address detection, from 0.0.0.0; the first reply ends it. */
-  readonly dad?: boolean;
-}
-
-/** A bound UDP socket: what it has received. */
-export interface UdpSocket {
-  readonly port: number;
-  readonly received: number;
-  readonly lastFrom: string | null;
-}
 
 export interface InterfaceConfig {
   name: string;

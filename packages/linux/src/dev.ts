@@ -1,7 +1,7 @@
 /**
  * Device receive and transmit (net/core/dev.c: __netif_receive_skb's packet-type demux, dev_queue_xmit), link carrier and admin state (dev_change_flags).
  */
-import { ARP_REQUEST, BROADCAST_MAC, ETHERTYPE_ARP, ETHERTYPE_IPV4, ZERO_MAC, formatIpv4, isGroupMac, parseIpv4, type EthernetFrame, type Ipv4, type Mac } from '@netsim/packets';
+import { ARP_REQUEST, BROADCAST_MAC, ETHERTYPE_ARP, ETHERTYPE_IPV4, ZERO_MAC, isGroupMac, parseIpv4, type EthernetFrame, type Ipv4, type Mac } from '@netsim/packets';
 import { maxConf, sysctlAddDevice, sysctlDelDevice } from './sysctl.js';
 import { ifnameProblem, unicastMac } from './netdevice.js';
 import { PMap } from '@netsim/engine';
@@ -10,6 +10,7 @@ import { randomMac, randReachable, type Iface } from './config.js';
 import { CommandFailed, SECOND, type PktType, type Work } from './step.js';
 import { arpRcv, sendArp } from './arp.js';
 import { neighCarrierDown, neighFlushDevice } from './neigh.js';
+import { fibDisableIp } from './fib_frontend.js';
 import { brDelIf, brPortStateSelection, brRecalculateBridgeId, localAdded } from './br_if.js';
 import { flushBridgePort } from './br_fdb.js';
 import { bridgeXmit } from './br_forward.js';
@@ -62,14 +63,7 @@ export function setAdmin(w: Work, dev: string, up: boolean): void {
   w.setIface(dev, { up, ...(up && f.kind === 'nic' ? { notifyAt: w.now } : {}) });
   if (f.kind === 'nic') w.fx.portAdmin(dev, up);
   if (!up && f.master) flushBridgePort(w, f.master, dev);
-  if (!up) {
-    const gone = w.routes.filter((r) => r.dev === dev);
-    if (gone.length) {
-      w.routes = w.routes.filter((r) => r.dev !== dev);
-      for (const r of gone) w.record('route.change', { op: 'flush', to: r.len === 0 ? 'default' : `${formatIpv4(r.dst)}/${r.len}`, via: r.via === null ? null : formatIpv4(r.via), ifname: dev });
-    }
-    neighFlushDevice(w, f);
-  }
+  if (!up) fibDisableIp(w, dev);
   if (f.master !== null) brPortStateSelection(w, f.master);
   if (f.kind === 'bridge' && (w.bridgePorts[dev] ?? []).length > 0) brPortStateSelection(w, dev);
   // NETDEV_UP: fib_add_ifaddr adds every address's prefix route again, a deleted one too.

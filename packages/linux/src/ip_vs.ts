@@ -1,11 +1,39 @@
 /**
  * IPVS (net/netfilter/ipvs/: ip_vs_core.c ip_vs_in / ip_vs_out, ip_vs_conn.c) as kube-proxy programs it.
  */
-import { formatIpv4, parseIpv4, ICMP_UNREACH_PORT, TCP_SYN, type TcpSegment, type Ipv4Packet } from '@netsim/packets';
-import { type HostState, type IpvsService } from './config.js';
+import { formatIpv4, parseIpv4, ICMP_UNREACH_PORT, TCP_SYN, type Ipv4, type TcpSegment, type Ipv4Packet } from '@netsim/packets';
+import { type HostState } from './config.js';
 import type { Work } from './step.js';
 import { icmpError } from './icmp.js';
 import { ipOutput } from './ip_output.js';
+
+/** An IPVS virtual service (Masq forwarding, round robin). */
+export interface IpvsService {
+  readonly proto: 'TCP' | 'UDP';
+  readonly vip: Ipv4;
+  readonly port: number;
+  readonly reals: readonly { readonly ip: Ipv4; readonly port: number }[];
+  /** Round-robin position. */
+  readonly next: number;
+}
+
+/** An IPVS connection: a client's flow to a virtual service, and the real server chosen for it. */
+export interface IpvsConn {
+  readonly client: Ipv4;
+  readonly cport: number;
+  readonly vip: Ipv4;
+  readonly vport: number;
+  readonly real: Ipv4;
+  readonly rport: number;
+  /** The client address on the wire: masqueraded to the outgoing interface's when leaving the node. */
+  readonly wire: Ipv4;
+}
+
+export interface IpvsTable {
+  readonly services: Readonly<Record<string, IpvsService>>;
+  /** Forward (`client:cport>vip:vport`) and reply (`r real:rport>client:cport`) keys. */
+  readonly conns: Readonly<Record<string, IpvsConn>>;
+}
 
 /** kube-proxy programs the virtual services: `{ proto, vip, port, reals: [{ ip, port }] }`. */
 export function ipvsSet(w: Work, list: readonly { proto?: string; vip: string; port: number; reals: readonly { ip: string; port: number }[] }[]): void {

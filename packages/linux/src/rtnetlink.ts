@@ -5,7 +5,7 @@ import { formatIpv4, parseIpv4, parseCidr, type Ipv4 } from '@netsim/packets';
 import { PMap } from '@netsim/engine';
 import { CommandFailed, type Work } from './step.js';
 import { localAddresses } from './dev.js';
-import { neighFlushDevice } from './neigh.js';
+import { fibDisableIp, recordFlushed } from './fib_frontend.js';
 import { writeSysctl } from './sysctl.js';
 import { buildRule, changeFilter, ruleText, type FilterChange } from './netfilter.js';
 
@@ -69,21 +69,8 @@ export function addr(w: Work, add: boolean, dev: string, address: string): void 
   w.setIface(dev, { addrs });
   w.local = localAddresses(w.ifaces);
   w.record('addr.change', { op: add ? 'add' : 'del', ifname: dev, address: `${formatIpv4(p.address)}/${p.length}` });
-  if (!add && addrs.length === 0) disableIp(w, dev);
-}
-
-/**
- * The device's last address went (fib_inetaddr_event → fib_disable_ip): every route through it is
- * removed (fib_sync_down_dev with force, fib_flush) and its neighbour entries flushed, permanent
- * ones too (arp_ifdown).
- */
-function disableIp(w: Work, dev: string): void {
-  const gone = w.routes.filter((r) => r.dev === dev);
-  if (gone.length) {
-    w.routes = w.routes.filter((r) => r.dev !== dev);
-    for (const r of gone) w.record('route.change', { op: 'flush', to: r.len === 0 ? 'default' : `${formatIpv4(r.dst)}/${r.len}`, via: r.via === null ? null : formatIpv4(r.via), ifname: dev });
-  }
-  neighFlushDevice(w, w.iface(dev));
+  // The device's last address went (fib_inetaddr_event → fib_disable_ip).
+  if (!add && addrs.length === 0) fibDisableIp(w, dev);
 }
 
 /**
@@ -122,7 +109,7 @@ export function routeFlush(w: Work, dev: string | undefined, prefix: string | un
   const gone = w.routes.filter((r) => match(r.dst, r.len, r.dev));
   if (gone.length) {
     w.routes = w.routes.filter((r) => !match(r.dst, r.len, r.dev));
-    for (const r of gone) w.record('route.change', { op: 'flush', to: r.len === 0 ? 'default' : `${formatIpv4(r.dst)}/${r.len}`, via: r.via === null ? null : formatIpv4(r.via), ifname: r.dev });
+    for (const r of gone) recordFlushed(w, r, r.dev);
   }
   for (const f of w.ifaces) {
     if (f.kind === 'lo' || !f.up) continue;
@@ -131,7 +118,7 @@ export function routeFlush(w: Work, dev: string | undefined, prefix: string | un
       const net = a.len === 0 ? 0 : ((a.ip & ((0xffffffff << (32 - a.len)) >>> 0)) >>> 0);
       if (a.len === 32 || a.routeGone || !match(net, a.len, f.name)) return a;
       changed = true;
-      w.record('route.change', { op: 'flush', to: `${formatIpv4(net)}/${a.len}`, via: null, ifname: f.name });
+      recordFlushed(w, { dst: net, len: a.len, via: null }, f.name);
       return { ...a, routeGone: true };
     });
     if (changed) w.setIface(f.name, { addrs });

@@ -11,6 +11,14 @@
 import type { Nanos } from '@netsim/engine';
 import { formatIpv4, type Ipv4 } from '@netsim/packets';
 
+/** TCP sockets: listeners, connections, and what client tools reported. */
+export interface TcpTable {
+  readonly listen: Readonly<Record<number, TcpListener>>;
+  readonly conns: Readonly<Record<string, TcpConn>>;
+  readonly results: Readonly<Record<string, TcpResult>>;
+  readonly nextPort: number;
+}
+
 export type TcpState = 'SYN_SENT' | 'SYN_RECV' | 'ESTABLISHED' | 'FIN_WAIT' | 'CLOSED';
 
 /** Which tool opened a client connection, for its output. */

@@ -7,6 +7,13 @@ import type { Work } from './step.js';
 import { sendLocal } from './ip_output.js';
 import { tcpReport } from './tcp_ipv4.js';
 
+/** A bound UDP socket: what it has received. */
+export interface UdpSocket {
+  readonly port: number;
+  readonly received: number;
+  readonly lastFrom: string | null;
+}
+
 /**
  * `nc -vzu dst port`: one datagram, and the success line, whatever happens to it (UDP has no
  * handshake; a later ICMP port unreachable would only show on a second send).

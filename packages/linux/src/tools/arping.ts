@@ -2,11 +2,34 @@
  * arping (iputils arping.c): requests on a packet socket, replies read from the wire.
  */
 import type { ArpingCommand } from '../commands.js';
-import { ARP_REPLY, ARP_REQUEST, BROADCAST_MAC, formatIpv4, parseIpv4, type ArpPacket } from '@netsim/packets';
-import { type ArpingSession, type Iface } from '../config.js';
+import { ARP_REPLY, ARP_REQUEST, BROADCAST_MAC, formatIpv4, parseIpv4, type ArpPacket, type Ipv4, type Mac } from '@netsim/packets';
+import { type Iface } from '../config.js';
+import type { Nanos } from '@netsim/engine';
 import type { Work } from '../step.js';
 import { SECOND } from '../step.js';
 import { sendArp } from '../arp.js';
+
+/** An `arping` run (iputils arping): probes sent, replies seen, its output. */
+export interface ArpingSession {
+  readonly name: string;
+  readonly dev: string;
+  readonly dst: Ipv4;
+  readonly src: Ipv4;
+  readonly count: number;
+  readonly sent: number;
+  readonly broadcasts: number;
+  readonly received: number;
+  readonly mac: Mac | null;
+  readonly lastSend: Nanos;
+  readonly lines: readonly string[];
+  readonly done: boolean;
+  /** `arping -U`: gratuitous requests announcing `dst` as its own (sender = target), no replies expected. */
+  readonly unsolicited?: boolean;
+  /** `arping -A`: the same as replies. */
+  readonly advert?: boolean;
+  /** `arping -D`: duplicate address detection, from 0.0.0.0; the first reply ends it. */
+  readonly dad?: boolean;
+}
 
 /** `arping -c count -I dev dst`: broadcast first, then unicast to the MAC that answered. */
 export function arpingStart(w: Work, cmd: ArpingCommand): void {
