@@ -21,7 +21,7 @@ const PING: Record<string, string> = {
   'wait-long': 'ping -c 1 -W 5 198.18.60.99',
   bound: 'ping -c 2 -I eth1 198.18.60.2',
   'dont-fragment': 'ping -c 2 -M do -s 1473 198.18.60.2',
-  fits: 'ping -c 2 -M do -s 1472 198.18.60.2',
+  fits: 'ping -c 2 -M do -s 1472 -q 198.18.60.2',
 };
 
 export default defineScenario({
@@ -35,7 +35,7 @@ export default defineScenario({
     'wait-long': { description: '-W 5: ping still waits when ARP gives up at 3 s and prints Destination Host Unreachable' },
     bound: { description: '-I eth1: asked for on eth1, answered by h3, not h2' },
     'dont-fragment': { description: '-M do -s 1473: 1501 bytes do not fit a 1500 MTU: local errors, nothing sent' },
-    fits: { description: '-M do -s 1472: 1500 bytes fit and are answered' },
+    fits: { description: '-M do -s 1472 -q: 1500 bytes fit and are answered (quietly: the statistics only)' },
   },
   build(b, variant) {
     b.host('h1', {

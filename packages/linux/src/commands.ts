@@ -30,6 +30,8 @@ export type PingCommand = {
   src?: string;
   /** -M do: never fragment locally (a packet over the device's MTU is a local error). */
   pmtuDo?: boolean;
+  /** -q: only the first line and the statistics. */
+  quiet?: boolean;
 };
 /** `tcpdump -i DEV [-nn] [-e] [-p] [-c N] [FILTER]`: a capture on one of the host's devices. */
 export type TcpdumpCommand = { name: 'tcpdump'; dev: string; linkLevel?: boolean; promisc?: boolean; count?: number; filter?: string; session?: string };

@@ -35,6 +35,8 @@ export interface PingSession {
   readonly src?: Ipv4;
   /** -M do. */
   readonly pmtuDo?: boolean;
+  /** -q: per-packet lines are not printed. */
+  readonly quiet?: boolean;
 }
 
 export function newPing(name: string, ident: number, dst: Ipv4, count: number, intervalNs: Nanos, size = 56): PingSession {

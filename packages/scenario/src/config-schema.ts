@@ -1746,6 +1746,10 @@ export const CONFIG_DEFINITIONS: Record<string, object> = {
    "pmtuDo": {
     "type": "boolean",
     "description": "-M do: never fragment locally (a packet over the device's MTU is a local error)."
+   },
+   "quiet": {
+    "type": "boolean",
+    "description": "-q: only the first line and the statistics."
    }
   },
   "required": [

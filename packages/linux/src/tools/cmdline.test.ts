@@ -29,7 +29,7 @@ describe('exec command lines', () => {
     ['bridge fdb del 02:00:00:00:00:09 dev br0', { kind: 'command', command: { name: 'fdb-del', dev: 'br0', mac: '02:00:00:00:00:09' } }],
     ['sysctl -w net.ipv4.conf.all.arp_ignore=1', { kind: 'command', command: { name: 'sysctl-set', key: 'net.ipv4.conf.all.arp_ignore', value: 1 } }],
     ['sysctl -w net/ipv4/conf/eth0/rp_filter=2', { kind: 'command', command: { name: 'sysctl-set', key: 'net.ipv4.conf.eth0.rp_filter', value: 2 } }],
-    ['ping -c 5 -i 0.2 -s 100 -t 3 -q 10.0.0.2', { kind: 'command', command: { name: 'ping', dst: '10.0.0.2', count: 5, intervalNs: 200_000_000, size: 100, ttl: 3 } }],
+    ['ping -c 5 -i 0.2 -s 100 -t 3 -q 10.0.0.2', { kind: 'command', command: { name: 'ping', dst: '10.0.0.2', count: 5, intervalNs: 200_000_000, size: 100, ttl: 3, quiet: true } }],
     ['ping -c 1 -W 1.5 10.0.0.2', { kind: 'command', command: { name: 'ping', dst: '10.0.0.2', count: 1, timeoutNs: 1_500_000_000 } }],
     ['ping -c 5 -i 0.2 -W 1 -I eth1 10.0.0.2', { kind: 'command', command: { name: 'ping', dst: '10.0.0.2', count: 5, intervalNs: 200_000_000, timeoutNs: 1_000_000_000, dev: 'eth1' } }],
     ['ping -w 3 -I 10.0.0.1 -M do -s 1472 10.0.0.2', { kind: 'command', command: { name: 'ping', dst: '10.0.0.2', count: Number.MAX_SAFE_INTEGER, deadlineNs: 3_000_000_000, src: '10.0.0.1', pmtuDo: true, size: 1472 } }],

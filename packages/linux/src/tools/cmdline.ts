@@ -102,7 +102,7 @@ function sysctl(words: string[]): ExecParsed {
 /** `ping` (iputils): the options the model has. */
 function ping(words: string[]): ExecParsed {
   const a = new Args(words, 'ping');
-  const out: { count?: number; intervalNs?: number; size?: number; ttl?: number; timeoutNs?: number; deadlineNs?: number; dev?: string; src?: string; pmtuDo?: boolean } = {};
+  const out: { count?: number; intervalNs?: number; size?: number; ttl?: number; timeoutNs?: number; deadlineNs?: number; dev?: string; src?: string; pmtuDo?: boolean; quiet?: boolean } = {};
   let dst: string | undefined;
   for (let w = a.next(); w !== undefined; w = a.next()) {
     if (w === '-c') out.count = count(a.value('-c'), 'ping -c');
@@ -129,7 +129,7 @@ function ping(words: string[]): ExecParsed {
       if (v === 'do') out.pmtuDo = true;
     } else if (w === '-s') out.size = count(a.value('-s'), 'ping -s', 65507);
     else if (w === '-t') out.ttl = count(a.value('-t'), 'ping -t', 255);
-    else if (w === '-q') continue;
+    else if (w === '-q') out.quiet = true;
     else if (w.startsWith('-')) a.unsupported(w, ['-c N', '-i SECS', '-W SECS', '-w SECS', '-I IF|ADDR', '-M do|want|dont', '-s BYTES', '-t TTL', '-q']);
     else if (dst === undefined) dst = address(w, 'ping');
     else throw new Error(`ping: a second destination '${w}'`);

@@ -32,6 +32,7 @@ export function pingStart(w: Work, cmd: PingCommand): void {
     ...(cmd.dev === undefined ? {} : { dev: cmd.dev }),
     ...(src === undefined ? {} : { src }),
     ...(cmd.pmtuDo ? { pmtuDo: true } : {}),
+    ...(cmd.quiet ? { quiet: true } : {}),
   };
   w.pings = { ...w.pings, [name]: s };
   w.record('ping.output', { session: name, text: s.lines[0]! });
@@ -108,9 +109,11 @@ export function pingReply(w: Work, p: Ipv4Packet, ident: number, seq: number): v
 }
 
 export function pingLine(w: Work, s: PingSession, line: string, patch: Partial<PingSession>): void {
-  let next: PingSession = { ...s, ...patch, lines: [...s.lines, line] };
+  // -q (opt_quiet): a reply's or an ICMP error's line is not printed; ping's own errors are.
+  const shown = !s.quiet || line.startsWith('ping:');
+  let next: PingSession = { ...s, ...patch, lines: shown ? [...s.lines, line] : s.lines };
   w.pings = { ...w.pings, [s.name]: next };
-  w.record('ping.output', { session: s.name, text: line });
+  if (shown) w.record('ping.output', { session: s.name, text: line });
   if (!next.done && next.sent >= next.count && next.received + next.errors >= next.count) {
     next = w.pings[s.name]!;
     pingFinish(w, next);
