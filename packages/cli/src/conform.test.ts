@@ -68,3 +68,40 @@ describe('conform: comparing a run with the kernel', () => {
     expect(text).toMatch(/4 observations, 2 the same, 1 explained, 1 unexplained/);
   });
 });
+
+describe('outcomes over seeds', () => {
+  /** A scenario whose outcome depends on the seed: a neighbour entry's reachable time (15–45 s) against a show at 30 s. */
+  const random = defineScenario({
+    title: 'reachable time decides',
+    until: '31s',
+    build(b) {
+      b.host('h1', { interfaces: [{ name: 'eth0', mac: '02:00:00:00:00:01', addresses: ['198.18.9.1/24'] }] });
+      b.host('h2', { interfaces: [{ name: 'eth0', mac: '02:00:00:00:00:02', addresses: ['198.18.9.2/24'] }] });
+      b.link('h1.eth0', 'h2.eth0');
+      b.at('1s').ping('h1', '198.18.9.2', { count: 1, session: 'p' });
+      b.at('30s').show('h1', 'ip neigh');
+    },
+  });
+  const kernelSays = (state: string) => `### 30s h1 show ip neigh\n198.18.9.2 dev eth0 lladdr 02:00:00:00:00:02 ${state} \n`;
+  const perSeed = (kernel: string) => Array.from({ length: 20 }, (_, i) => compareOutcomes(random, runScenario(random, { seed: i + 1 }).recorder.records as readonly TraceRecord<EthernetFrame>[], kernel));
+  const states = Array.from({ length: 20 }, (_, i) => /\b(REACHABLE|STALE)\b/.exec(String((runScenario(random, { seed: i + 1 }).recorder.records.find((r) => r.type === 'output') as { text?: string } | undefined)?.text))?.[1]);
+
+  it('the kernel agrees when netsim gives its value for some seed, and the distribution is shown', async () => {
+    const { overSeeds } = await import('./conform.js');
+    // Over twenty seeds the entry is sometimes still REACHABLE at 30 s, sometimes STALE.
+    expect(new Set(states)).toEqual(new Set(['REACHABLE', 'STALE']));
+    for (const state of ['REACHABLE', 'STALE']) {
+      const [o] = overSeeds(random, perSeed(kernelSays(state)));
+      expect(o!.same).toBe(true);
+      expect(o!.netsim).toMatch(/(REACHABLE ×\d+ \| .*STALE|STALE ×\d+ \| .*REACHABLE) ×\d+ \(over 20 seeds\)$/);
+    }
+    const [bad] = overSeeds(random, perSeed(kernelSays('PROBE')));
+    expect(bad!.same).toBe(false);
+  });
+
+  it('one seed is the old comparison: a value netsim does not give that seed differs', async () => {
+    const { overSeeds } = await import('./conform.js');
+    const one = [compareOutcomes(random, runScenario(random, { seed: 1 }).recorder.records as readonly TraceRecord<EthernetFrame>[], kernelSays(states[0] === 'STALE' ? 'REACHABLE' : 'STALE'))];
+    expect(overSeeds(random, one)[0]!.same).toBe(false);
+  });
+});

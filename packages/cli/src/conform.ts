@@ -157,13 +157,44 @@ export function runLabScript(file: string, timeoutSec: number): Promise<{ code: 
  * says so and compares nothing. The lab script and its folder are removed on every exit path; a
  * signal that stops this process stops the script's whole process group first.
  */
-export async function conform(scenario: Scenario, opts: { variant?: string; timeoutSec?: number } = {}): Promise<ConformResult> {
+export async function conform(scenario: Scenario, opts: { variant?: string; timeoutSec?: number; seeds?: readonly number[] } = {}): Promise<ConformResult> {
   const why = labAvailable();
   if (why) return { ran: false, skipped: why, observations: [], unexplained: 0 };
-  const run = runScenario(scenario, opts.variant === undefined ? {} : { variant: opts.variant });
+  const seeds = opts.seeds ?? Array.from({ length: DEFAULT_SEEDS }, (_, i) => i + 1);
+  if (seeds.length < 1 || seeds.length > 200) throw new Error(`conform: 1..200 seeds (got ${seeds.length})`);
   const kernelText = await kernelRun(scenario, opts);
-  const observations = compareOutcomes(scenario, run.recorder.records as readonly TraceRecord<EthernetFrame>[], kernelText);
+  const perSeed = seeds.map((seed) => {
+    const run = runScenario(scenario, { ...(opts.variant === undefined ? {} : { variant: opts.variant }), seed });
+    return compareOutcomes(scenario, run.recorder.records as readonly TraceRecord<EthernetFrame>[], kernelText);
+  });
+  const observations = overSeeds(scenario, perSeed);
   return { ran: true, observations, unexplained: observations.filter((o) => !o.same && !o.explained).length };
+}
+
+/** How many netsim seeds `conform` runs by default: the kernel is random too (reachable time, timer slack). */
+export const DEFAULT_SEEDS = 20;
+
+/**
+ * One observation per thing compared, over netsim's seeds: the kernel's value agrees when netsim
+ * produces it for some seed (a model whose randomness covers the kernel's is right); the netsim
+ * column shows the value, or the values it took and how often. An observation a seed did not
+ * make reads `(none)` for it.
+ */
+export function overSeeds(scenario: Scenario, perSeed: readonly Observation[][]): Observation[] {
+  const explained = scenario.lab?.explained ?? [];
+  const order: string[] = [];
+  const kernel = new Map<string, string>();
+  for (const obs of perSeed) for (const o of obs) if (!kernel.has(o.what)) (order.push(o.what), kernel.set(o.what, o.kernel));
+  return order.map((what) => {
+    const values = perSeed.map((obs) => obs.find((o) => o.what === what)?.netsim ?? '(none)');
+    const k = kernel.get(what)!;
+    const same = values.includes(k);
+    const counts = new Map<string, number>();
+    for (const v of values) counts.set(v, (counts.get(v) ?? 0) + 1);
+    const netsim = counts.size === 1 ? values[0]! : `${[...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([v, n]) => `${v} ×${n}`).join(' | ')} (over ${values.length} seeds)`;
+    const why = same ? undefined : explained.find((e) => new RegExp(e.match).test(what))?.why;
+    return { what, netsim, kernel: k, same, ...(why ? { explained: why } : {}) };
+  });
 }
 
 /**

@@ -39,10 +39,11 @@ export const USAGE = `usage:
   netsim lab <scenario-file> --script FILE [--variant NAME] [--keep-addresses] [--scale X]
                                      a bash script that builds the scenario in Linux network
                                      namespaces, runs its probes, prints their output, cleans up
-  netsim conform <scenario-file ...> [--variant NAME]
+  netsim conform <scenario-file ...> [--variant NAME] [--seeds N|A..B]
                                      the simulator and a real-kernel lab side by side (needs root
-                                     and iproute2; says so and skips otherwise); exit 0 only when
-                                     every difference is explained
+                                     and iproute2; says so and skips otherwise): the kernel's value
+                                     agrees when netsim gives it for one of the seeds (default 20);
+                                     exit 0 only when every difference is explained
   netsim replay [scenario-file ...]  every variant of each scenario (default: scenarios/*.ts), quietly
   netsim trace <file.bin>            print a binary trace as JSON lines
   netsim help [COMMAND]              a command's usage, options and an example (also: netsim COMMAND --help)
@@ -54,7 +55,7 @@ export const USAGE = `usage:
                    the one port --pcap records (default: every transmission)
   --pcap-dir DIR   write each incident variant's captures into DIR: all.pcapng (one interface per
                    capture point) and one .pcapng and .pcap per port
-  --seeds A..B     the seeds a sweep runs (e.g. 1..1000)
+  --seeds A..B     the seeds a sweep runs (e.g. 1..1000); conform: N (seeds 1..N) or A..B
   --workers N      worker threads of a sweep (default: the CPU count, at most 8)
   --at T --do 'CHANGE'
                    the instant and the change of a what-if diff

@@ -1,7 +1,7 @@
 /** `netsim lab` and `netsim conform`: the scenario as a script for a real kernel, and the two side by side. */
 import { writeFileSync } from 'node:fs';
 import { loadScenario, UsageError } from '../load.js';
-import { conform, formatConform } from '../conform.js';
+import { conform, DEFAULT_SEEDS, formatConform } from '../conform.js';
 import { labScript } from '@netsim/scenario';
 import { type Io, parse } from './common.js';
 
@@ -21,12 +21,18 @@ export async function cmdLab(args: string[], io: Io): Promise<number> {
 
 /** `netsim conform`: netsim and the kernel, side by side. */
 export async function cmdConform(args: string[], io: Io): Promise<number> {
-  const { values, positionals } = parse(args, { variant: { type: 'string' } }, 'conform');
+  const { values, positionals } = parse(args, { variant: { type: 'string' }, seeds: { type: 'string' } }, 'conform');
   if (positionals.length === 0) throw new UsageError('conform needs scenario files (e.g. scenarios/conformance/*.ts)');
+  // --seeds N (1..N) or A..B: the netsim seeds whose outcomes the kernel's must be among.
+  const text = values.seeds ?? String(DEFAULT_SEEDS);
+  const m = /^(?:(\d+)\.\.)?(\d+)$/.exec(text);
+  const [from, to] = m ? [m[1] === undefined ? 1 : Number(m[1]), Number(m[2])] : [0, -1];
+  if (!m || from < 1 || to < from || to - from + 1 > 200) throw new UsageError(`--seeds: '${text}' is not N or A..B (at most 200 seeds, from 1)`);
+  const seeds = Array.from({ length: to - from + 1 }, (_, i) => from + i);
   let unexplained = 0;
   for (const file of positionals) {
     const { scenario } = await loadScenario(file);
-    const r = await conform(scenario, values.variant === undefined ? {} : { variant: values.variant });
+    const r = await conform(scenario, { ...(values.variant === undefined ? {} : { variant: values.variant }), seeds });
     io.out(formatConform(`${file}: ${scenario.title}`, r));
     unexplained += r.unexplained;
   }
