@@ -68,6 +68,12 @@ export interface HostConfig {
   sysctl?: Readonly<Record<string, number>>;
   /** iptables filter table (netfilter-lite). */
   firewall?: FilterConfig;
+  /**
+   * Perturbs ping's pacing, for robustness tests: each interval is stretched or shrunk by up to
+   * `jitter` (0.1: ±10%), drawn from `seed` (not from the host's random stream, so nothing else
+   * changes). A real ping drifts like this under load.
+   */
+  pingPacing?: { jitter: number; seed: number };
 }
 
 export interface Addr {

@@ -959,6 +959,23 @@ export const CONFIG_DEFINITIONS: Record<string, object> = {
    "firewall": {
     "$ref": "#/definitions/FilterConfig",
     "description": "iptables filter table (netfilter-lite)."
+   },
+   "pingPacing": {
+    "type": "object",
+    "properties": {
+     "jitter": {
+      "type": "number"
+     },
+     "seed": {
+      "type": "number"
+     }
+    },
+    "required": [
+     "jitter",
+     "seed"
+    ],
+    "additionalProperties": false,
+    "description": "Perturbs ping's pacing, for robustness tests: each interval is stretched or shrunk by up to `jitter` (0.1: ±10%), drawn from `seed` (not from the host's random stream, so nothing else changes). A real ping drifts like this under load."
    }
   },
   "required": [

@@ -68,8 +68,19 @@ export function pingTimer(w: Work, name: string): void {
     pingLine(w, next, `ping: local error: message too long, mtu=${mtu}`, { errors: next.errors + 1 });
   } else sendLocal(w, ipv4(src, s.dst, { kind: 'icmp', message: 'echo-request', code: 0, id: s.ident, seq, data }, { ttl: s.ttl }), s.dev);
   // Decided when the echo leaves (schedule_exit), before any reply to it is read.
-  const after = s.deadline !== undefined || seq < s.count ? s.intervalNs : exitWait(next);
+  const after = s.deadline !== undefined || seq < s.count ? paced(w, s, seq) : exitWait(next);
   w.armIn({ kind: 'ping', session: name }, after);
+}
+
+/** The interval to the next echo: as asked, or perturbed by the host's `pingPacing` (a test knob). */
+function paced(w: Work, s: PingSession, seq: number): number {
+  const p = w.s.config.pingPacing;
+  if (p === undefined || p.jitter === 0) return s.intervalNs;
+  // FNV-1a over seed, session and seq: a draw of its own, so no other randomness moves.
+  let h = 0x811c9dc5 ^ p.seed;
+  for (const c of `${s.name}:${seq}`) h = Math.imul(h ^ c.charCodeAt(0), 0x01000193) >>> 0;
+  const u = h / 0x100000000;
+  return Math.max(1, Math.round(s.intervalNs * (1 + p.jitter * (2 * u - 1))));
 }
 
 /**
