@@ -344,9 +344,12 @@ function devForGateway(ifaces: readonly Iface[], gw: Ipv4): string | undefined {
 }
 
 export function sameNet(a: Ipv4, b: Ipv4, len: number): boolean {
-  if (len === 0) return true;
-  const mask = (0xffffffff << (32 - len)) >>> 0;
-  return ((a & mask) >>> 0) === ((b & mask) >>> 0);
+  return networkOf(a, len) === networkOf(b, len);
+}
+
+/** The network `ip` is in with prefix length `len` (the host bits cleared). */
+export function networkOf(ip: Ipv4, len: number): Ipv4 {
+  return len === 0 ? 0 : ((ip & ((0xffffffff << (32 - len)) >>> 0)) >>> 0);
 }
 
 /** A locally administered unicast MAC from the device's stream (like eth_random_addr). */

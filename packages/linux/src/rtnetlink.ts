@@ -5,6 +5,7 @@ import { formatIpv4, parseIpv4, parseCidr, type Ipv4 } from '@netsim/packets';
 import { PMap } from '@netsim/engine';
 import { CommandFailed, type Work } from './step.js';
 import { localAddresses } from './dev.js';
+import { networkOf } from './config.js';
 import { fibDisableIp, recordFlushed } from './fib_frontend.js';
 import { writeSysctl } from './sysctl.js';
 import { buildRule, changeFilter, ruleText, type FilterChange } from './netfilter.js';
@@ -85,7 +86,7 @@ export function addrFlush(w: Work, dev: string): void {
 function connectedGone(w: Work, net: Ipv4, len: number, dev: string | undefined): boolean {
   for (const f of w.ifaces) {
     if (f.kind === 'lo' || !f.up || (dev !== undefined && f.name !== dev)) continue;
-    const i = f.addrs.findIndex((a) => a.len === len && a.len < 32 && !a.routeGone && ((a.ip & (len === 0 ? 0 : (0xffffffff << (32 - len)) >>> 0)) >>> 0) === net);
+    const i = f.addrs.findIndex((a) => a.len === len && a.len < 32 && !a.routeGone && networkOf(a.ip, len) === net);
     if (i < 0) continue;
     w.setIface(f.name, { addrs: f.addrs.map((a, n) => (n === i ? { ...a, routeGone: true } : a)) });
     return true;
@@ -115,7 +116,7 @@ export function routeFlush(w: Work, dev: string | undefined, prefix: string | un
     if (f.kind === 'lo' || !f.up) continue;
     let changed = false;
     const addrs = f.addrs.map((a) => {
-      const net = a.len === 0 ? 0 : ((a.ip & ((0xffffffff << (32 - a.len)) >>> 0)) >>> 0);
+      const net = networkOf(a.ip, a.len);
       if (a.len === 32 || a.routeGone || !match(net, a.len, f.name)) return a;
       changed = true;
       recordFlushed(w, { dst: net, len: a.len, via: null }, f.name);

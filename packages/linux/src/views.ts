@@ -5,7 +5,7 @@
 import { formatIpv4, macToNumber } from '@netsim/packets';
 import type { DeviceCounters, Nanos } from '@netsim/engine';
 import { fdbEntries } from '@netsim/l2';
-import type { HostState, Iface } from './config.js';
+import { networkOf, sameNet, type HostState, type Iface } from './config.js';
 import type { NeighParms } from './sysctl.js';
 import type { NeighEntry } from './neighbour.js';
 import { vxlanFdbShow } from './vxlan.js';
@@ -88,17 +88,12 @@ export function ipAddrShow(s: HostState, dev?: string): string {
     f.addrs.forEach((a, i) => {
       const scope = a.ip >>> 24 === 127 ? 'host' : 'global';
       // An address in the subnet of an earlier one on the same device is a secondary.
-      const secondary = f.addrs.slice(0, i).some((b) => b.len === a.len && sameNetwork(a.ip, b.ip, a.len)) ? ' secondary' : '';
+      const secondary = f.addrs.slice(0, i).some((b) => b.len === a.len && sameNet(a.ip, b.ip, a.len)) ? ' secondary' : '';
       lines.push(`    inet ${formatIpv4(a.ip)}/${a.len} scope ${scope}${secondary} ${f.name}`);
       lines.push('       valid_lft forever preferred_lft forever');
     });
   }
   return lines.join('\n');
-}
-
-function sameNetwork(a: number, b: number, len: number): boolean {
-  const mask = len === 0 ? 0 : (0xffffffff << (32 - len)) >>> 0;
-  return ((a & mask) >>> 0) === ((b & mask) >>> 0);
 }
 
 /**
@@ -119,7 +114,7 @@ export function ipRouteShow(s: HostState): string {
     if (f.kind === 'lo' || !f.up || f.master) continue;
     for (const a of f.addrs) {
       if (a.len === 32 || a.routeGone) continue;
-      const net = a.len === 0 ? 0 : ((a.ip & ((0xffffffff << (32 - a.len)) >>> 0)) >>> 0);
+      const net = networkOf(a.ip, a.len);
       rows.push({ dst: net, len: a.len, text: `${formatIpv4(net)}/${a.len} dev ${f.name} proto kernel scope link src ${formatIpv4(a.ip)} ${f.carrier ? '' : 'linkdown '}` });
     }
   }

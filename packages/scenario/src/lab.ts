@@ -227,7 +227,7 @@ export function labScript(scenario: Scenario, opts: LabOptions = {}): Lab {
       continue;
     }
     // An exec line reads, for the comparison, as the step it stands for (a show of its tool, a ping).
-    const parsed = s.verb === 'exec' ? parseExec(String(a['cmd'])) : undefined;
+    const parsed = execParsed;
     const toolVerb: Record<string, string> = { ping: 'ping', arping: 'arping', tcpdump: 'tcpdump', 'tcp-connect': 'nc', 'nc-udp': 'nc', traceroute: 'traceroute' };
     const verb = parsed === undefined ? s.verb : parsed.kind === 'show' ? 'show' : (toolVerb[parsed.command.name] ?? 'exec');
     // A capture's header names its device (two captures on one host may start together).
