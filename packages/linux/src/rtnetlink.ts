@@ -5,7 +5,7 @@ import { formatIpv4, parseIpv4, parseCidr, type Ipv4 } from '@netsim/packets';
 import { PMap } from '@netsim/engine';
 import { CommandFailed, type Work } from './step.js';
 import { localAddresses } from './dev.js';
-import { networkOf } from './config.js';
+import { networkOf, randReachable } from './config.js';
 import { fibDisableIp, recordFlushed } from './fib_frontend.js';
 import { writeSysctl } from './sysctl.js';
 import { buildRule, changeFilter, ruleText, type FilterChange } from './netfilter.js';
@@ -54,6 +54,11 @@ export function iptablesChange(w: Work, c: FilterChange): void {
 /** `sysctl -w key=value` at run time: the kernel's handlers (sysctl.ts writeSysctl). */
 export function sysctlSet(w: Work, key: string, value: number): void {
   w.sys = writeSysctl(w.sys, w.ifaces.map((f) => f.name), key, value);
+  // A device's base_reachable_time written: its reachable time is drawn again at once
+  // (net/core/neighbour.c neigh_proc_base_reachable_time); devices that take a default write keep
+  // theirs until the periodic redraw.
+  const dev = /^net\.ipv4\.neigh\.([\w.-]+)\.base_reachable_time_ms$/.exec(key)?.[1];
+  if (dev !== undefined && dev !== 'default') w.reach = { ...w.reach, [dev]: randReachable(w.ctx.rng, w.sys.neigh[dev]!.base_reachable_time_ms) };
   w.record('sysctl.set', { key, value });
 }
 

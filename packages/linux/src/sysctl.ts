@@ -92,6 +92,8 @@ export interface Sysctls {
   readonly neigh: Readonly<Record<string, Readonly<NeighParms>>>;
   /** neigh/default: what a device made later starts with. */
   readonly neighDef?: Readonly<NeighParms>;
+  /** Per device, the neigh keys written for it (the parms' `data_state` bits: a `default` write leaves them alone). */
+  readonly neighWritten?: Readonly<Record<string, readonly string[]>>;
 }
 
 export type OrKey = 'accept_local' | 'arp_filter' | 'log_martians' | 'send_redirects' | 'secure_redirects' | 'shared_media';
@@ -140,9 +142,10 @@ export function buildSysctls(devices: readonly string[], settings: Readonly<Reco
     neigh[d] = { ...neighDefault };
   }
   const written: Record<string, string[]> = {};
-  const t: Sysctls = { icmp, all, def, dev, written, neigh };
+  const neighWritten: Record<string, string[]> = {};
+  const t: Sysctls = { icmp, all, def, dev, written, neigh, neighWritten };
   for (const [k, v] of pending) applySysctl(t, devices, k, v);
-  return { icmp, all, def, dev, written, neigh, ...(sameParms(neighDefault, NEIGH_DEFAULTS) ? {} : { neighDef: neighDefault }) };
+  return { icmp, all, def, dev, written, neigh, ...(sameParms(neighDefault, NEIGH_DEFAULTS) ? {} : { neighDef: neighDefault }), ...(Object.keys(neighWritten).length ? { neighWritten } : {}) };
 }
 
 /**
@@ -156,7 +159,9 @@ export function buildSysctls(devices: readonly string[], settings: Readonly<Reco
  *   device whose `<key>` was never written;
  * - `conf.all.<key>`, `conf.<dev>.<key>` (devinet_conf_proc): that value, the device's key marked
  *   written; how `all` and the device combine is read where it is used (orConf, maxConf, ...);
- * - `net.ipv4.icmp_ratelimit`, `icmp_ratemask`; `net.ipv4.neigh.<dev>.<key>` (that device).
+ * - `net.ipv4.icmp_ratelimit`, `icmp_ratemask`; `net.ipv4.neigh.<dev>.<key>` (that device, the key
+ *   marked written); `net.ipv4.neigh.default.<key>` (net/core/neighbour.c neigh_proc_update →
+ *   neigh_copy_dflt_parms: the default, and every device whose key was never written).
  * @throws Error naming an unknown key or device
  */
 export function writeSysctl(s: Sysctls, devices: readonly string[], k: string, v: number): Sysctls {
@@ -187,12 +192,19 @@ export function writeSysctl(s: Sysctls, devices: readonly string[], k: string, v
     return { ...s, dev: { ...s.dev, [who]: { ...s.dev[who]!, [kk]: v } }, written };
   }
   const n = /^net\.ipv4\.neigh\.([\w.-]+)\.(\w+)$/.exec(k);
-  if (n && n[1] !== 'default') {
-    const kk = checkNeighKey(n[2]!, k);
-    if (!s.neigh[n[1]!]) throw new CommandFailed(`sysctl: cannot stat /proc/sys/net/ipv4/neigh/${n[1]}/${kk}: No such file or directory`);
-    return { ...s, neigh: { ...s.neigh, [n[1]!]: { ...s.neigh[n[1]!]!, [kk]: v } } };
+  if (n) {
+    const [who, kk] = [n[1]!, checkNeighKey(n[2]!, k)];
+    const nw = s.neighWritten ?? {};
+    if (who === 'default') {
+      // neigh_proc_update → neigh_copy_dflt_parms: every device whose key was never written takes it.
+      const neigh = Object.fromEntries(Object.entries(s.neigh).map(([d, p]) => [d, nw[d]?.includes(kk) ? p : { ...p, [kk]: v }]));
+      return { ...s, neigh, neighDef: { ...(s.neighDef ?? NEIGH_DEFAULTS), [kk]: v } };
+    }
+    if (!s.neigh[who]) throw new CommandFailed(`sysctl: cannot stat /proc/sys/net/ipv4/neigh/${who}/${kk}: No such file or directory`);
+    const neighWritten = nw[who]?.includes(kk) ? nw : { ...nw, [who]: [...(nw[who] ?? []), kk] };
+    return { ...s, neigh: { ...s.neigh, [who]: { ...s.neigh[who]!, [kk]: v } }, neighWritten };
   }
-  throw new Error(`sysctl '${k}' is not modelled at run time (net.ipv4.ip_forward, net.ipv4.icmp_ratelimit, net.ipv4.icmp_ratemask, net.ipv4.conf.<all|default|dev>.<key>, net.ipv4.neigh.<dev>.<key>)`);
+  throw new Error(`sysctl '${k}' is not modelled at run time (net.ipv4.ip_forward, net.ipv4.icmp_ratelimit, net.ipv4.icmp_ratemask, net.ipv4.conf.<all|default|dev>.<key>, net.ipv4.neigh.<default|dev>.<key>)`);
 }
 
 function sameParms(a: Readonly<NeighParms>, b: Readonly<NeighParms>): boolean {
@@ -212,7 +224,8 @@ export function sysctlDelDevice(s: Sysctls, dev: string): Sysctls {
   const { [dev]: _c, ...conf } = s.dev;
   const { [dev]: _n, ...neigh } = s.neigh;
   const { [dev]: _w, ...written } = s.written;
-  return { ...s, dev: conf, neigh, written };
+  const { [dev]: _nw, ...neighWritten } = s.neighWritten ?? {};
+  return { ...s, dev: conf, neigh, written, ...(s.neighWritten ? { neighWritten } : {}) };
 }
 
 /** One `key=value` after the devices exist (ip_forward and conf.all.forwarding reach every device, devinet_sysctl_forward). */
@@ -258,6 +271,8 @@ function applySysctl(t: Sysctls, devices: readonly string[], k: string, v: numbe
     const kk = checkNeighKey(key, k);
     if (!neigh[who]) throw new Error(`sysctl ${k}: no device '${who}' (devices: ${devices.join(', ')})`);
     neigh[who] = { ...neigh[who]!, [kk]: v };
+    const nw = (t as { neighWritten?: Record<string, string[]> }).neighWritten;
+    if (nw && !nw[who]?.includes(kk)) nw[who] = [...(nw[who] ?? []), kk];
     return;
   }
   throw new Error(`sysctl '${k}' is not modelled (try net.ipv4.ip_forward, net.ipv4.icmp_ratelimit, net.ipv4.icmp_ratemask, net.ipv4.conf.<dev>.<key>, net.ipv4.neigh.<dev>.<key>)`);
