@@ -4,7 +4,7 @@ import { hint, errorText, EventBudgetExceeded, ForwardingLoopError, MemoryBudget
 import { cmdDiff, cmdExplain, cmdSchema, cmdSweep, cmdYaml } from './commands/analyse.js';
 import { type Io } from './commands/common.js';
 import { cmdIncidents } from './commands/incidents.js';
-import { cmdConform, cmdLab } from './commands/lab.js';
+import { cmdConform, cmdFuzzKernel, cmdLab } from './commands/lab.js';
 import { cmdReplay, cmdRun, cmdVariants } from './commands/run.js';
 import { cmdTrace } from './commands/trace.js';
 import { cmdView } from './commands/view.js';
@@ -28,6 +28,7 @@ const COMMANDS: Record<string, (args: string[], io: Io) => number | Promise<numb
   view: cmdView,
   lab: cmdLab,
   conform: cmdConform,
+  'fuzz-kernel': cmdFuzzKernel,
 };
 
 function help(command: string, io: Io): number {

@@ -44,6 +44,11 @@ export const USAGE = `usage:
                                      and iproute2; says so and skips otherwise): the kernel's value
                                      agrees when netsim gives it for one of the seeds (default 20);
                                      exit 0 only when every difference is explained
+  netsim fuzz-kernel [--cases N] [--seed S] [--jobs J] [--shrink-seconds T] [--state FILE]
+                                     random scenarios (a repository checkout's generator) run in
+                                     netsim and the kernel (root); a disagreement is shrunk and
+                                     written to scenarios/conformance/found/; resumable; a summary
+                                     by observation kind; exit 0 when no case differs
   netsim replay [scenario-file ...]  every variant of each scenario (default: scenarios/*.ts), quietly
   netsim trace <file.bin>            print a binary trace as JSON lines
   netsim help [COMMAND]              a command's usage, options and an example (also: netsim COMMAND --help)
@@ -66,6 +71,11 @@ export const USAGE = `usage:
   --script FILE    where netsim lab writes its bash script
   --keep-addresses keep the scenario's addresses in the lab (default: mapped into 198.18.0.0/15
                    and 100.64.0.0/10)
+  --cases N        fuzz-kernel: how many generated cases (default 20)
+  --jobs J         fuzz-kernel: cases run at once, each in a lab of its own (default 1)
+  --shrink-seconds T
+                   fuzz-kernel: time for shrinking one differing case (default 300; 0: keep as drawn)
+  --state FILE     fuzz-kernel: where verdicts are kept to resume (default .netsim-fuzz/seed-S.json)
   --scale X        stretch the lab's timeline by X (default 1)
   --max-events N   end the run with an error after N events (default 20,000,000)
   --max-hops N     end the run when one frame is forwarded N times: a loop (default 255; 0 = off)
@@ -94,6 +104,7 @@ const EXAMPLES: Readonly<Record<string, string>> = {
   view: 'netsim view scenarios/incident-4-ipvs-externalip.ts --variant externalip-node1',
   lab: 'netsim lab scenarios/conformance/lan-ping.ts --script lab.sh',
   conform: 'netsim conform scenarios/conformance/lan-ping.ts',
+  'fuzz-kernel': 'netsim fuzz-kernel --cases 20 --seed 19 --jobs 2',
   replay: 'netsim replay',
   trace: 'netsim trace run.bin',
 };

@@ -1,7 +1,9 @@
 /** `netsim lab` and `netsim conform`: the scenario as a script for a real kernel, and the two side by side. */
 import { writeFileSync } from 'node:fs';
 import { loadScenario, UsageError } from '../load.js';
-import { conform, DEFAULT_SEEDS, formatConform } from '../conform.js';
+import { join } from 'node:path';
+import { conform, DEFAULT_SEEDS, formatConform, labAvailable } from '../conform.js';
+import { Progress } from '../progress.js';
 import { labScript } from '@netsim/scenario';
 import { type Io, parse } from './common.js';
 
@@ -37,4 +39,55 @@ export async function cmdConform(args: string[], io: Io): Promise<number> {
     unexplained += r.unexplained;
   }
   return unexplained === 0 ? 0 : 1;
+}
+
+/**
+ * `netsim fuzz-kernel`: generated scenarios in netsim and the kernel (fuzz-kernel.ts). The
+ * generator is a development tool (fast-check): it runs from a repository checkout, not from the
+ * installed package.
+ */
+export async function cmdFuzzKernel(args: string[], io: Io): Promise<number> {
+  const { values, positionals } = parse(args, { cases: { type: 'string' }, seed: { type: 'string' }, jobs: { type: 'string' }, seeds: { type: 'string' }, 'shrink-seconds': { type: 'string' }, state: { type: 'string' }, out: { type: 'string' } }, 'fuzz-kernel');
+  if (positionals.length) throw new UsageError(`fuzz-kernel takes no files (got '${positionals[0]}'): it draws its own scenarios`);
+  const int = (name: string, text: string | undefined, dflt: number, min: number, max: number) => {
+    if (text === undefined) return dflt;
+    const n = Number(text);
+    if (!/^\d+$/.test(text) || n < min || n > max) throw new UsageError(`--${name}: '${text}' is not a whole number from ${min} to ${max}`);
+    return n;
+  };
+  const cases = int('cases', values.cases, 20, 1, 100_000);
+  const seed = int('seed', values.seed, 1, 0, 2 ** 31 - 1);
+  const jobs = int('jobs', values.jobs, 1, 1, 16);
+  const seeds = int('seeds', values.seeds, DEFAULT_SEEDS, 1, 200);
+  const shrinkSeconds = int('shrink-seconds', values['shrink-seconds'], 300, 0, 86_400);
+  const why = labAvailable();
+  if (why) {
+    io.out(`# fuzz-kernel skipped: ${why}\n`);
+    return 0;
+  }
+  let mod: typeof import('../fuzz-kernel.js');
+  try {
+    mod = await import('../fuzz-kernel.js');
+  } catch {
+    throw new UsageError('fuzz-kernel runs from a netsim repository checkout (its scenario generator needs fast-check, a development dependency)');
+  }
+  const progress = new Progress(cases, 'fuzz-kernel', io.progress);
+  const started = performance.now();
+  const state = await mod.fuzzKernel({
+    cases,
+    seed,
+    jobs,
+    seeds,
+    shrinkSeconds,
+    state: values.state ?? join('.netsim-fuzz', `seed-${seed}.json`),
+    out: values.out ?? join('scenarios', 'conformance', 'found'),
+    log: (line) => {
+      progress.finish();
+      io.err(`${line}\n`);
+    },
+    tick: () => progress.tick(),
+  });
+  progress.finish();
+  io.out(mod.formatSummary(state, cases, performance.now() - started));
+  return Array.from({ length: cases }, (_, k) => state.cases[k]).some((v) => v?.verdict === 'differs' || v?.verdict === 'error') ? 1 : 0;
 }
