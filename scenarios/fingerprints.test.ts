@@ -14,7 +14,7 @@ import { runScenario, type Scenario } from '@netsim/scenario';
 
 const dir = fileURLToPath(new URL('.', import.meta.url));
 const store = join(dir, 'fingerprints.json');
-const files = [...readdirSync(dir), ...readdirSync(join(dir, 'conformance')).map((f) => `conformance/${f}`)].filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts')).sort();
+const files = [...readdirSync(dir), ...readdirSync(join(dir, 'conformance')).map((f) => `conformance/${f}`), ...readdirSync(join(dir, 'conformance', 'found')).map((f) => `conformance/found/${f}`)].filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts')).sort();
 const SEEDS = [1, 2];
 const record = process.env['NETSIM_RECORD_FINGERPRINTS'] === '1';
 

@@ -250,7 +250,8 @@ export function compareOutcomes(scenario: Scenario, records: readonly TraceRecor
     /** The lines a tool printed on this device in the simulator (its `<tool>.output` records, this session's). */
     // A step without a session (an exec line) is the run of the tool that started at this instant.
     // (A capture: the one listening on the device its header names.)
-    const startedHere = (r: TraceRecord<EthernetFrame>) => r.type.endsWith('.output') && (r as { dev?: string }).dev === dev && r.t === parseDuration(at) && (verb !== 'tcpdump' || String((r as { text?: string }).text).startsWith(`listening on ${tool ?? ''},`));
+    // (A tool that reports later names its start: `started`.)
+    const startedHere = (r: TraceRecord<EthernetFrame>) => r.type.endsWith('.output') && (r as { dev?: string }).dev === dev && ((r as { started?: number }).started ?? r.t) === parseDuration(at) && (verb !== 'tcpdump' || String((r as { text?: string }).text).startsWith(`listening on ${tool ?? ''},`));
     const started = session ?? (records.find(startedHere) as { session?: string } | undefined)?.session;
     const printed = (name: string) =>
       records.filter((r) => r.type === `${name}.output` && (r as { dev?: string }).dev === dev && (started === undefined || (r as { session?: string }).session === started)).flatMap((r) => String((r as { text?: string }).text).split('\n'));
@@ -295,10 +296,10 @@ export function compareOutcomes(scenario: Scenario, records: readonly TraceRecor
           .join(' | ') || '(no hops)';
       note({ what: `${at} ${dev} traceroute`, netsim: hops(printed('traceroute')), kernel: hops(s.lines) });
     } else if (verb === 'nc' || verb === 'telnet') {
-      // What the client printed (the service name in `[tcp/NAME]` comes from the machine's
-      // /etc/services, which a model cannot know: read as `*`).
+      // What the client printed (the service name in `[tcp/NAME]` or `[udp/NAME]` comes from the
+      // machine's /etc/services, which a model cannot know: read as `*`).
       const sim = printed(verb);
-      const said = (lines: readonly string[]) => lines.map((l) => l.trim().replace(/\[tcp\/[^\]]+\]/, '[tcp/*]')).filter((l) => l !== '' && !l.startsWith('Trying ')).join(' | ') || '(nothing)';
+      const said = (lines: readonly string[]) => lines.map((l) => l.trim().replace(/\[(tcp|udp)\/[^\]]+\]/, '[$1/*]')).filter((l) => l !== '' && !l.startsWith('Trying ')).join(' | ') || '(nothing)';
       note({ what: `${at} ${dev} ${verb}${session ? ` [${session}]` : ''}`, netsim: said(sim), kernel: said(s.lines) });
     } else if (verb === 'arping') {
       // Who answered (kind of reply, address, MAC; counted) and arping's own count.

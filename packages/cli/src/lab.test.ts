@@ -98,7 +98,8 @@ describe.skipIf(unavailable !== undefined)('netsim lab and conform, against the 
   }, 120_000);
 
   it('netsim conform: every variant of every conformance scenario agrees with the kernel (or the difference is explained)', async () => {
-    const files = readdirSync(join(root, 'scenarios/conformance')).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts')).map((f) => `scenarios/conformance/${f}`);
+    // The written ones and those fuzz-kernel found (conformance/found/).
+    const files = ['scenarios/conformance', 'scenarios/conformance/found'].flatMap((d) => readdirSync(join(root, d)).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts')).map((f) => `${d}/${f}`));
     expect(files.length).toBeGreaterThan(0);
     // Every variant (a what-if) of every scenario: one lab each (namespaces of its own), at most
     // LABS at a time. The kernel's ARP table is one for all namespaces, and once it holds more than

@@ -58,7 +58,7 @@ export type TcpListenCommand = { name: 'tcp-listen'; port: number; reply?: strin
 /** `nc -vz [-w secs] dst port`, `telnet dst port`, or an agent's request. */
 export type TcpConnectCommand = { name: 'tcp-connect'; dst: string; port: number; tool?: 'nc' | 'telnet' | 'request'; timeoutNs?: number; request?: string; ephemeral?: boolean; session?: string };
 /** `nc -vzu dst port`. */
-export type NcUdpCommand = { name: 'nc-udp'; dst: string; port: number; session?: string };
+export type NcUdpCommand = { name: 'nc-udp'; dst: string; port: number; session?: string; /** -w: the seconds udptest writes for (default 3). */ waitS?: number };
 /** A UDP socket bound to `port`. */
 export type UdpBindCommand = { name: 'udp-bind'; port: number };
 /** One datagram from a bound socket. */

@@ -10,7 +10,7 @@ import { buildFilter, type Filter, type FilterConfig } from './netfilter.js';
 import type { TcpTable } from './tcp.js';
 import type { IpvsTable } from './ip_vs.js';
 import type { ArpingSession } from './tools/arping.js';
-import type { UdpSocket } from './udp.js';
+import type { NcUdpClient, UdpSocket } from './udp.js';
 export type { IpvsConn, IpvsService, IpvsTable } from './ip_vs.js';
 export type { TcpTable } from './tcp.js';
 export type { ArpingSession } from './tools/arping.js';
@@ -167,6 +167,8 @@ export interface HostState {
   readonly ipId: number;
   readonly filter: Filter;
   readonly udp: Readonly<Record<number, UdpSocket>>;
+  /** `nc -vzu` clients by session: connected UDP sockets testing a port (udp.ts). */
+  readonly ncu: Readonly<Record<string, NcUdpClient>>;
   readonly arpings: Readonly<Record<string, ArpingSession>>;
   readonly traceroutes: Readonly<Record<string, TracerouteSession>>;
   /** Echo replies that matched no ping session (answers to single `echo` commands). */
@@ -210,7 +212,7 @@ export function initHost(c: HostConfig, carrier: (port: string) => boolean, rng:
     for (const d of [r.in, r.out]) if (d !== null && !names.has(d)) throw new Error(`firewall rule ${r.chain}: no interface '${d}'`);
   }
   const ifaceIndex = new Map(ifaces.map((f, i) => [f.name, i] as const));
-  return { config: c, ifaces, byName: ifaceIndex, ifindexNext: ifaces.length + 1, local, routes, sys, neigh: PMap.empty(), reach, fdb, bridgePorts, peers: PMap.empty(), exceptions: PMap.empty(), pings: {}, traceroutes: {}, ipId: 0, filter, udp: {}, arpings: {}, echoReplies: 0, tcp: { listen: {}, conns: {}, results: {}, nextPort: 32768 }, ipvs: { services: {}, conns: {} }, vxfdb: Object.fromEntries(ifaces.filter((f) => f.kind === 'vxlan').map((f) => [f.name, PMap.empty()])) };
+  return { config: c, ifaces, byName: ifaceIndex, ifindexNext: ifaces.length + 1, local, routes, sys, neigh: PMap.empty(), reach, fdb, bridgePorts, peers: PMap.empty(), exceptions: PMap.empty(), pings: {}, traceroutes: {}, ipId: 0, filter, udp: {}, ncu: {}, arpings: {}, echoReplies: 0, tcp: { listen: {}, conns: {}, results: {}, nextPort: 32768 }, ipvs: { services: {}, conns: {} }, vxfdb: Object.fromEntries(ifaces.filter((f) => f.kind === 'vxlan').map((f) => [f.name, PMap.empty()])) };
 }
 
 /** The interface names, each valid (dev_valid_name) and defined once; `lo` is always there. */

@@ -42,7 +42,7 @@ import { arpingStart, arpingTimer } from './tools/arping.js';
 import { echo, pingDeadline, pingStart, pingTimer } from './tools/ping.js';
 import { traceStart, traceTimer } from './tools/traceroute.js';
 import { tcpdumpStart } from './tools/tcpdump.js';
-import { ncUdp, udpBind, udpSend } from './udp.js';
+import { ncUdp, ncUdpTimer, udpBind, udpSend } from './udp.js';
 import { vxlanFdbCommand } from './vxlan_core.js';
 import { HOST_COMMAND_NAMES, type HostCommand } from './commands.js';
 import type { HostRecord } from './records.js';
@@ -70,6 +70,7 @@ export const linuxHost = defineDevice<HostState, HostConfig, EthernetFrame, Host
       else if (t.kind === 'arping') arpingTimer(w, t.session);
       else if (t.kind === 'tcp') tcpSynTimer(w, t.conn);
       else if (t.kind === 'tcpapp') tcpDeadline(w, t.conn);
+      else if (t.kind === 'ncu') ncUdpTimer(w, t.session);
       else traceTimer(w, t.session, t.ttl);
       w.commit();
     },

@@ -8,6 +8,7 @@ import { orConf, rxRedirects } from './sysctl.js';
 import { errorLine, redirectLine, unreachText } from './ping.js';
 import { connKey } from './tcp.js';
 import type { Work } from './step.js';
+import { ncUdpError } from './udp.js';
 import { MS, ICMP_QUOTE_ROOM, XRLIM_BURST_FACTOR, ROUTE_EXCEPTION_TIMEOUT } from './step.js';
 import { peerTokens } from './inetpeer.js';
 import { neighSend, sendLocal } from './ip_output.js';
@@ -60,6 +61,11 @@ export function icmpErrorIn(w: Work, dev: string, p: Ipv4Packet): void {
     const c = w.tcp.conns[key];
     // tcp_v4_err: port unreachable is ECONNREFUSED, the others EHOSTUNREACH-like hard errors.
     if (c && (c.state === 'SYN_SENT' || c.state === 'SYN_RECV')) tcpFinish(w, c, q.code === ICMP_UNREACH_PORT ? 'refused' : 'unreachable', null);
+    return;
+  }
+  if (quote[9] === 17 && quote.length >= ihl + 4 && q.message === 'dest-unreachable') {
+    const qdst = ((quote[16]! << 24) | (quote[17]! << 16) | (quote[18]! << 8) | quote[19]!) >>> 0;
+    ncUdpError(w, qdst, (quote[ihl]! << 8) | quote[ihl + 1]!, (quote[ihl + 2]! << 8) | quote[ihl + 3]!, q.code);
     return;
   }
   if (quote[9] !== 1 || quote.length < ihl + 8 || quote[ihl] !== 8) return;

@@ -54,7 +54,7 @@ export type PktType = 'host' | 'broadcast' | 'multicast' | 'otherhost';
  * and `commit` writes back, in one immer write, exactly the tables whose value changed. This list
  * is the one place that names them.
  */
-const TABLES = ['neigh', 'fdb', 'peers', 'exceptions', 'pings', 'traceroutes', 'filter', 'udp', 'arpings', 'echoReplies', 'tcp', 'local', 'sys', 'ipvs', 'vxfdb', 'routes', 'ifaces', 'byName', 'bridgePorts', 'ifindexNext', 'reach', 'ipId', 'captures'] as const satisfies readonly (keyof HostState)[];
+const TABLES = ['neigh', 'fdb', 'peers', 'exceptions', 'pings', 'traceroutes', 'filter', 'udp', 'ncu', 'arpings', 'echoReplies', 'tcp', 'local', 'sys', 'ipvs', 'vxfdb', 'routes', 'ifaces', 'byName', 'bridgePorts', 'ifindexNext', 'reach', 'ipId', 'captures'] as const satisfies readonly (keyof HostState)[];
 
 type Tables = { -readonly [K in (typeof TABLES)[number]]: HostState[K] };
 

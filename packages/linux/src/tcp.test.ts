@@ -68,23 +68,37 @@ describe('TCP', () => {
   });
 });
 
-describe('nc -vzu', () => {
-  it('reports success even when nothing listens (the datagram draws a port unreachable nobody reads)', () => {
+describe('nc -vzu (netcat.c udptest)', () => {
+  const udpTx = (rec: TraceRecorder<EthernetFrame>) =>
+    rec.records.filter((r): r is TxRecord<EthernetFrame> => r.type === 'tx' && r.dev === 'a' && r.frame.payload.kind === 'ipv4' && r.frame.payload.payload.kind === 'udp').map((r) => (r.t - SECOND) / SECOND);
+
+  it('to a closed port on a live host: the port unreachable fails the write a second later, and nc prints nothing', () => {
     const { sim, rec } = pair();
     sim.command('1s', 'a', { name: 'nc-udp', dst: '198.18.0.2', port: 8472, session: 'u' });
-    sim.run({ until: '2s' });
-    expect(result(sim, 'u')!.lines).toEqual(['Connection to 198.18.0.2 8472 port [udp/*] succeeded!']);
-    expect(rec.records.some((r) => r.type === 'drop' && r.dev === 'b' && (r as { reason: string }).reason === 'NO_SOCKET')).toBe(true);
+    sim.run({ until: '6s' });
+    expect(result(sim, 'u')).toMatchObject({ outcome: 'refused', lines: [] });
+    // Two writes at once, then none: the third (at 2 s) returned ECONNREFUSED.
+    expect(udpTx(rec).map(Math.round)).toEqual([0, 0]);
+    const out = rec.records.find((r) => r.type === 'nc.output') as { t: number; text: string; started: number };
+    expect([out.t, out.text, out.started]).toEqual([2 * SECOND, '', SECOND]);
   });
-});
 
-describe('TCP over loopback', () => {
-  it('a connection to a local address completes in one step and leaves no socket behind', () => {
-    const { sim } = pair();
-    sim.command('0s', 'a', { name: 'tcp-listen', port: 6443, reply: 'OK' });
-    sim.command('1s', 'a', { name: 'tcp-connect', dst: '198.18.0.1', port: 6443, tool: 'request', session: 'self', request: 'PUT', timeoutNs: 10 * SECOND });
-    sim.run({ until: '20s' });
-    expect(result(sim, 'self')).toMatchObject({ outcome: 'connected', response: 'OK', at: SECOND });
-    expect(Object.keys(sim.state<HostState>('a').tcp.conns)).toEqual([]);
+  it('to a port someone listens on: two writes, one a second for -w, then success', () => {
+    const { sim, rec } = pair();
+    sim.command('0s', 'b', { name: 'udp-bind', port: 8472 });
+    sim.command('1s', 'a', { name: 'nc-udp', dst: '198.18.0.2', port: 8472, session: 'u', waitS: 2 });
+    sim.run({ until: '6s' });
+    expect(result(sim, 'u')).toMatchObject({ outcome: 'connected', lines: ['Connection to 198.18.0.2 8472 port [udp/*] succeeded!'], at: 3 * SECOND });
+    expect(udpTx(rec).map(Math.round)).toEqual([0, 0, 1, 2]);
+    expect(sim.state<HostState>('b').udp[8472]!.received).toBe(4);
+  });
+
+  it('without -w it writes for three seconds (UDP_SCAN_TIMEOUT); a host that never answers is a success', () => {
+    const { sim, rec } = pair();
+    sim.command('1s', 'a', { name: 'nc-udp', dst: '198.18.0.9', port: 53, session: 'u' });
+    sim.run({ until: '8s' });
+    expect(result(sim, 'u')).toMatchObject({ outcome: 'connected', at: 4 * SECOND });
+    // All five wait in the neighbour queue of an address nobody has: none leaves.
+    expect(udpTx(rec)).toEqual([]);
   });
 });

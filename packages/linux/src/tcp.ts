@@ -65,6 +65,8 @@ export interface TcpResult {
   readonly response: string | null;
   readonly lines: readonly string[];
   readonly at: Nanos;
+  /** When the tool started, where it reports later (its output record carries it as `started`). */
+  readonly started?: Nanos;
 }
 
 /** TCP_TIMEOUT_INIT and tcp_syn_retries (include/net/tcp.h, Documentation/networking/ip-sysctl.rst). */

@@ -103,7 +103,7 @@ export function tcpFinish(w: Work, c: TcpConn, outcome: TcpResult['outcome'], re
   w.disarm({ kind: 'tcpapp', conn: c.key });
   if (c.role !== 'client' || c.tool === null || c.session === null) return;
   const lines = toolLines(c.tool, c.remote, c.rport, outcome, response).filter((l) => !(c.tool === 'telnet' && l.startsWith('Trying ')));
-  tcpReport(w, { session: c.session, tool: c.tool, dst: formatIpv4(c.remote), port: c.rport, outcome, response, lines, at: w.now }, c.ephemeral === true);
+  tcpReport(w, { session: c.session, tool: c.tool, dst: formatIpv4(c.remote), port: c.rport, outcome, response, lines, at: w.now, started: c.openedAt }, c.ephemeral === true);
 }
 
 /**
@@ -114,7 +114,9 @@ export function tcpReport(w: Work, r: TcpResult, ephemeral = false): void {
   if (!ephemeral) {
     w.tcp = { ...w.tcp, results: { ...w.tcp.results, [r.session]: r } };
   }
-  w.record(r.tool === 'request' ? 'tcp.result' : `${r.tool}.output`, { session: r.session, text: r.lines.join('\n'), outcome: r.outcome });
+  // A tool's output after its start instant names that instant (`started`): conform pairs it with its command line.
+  const started = r.tool !== 'request' && r.started !== undefined && r.started !== w.now ? { started: r.started } : {};
+  w.record(r.tool === 'request' ? 'tcp.result' : `${r.tool}.output`, { session: r.session, text: r.lines.join('\n'), outcome: r.outcome, ...started });
 }
 
 export function tcpRcv(w: Work, p: Ipv4Packet, q: TcpSegment): void {

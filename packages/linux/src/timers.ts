@@ -17,7 +17,9 @@ export type HostTimer =
   /** A connecting socket's SYN retransmission (tcp_retransmit_timer). */
   | { readonly kind: 'tcp'; readonly conn: string }
   /** A client tool's own deadline (`nc -w`, an agent's request timeout). */
-  | { readonly kind: 'tcpapp'; readonly conn: string };
+  | { readonly kind: 'tcpapp'; readonly conn: string }
+  /** `nc -vzu`'s next write, one second after the last (netcat.c udptest). */
+  | { readonly kind: 'ncu'; readonly session: string };
 
 /** The engine key of a timer: `neigh:<key>`, `ping:<session>`, `trace:<session>:<ttl>`, ... */
 export function hostTimerKey(t: HostTimer): string {
@@ -27,6 +29,7 @@ export function hostTimerKey(t: HostTimer): string {
     case 'ping':
     case 'pingdl':
     case 'arping':
+    case 'ncu':
       return `${t.kind}:${t.session}`;
     case 'trace':
       return `trace:${t.session}:${t.ttl}`;

@@ -2,7 +2,9 @@
  * UDP sockets (net/ipv4/udp.c): bind, send, and `nc -u`.
  */
 import type { NcUdpCommand, UdpSendCommand } from './commands.js';
-import { formatIpv4, ipv4, parseIpv4 } from '@netsim/packets';
+import { formatIpv4, ipv4, parseIpv4, type Ipv4 } from '@netsim/packets';
+import { SECOND } from './step.js';
+import type { Nanos } from '@netsim/engine';
 import type { Work } from './step.js';
 import { sendLocal } from './ip_output.js';
 import { tcpReport } from './tcp_ipv4.js';
@@ -14,17 +16,87 @@ export interface UdpSocket {
   readonly lastFrom: string | null;
 }
 
+/** An `nc -vzu` client: a connected UDP socket and where udptest is in its writes. */
+export interface NcUdpClient {
+  readonly session: string;
+  readonly dst: Ipv4;
+  readonly port: number;
+  readonly sport: number;
+  /** Writes still to come, one a second. */
+  readonly left: number;
+  /** The socket's pending error (sk_err), set by an ICMP error for this flow. */
+  readonly err: 'ECONNREFUSED' | 'other' | null;
+  readonly started: Nanos;
+}
+
 /**
- * `nc -vzu dst port`: one datagram, and the success line, whatever happens to it (UDP has no
- * handshake; a later ICMP port unreachable would only show on a second send).
+ * `nc -vzu [-w SECS] dst port` (netcat-openbsd 1.219, netcat.c udptest): on a connected UDP
+ * socket, two writes at once; then, for each second of -w (UDP_SCAN_TIMEOUT, 3 s, without it),
+ * a sleep of one second and another write. A write fails when an ICMP error for the flow came in
+ * since the last one (sk_err, set by __udp4_lib_err for a hard error on a connected socket;
+ * sock_alloc_send_pskb returns it, and the datagram is not sent); ECONNREFUSED — a port
+ * unreachable — ends the test as a failure, which nc reports with nothing at all (exit 1);
+ * another error costs that write only. Otherwise, after the last write, the success line.
  */
 export function ncUdp(w: Work, cmd: NcUdpCommand): void {
   const dst = parseIpv4(cmd.dst);
-  const port = cmd.port;
   const session = cmd.session ?? `nc-u${Object.keys(w.tcp.results).length + 1}`;
-  udpSend(w, { name: 'udp-send', dst: formatIpv4(dst), port, text: 'X' });
-  const lines = [`Connection to ${formatIpv4(dst)} ${port} port [udp/*] succeeded!`];
-  tcpReport(w, { session, tool: 'nc', dst: formatIpv4(dst), port, outcome: 'connected', response: null, lines, at: w.now });
+  const sport = 40000 + Object.keys(w.ncu).length;
+  const waitS = cmd.waitS ?? UDP_SCAN_TIMEOUT;
+  const c: NcUdpClient = { session, dst, port: cmd.port, sport, left: waitS, err: null, started: w.now };
+  w.ncu = { ...w.ncu, [session]: c };
+  ncWrite(w, c);
+  ncWrite(w, c);
+  ncUdpNext(w, session);
+}
+
+/** netcat.c: `#define UDP_SCAN_TIMEOUT 3` (seconds), the wait when -w is not given. */
+const UDP_SCAN_TIMEOUT = 3;
+
+function ncWrite(w: Work, c: NcUdpClient): void {
+  udpSend(w, { name: 'udp-send', dst: formatIpv4(c.dst), port: c.port, sport: c.sport, text: 'X' });
+}
+
+/** The next write in a second, or (none left) the success line. */
+function ncUdpNext(w: Work, session: string): void {
+  const c = w.ncu[session]!;
+  if (c.left > 0) {
+    w.armIn({ kind: 'ncu', session }, SECOND);
+    return;
+  }
+  ncUdpEnd(w, c, true);
+}
+
+function ncUdpEnd(w: Work, c: NcUdpClient, ok: boolean): void {
+  const { [c.session]: _gone, ...rest } = w.ncu;
+  w.ncu = rest;
+  const dst = formatIpv4(c.dst);
+  tcpReport(w, { session: c.session, tool: 'nc', dst, port: c.port, outcome: ok ? 'connected' : 'refused', response: null, lines: ok ? [`Connection to ${dst} ${c.port} port [udp/*] succeeded!`] : [], at: w.now, started: c.started });
+}
+
+/** One of udptest's later writes. */
+export function ncUdpTimer(w: Work, session: string): void {
+  const c = w.ncu[session];
+  if (c === undefined) return;
+  const next = { ...c, left: c.left - 1, err: null };
+  w.ncu = { ...w.ncu, [session]: next };
+  if (c.err === 'ECONNREFUSED') return ncUdpEnd(w, c, false);
+  if (c.err === null) ncWrite(w, c);
+  ncUdpNext(w, session);
+}
+
+/**
+ * An ICMP destination unreachable quoting one of our nc datagrams (__udp4_lib_err): on a
+ * connected socket only hard errors count (icmp_err_convert's `fatal`: not net or host
+ * unreachable, fragmentation needed or source route failed); port unreachable is ECONNREFUSED.
+ * Returns whether it was ours.
+ */
+export function ncUdpError(w: Work, dst: Ipv4, sport: number, dport: number, code: number): boolean {
+  const c = Object.values(w.ncu).find((x) => x.dst === dst && x.sport === sport && x.port === dport);
+  if (c === undefined) return false;
+  const fatal = [2, 3, 6, 7, 8, 9, 10, 13, 14, 15].includes(code);
+  if (fatal) w.ncu = { ...w.ncu, [c.session]: { ...c, err: code === 3 ? 'ECONNREFUSED' : 'other' } };
+  return true;
 }
 
 export function udpBind(w: Work, port: number): void {

@@ -1618,6 +1618,9 @@ export const CONFIG_DEFINITIONS: Record<string, object> = {
    },
    "session": {
     "type": "string"
+   },
+   "waitS": {
+    "type": "number"
    }
   },
   "required": [

@@ -157,14 +157,15 @@ export class TimelineStep {
   }
 
   /**
-   * A host runs `nc -vz [-w secs] dst port` (OpenBSD netcat). With `udp`, `nc -vzu`: it sends a
-   * datagram and reports success whether or not anything is listening — as the real one does.
+   * A host runs `nc -vz [-w secs] dst port` (OpenBSD netcat). With `udp`, `nc -vzu`: two
+   * datagrams, then one a second for `wait` (whole seconds, default 3 s); a port unreachable in
+   * that time makes it fail silently, else it reports success — as netcat's udptest does.
    */
   nc(host: string, dst: string, port: number, opts: { udp?: boolean; wait?: Duration; session?: string } = {}): this {
     this.b.noteStep(this.time, 'nc', { host, dst, port, ...opts });
     this.checkAddress(dst, 'nc');
     const command = opts.udp
-      ? { name: 'nc-udp', dst, port, ...(opts.session === undefined ? {} : { session: opts.session }) }
+      ? { name: 'nc-udp', dst, port, ...(opts.wait === undefined ? {} : { waitS: Math.floor(parseDuration(opts.wait) / 1e9) }), ...(opts.session === undefined ? {} : { session: opts.session }) }
       : { name: 'tcp-connect', dst, port, tool: 'nc', ...(opts.wait === undefined ? {} : { timeoutNs: parseDuration(opts.wait) }), ...(opts.session === undefined ? {} : { session: opts.session }) };
     this.b.pushAction({ kind: 'command', at: this.time, dev: host, command, where: this.b.here(`at ${String(this.time)}: nc from '${host}' to ${dst} ${port}`) });
     return this;

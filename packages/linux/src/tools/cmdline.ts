@@ -48,7 +48,7 @@ export const EXEC_FORMS: readonly { form: string; does: string }[] = [
   { form: 'iptables -F|-Z [CHAIN], iptables -P CHAIN ACCEPT|DROP', does: 'flush rules (policies stay), zero counters, set a policy' },
   { form: 'iptables -L [CHAIN] -v -n [-x] [--line-numbers]', does: 'prints the filter table (any spelling: -nvL, -nvxL, ...)' },
   { form: 'tcpdump -i DEV [-nn] [-e] [-p] [-c N] [FILTER]', does: "a capture on any of the host's devices (a NIC, a bridge port, a bridge, a VXLAN device) printing tcpdump -nn [-e] lines until -c N packets or the end of the run; without -p a bridge is promiscuous and shows what it forwards too. FILTER: arp, ip, icmp, igmp, udp, tcp, host A, src|dst [host] A, [src|dst] port N, ether host|src|dst MAC, with and, or, not" },
-  { form: 'nc -vz [-u] [-w SECS] ADDR PORT', does: 'OpenBSD netcat connects (TCP: handshake, report, close; -u: one datagram, success reported whether or not anyone listens) and prints what it prints' },
+  { form: 'nc -vz [-u] [-w SECS] ADDR PORT', does: 'OpenBSD netcat connects (TCP: handshake, report, close; -u: as netcat.c udptest, two datagrams, then one a second for -w SECS (3 s without it); a port unreachable meanwhile ends it silently, else success) and prints what it prints' },
   { form: 'nc -lk PORT', does: 'a TCP server answering one connection after another' },
   { form: 'traceroute -n [-I|-T|-U] [-p PORT] [-m MAX] [-w SECS] ADDR', does: 'traceroute 2.1: probes by TTL (UDP to 33434+, ICMP echo, TCP SYN or UDP to one port), three per hop' },
   { form: 'arp -n [-i IF]', does: 'prints the neighbour table as net-tools does' },
@@ -226,7 +226,8 @@ function nc(words: string[]): ExecParsed {
   if (rest.length !== 2) throw new Error('nc -vz: give ADDR PORT');
   const dst = address(rest[0]!, 'nc');
   const port = count(rest[1]!, 'nc port', 65535);
-  if (flags.has('u')) return { kind: 'command', command: { name: 'nc-udp', dst, port } };
+  // udptest's wait is -w in whole seconds (netcat.c: timeout / 1000).
+  if (flags.has('u')) return { kind: 'command', command: { name: 'nc-udp', dst, port, ...(wait === undefined ? {} : { waitS: Math.floor(wait / 1e9) }) } };
   return { kind: 'command', command: { name: 'tcp-connect', dst, port, tool: 'nc', ...(wait === undefined ? {} : { timeoutNs: wait }) } };
 }
 
