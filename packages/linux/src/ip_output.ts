@@ -57,7 +57,11 @@ export function netfilter(w: Work, chain: Chain, p: Ipv4Packet, inDev: string | 
 
 export function ipOutput(w: Work, hop: Hop, p: Ipv4Packet): void {
   if (hop.kind === 'local') {
-    // Loopback: delivered to ourselves, never on the wire.
+    // Loopback: delivered to ourselves, never on the wire — but received as any packet is, on
+    // lo (loopback_xmit → netif_rx → ip_rcv → ip_local_deliver): the filter's INPUT chain sees
+    // it after OUTPUT did (a ping to one's own address counts twice in each; so does the host
+    // unreachable a failed neighbour sends back to a local sender).
+    if (!netfilter(w, 'INPUT', p, 'lo', null)) return;
     if (++w.depth > 8) throw new Error('loopback recursion');
     localDeliver(w, 'lo', p);
     w.depth--;
