@@ -66,6 +66,8 @@ export function labScript(scenario: Scenario, opts: LabOptions = {}): Lab {
   const hosts = spec.devices.filter((d) => d.kind === 'host');
   const switches = spec.devices.filter((d) => d.kind === 'switch');
   const built = new Set([...hosts, ...switches].map((d) => d.id));
+  /** Hosts whose filter table the script has made (see the firewall below). */
+  const madeFilter = new Set<string>();
   for (const d of spec.devices) {
     if (built.has(d.id)) continue;
     const why = kindNamed(d.kind)?.notInLab ?? 'a custom model';
@@ -190,15 +192,20 @@ export function labScript(scenario: Scenario, opts: LabOptions = {}): Lab {
     for (const r of c.routes ?? []) say(`ip -n ${n} route add ${cidr(r.to)}${r.via ? ` via ${ip(r.via)}` : ''}${r.dev ? ` dev ${shq(r.dev)}` : ''}${r.onlink ? ' onlink' : ''}`);
     const fw = c.firewall;
     if (fw) {
-      // The model counts as x_tables does (policy counters too), so iptables-legacy where there
-      // is one: with the nf_tables backend the policy counters of base chains stay at 0.
-      say(`IPTABLES=$(command -v iptables-legacy || command -v iptables) || ${fail(`${d.id} has firewall rules: iptables is needed`)}`);
-      for (const [chain, policy] of Object.entries(fw.policy ?? {})) say(`ip netns exec ${n} "$IPTABLES" -P ${shq(chain)} ${shq(String(policy))}`);
+      // The model counts as x_tables does, rule and policy counters kept across changes. The lab
+      // runs iptables-nft where there is one, every built-in chain made by a policy (-P) first:
+      // an nf_tables base chain counts only when made with counters, which iptables-nft 1.8.9
+      // asks for with a policy and not when a rule makes the chain; and iptables-legacy 1.8.9
+      // zeroes every policy counter on each change (libiptc __iptcc_p_del_policy sets
+      // COUNTER_MAP_ZEROED; fixed in 1.8.10).
+      say(`IPTABLES=$(command -v iptables-nft || command -v iptables) || ${fail(`${d.id} has firewall rules: iptables is needed`)}`);
+      for (const chain of FILTER_CHAINS) say(`ip netns exec ${n} "$IPTABLES" -P ${chain} ${shq(String((fw.policy as Record<string, string> | undefined)?.[chain] ?? 'ACCEPT'))}`);
+      madeFilter.add(d.id);
       for (const r of fw.rules ?? []) say(`ip netns exec ${n} "$IPTABLES" ${ruleArgs(r, cidr)}`);
     }
   }
   // An exec step's iptables runs the same binary as the configured rules (see above).
-  if (spec.timeline.some((s) => s.verb === 'exec' && /^\s*iptables\b/.test(String(s.args['cmd'])))) say(`IPTABLES=$(command -v iptables-legacy || command -v iptables) || ${fail('the timeline runs iptables: it is needed')}`);
+  if (spec.timeline.some((s) => s.verb === 'exec' && /^\s*iptables\b/.test(String(s.args['cmd'])))) say(`IPTABLES=$(command -v iptables-nft || command -v iptables) || ${fail('the timeline runs iptables: it is needed')}`);
   say('');
   // The timeline: each step at its (scaled) time, in the background; outputs kept in order.
   say('START=$(date +%s.%N)');
@@ -221,10 +228,15 @@ export function labScript(scenario: Scenario, opts: LabOptions = {}): Lab {
     }
     // A capture runs from its step to the end of the run.
     const left = Math.max(1, Math.ceil(((scenario.until === undefined ? 60e9 : parseDuration(scenario.until)) - t) / 1e9 * scale));
-    const probe = probeCommand(s.verb, a, ns, ip, built, endName, new Set(switches.map((d) => d.id)), linkEnd, vxlanDevs, left);
+    let probe = probeCommand(s.verb, a, ns, ip, built, endName, new Set(switches.map((d) => d.id)), linkEnd, vxlanDevs, left);
     if (probe === undefined) {
       notMaterialised.push(`timeline: ${s.verb} on ${dev || String(a['link'])} at ${String(s.at)}`);
       continue;
+    }
+    // The host's first iptables command makes the filter table (netsim's too): its chains by policy, as above.
+    if (s.verb === 'exec' && /^\s*iptables\b/.test(String(a['cmd'])) && !madeFilter.has(dev)) {
+      madeFilter.add(dev);
+      probe = `${FILTER_CHAINS.map((c) => `ip netns exec ${ns(dev)} "$IPTABLES" -P ${c} ACCEPT; `).join('')}${probe}`;
     }
     // An exec line reads, for the comparison, as the step it stands for (a show of its tool, a ping).
     const parsed = execParsed;
@@ -265,6 +277,9 @@ function ruleArgs(r: RuleConfig, cidr: (c: string) => string): string {
   parts.push(`-j ${shq(r.target)}`);
   return parts.join(' ');
 }
+
+/** The filter table's built-in chains. */
+const FILTER_CHAINS = ['INPUT', 'FORWARD', 'OUTPUT'] as const;
 
 /** The shell command for a timeline step, or undefined when it has no lab form. */
 function probeCommand(verb: string, a: Record<string, unknown>, ns: (d: string) => string, ip: (a: string) => string, built: Set<string>, endName: Map<string, string>, switches: Set<string>, linkEnd: Map<string, string>, vxlanDevs: Set<string>, secondsLeft: number): string | undefined {
