@@ -4,8 +4,9 @@
  *
  * netcat-openbsd 1.219's udptest (netcat.c) writes twice on its connected UDP socket, then once
  * a second for -w seconds; h2 answers the first datagram with a port unreachable, which sets the
- * socket's error (udp.c __udp4_lib_err, ECONNREFUSED: a hard error on a connected socket), so the
- * write a second later fails and nc ends silently (exit 1). To an address nobody has, the
+ * socket's error (udp.c __udp4_lib_err, ECONNREFUSED: a hard error on a connected socket) before
+ * the second write, a system call later (~30 us; the round trip here is a few), so that write
+ * fails and nc ends silently (exit 1) with one datagram sent. To an address nobody has, the
  * datagrams wait for ARP, no error comes, and nc reports success after -w.
  */
 import { defineScenario } from '@netsim/scenario';
