@@ -251,7 +251,7 @@ export function compareOutcomes(scenario: Scenario, records: readonly TraceRecor
     // A step without a session (an exec line) is the run of the tool that started at this instant.
     // (A capture: the one listening on the device its header names.)
     // (A tool that reports later names its start: `started`.)
-    const startedHere = (r: TraceRecord<EthernetFrame>) => r.type.endsWith('.output') && (r as { dev?: string }).dev === dev && ((r as { started?: number }).started ?? r.t) === parseDuration(at) && (verb !== 'tcpdump' || String((r as { text?: string }).text).startsWith(`listening on ${tool ?? ''},`));
+    const startedHere = (r: TraceRecord<EthernetFrame>) => r.type === `${verb}.output` && (r as { dev?: string }).dev === dev && ((r as { started?: number }).started ?? r.t) === parseDuration(at) && (verb !== 'tcpdump' || String((r as { text?: string }).text).startsWith(`listening on ${tool ?? ''},`));
     const started = session ?? (records.find(startedHere) as { session?: string } | undefined)?.session;
     const printed = (name: string) =>
       records.filter((r) => r.type === `${name}.output` && (r as { dev?: string }).dev === dev && (started === undefined || (r as { session?: string }).session === started)).flatMap((r) => String((r as { text?: string }).text).split('\n'));
