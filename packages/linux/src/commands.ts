@@ -34,7 +34,7 @@ export type PingCommand = {
   quiet?: boolean;
 };
 /** `tcpdump -i DEV [-nn] [-e] [-p] [-c N] [FILTER]`: a capture on one of the host's devices. */
-export type TcpdumpCommand = { name: 'tcpdump'; dev: string; linkLevel?: boolean; promisc?: boolean; count?: number; filter?: string; session?: string };
+export type TcpdumpCommand = { name: 'tcpdump'; dev: string; linkLevel?: boolean; promisc?: boolean; count?: number; filter?: string; session?: string; /** `-v`: each IPv4 header too. */ verbose?: boolean };
 /** One echo request, no session (a raw ICMP echo). */
 export type EchoCommand = { name: 'echo'; dst: string; id?: number; seq?: number; size?: number };
 /** `arping [-U] [-c count] [-I dev] dst`. */

@@ -80,7 +80,7 @@ describe('nc -vzu (netcat.c udptest)', () => {
     expect(result(sim, 'u')).toMatchObject({ outcome: 'refused', lines: [] });
     // One datagram: the second write returned ECONNREFUSED.
     expect(udpTx(rec)).toHaveLength(1);
-    const out = rec.records.find((r) => r.type === 'nc.output') as { t: number; text: string; started: number };
+    const out = rec.records.find((r) => r.type === 'nc.output') as unknown as { t: number; text: string; started: number };
     expect([out.t, out.text, out.started]).toEqual([SECOND + WRITE_GAP, '', SECOND]);
   });
 

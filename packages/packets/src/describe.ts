@@ -68,6 +68,9 @@ export function describeIpv4(p: Ipv4Packet): string {
       if (q.payload.kind === 'vxlan') {
         return `${head}VXLAN, flags [${q.payload.flags & 8 ? 'I' : '.'}] (0x${q.payload.flags.toString(16).padStart(2, '0')}), vni ${q.payload.vni}: ${describeFrame(q.payload.frame)}`;
       }
+      // print-udp.c hands ports 7000-7009 to the AFS RX printer, which wants a 28-byte header.
+      const rx = (q.srcPort >= 7000 && q.srcPort <= 7009) || (q.dstPort >= 7000 && q.dstPort <= 7009);
+      if (rx && q.payload.bytes.length < 28) return `${head} [|rx] (${q.payload.bytes.length})`;
       return `${head}UDP, length ${q.payload.bytes.length}`;
     }
     case 'tcp':

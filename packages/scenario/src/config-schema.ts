@@ -2178,6 +2178,9 @@ export const CONFIG_DEFINITIONS: Record<string, object> = {
    },
    "session": {
     "type": "string"
+   },
+   "verbose": {
+    "type": "boolean"
    }
   },
   "required": [

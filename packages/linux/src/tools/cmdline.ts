@@ -47,7 +47,7 @@ export const EXEC_FORMS: readonly { form: string; does: string }[] = [
   { form: 'iptables -A|-D CHAIN RULE, -I CHAIN [NUM] RULE, -D CHAIN NUM', does: 'a filter rule: -i, -o, -s, -d, -p icmp|udp|tcp, -m udp|tcp --sport/--dport, -m comment --comment, -j ACCEPT|DROP|REJECT; counters of other rules kept' },
   { form: 'iptables -F|-Z [CHAIN], iptables -P CHAIN ACCEPT|DROP', does: 'flush rules (policies stay), zero counters, set a policy' },
   { form: 'iptables -L [CHAIN] -v -n [-x] [--line-numbers]', does: 'prints the filter table (any spelling: -nvL, -nvxL, ...)' },
-  { form: 'tcpdump -i DEV [-nn] [-e] [-p] [-c N] [FILTER]', does: "a capture on any of the host's devices (a NIC, a bridge port, a bridge, a VXLAN device) printing tcpdump -nn [-e] lines until -c N packets or the end of the run; without -p a bridge is promiscuous and shows what it forwards too. FILTER: arp, ip, icmp, igmp, udp, tcp, host A, src|dst [host] A, [src|dst] port N, ether host|src|dst MAC, with and, or, not" },
+  { form: 'tcpdump -i DEV [-nn] [-e] [-v] [-p] [-c N] [FILTER]', does: "a capture on any of the host's devices (a NIC, a bridge port, a bridge, a VXLAN device) printing tcpdump -nn [-e] [-v] lines (-v: each IPv4 header, the datagram an ICMP error quotes, TCP checksums) until -c N packets or the end of the run; without -p a bridge is promiscuous and shows what it forwards too. FILTER: arp, ip, icmp, igmp, udp, tcp, host A, src|dst [host] A, [src|dst] port N, ether host|src|dst MAC, with and, or, not" },
   { form: 'nc -vz [-u] [-w SECS] ADDR PORT', does: 'OpenBSD netcat connects (TCP: handshake, report, close; -u: as netcat.c udptest, two datagrams, then one a second for -w SECS (3 s without it); a port unreachable meanwhile ends it silently, else success) and prints what it prints' },
   { form: 'nc -lk PORT', does: 'a TCP server answering one connection after another' },
   { form: 'traceroute -n [-I|-T|-U] [-p PORT] [-m MAX] [-w SECS] ADDR', does: 'traceroute 2.1: probes by TTL (UDP to 33434+, ICMP echo, TCP SYN or UDP to one port), three per hop' },
@@ -173,12 +173,13 @@ function arp(words: string[]): ExecParsed {
   throw new Error(`arp -n: '${words[1]}' is not supported (supported: -i IF)`);
 }
 
-/** `tcpdump -i DEV [-n|-nn] [-e] [-p] [-l] [-c N] [FILTER]` (tcpdump 4.99; the filter: tcpdump.ts). */
+/** `tcpdump -i DEV [-n|-nn] [-e] [-v] [-p] [-l] [-c N] [FILTER]` (tcpdump 4.99; the filter: tcpdump.ts). */
 function tcpdump(words: string[]): ExecParsed {
   const a = new Args(words, 'tcpdump');
   let dev: string | undefined;
   let linkLevel = false;
   let promisc = true;
+  let verbose = false;
   let n: number | undefined;
   const filter: string[] = [];
   for (let w = a.next(); w !== undefined; w = a.next()) {
@@ -186,17 +187,18 @@ function tcpdump(words: string[]): ExecParsed {
       // Single-letter flags may be grouped (-nne, -nnel); -i and -c take a value.
       if (w === '-i') dev = a.value('-i');
       else if (w === '-c') n = count(a.value('-c'), 'tcpdump -c');
-      else if (/^-[nelp]+$/.test(w)) {
+      else if (/^-[nelpv]+$/.test(w) && !w.includes('vv')) {
         if (w.includes('e')) linkLevel = true;
         if (w.includes('p')) promisc = false;
-      } else a.unsupported(w, ['-i DEV', '-n', '-nn', '-e', '-p', '-l', '-c N', 'FILTER']);
+        if (w.includes('v')) verbose = true;
+      } else a.unsupported(w, ['-i DEV', '-n', '-nn', '-e', '-v', '-p', '-l', '-c N', 'FILTER']);
     } else filter.push(w);
   }
   if (dev === undefined) throw new Error('tcpdump: give -i DEV (the device to capture on)');
   if (dev === 'any') throw new Error("tcpdump: -i any is not modelled (name one device)");
   parseCaptureFilter(filter);
   const text = filter.join(' ');
-  return { kind: 'command', command: { name: 'tcpdump', dev, ...(linkLevel ? { linkLevel } : {}), ...(promisc ? {} : { promisc }), ...(n === undefined ? {} : { count: n }), ...(text ? { filter: text } : {}) } };
+  return { kind: 'command', command: { name: 'tcpdump', dev, ...(linkLevel ? { linkLevel } : {}), ...(verbose ? { verbose } : {}), ...(promisc ? {} : { promisc }), ...(n === undefined ? {} : { count: n }), ...(text ? { filter: text } : {}) } };
 }
 
 /**

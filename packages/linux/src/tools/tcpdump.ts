@@ -12,7 +12,8 @@
  * `src port N`, `dst port N`, `ether host|src|dst MAC`, joined by `and`, `or`, `not` (no
  * parentheses; `not` binds tighter than `and`, `and` than `or`, as in pcap).
  */
-import { describeFrame, describeIpv4, formatIpv4, parseIpv4, parseMac, type EthernetFrame } from '@netsim/packets';
+import { describeFrame, describeIpv4, formatIpv4, parseIpv4, parseMac, type EthernetFrame, type Ipv4Packet } from '@netsim/packets';
+import { verboseArp, verboseIpv4 } from './tcpdump-verbose.js';
 import type { TcpdumpCommand } from '../commands.js';
 import type { Work } from '../step.js';
 import { CommandFailed } from '../step.js';
@@ -39,6 +40,8 @@ export interface CaptureSession {
   /** `-c N`: stop after N packets. */
   readonly count: number | null;
   readonly seen: number;
+  /** `-v`: each IPv4 header too. */
+  readonly verbose?: boolean;
 }
 
 /**
@@ -153,27 +156,34 @@ export function filterMatches(filter: CaptureFilter, f: EthernetFrame): boolean 
 }
 
 /**
- * What `tcpdump -nn` prints for a frame (`-e`: with the link-level header). A VXLAN datagram is
- * two lines, as tcpdump 4.99 prints it: the outer one names the protocol by port — `OTV` for
- * 8472 (Linux's and flannel's VXLAN port is OTV's in tcpdump's table), `VXLAN` for 4789 — and the
- * next is the inner frame.
+ * What `tcpdump -nn` prints for a frame (`-e`: with the link-level header; `-v`: each IPv4
+ * header too, see tcpdump-verbose.ts). A VXLAN datagram is two lines, as tcpdump 4.99 prints
+ * it: the outer one names the protocol by port — `OTV` for 8472 (Linux's and flannel's VXLAN
+ * port is OTV's in tcpdump's table), `VXLAN` for 4789 — and the next is the inner frame.
  */
-export function tcpdumpLine(f: EthernetFrame, linkLevel: boolean): string {
+export function tcpdumpLine(f: EthernetFrame, linkLevel: boolean, verbose = false): string {
   const full = describeFrame(f);
   const link = full.slice(0, full.indexOf(': ') + 2);
   const p = f.payload;
-  if (p.kind === 'ipv4' && p.payload.kind === 'udp' && p.payload.payload.kind === 'vxlan') {
-    const u = p.payload;
+  const vxlan = (ip: Ipv4Packet): string | undefined => {
+    if (ip.payload.kind !== 'udp' || ip.payload.payload.kind !== 'vxlan') return undefined;
+    const u = ip.payload;
     const v = u.payload as Extract<typeof u.payload, { kind: 'vxlan' }>;
     const otv = u.dstPort === 8472 || u.srcPort === 8472;
     const flags = `flags [${v.flags & 8 ? 'I' : '.'}] (0x${v.flags.toString(16).padStart(2, '0')})`;
     const tag = otv ? `OTV, ${flags}, overlay 0, instance ${v.vni}` : `VXLAN, ${flags}, vni ${v.vni}`;
-    return `${linkLevel ? link : 'IP '}${formatIpv4(p.src)}.${u.srcPort} > ${formatIpv4(p.dst)}.${u.dstPort}: ${tag}\n${tcpdumpLine(v.frame, linkLevel)}`;
+    return `${formatIpv4(ip.src)}.${u.srcPort} > ${formatIpv4(ip.dst)}.${u.dstPort}: ${tag}\n${tcpdumpLine(v.frame, linkLevel, verbose)}`;
+  };
+  if (p.kind === 'ipv4') {
+    if (verbose) return `${linkLevel ? link : 'IP '}${verboseIpv4(p, vxlan)}`;
+    const vx = vxlan(p);
+    if (vx !== undefined) return `${linkLevel ? link : 'IP '}${vx}`;
+    return linkLevel ? full : `IP ${describeIpv4(p)}`;
   }
-  if (linkLevel) return full;
-  if (p.kind === 'ipv4') return `IP ${describeIpv4(p)}`;
   const body = full.slice(full.indexOf(': ') + 2);
-  return p.kind === 'arp' ? `ARP, ${body}` : body;
+  const shown = verbose ? verboseArp(body, f) : body;
+  if (linkLevel) return `${link}${shown}`;
+  return p.kind === 'arp' ? `ARP, ${shown}` : shown;
 }
 
 /** The time of day tcpdump prints, from the simulated time (midnight = 0). */
@@ -189,7 +199,7 @@ export function tcpdumpStart(w: Work, c: TcpdumpCommand): void {
   const f = w.iface(c.dev);
   const session = c.session ?? `tcpdump${Object.keys(w.captures ?? {}).length + 1}`;
   if (!f.up) throw new CommandFailed(`tcpdump: ${c.dev}: That device is not up`);
-  const cap: CaptureSession = { session, dev: c.dev, filter: parseCaptureFilter(c.filter === undefined ? [] : [c.filter]), linkLevel: c.linkLevel === true, promisc: c.promisc !== false, count: c.count ?? null, seen: 0 };
+  const cap: CaptureSession = { session, dev: c.dev, filter: parseCaptureFilter(c.filter === undefined ? [] : [c.filter]), linkLevel: c.linkLevel === true, promisc: c.promisc !== false, count: c.count ?? null, seen: 0, ...(c.verbose ? { verbose: true } : {}) };
   w.captures = { ...(w.captures ?? {}), [session]: cap };
   w.record('tcpdump.output', { session, text: `listening on ${c.dev}, link-type EN10MB (Ethernet), snapshot length 262144 bytes` });
 }
@@ -203,7 +213,7 @@ export function tap(w: Work, dev: string, frame: EthernetFrame, promiscOnly = fa
     if (c.dev !== dev || (promiscOnly && !c.promisc) || (c.count !== null && c.seen >= c.count) || !filterMatches(c.filter, frame)) continue;
     const seen = c.seen + 1;
     w.captures = { ...w.captures, [name]: { ...c, seen } };
-    w.record('tcpdump.output', { session: name, text: `${timeOfDay(w.now)} ${tcpdumpLine(frame, c.linkLevel)}` });
+    w.record('tcpdump.output', { session: name, text: `${timeOfDay(w.now)} ${tcpdumpLine(frame, c.linkLevel, c.verbose === true)}` });
     if (c.count !== null && seen >= c.count) w.record('tcpdump.output', { session: name, text: `${seen} packets captured\n${seen} packets received by filter\n0 packets dropped by kernel` });
   }
 }
