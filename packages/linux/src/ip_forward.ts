@@ -11,7 +11,7 @@ import { icmpError } from './icmp.js';
 import { peerTokens } from './inetpeer.js';
 import { ipOutput, netfilter } from './ip_output.js';
 
-/** ip_forward: TTL, the redirect decision of __mkroute_input, then output. */
+/** ip_forward: the TTL check and decrease, the redirect __mkroute_input decided on, the FORWARD hook, then output. */
 export function forward(w: Work, inDev: Iface, p: Ipv4Packet, port: string, frame: EthernetFrame): void {
   const hop = w.route(p.dst);
   if (hop === null) {
@@ -27,15 +27,17 @@ export function forward(w: Work, inDev: Iface, p: Ipv4Packet, port: string, fram
     icmpError(w, p, 'time-exceeded', 0);
     return;
   }
+  // The TTL goes down first (ip_decrease_ttl), then the redirect, quoting the datagram as it
+  // will be forwarded, then the FORWARD hook.
+  const out = { ...p, ttl: p.ttl - 1 };
   // Redirect when in == out, the source is on a connected route of the device, send_redirects
   // (OR of all/dev), and shared_media or the source is on-link with the gateway.
   if (hop.dev === inDev.name && orConf(w.sys, inDev.name, 'send_redirects')) {
     const srcConnected = w.connectedOn(inDev.name, p.src);
     if (srcConnected && (orConf(w.sys, inDev.name, 'shared_media') || w.connectedOn(hop.dev, hop.nexthop))) {
-      sendRedirect(w, p, hop.nexthop);
+      sendRedirect(w, out, hop.nexthop);
     }
   }
-  const out = { ...p, ttl: p.ttl - 1 };
   if (!netfilter(w, 'FORWARD', out, inDev.name, hop.dev)) return;
   ipOutput(w, hop, out);
 }
