@@ -68,8 +68,10 @@ function icmpRcv(w: Work, dev: string, p: Ipv4Packet, q: Extract<Ipv4Packet['pay
   switch (q.message) {
     case 'echo-request':
       if (w.isBroadcastFor(p.dst)) return; // icmp_echo_ignore_broadcasts = 1
-      // DF is set and no connected socket: ip_select_ident leaves id 0.
-      sendLocal(w, ipv4(p.dst, p.src, { ...q, message: 'echo-reply' }));
+      // icmp_reply on the namespace's ICMP socket: pmtudisc IP_PMTUDISC_DONT (icmp_sk_init), so
+      // no DF and an id from the generator (__ip_select_ident; here the host's counter), and the
+      // request's TOS (ipc.tos = ip_hdr(skb)->tos).
+      sendLocal(w, ipv4(p.dst, p.src, { ...q, message: 'echo-reply' }, { id: w.nextId(), flags: 0, tos: p.tos }));
       return;
     case 'echo-reply':
       if (traceReply(w, p.src, 'icmp', q.id, q.seq, '')) return;
