@@ -44,7 +44,11 @@ export function vxlanXmit(w: Work, dev: Iface, frame: EthernetFrame): void {
   }
   // udp_flow_src_port: a source port from the inner flow's hash, in the ephemeral range.
   const sport = 32768 + (macToNumber(frame.src) % 28232);
-  sendLocal(w, ipv4(src, e.dst, { kind: 'udp', srcPort: sport, dstPort: vx.port, noChecksum: true, payload: { kind: 'vxlan', flags: 0x08, vni: vx.vni, frame } }));
+  // vxlan_xmit_one: no DF (df stays 0 unless the device was made with `df set|inherit`), an id
+  // from the generator (here the host's counter), and a UDP checksum — iproute2 and flannel's
+  // netlink library ask for none without `noudpcsum`, so vxlan_nl2conf leaves
+  // VXLAN_F_UDP_ZERO_CSUM_TX clear.
+  sendLocal(w, ipv4(src, e.dst, { kind: 'udp', srcPort: sport, dstPort: vx.port, payload: { kind: 'vxlan', flags: 0x08, vni: vx.vni, frame } }, { id: w.nextId(), flags: 0 }));
 }
 
 /** vxlan_rcv: learn the inner source (unless its entry is permanent), then hand the inner frame up. */

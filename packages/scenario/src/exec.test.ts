@@ -86,7 +86,7 @@ describe('exec steps', () => {
       ['iptables -t nat -A POSTROUTING -j MASQUERADE', /'nat' is not modelled \(the filter table only\)/],
       ['iptables -A INPUT -m conntrack --ctstate NEW -j ACCEPT', /-m 'conntrack' is not supported \(udp, tcp, comment\)/],
       ['iptables -N KUBE-SERVICES', /'-N' is not supported \(supported: -A, -I, -D, -F, -Z, -P, -L -v -n/],
-      ['tcpdump -i eth0 -w /tmp/x.pcap', /'-w' is not supported \(supported here: -i DEV, -n, -nn, -e, -p, -l, -c N, FILTER\)/],
+      ['tcpdump -i eth0 -w /tmp/x.pcap', /'-w' is not supported \(supported here: -i DEV, -n, -nn, -e, -v, -p, -l, -c N, FILTER\)/],
       ['ip link set eth0 down; reboot', /';' is shell syntax/],
     ];
     const steps = wrong.map(([line], i) => `  - { at: ${i + 1}s, exec: { host: h1, cmd: ${JSON.stringify(line)} } }`).join('\n');

@@ -188,7 +188,7 @@ describe('exec command lines', () => {
     ['traceroute -n 10.0.0.2 60', /a second destination '60'/],
     ['tcpdump -nn icmp', /give -i DEV/],
     ['tcpdump -i any', /-i any is not modelled/],
-    ['tcpdump -i eth0 -w /tmp/x.pcap', /'-w' is not supported \(supported here: -i DEV, -n, -nn, -e, -p, -l, -c N, FILTER\)/],
+    ['tcpdump -i eth0 -w /tmp/x.pcap', /'-w' is not supported \(supported here: -i DEV, -n, -nn, -e, -v, -p, -l, -c N, FILTER\)/],
     ['tcpdump -i eth0 vlan 10', /filter word 'vlan' is not supported/],
     ['tcpdump -i eth0 host', /'host' needs a value/],
     ['tcpdump -i eth0 host example.com', /'example\.com' is not an IPv4 address/],
