@@ -135,6 +135,24 @@ describe.skipIf(unavailable !== undefined)('netsim lab and conform, against the 
       expect(r.out).not.toMatch(/DIFFERS/);
     }
   }, 600_000);
+
+  it('netsim fuzz-kernel --cases 20 (a fixed seed): every generated case agrees with the kernel', async () => {
+    const tmp = mkdtempSync(join(tmpdir(), 'netsim-fuzz-'));
+    try {
+      const r = await new Promise<{ code: number | null; out: string; err: string }>((resolve) => {
+        const p = spawn(process.execPath, [bin, 'fuzz-kernel', '--cases', '20', '--seed', '1', '--jobs', '2', '--shrink-seconds', '0', '--state', join(tmp, 'state.json'), '--out', join(tmp, 'found')], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+        let out = '';
+        let err = '';
+        p.stdout.on('data', (d: Buffer) => (out += d.toString()));
+        p.stderr.on('data', (d: Buffer) => (err += d.toString()));
+        p.on('exit', (code) => resolve({ code, out, err }));
+      });
+      expect(r.out).toMatch(/20 of 20 cases judged — 20 agree, 0 explained, 0 differ, 0 could not run/);
+      expect(r.code, r.err).toBe(0);
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
+  }, 600_000);
 });
 
 describe.runIf(unavailable !== undefined)('netsim conform without a lab', () => {

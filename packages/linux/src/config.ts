@@ -74,6 +74,15 @@ export interface HostConfig {
    * changes). A real ping drifts like this under load.
    */
   pingPacing?: { jitter: number; seed: number };
+  /**
+   * Kernel timers (neighbour, TCP retransmission) as the timer wheel fires them
+   * (kernel/time/timer.c calc_wheel_index): on a tick of `hz`, rounded up past their expiry to
+   * their level's granularity — 1 tick under 63 ticks away, 8 under 504, 64 under 4032, 512
+   * beyond — so a 1 s timer at HZ 250 fires up to 32 ms late, a 5 s one up to 256 ms. The
+   * lateness depends on where jiffies stand (`phaseNs`: the jiffies clock's offset, one machine's
+   * for all its hosts). Without it, timers fire exactly; `netsim conform` draws a phase per seed.
+   */
+  timerWheel?: { hz: number; phaseNs: number };
 }
 
 export interface Addr {

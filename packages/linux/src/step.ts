@@ -13,6 +13,9 @@ import { hostTimerKey, type HostTimer } from './timers.js';
 
 export const MS = 1_000_000;
 export const SECOND = 1_000_000_000;
+
+/** Host timers that are the kernel's (timer_list on the timer wheel), not a tool's. */
+const KERNEL_TIMERS: ReadonlySet<string> = new Set(['neigh', 'tcp']);
 /** ip_rt_redirect_load = HZ/50, ip_rt_redirect_number = 9, silence = load << (number + 1) (net/ipv4/route.c). */
 export const REDIRECT_LOAD = 20 * MS;
 export const REDIRECT_NUMBER = 9;
@@ -125,12 +128,29 @@ export class Work {
 
   /** Arms a timer at absolute time `at` (re-arming the same timer replaces it). */
   arm(t: HostTimer, at: Nanos): void {
-    this.fx.timerAt(hostTimerKey(t), at, t);
+    this.fx.timerAt(hostTimerKey(t), this.wheel(t, at), t);
   }
 
   /** Arms a timer `after` nanoseconds from now. */
   armIn(t: HostTimer, after: Nanos): void {
-    this.fx.timer(hostTimerKey(t), after, t);
+    if (this.s.config.timerWheel !== undefined && KERNEL_TIMERS.has(t.kind)) this.fx.timerAt(hostTimerKey(t), this.wheel(t, this.now + after), t);
+    else this.fx.timer(hostTimerKey(t), after, t);
+  }
+
+  /**
+   * When a kernel timer due at `at` fires under HostConfig.timerWheel (kernel/time/timer.c
+   * calc_wheel_index, calc_index: the expiry rounded up past itself to its level's granularity),
+   * or `at` without it. A tool's own timers (ping, arping, nc) are user space's: exact.
+   */
+  private wheel(t: HostTimer, at: Nanos): Nanos {
+    const tw = this.s.config.timerWheel;
+    if (tw === undefined || !KERNEL_TIMERS.has(t.kind)) return at;
+    const tick = Math.round(SECOND / tw.hz);
+    const nowJ = Math.floor((this.now + tw.phaseNs) / tick);
+    const delta = Math.max(0, Math.ceil((at - this.now) / tick));
+    const lvl = delta < 63 ? 0 : delta < 504 ? 1 : delta < 4032 ? 2 : delta < 32256 ? 3 : 4;
+    const gran = 8 ** lvl;
+    return (Math.floor((nowJ + delta) / gran) + 1) * gran * tick - tw.phaseNs;
   }
 
   disarm(t: HostTimer): void {

@@ -976,6 +976,23 @@ export const CONFIG_DEFINITIONS: Record<string, object> = {
     ],
     "additionalProperties": false,
     "description": "Perturbs ping's pacing, for robustness tests: each interval is stretched or shrunk by up to `jitter` (0.1: ±10%), drawn from `seed` (not from the host's random stream, so nothing else changes). A real ping drifts like this under load."
+   },
+   "timerWheel": {
+    "type": "object",
+    "properties": {
+     "hz": {
+      "type": "number"
+     },
+     "phaseNs": {
+      "type": "number"
+     }
+    },
+    "required": [
+     "hz",
+     "phaseNs"
+    ],
+    "additionalProperties": false,
+    "description": "Kernel timers (neighbour, TCP retransmission) as the timer wheel fires them (kernel/time/timer.c calc_wheel_index): on a tick of `hz`, rounded up past their expiry to their level's granularity — 1 tick under 63 ticks away, 8 under 504, 64 under 4032, 512 beyond — so a 1 s timer at HZ 250 fires up to 32 ms late, a 5 s one up to 256 ms. The lateness depends on where jiffies stand (`phaseNs`: the jiffies clock's offset, one machine's for all its hosts). Without it, timers fire exactly; `netsim conform` draws a phase per seed."
    }
   },
   "required": [
