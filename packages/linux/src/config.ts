@@ -14,7 +14,7 @@ import type { NcUdpClient, UdpSocket } from './udp.js';
 export type { IpvsConn, IpvsService, IpvsTable } from './ip_vs.js';
 export type { TcpTable } from './tcp.js';
 export type { ArpingSession } from './tools/arping.js';
-export type { UdpSocket } from './udp.js';
+export type { NcUdpClient, UdpSocket } from './udp.js';
 import type { VxlanFdb } from './vxlan.js';
 import { ifnameProblem, unicastMac } from './netdevice.js';
 import type { TracerouteSession } from './traceroute.js';
