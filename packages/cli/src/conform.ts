@@ -9,7 +9,10 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { labScript, runScenario, type Scenario, type ScenarioBuilder } from '@netsim/scenario';
+import { labScript, runScenario, type Scenario } from '@netsim/scenario';
+import { kernelClock } from './kernel-clock.js';
+
+export { kernelClock } from './kernel-clock.js';
 import { parseDuration, type TraceRecord } from '@netsim/engine';
 import type { EthernetFrame } from '@netsim/packets';
 
@@ -170,26 +173,6 @@ export async function conform(scenario: Scenario, opts: { variant?: string; time
   const observations = overSeeds(scenario, perSeed);
   return { ran: true, observations, unexplained: observations.filter((o) => !o.same && !o.explained).length };
 }
-
-/**
- * What a seed of `conform` draws besides the model's own randomness: where the kernel's jiffies
- * stand, so that its timers fire as the timer wheel fires them (HostConfig.timerWheel, HZ 250 as
- * the lab's kernel has it) — one phase for every host, as one kernel runs the whole lab.
- */
-export function kernelClock(seed: number): (b: ScenarioBuilder) => void {
-  // FNV-1a of the seed: a phase anywhere in 2^15 ticks (every level's alignment), to the nanosecond.
-  let h = 0x811c9dc5;
-  for (const c of `jiffies:${seed}`) h = Math.imul(h ^ c.charCodeAt(0), 0x01000193) >>> 0;
-  const phaseNs = (h % 32768) * 4_000_000 + (Math.imul(h, 0x9e3779b1) >>> 0) % 4_000_000;
-  return (b) => {
-    for (const d of (b as unknown as { devices: { kind: string; config: Record<string, unknown> }[] }).devices) {
-      if (d.kind === 'host') d.config = { ...d.config, timerWheel: { hz: LAB_HZ, phaseNs } };
-    }
-  };
-}
-
-/** The lab kernel's tick (CONFIG_HZ=250, Debian's). */
-const LAB_HZ = 250;
 
 /** How many netsim seeds `conform` runs by default: the kernel is random too (reachable time, timer slack). */
 export const DEFAULT_SEEDS = 20;
