@@ -65,9 +65,11 @@ export async function cmdFuzzKernel(args: string[], io: Io): Promise<number> {
     io.out(`# fuzz-kernel skipped: ${why}\n`);
     return 0;
   }
+  // The fuzzer is left out of the published package (it needs fast-check, a development
+  // dependency): its path is computed, so bundlers and the package's import check do not look for it.
   let mod: typeof import('../fuzz-kernel.js');
   try {
-    mod = await import('../fuzz-kernel.js');
+    mod = (await import(new URL('../fuzz-kernel.js', import.meta.url).href)) as typeof import('../fuzz-kernel.js');
   } catch {
     throw new UsageError('fuzz-kernel runs from a netsim repository checkout (its scenario generator needs fast-check, a development dependency)');
   }
