@@ -156,7 +156,11 @@ export function labScript(scenario: Scenario, opts: LabOptions = {}): Lab {
     const ports = typeof c.ports === 'number' ? Array.from({ length: c.ports }, (_, i) => `p${i + 1}`) : c.ports;
     const ageing = c.agingTime === undefined ? 300 : Math.round(parseDuration(c.agingTime) / 1e9);
     say(`ip -n ${ns(d.id)} link add br0 type bridge ageing_time ${shNum(ageing * 100, `${d.id}: agingTime`)} stp_state 0`);
-    for (const p of ports) if (endName.has(`${d.id}.${p}`)) say(`ip -n ${ns(d.id)} link set ${shq(p)} master br0${downAtStart.has(`${d.id}.${p}`) ? '' : ' up'}`);
+    // netsim's switch floods its ports in their declared order; a Linux bridge floods its port
+    // list, where br_add_if puts each new port first (net/bridge/br_if.c: list_add_rcu) — so the
+    // ports are enslaved last to first, and the bridge floods p1 first, as the switch does. Where
+    // two hosts answer one flood (a duplicate IP), the first answer wins, so the order shows.
+    for (const p of [...ports].reverse()) if (endName.has(`${d.id}.${p}`)) say(`ip -n ${ns(d.id)} link set ${shq(p)} master br0${downAtStart.has(`${d.id}.${p}`) ? '' : ' up'}`);
     say(`ip -n ${ns(d.id)} link set br0 up`);
   }
   // Hosts: interfaces (MACs as the model has them), bridges, VXLAN, addresses, routes, sysctls, rules.

@@ -1,21 +1,21 @@
 /**
  * Found by `netsim fuzz-kernel --seed 1`, case 291; shrunk in 13 kernel runs (120 s).
  *
- * Where netsim and the kernel differed:
- * - 9.5s h1 ip neigh 198.18.80.254
- *     netsim: (none)
- *     kernel: 198.18.80.254 dev eth0 lladdr 02:00:00:00:80:fe STALE
- * - 9.5s r ip neigh 198.18.80.11
- *     netsim: 198.18.80.11 dev eth0 lladdr 02:00:00:00:80:11 STALE
- *     kernel: 198.18.80.11 dev eth0 lladdr 02:00:00:00:80:11 REACHABLE
+ * Where netsim and the kernel differed (before the fix):
+ * - 9.5s h1 ip neigh 198.18.80.254 — netsim: (none); kernel: 02:00:00:00:80:fe STALE
+ * - 9.5s r ip neigh 198.18.80.11 — netsim: STALE; kernel: REACHABLE
  *
- * Until the model is fixed (or the difference explained in `lab.explained`, with a note in
- * docs/fidelity.md), this conformance scenario fails.
+ * 198.18.80.11 is on h1 and on h2; which one's ARP reply the router takes (the first: a later
+ * reply with another address within locktime does not override, net/core/neighbour.c
+ * __neigh_update) followed the lab bridge's flood order, newest port first (net/bridge/br_if.c
+ * br_add_if: list_add_rcu), where netsim's switch floods p1 first — so the router sent h2's
+ * forwarded pings to h1 in the kernel and to h2 in netsim. The lab now enslaves the switch's ports
+ * last to first (packages/scenario/src/lab.ts), and both floods run in the same order.
  */
 import { defineScenario } from '@netsim/scenario';
 
 export default defineScenario({
-  title: 'Found by fuzz-kernel: ip neigh (4e2da37ad5)',
+  title: 'Found: a router resolves a duplicate IP in the switch\'s flood order',
   until: '10s',
   build(b) {
     b.intended({ duplicateIps: ['198.18.80.11'] });

@@ -1,24 +1,22 @@
 /**
  * Found by `netsim fuzz-kernel --seed 1`, case 237; shrunk in 14 kernel runs (120 s).
  *
- * Where netsim and the kernel differed:
- * - 3.5s h0 ping
- *     netsim: 2 packets transmitted, 2 received, 0% packet loss
- *     kernel: 2 packets transmitted, 0 received, 100% packet loss
- * - 9.5s h1 ip neigh 198.18.80.13
- *     netsim: 198.18.80.13 dev eth0 lladdr 02:00:00:00:80:13 STALE
- *     kernel: 198.18.80.13 dev eth0 lladdr 02:00:00:00:80:13 REACHABLE
- * - 9.5s h3 ip neigh 198.18.80.10
- *     netsim: 198.18.80.10 dev eth0 lladdr 02:00:00:00:80:10 REACHABLE
- *     kernel: 198.18.80.10 dev eth0 lladdr 02:00:00:00:80:10 STALE
+ * Where netsim and the kernel differed (before the fix):
+ * - 3.5s h0 ping 198.18.80.13 — netsim: 2 received; kernel: 0 received
+ * - 9.5s h1 ip neigh 198.18.80.13 — netsim: STALE; kernel: REACHABLE
+ * - 9.5s h3 ip neigh 198.18.80.10 — netsim: REACHABLE; kernel: STALE
  *
- * Until the model is fixed (or the difference explained in `lab.explained`, with a note in
- * docs/fidelity.md), this conformance scenario fails.
+ * h0 and h1 both hold 198.18.80.10. h3's ping at 2.5 s resolves it, and the first answer wins
+ * (net/core/neighbour.c __neigh_update: another address within locktime does not override). The
+ * lab's bridge flooded newest port first (net/bridge/br_if.c br_add_if: list_add_rcu), so h1
+ * answered first and h3 sent its later echo replies, h0's included, to h1; netsim's switch floods
+ * p1 first, so h0 answered. The lab now enslaves the switch's ports last to first
+ * (packages/scenario/src/lab.ts), and both floods run in the same order.
  */
 import { defineScenario } from '@netsim/scenario';
 
 export default defineScenario({
-  title: 'Found by fuzz-kernel: ping, ip neigh (2707c88558)',
+  title: 'Found: which holder of a duplicate IP a third host reaches follows the flood order',
   until: '10s',
   build(b) {
     b.intended({ duplicateIps: ['198.18.80.10'] });
