@@ -10,7 +10,7 @@ import { labScript, runScenario } from '@netsim/scenario';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { covers, genCase, planOf, scenarioOf, sourceOf } from './gen.js';
+import { covers, genCase, MARGIN, planOf, scenarioOf, sourceOf } from './gen.js';
 import { loadScenario } from './load.js';
 
 describe('generated scenarios', () => {
@@ -52,6 +52,25 @@ describe('generated scenarios', () => {
         'unsolicited arp against existing entries',
       ]),
     );
+  });
+
+  it('keeps every change at least 0.25 s from every packet a probe sends', () => {
+    const probe = /^(ping|arping|nc) /;
+    let checked = 0;
+    for (const c of fc.sample(genCase(), { seed: 23, numRuns: 300 })) {
+      const steps = planOf(c).steps.filter((s) => s.at > 0.5 && s.at < 9.5);
+      const sends = steps.flatMap((s) => {
+        const ping = /^ping -c (\d) -i ([\d.]+)/.exec(s.cmd);
+        if (ping) return Array.from({ length: Number(ping[1]) }, (_, k) => s.at + k * Number(ping[2]));
+        if (s.cmd.startsWith('nc ')) return [s.at, s.at + 1];
+        return probe.test(s.cmd) ? [s.at] : [];
+      });
+      for (const s of steps.filter((x) => !probe.test(x.cmd))) {
+        for (const p of sends) expect(Math.abs(p - s.at), `${s.dev} ${s.cmd} at ${s.at}s, a probe sends at ${p}s`).toBeGreaterThanOrEqual(MARGIN - 1e-9);
+        checked++;
+      }
+    }
+    expect(checked).toBeGreaterThan(200);
   });
 
   it('a plan printed as a scenario file is the same scenario', async () => {

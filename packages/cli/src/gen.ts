@@ -26,8 +26,10 @@
  *
  * Times are on a 0.5 s grid from 1 s (the kernel's timers — retransmits 1 s apart, DELAY 5 s —
  * land on the same grid, on purpose: a fuzz run compares outcome sets over seeds, and a case whose
- * probe sits on a timer boundary shows how the kernel and the model resolve the race). Each ping
- * ends (its last echo plus -W 1) by 9 s; the tables are read at 9.5 s.
+ * probe sits on a timer boundary shows how the kernel and the model resolve the race). A change
+ * never comes within 0.25 s of a packet a probe sends (two processes at one instant race in the
+ * lab, in an order neither kernel nor model promises). Each ping ends (its last echo plus -W 1)
+ * by 9 s; the tables are read at 9.5 s.
  */
 import fc from 'fast-check';
 import { defineScenario, type Scenario } from '@netsim/scenario';
@@ -100,6 +102,8 @@ const addr = (s: number, i: number) => `198.18.${80 + s}.${i === -1 ? 254 : i ==
 const slash32 = (i: number) => `198.18.88.${10 + i}`;
 const overlay = (i: number) => `198.18.90.${10 + i}`;
 const ABSENT = '198.18.80.99';
+/** The least time between a change and a packet a probe sends (issue 19: at least 0.25 s around any boundary). */
+export const MARGIN = 0.25;
 
 const grid = fc.integer({ min: 2, max: 16 }).map((k) => k / 2); // 1 s .. 8 s, half seconds
 const pick = <T>(xs: readonly T[]) => fc.constantFrom(...xs);
@@ -244,12 +248,24 @@ export function planOf(c: GenCase, title = 'generated'): Plan {
   // One step per host and instant (two changes racing on one host at one instant are not a question).
   const seen = new Set<string>();
   const rules = new Set<number>();
-  for (const drawn of c.steps) {
+  // Probes first, then changes, each change kept at least MARGIN from every packet a probe's
+  // program sends (a ping's every echo, arping's request, nc's first try and its retry a second
+  // later): a change and a probe at one instant race as two processes in the lab — which runs
+  // first is the scheduler's, a timing the kernel does not promise (seen: fuzz-kernel seed 1 case
+  // 222, `iptables -I INPUT -p icmp -j DROP` at 3 s against ping -i 1's second echo at 3 s).
+  const sends: number[] = [];
+  const clear = (t: number) => sends.every((p) => Math.abs(p - t) >= MARGIN - 1e-9);
+  const isProbe = (st: GenStep) => st.kind === 'ping' || st.kind === 'arping' || st.kind === 'nc';
+  for (const drawn of [...c.steps.filter(isProbe), ...c.steps.filter((st) => !isProbe(st))]) {
     // A ping starts early enough to end (its last echo, then -W 1) by 9 s.
     const st = drawn.kind === 'ping' ? { ...drawn, at: Math.max(1, Math.floor(Math.min(drawn.at, 8 - (drawn.count - 1) * drawn.interval) * 2) / 2) } : drawn;
     const h = 'from' in st ? st.from : st.host;
     if (seen.has(`${h}@${st.at}`)) continue;
+    if (!isProbe(st) && !(clear(st.at) && (st.kind !== 'bounce' || clear(st.at + 0.25)))) continue;
     seen.add(`${h}@${st.at}`);
+    if (st.kind === 'ping') for (let k = 0; k < st.count; k++) sends.push(Math.round((st.at + k * st.interval) * 100) / 100);
+    if (st.kind === 'arping') sends.push(st.at);
+    if (st.kind === 'nc') sends.push(st.at, st.at + 1);
     const on = `h${h}`;
     const seg = c.hosts[h]!.segment;
     const add = (at: number, dev: string, cmd: string) => steps.push({ at, dev, cmd });
@@ -291,7 +307,7 @@ export function planOf(c: GenCase, title = 'generated'): Plan {
       case 'rule':
         add(st.at, on, `iptables -I INPUT ${st.rule}`);
         // Taken out later unless the host does something else then (a change and a probe at one instant would race in the lab).
-        if (st.at + st.lasts <= 9 && !seen.has(`${h}@${st.at + st.lasts}`)) {
+        if (st.at + st.lasts <= 9 && !seen.has(`${h}@${st.at + st.lasts}`) && clear(st.at + st.lasts)) {
           seen.add(`${h}@${st.at + st.lasts}`);
           add(st.at + st.lasts, on, `iptables -D INPUT ${st.rule}`);
         }
