@@ -1,7 +1,7 @@
 /**
  * `netsim conform`: the same scenario in the simulator and in a real-kernel lab (network
  * namespaces built by `netsim lab`), and the observable outcomes side by side — ping results,
- * who answered an arping, neighbour entries and their states at each `show`, interfaces (flags, state, master, MAC, addresses) at an `ip addr` or `ip -s link`, routes and route exceptions, a host's bridge and VXLAN fdb, iptables rule and policy
+ * who answered an arping, neighbour entries and their states at each `show`, interfaces (flags, state, master, MAC, addresses) at an `ip addr` or `ip -s link`, and their counters at `ip -s link` (`-s -s`: otherhost, transns), routes and route exceptions, a host's bridge and VXLAN fdb, iptables rule and policy
  * counters, a switch's learned MACs. A difference is
  * either explained by the scenario (`lab.explained`, naming the fidelity note) or it fails.
  */
@@ -83,6 +83,28 @@ function linkSet(text: string): Map<string, string> {
     else if (inet) cur.parts.push(`inet ${inet[1]} scope ${inet[2]}${inet[3] ?? ''}`);
     out.set(cur.name, cur.parts.join(' '));
   }
+  return out;
+}
+
+/**
+ * Each device's counters as `ip -s link` prints them (`ip -s -s link`: otherhost drops and
+ * carrier changes as well), by device and direction: `rx` / `tx` as `BYTES bytes PACKETS packets
+ * DROPPED dropped`.
+ */
+function statsSet(text: string): Map<string, string> {
+  const out = new Map<string, string>();
+  const lines = text.split('\n').map((l) => l.trim());
+  let dev: string | undefined;
+  lines.forEach((l, i) => {
+    const head = /^\d+: ([^:@\s]+)(?:@\S+)?: </.exec(l);
+    if (head) dev = head[1];
+    if (dev === undefined) return;
+    const next = (lines[i + 1] ?? '').split(/\s+/).map(Number);
+    if (/^RX: +bytes/.test(l)) out.set(`${dev} rx`, `${next[0]} bytes ${next[1]} packets ${next[3]} dropped`);
+    else if (/^TX: +bytes/.test(l)) out.set(`${dev} tx`, `${next[0]} bytes ${next[1]} packets ${next[3]} dropped`);
+    else if (/^RX errors:/.test(l)) out.set(`${dev} otherhost`, String(/otherhost$/.test(l) ? next[5] : 0));
+    else if (/^TX errors:/.test(l)) out.set(`${dev} transns`, String(next[4]));
+  });
   return out;
 }
 
@@ -382,9 +404,11 @@ export function compareOutcomes(scenario: Scenario, records: readonly TraceRecor
         // Each port's line without its ifindex and veth peer.
         const ports = (text: string) => neighLines(text).map((l) => l.replace(/^\d+: ([^:@\s]+)(?:@\S+)?:/, '$1:')).sort().join(' | ') || '(empty)';
         note({ what: `${at} ${dev} ${tool}`, netsim: ports(simText), kernel: ports(s.lines.join('\n')) });
-      } else if (/^ip (-s )?(addr|link)/.test(tool)) {
+      } else if (/^ip (-s )*(addr|link)/.test(tool)) {
         const [a1, b1] = [linkSet(simText), linkSet(s.lines.join('\n'))];
         for (const k of [...new Set([...a1.keys(), ...b1.keys()])].sort()) note({ what: `${at} ${dev} ip link ${k}`, netsim: a1.get(k) ?? '(none)', kernel: b1.get(k) ?? '(none)' });
+        const [a2, b2] = [statsSet(simText), statsSet(s.lines.join('\n'))];
+        for (const k of [...new Set([...a2.keys(), ...b2.keys()])].sort()) note({ what: `${at} ${dev} ip -s link ${k}`, netsim: a2.get(k) ?? '(none)', kernel: b2.get(k) ?? '(none)' });
       } else if (/^ip route/.test(tool)) {
         // Routes and route exceptions (redirects): every line, in the kernel's order.
         const flat = (text: string) => neighLines(text).join(' | ') || '(empty)';

@@ -9,6 +9,7 @@ import type { Iface } from './config.js';
 import { CommandFailed, type Work } from './step.js';
 import { flushBridgePort } from './br_fdb.js';
 import { addressChanged, carrierChanged } from './dev.js';
+import { devCount, devStats } from './netdevice.js';
 
 /** A port forwards: it is up with carrier and its bridge is up (br_port_state_selection counts these as live). */
 export function portForwarding(w: Work, port: Iface): boolean {
@@ -65,6 +66,9 @@ export function brAddIf(w: Work, bridge: string, dev: string): void {
   localAdded(w, bridge, f.mac);
   w.bridgePorts = { ...w.bridgePorts, [bridge]: [dev, ...(w.bridgePorts[bridge] ?? [])] };
   w.record('link.master', { ifname: dev, master: bridge });
+  // A new bridge's first port takes away a carrier it was made with and never counted (measured
+  // on Linux 6.18: transns 0 -> 1 at the first `master`, whatever the port's state).
+  if (devStats(w, bridge).carrierChanges === 0) devCount(w, bridge, 'carrierChanges');
   // br_add_if enables the port (and so recomputes the bridge's carrier) only when both are running.
   if (w.operUp(f) && br.up) brPortStateSelection(w, bridge);
   brRecalculateBridgeId(w, bridge);

@@ -1,13 +1,14 @@
 /**
  * Bridge input (net/bridge/br_input.c: br_handle_frame, br_handle_frame_finish): learning, local delivery, forward or flood.
  */
-import { BROADCAST_MAC, ZERO_MAC, isGroupMac, type EthernetFrame, type Mac } from '@netsim/packets';
+import { BROADCAST_MAC, ETHERTYPE_IPV4, ZERO_MAC, frameLength, isGroupMac, type EthernetFrame, type Mac } from '@netsim/packets';
 import { fdbLearn, fdbLookup, learnOutcome, refreshInterval } from '@netsim/l2';
 import { type Iface } from './config.js';
 import type { Work } from './step.js';
 import { type PktType } from './step.js';
 import { bridgeFlood, bridgeTxPort } from './br_forward.js';
 import { l2Receive } from './dev.js';
+import { devCount } from './netdevice.js';
 import { promiscCapture, tap } from './tools/tcpdump.js';
 
 /**
@@ -50,20 +51,30 @@ export function bridgeInput(w: Work, port: Iface, frame: EthernetFrame): void {
   const dst = frame.dst;
   if (isGroupMac(dst)) {
     bridgeFlood(w, br, frame, port.name);
-    l2Receive(w, br, frame, dst === BROADCAST_MAC ? 'broadcast' : 'multicast', port.name);
+    passFrameUp(w, br, frame, dst === BROADCAST_MAC ? 'broadcast' : 'multicast', port.name);
     return;
   }
   if (bridgeLocal(w, br, dst)) {
     // br_handle_frame marks PACKET_HOST only for the bridge's own MAC.
     const pkt: PktType = dst === br.mac || dst === port.mac ? 'host' : 'otherhost';
-    l2Receive(w, br, frame, pkt, port.name);
+    passFrameUp(w, br, frame, pkt, port.name);
     return;
   }
   // A promiscuous bridge (a capture on it) passes every frame up: the capture sees it, the stack
   // drops it as not its own (local_rcv in br_handle_frame_finish; ip_rcv: PACKET_OTHERHOST).
-  if (w.captures !== undefined && promiscCapture(w, br.name)) tap(w, br.name, frame, true);
+  if (w.captures !== undefined && promiscCapture(w, br.name)) {
+    tap(w, br.name, frame, true);
+    devCount(w, br.name, 'rx', frameLength(frame) - 14);
+    if (frame.etherType === ETHERTYPE_IPV4) devCount(w, br.name, 'rxOtherhost');
+  }
   const e = fdbLookup(fdb, dst, w.now, br.agingNs);
   if (e === undefined) bridgeFlood(w, br, frame, port.name);
   else if (e.port === port.name) w.fx.drop('SWITCH_SAME_PORT', `${br.name}: ${dst} is on ingress port ${port.name}`, port.name, frame);
   else bridgeTxPort(w, e.port, frame);
+}
+
+/** br_pass_frame_up: the bridge device counts the frame (its length past the Ethernet header, dev_sw_netstats_rx_add) and hands it to the stack. */
+function passFrameUp(w: Work, br: Iface, frame: EthernetFrame, pkt: PktType, port: string): void {
+  devCount(w, br.name, 'rx', frameLength(frame) - 14);
+  l2Receive(w, br, frame, pkt, port);
 }

@@ -1,9 +1,9 @@
 /**
  * Device receive and transmit (net/core/dev.c: __netif_receive_skb's packet-type demux, dev_queue_xmit), link carrier and admin state (dev_change_flags).
  */
-import { ARP_REQUEST, BROADCAST_MAC, ETHERTYPE_ARP, ETHERTYPE_IPV4, ZERO_MAC, isGroupMac, parseIpv4, type EthernetFrame, type Ipv4, type Mac } from '@netsim/packets';
+import { ARP_REQUEST, BROADCAST_MAC, ETHERTYPE_ARP, ETHERTYPE_IPV4, ZERO_MAC, frameLength, isGroupMac, parseIpv4, type EthernetFrame, type Ipv4, type Mac } from '@netsim/packets';
 import { maxConf, sysctlAddDevice, sysctlDelDevice } from './sysctl.js';
-import { ifnameProblem, unicastMac } from './netdevice.js';
+import { devCount, ifnameProblem, unicastMac } from './netdevice.js';
 import { PMap } from '@netsim/engine';
 import { emptyFdb } from '@netsim/l2';
 import { randomMac, randReachable, type Iface } from './config.js';
@@ -169,6 +169,10 @@ export function linkDel(w: Work, name: string): void {
   w.sys = sysctlDelDevice(w.sys, name);
   const { [name]: _r, ...reach } = w.reach;
   w.reach = reach;
+  if (w.stats[name] !== undefined) {
+    const { [name]: _s, ...stats } = w.stats;
+    w.stats = stats;
+  }
   if (f.kind === 'bridge') {
     const { [name]: _f, ...fdb } = w.fdb;
     const { [name]: _p, ...ports } = w.bridgePorts;
@@ -228,16 +232,29 @@ export function l2Receive(w: Work, dev: Iface, frame: EthernetFrame, pkt: PktTyp
   if (w.captures !== undefined) tap(w, dev.name, frame);
   if (frame.etherType === ETHERTYPE_ARP && frame.payload.kind === 'arp') arpRcv(w, dev, frame.payload, pkt, frame, port);
   else if (frame.etherType === ETHERTYPE_IPV4 && frame.payload.kind === 'ipv4') ipRcv(w, dev, frame.payload, pkt, frame, port);
-  else if (pkt === 'otherhost') w.fx.drop('OTHERHOST', `destination ${frame.dst} is not ${dev.name}'s ${dev.mac}`, port, frame);
-  else w.fx.drop('UNHANDLED_PROTO', `no protocol handler for ethertype 0x${frame.etherType.toString(16).padStart(4, '0')}`, port, frame);
+  else {
+    // No packet type takes it (__netif_receive_skb_core): rx_dropped, whoever it was for.
+    devCount(w, dev.name, 'rxDropped');
+    if (pkt === 'otherhost') w.fx.drop('OTHERHOST', `destination ${frame.dst} is not ${dev.name}'s ${dev.mac}`, port, frame);
+    else w.fx.drop('UNHANDLED_PROTO', `no protocol handler for ethertype 0x${frame.etherType.toString(16).padStart(4, '0')}`, port, frame);
+  }
 }
 
 export function l2Send(w: Work, dev: Iface, frame: EthernetFrame): void {
   if (w.captures !== undefined && (dev.kind !== 'nic' || w.operUp(dev))) tap(w, dev.name, frame);
-  if (dev.kind === 'bridge') bridgeXmit(w, dev, frame);
-  else if (dev.kind === 'vxlan') vxlanXmit(w, dev, frame);
-  else if (w.operUp(dev)) w.fx.tx(dev.name, frame);
-  else w.fx.drop('NO_CARRIER', `${dev.name} is down`, dev.name, frame);
+  if (dev.kind === 'vxlan') vxlanXmit(w, dev, frame);
+  else if (!w.operUp(dev)) {
+    // Without carrier the device's qdisc is noop_qdisc (dev_deactivate), whose noop_enqueue
+    // counts the packet in tx_dropped and frees it (net/sched/sch_generic.c) — a bridge with no
+    // forwarding port too (its br_dev_xmit never runs).
+    devCount(w, dev.name, 'txDropped');
+    if (dev.kind === 'nic') w.fx.drop('NO_CARRIER', `${dev.name} is down`, dev.name, frame);
+    else w.fx.drop('NO_CARRIER', `${dev.name} has no carrier (no port forwards)`, undefined, frame);
+  } else if (dev.kind === 'bridge') {
+    // br_dev_xmit counts the frame, Ethernet header and all, before it looks where it goes.
+    devCount(w, dev.name, 'tx', frameLength(frame));
+    bridgeXmit(w, dev, frame);
+  } else w.fx.tx(dev.name, frame);
 }
 
 /** The packet type of a frame for a device with MAC `mac` (eth_type_trans). */

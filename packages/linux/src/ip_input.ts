@@ -16,9 +16,12 @@ import { tcpRcv } from './tcp_ipv4.js';
 import { pingReply } from './tools/ping.js';
 import { traceReply } from './tools/traceroute.js';
 import { vxlanRcv } from './vxlan_core.js';
+import { devCount } from './netdevice.js';
 
 export function ipRcv(w: Work, dev: Iface, p: Ipv4Packet, pkt: PktType, frame: EthernetFrame, port: string): void {
   if (pkt === 'otherhost') {
+    // ip_rcv_core: dev_core_stats_rx_otherhost_dropped_inc (`ip -s -s link`: otherhost).
+    devCount(w, dev.name, 'rxOtherhost');
     w.fx.drop('OTHERHOST', `destination ${frame.dst} is not ${dev.name}'s ${dev.mac}`, port, frame);
     return;
   }

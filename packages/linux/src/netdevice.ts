@@ -1,5 +1,10 @@
-/** What the kernel accepts as an interface's name and address (net/core/dev.c dev_valid_name, net/ethernet/eth.c is_valid_ether_addr). */
+/**
+ * What the kernel accepts as an interface's name and address (net/core/dev.c dev_valid_name,
+ * net/ethernet/eth.c is_valid_ether_addr), and the statistics a device keeps in software
+ * (include/linux/netdevice.h).
+ */
 import type { Mac } from '@netsim/packets';
+import type { DevStats } from './config.js';
 
 /**
  * Why the kernel would refuse `name` as an interface name, or undefined when it takes it —
@@ -28,4 +33,26 @@ export function unicastMac(mac: Mac, what: string): Mac {
   if (mac === '00:00:00:00:00:00') throw new Error(`${what}: MAC ${mac} is all zeros, which the kernel refuses (is_valid_ether_addr)`);
   if ((parseInt(mac.slice(0, 2), 16) & 1) === 1) throw new Error(`${what}: MAC ${mac} is a ${mac === 'ff:ff:ff:ff:ff:ff' ? 'broadcast' : 'multicast'} address (the first octet's low bit is set), which the kernel refuses (is_valid_ether_addr)`);
   return mac;
+}
+
+const ZERO_STATS: DevStats = { rxPackets: 0, rxBytes: 0, rxDropped: 0, rxOtherhost: 0, txPackets: 0, txBytes: 0, txDropped: 0, carrierChanges: 0 };
+
+/** A device's software statistics (all zero until it counts something). */
+export function devStats(s: { readonly stats: Readonly<Record<string, DevStats>> }, dev: string): DevStats {
+  return s.stats[dev] ?? ZERO_STATS;
+}
+
+/**
+ * Counts on a device, as include/linux/netdevice.h's helpers do: `rx`/`tx` a packet of `bytes`
+ * (dev_sw_netstats_rx_add, dev_sw_netstats_tx_add, dev_lstats_add), the rest one drop each
+ * (dev_core_stats_rx_dropped_inc, _rx_otherhost_dropped_inc, _tx_dropped_inc), or a carrier
+ * change (netif_carrier_on/off: carrier_up_count, carrier_down_count).
+ */
+export function devCount(w: { stats: Readonly<Record<string, DevStats>> }, dev: string, what: 'rx' | 'tx' | 'rxDropped' | 'rxOtherhost' | 'txDropped' | 'carrierChanges', bytes = 0): void {
+  const o = devStats(w, dev);
+  const n: DevStats =
+    what === 'rx' ? { ...o, rxPackets: o.rxPackets + 1, rxBytes: o.rxBytes + bytes }
+    : what === 'tx' ? { ...o, txPackets: o.txPackets + 1, txBytes: o.txBytes + bytes }
+    : { ...o, [what]: o[what] + 1 };
+  w.stats = { ...w.stats, [dev]: n };
 }

@@ -10,6 +10,7 @@ import { type NeighParms } from './sysctl.js';
 import { lookupRoute, sourceFor, type Hop } from './routing.js';
 import type { HostRecord, HostRecordType } from './records.js';
 import { hostTimerKey, type HostTimer } from './timers.js';
+import { devCount } from './netdevice.js';
 
 export const MS = 1_000_000;
 export const SECOND = 1_000_000_000;
@@ -57,7 +58,7 @@ export type PktType = 'host' | 'broadcast' | 'multicast' | 'otherhost';
  * and `commit` writes back, in one immer write, exactly the tables whose value changed. This list
  * is the one place that names them.
  */
-const TABLES = ['neigh', 'fdb', 'peers', 'exceptions', 'pings', 'traceroutes', 'filter', 'udp', 'ncu', 'arpings', 'echoReplies', 'tcp', 'local', 'sys', 'ipvs', 'vxfdb', 'routes', 'ifaces', 'byName', 'bridgePorts', 'ifindexNext', 'reach', 'ipId', 'captures'] as const satisfies readonly (keyof HostState)[];
+const TABLES = ['neigh', 'fdb', 'peers', 'exceptions', 'pings', 'traceroutes', 'filter', 'udp', 'ncu', 'arpings', 'echoReplies', 'tcp', 'local', 'sys', 'ipvs', 'vxfdb', 'routes', 'ifaces', 'byName', 'bridgePorts', 'ifindexNext', 'reach', 'ipId', 'captures', 'stats'] as const satisfies readonly (keyof HostState)[];
 
 type Tables = { -readonly [K in (typeof TABLES)[number]]: HostState[K] };
 
@@ -84,7 +85,17 @@ export class Work {
 
   /** Writes back the tables the step replaced (none: the step returns the very same state). */
   commit(): void {
+    if (this.ifaces !== this.s.ifaces) this.countCarrierChanges();
     commitTables(this, this.s);
+  }
+
+  /** A device whose carrier the step changed has one carrier change more (`ip -s -s link`: transns). */
+  private countCarrierChanges(): void {
+    for (const f of this.ifaces) {
+      const i = this.s.byName.get(f.name);
+      const was = i === undefined ? undefined : this.s.ifaces[i];
+      if (was !== undefined && was.carrier !== f.carrier && was.index === f.index) devCount(this, f.name, 'carrierChanges');
+    }
   }
 
   // ------------------------------------------------------------------ helpers

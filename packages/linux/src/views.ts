@@ -9,6 +9,7 @@ import { networkOf, sameNet, type HostState, type Iface } from './config.js';
 import type { NeighParms } from './sysctl.js';
 import type { NeighEntry } from './neighbour.js';
 import { vxlanFdbShow } from './vxlan.js';
+import { devStats } from './netdevice.js';
 import { lookupRoute, sourceFor } from './routing.js';
 
 /** Entries in the order the kernel dumps a small table: by device, then address. */
@@ -203,20 +204,37 @@ export function bridgeLinkShow(s: HostState, dev?: string): string {
   return lines.join('\n');
 }
 
-/** `ip -s link show [dev DEV]` with the engine's per-port counters (NICs only carry frames). */
-export function ipStatsLink(s: HostState, counters: DeviceCounters, dev?: string): string {
+/**
+ * `ip -s link show [dev DEV]` (`level` 2: `ip -s -s link`). A NIC's packets and bytes are the
+ * wire's (the engine's per-port counters); a bridge, VXLAN device and lo count their own, and
+ * every device its drops (DevStats).
+ */
+export function ipStatsLink(s: HostState, counters: DeviceCounters, dev?: string, level: 1 | 2 = 1): string {
   const lines: string[] = [];
+  const col = (n: number, w: number) => String(n).padStart(w);
   for (const f of s.ifaces) {
     if (dev !== undefined && f.name !== dev) continue;
-    const c = counters.ports[f.name] ?? { rxFrames: 0, rxBytes: 0, txFrames: 0, txBytes: 0, drops: 0 };
-    // ip/ipaddress.c print_link_stats64 (iproute2 6.x): columns as wide as their headers, each
-    // line ending in the space after its last field.
+    const d = devStats(s, f.name);
+    const wire = f.kind === 'nic' ? counters.ports[f.name] : undefined;
+    const rx = wire ? [wire.rxBytes, wire.rxFrames] : [d.rxBytes, d.rxPackets];
+    const tx = wire ? [wire.txBytes, wire.txFrames] : [d.txBytes, d.txPackets];
+    // ip/ipaddress.c print_link_stats64 (iproute2 6.1): columns as wide as their headers, each
+    // line of figures ending in the space after its last one; under -s -s the error lines,
+    // `otherhost` only when there are some, `transns` the carrier changes.
     lines.push(linkHead(f, true));
     lines.push(linkLine(f));
     lines.push('    RX:  bytes packets errors dropped  missed   mcast           ');
-    lines.push(`    ${String(c.rxBytes).padStart(10)} ${String(c.rxFrames).padStart(7)} ${'0'.padStart(6)} ${String(c.drops).padStart(7)} ${'0'.padStart(7)} ${'0'.padStart(7)} `);
+    lines.push(`    ${col(rx[0]!, 10)} ${col(rx[1]!, 7)} ${col(0, 6)} ${col(d.rxDropped, 7)} ${col(0, 7)} ${col(0, 7)} `);
+    if (level === 2) {
+      lines.push(`    RX errors:  length    crc   frame    fifo overrun${d.rxOtherhost ? ' otherhost' : ''}`);
+      lines.push(`    ${col(0, 18)} ${col(0, 6)} ${col(0, 7)} ${col(0, 7)} ${col(0, 7)} ${d.rxOtherhost ? `${col(d.rxOtherhost, 9)} ` : ''}`);
+    }
     lines.push('    TX:  bytes packets errors dropped carrier collsns           ');
-    lines.push(`    ${String(c.txBytes).padStart(10)} ${String(c.txFrames).padStart(7)} ${'0'.padStart(6)} ${'0'.padStart(7)} ${'0'.padStart(7)} ${'0'.padStart(7)} `);
+    lines.push(`    ${col(tx[0]!, 10)} ${col(tx[1]!, 7)} ${col(0, 6)} ${col(d.txDropped, 7)} ${col(0, 7)} ${col(0, 7)} `);
+    if (level === 2) {
+      lines.push('    TX errors: aborted   fifo  window heartbt transns');
+      lines.push(`    ${col(0, 18)} ${col(0, 6)} ${col(0, 7)} ${col(0, 7)} ${col(d.carrierChanges, 7)} `);
+    }
   }
   return lines.join('\n');
 }

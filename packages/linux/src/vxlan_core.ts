@@ -2,12 +2,13 @@
  * The VXLAN driver (drivers/net/vxlan/vxlan_core.c: vxlan_xmit, vxlan_rcv, the fdb commands of `bridge fdb ... self`).
  */
 import { CommandFailed } from './step.js';
-import { ARP_REPLY, ARP_REQUEST, ETHERTYPE_ARP, formatIpv4, ipv4, macToNumber, isGroupMac, parseIpv4, type EthernetFrame, type Ipv4 } from '@netsim/packets';
+import { ARP_REPLY, ARP_REQUEST, ETHERTYPE_ARP, formatIpv4, frameLength, ipv4, macToNumber, isGroupMac, parseIpv4, type EthernetFrame, type Ipv4 } from '@netsim/packets';
 import { neighKey, type Iface } from './config.js';
 import { isValid } from './neighbour.js';
 import { vxlanLearn, vxlanLookup, type VxlanFdb } from './vxlan.js';
 import type { Work } from './step.js';
 import { l2Receive } from './dev.js';
+import { devCount } from './netdevice.js';
 import { sendLocal } from './ip_output.js';
 import { pktTypeFor } from './dev.js';
 
@@ -34,6 +35,7 @@ export function vxlanXmit(w: Work, dev: Iface, frame: EthernetFrame): void {
   const e = vxlanLookup(w.vxfdb[dev.name]!, frame.dst, w.now);
   if (e === undefined) {
     w.record('vxlan.l2miss', { ifname: dev.name, mac: frame.dst });
+    devCount(w, dev.name, 'txDropped');
     w.fx.drop('VXLAN_NO_REMOTE', `${dev.name}: no fdb entry for ${frame.dst} (and no default)`, undefined, frame);
     return;
   }
@@ -48,7 +50,12 @@ export function vxlanXmit(w: Work, dev: Iface, frame: EthernetFrame): void {
   // from the generator (here the host's counter), and a UDP checksum — iproute2 and flannel's
   // netlink library ask for none without `noudpcsum`, so vxlan_nl2conf leaves
   // VXLAN_F_UDP_ZERO_CSUM_TX clear.
-  sendLocal(w, ipv4(src, e.dst, { kind: 'udp', srcPort: sport, dstPort: vx.port, payload: { kind: 'vxlan', flags: 0x08, vni: vx.vni, frame } }, { id: w.nextId(), flags: 0 }));
+  // iptunnel_xmit counts the packet from its inner network header (iptunnel_xmit_stats: the inner
+  // Ethernet header is not counted, as vxlan_rcv does not count it on the far side) — or, when
+  // ip_local_out refused it (the OUTPUT chain), as dropped.
+  const sent = sendLocal(w, ipv4(src, e.dst, { kind: 'udp', srcPort: sport, dstPort: vx.port, payload: { kind: 'vxlan', flags: 0x08, vni: vx.vni, frame } }, { id: w.nextId(), flags: 0 }));
+  if (sent) devCount(w, dev.name, 'tx', frameLength(frame) - 14);
+  else devCount(w, dev.name, 'txDropped');
 }
 
 /** vxlan_rcv: learn the inner source (unless its entry is permanent), then hand the inner frame up. */
@@ -60,6 +67,8 @@ export function vxlanRcv(w: Work, dev: Iface, outerSrc: Ipv4, frame: EthernetFra
       if (r.change !== 'refresh') w.record('vxlan.learn', { ifname: dev.name, mac: frame.src, dst: formatIpv4(outerSrc), change: r.change });
     }
   }
+  // vxlan_rcv counts it after eth_type_trans pulled the inner Ethernet header (dev_sw_netstats_rx_add).
+  devCount(w, dev.name, 'rx', frameLength(frame) - 14);
   l2Receive(w, dev, frame, pktTypeFor(dev.mac, frame.dst), dev.name);
 }
 

@@ -58,7 +58,7 @@ describe('exec steps', () => {
     const wrong: [line: string, says: RegExp][] = [
       ['ifconfig eth0 up', /'ifconfig' is not a supported command \(supported: ip, bridge, sysctl, ping, arping, iptables, arp, tcpdump, nc, traceroute\)/],
       ['ip xfrm state', /'xfrm' is not supported \(supported: address, route, neighbor, neighbour, link\)/],
-      ['ip -6 route', /option '-6' is not supported \(supported: -s\)/],
+      ['ip -6 route', /option '-6' is not supported \(supported: -s, -s -s\)/],
       ['ip link set eth0 promisc on', /'promisc' is not supported \(supported here: up, down, address MAC, master BR, nomaster, mtu N\)/],
       ['ip link set eth0', /say up, down, address MAC, master BR, nomaster or mtu N/],
       ['ip link add veth0 type veth peer name veth1', /type 'veth' is not modelled \(supported: bridge, dummy, vxlan/],

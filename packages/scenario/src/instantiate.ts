@@ -337,7 +337,7 @@ const HOST_COMMANDS_WITH_DEV = new Set(['link', 'link-address', 'link-del', 'lin
 /** The interface a host's show tool names (`ip addr show br0`, `bridge fdb show br br0`, ...), if any. */
 function shownDevice(tool: string | undefined): string | undefined {
   const t = (tool ?? '').trim();
-  return (/^ip addr(?: show)? (\S+)$/.exec(t) ?? /^bridge link show dev (\S+)$/.exec(t) ?? /^ip -s link show (?:dev )?(\S+)$/.exec(t) ?? /^bridge fdb(?: show)?(?: br| dev)? (\S+)$/.exec(t) ?? /^ip neigh(?: show)? dev (\S+)$/.exec(t) ?? /^arp -n -i (\S+)$/.exec(t))?.[1];
+  return (/^ip addr(?: show)? (\S+)$/.exec(t) ?? /^bridge link show dev (\S+)$/.exec(t) ?? /^ip (?:-s )+link show (?:dev )?(\S+)$/.exec(t) ?? /^bridge fdb(?: show)?(?: br| dev)? (\S+)$/.exec(t) ?? /^ip neigh(?: show)? dev (\S+)$/.exec(t) ?? /^arp -n -i (\S+)$/.exec(t))?.[1];
 }
 
 /**

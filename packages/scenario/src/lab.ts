@@ -314,7 +314,7 @@ function probeCommand(verb: string, a: Record<string, unknown>, ns: (d: string) 
       if (m) return `bridge -n ${n} fdb show ${vxlanDevs.has(`${host}.${m[1]}`) ? 'dev' : 'br'} ${shq(m[1]!)}`;
       const words = tool.split(/\s+/);
       if (/^bridge link/.test(tool)) return `bridge -n ${n} ${toolWords(words.slice(1), ip)}`;
-      if (/^(ip neigh|ip addr|ip route|ip -s link)/.test(tool)) return `ip -n ${n} ${toolWords(words.slice(1), ip)}`;
+      if (/^(ip neigh|ip addr|ip route|ip (-s )+link)/.test(tool)) return `ip -n ${n} ${toolWords(words.slice(1), ip)}`;
       if (/^iptables/.test(tool)) return `ip netns exec ${n} "$IPTABLES" -L -v -n`;
       if (/^arp -n/.test(tool)) return `ip netns exec ${n} ${toolWords(words, ip)}`;
       return undefined;

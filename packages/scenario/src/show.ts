@@ -54,10 +54,11 @@ function showLinux(sim: Simulation<EthernetFrame>, dev: string, s: HostState, t:
   if (t === 'ip route show cache') return [t, ipRouteShowCache(s, sim.now)];
   const rg = /^ip route get (\S+)$/.exec(t);
   if (rg) return [t, ipRouteGet(s, parseIpv4(rg[1]!), sim.now)];
-  if (t === 'ip -s link') return [t, ipStatsLink(s, sim.countersOf(dev))];
-  const sl = /^ip -s link show (?:dev )?(\S+)$/.exec(t);
+  const sl = /^ip (-s |-s -s )link(?: show (?:dev )?(\S+))?$/.exec(t);
   if (sl) {
-    return [t, has(sl[1]!) ? ipStatsLink(s, sim.countersOf(dev), sl[1]) : `Device "${sl[1]}" does not exist.`];
+    const level = sl[1] === '-s -s ' ? 2 : 1;
+    if (sl[2] === undefined) return [t, ipStatsLink(s, sim.countersOf(dev), undefined, level)];
+    return [t, has(sl[2]) ? ipStatsLink(s, sim.countersOf(dev), sl[2], level) : `Device "${sl[2]}" does not exist.`];
   }
   if (t === 'iptables -L -v -n' || t === 'iptables') return ['iptables -L -v -n', iptablesList(s.filter)];
   const ip = /^iptables -L(?: (INPUT|FORWARD|OUTPUT))? -v -n( -x)?( --line-numbers)?$/.exec(t);
@@ -79,7 +80,7 @@ function showLinux(sim: Simulation<EthernetFrame>, dev: string, s: HostState, t:
   if (bl) return [t, has(bl[1]!) ? bridgeLinkShow(s, bl[1]!) : `Cannot find device "${bl[1]}"`];
   const nm = /^ip neigh(?: show)? dev (\S+)$/.exec(t);
   if (nm) return [t, has(nm[1]!) ? ipNeighShow(s, nm[1]!) : `Cannot find device "${nm[1]}"`];
-  throw new Error(`show ${dev}: unknown tool '${t}' (ip neigh, ip neigh show dev D, arp -n [-i D], ip addr, ip route, ip route show cache, ip route get A, ip -s link [show dev D], bridge fdb <bridge|dev D>, bridge link [show dev D], iptables -L [CHAIN] -v -n [-x] [--line-numbers], sysctl)`);
+  throw new Error(`show ${dev}: unknown tool '${t}' (ip neigh, ip neigh show dev D, arp -n [-i D], ip addr, ip route, ip route show cache, ip route get A, ip [-s] -s link [show dev D], bridge fdb <bridge|dev D>, bridge link [show dev D], iptables -L [CHAIN] -v -n [-x] [--line-numbers], sysctl)`);
 }
 
 /** Per-port frame and byte counters, `show interfaces counters` style. */

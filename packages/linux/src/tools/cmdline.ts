@@ -41,7 +41,7 @@ export const EXEC_FORMS: readonly { form: string; does: string }[] = [
   { form: 'ip neigh|n [show] [dev IF]', does: 'prints the neighbour table' },
   { form: 'ip addr|a [show] [IF]', does: 'prints addresses' },
   { form: 'ip route|r [show] | ip route get ADDR | ip route show cache', does: 'prints routes, a lookup, the route exceptions' },
-  { form: 'ip -s link [show [dev] IF]', does: 'prints interfaces (or one) with their counters' },
+  { form: 'ip -s [-s] link [show [dev] IF]', does: 'prints interfaces (or one) with their counters (twice -s: the error counters too, otherhost drops and carrier changes)' },
   { form: 'bridge fdb [show] br BR | dev IF', does: 'prints a bridge or VXLAN device forwarding table' },
   { form: 'bridge link [show] [dev IF]', does: 'prints bridge ports with their STP state (forwarding or disabled), priority and cost' },
   { form: 'iptables -A|-D CHAIN RULE, -I CHAIN [NUM] RULE, -D CHAIN NUM', does: 'a filter rule: -i, -o, -s, -d, -p icmp|udp|tcp, -m udp|tcp --sport/--dport, -m comment --comment, -j ACCEPT|DROP|REJECT; counters of other rules kept' },

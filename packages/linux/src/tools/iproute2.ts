@@ -10,9 +10,14 @@ import { address, Args, cidr, count, keyword, mac, matches, type ExecParsed } fr
 /** `ip ...` (ip/ip.c: address, route, neighbour, link in the order ip.c tries them). */
 export function ip(words: string[]): ExecParsed {
   const rest = [...words];
-  const stats = rest[0] === '-s' || rest[0] === '-stats' || rest[0] === '-statistics';
-  if (stats) rest.shift();
-  if (rest[0]?.startsWith('-')) throw new Error(`ip: option '${rest[0]}' is not supported (supported: -s)`);
+  // -s (-stats, -statistics) once for the counters, twice for the error counters as well.
+  let level = 0;
+  while (rest[0] === '-s' || rest[0] === '-stats' || rest[0] === '-statistics') {
+    rest.shift();
+    level = Math.min(2, level + 1);
+  }
+  const stats = level > 0;
+  if (rest[0]?.startsWith('-')) throw new Error(`ip: option '${rest[0]}' is not supported (supported: -s, -s -s)`);
   const object = keyword(rest[0], ['address', 'route', 'neighbor', 'neighbour', 'link'], 'ip');
   const sub = rest.slice(1);
   if (stats && object !== 'link') throw new Error(`ip -s ${rest[0]}: only 'ip -s link' is supported`);
@@ -25,11 +30,11 @@ export function ip(words: string[]): ExecParsed {
     case 'neighbour':
       return ipNeigh(sub);
     default:
-      return ipLink(sub, stats);
+      return ipLink(sub, stats, level === 2 ? 'ip -s -s link' : 'ip -s link');
   }
 }
 
-function ipLink(words: string[], stats: boolean): ExecParsed {
+function ipLink(words: string[], stats: boolean, view = 'ip -s link'): ExecParsed {
   const verb = keyword(words[0] ?? 'show', stats ? ['show', 'list'] : ['add', 'delete', 'set', 'show', 'list'], 'ip link');
   if (verb === 'add') return ipLinkAdd(words.slice(1));
   if (verb === 'delete') {
@@ -46,7 +51,7 @@ function ipLink(words: string[], stats: boolean): ExecParsed {
     let dev = a.next();
     if (dev === 'dev') dev = a.value('dev');
     if (!a.done()) a.unsupported(a.peek()!, ['dev IF']);
-    return { kind: 'show', tool: dev === undefined ? 'ip -s link' : `ip -s link show dev ${dev}` };
+    return { kind: 'show', tool: dev === undefined ? view : `${view} show dev ${dev}` };
   }
   const a = new Args(words.slice(1), 'ip link set');
   let dev = a.next();
