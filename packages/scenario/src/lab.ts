@@ -142,7 +142,13 @@ export function labScript(scenario: Scenario, opts: LabOptions = {}): Lab {
     const tb = `l${i}b`;
     endName.set(a, ta);
     endName.set(b, tb);
-    say(`ip link add ${ta} netns ${ns(da)} type veth peer name ${tb} netns ${ns(db)}`);
+    // Each end an ifindex of its own, never its peer's: a veth whose ifindex equals its peer's
+    // (ifindexes are per namespace, so two first devices would both be 2) has its carrier
+    // changes handled by linkwatch as non-urgent (net/core/link_watch.c linkwatch_urgent_event:
+    // ifindex != iflink), at most once a second — a bridge port would start forwarding up to a
+    // second late (found by fuzz-kernel, seed 1 case 69). netsim's NIC is a veth with distinct
+    // ends: its carrier changes act at once.
+    say(`ip link add ${ta} netns ${ns(da)} index ${1000 + 2 * i} type veth peer name ${tb} netns ${ns(db)} index ${1001 + 2 * i}`);
     say(`ip -n ${ns(da)} link set ${ta} name ${shq(pa)}`);
     say(`ip -n ${ns(db)} link set ${tb} name ${shq(pb)}`);
     // A link that starts down (a cable not yet plugged in): its first end stays down until a step raises it.
