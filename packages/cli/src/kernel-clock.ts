@@ -1,10 +1,12 @@
 /** The lab kernel's clock as conform's netsim seeds draw it (see kernelClock). */
+import { parseDuration } from '@netsim/engine';
 import type { ScenarioBuilder } from '@netsim/scenario';
 
 /**
  * What a seed of `conform` draws besides the model's own randomness: where the kernel's jiffies
  * stand, so that its timers fire as the timer wheel fires them (HostConfig.timerWheel, HZ 250 as
- * the lab's kernel has it) — one phase for every host, as one kernel runs the whole lab.
+ * the lab's kernel has it) — one phase for every host, as one kernel runs the whole lab — and how
+ * late each step starts.
  */
 export function kernelClock(seed: number): (b: ScenarioBuilder) => void {
   // FNV-1a of the seed: a phase anywhere in 2^15 ticks (every level's alignment), to the nanosecond.
@@ -15,8 +17,22 @@ export function kernelClock(seed: number): (b: ScenarioBuilder) => void {
     for (const d of (b as unknown as { devices: { kind: string; config: Record<string, unknown> }[] }).devices) {
       if (d.kind === 'host') d.config = { ...d.config, timerWheel: { hz: LAB_HZ, phaseNs } };
     }
+    // Each command and link step starts a little late, as the lab's do: a shell sleeps until the
+    // step's time, then `ip netns exec` starts the tool (measured here: 2-10 ms, more under load).
+    // Two steps a whole number of seconds apart, each meeting the other's kernel timer
+    // (locktime, retransmissions), then fall either side of it, as in the kernel (fuzz-kernel
+    // seed 1 case 291: an ARP update at 2 s and another at 3 s, one locktime apart).
+    b.actions.forEach((a, i) => {
+      if (a.kind === 'show') return;
+      let x = Math.imul(h ^ (i + 1), 0x85ebca6b) >>> 0;
+      x = Math.imul(x ^ (x >>> 13), 0xc2b2ae35) >>> 0;
+      b.actions[i] = { ...a, at: parseDuration(a.at) + (x % STEP_LATENCY_NS) };
+    });
   };
 }
+
+/** The most a lab step starts after its time, as conform's seeds draw it (uniform from 0). */
+export const STEP_LATENCY_NS = 20_000_000;
 
 /** The lab kernel's tick (CONFIG_HZ=250, Debian's). */
 export const LAB_HZ = 250;
