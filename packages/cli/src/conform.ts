@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { labScript, runScenario, type Scenario } from '@netsim/scenario';
-import { kernelClock } from './kernel-clock.js';
+import { kernelClock, STEP_LATENCY_NS } from './kernel-clock.js';
 
 export { kernelClock } from './kernel-clock.js';
 import { parseDuration, type TraceRecord } from '@netsim/engine';
@@ -275,8 +275,10 @@ export function compareOutcomes(scenario: Scenario, records: readonly TraceRecor
     /** The lines a tool printed on this device in the simulator (its `<tool>.output` records, this session's). */
     // A step without a session (an exec line) is the run of the tool that started at this instant.
     // (A capture: the one listening on the device its header names.)
-    // (A tool that reports later names its start: `started`.)
-    const startedHere = (r: TraceRecord<EthernetFrame>) => r.type === `${verb}.output` && (r as { dev?: string }).dev === dev && ((r as { started?: number }).started ?? r.t) === parseDuration(at) && (verb !== 'tcpdump' || String((r as { text?: string }).text).startsWith(`listening on ${tool ?? ''},`));
+    // (A tool that reports later names its start: `started`; a seed starts each step up to
+    // STEP_LATENCY_NS late.)
+    const since = (r: TraceRecord<EthernetFrame>) => ((r as { started?: number }).started ?? r.t) - parseDuration(at);
+    const startedHere = (r: TraceRecord<EthernetFrame>) => r.type === `${verb}.output` && (r as { dev?: string }).dev === dev && since(r) >= 0 && since(r) < STEP_LATENCY_NS && (verb !== 'tcpdump' || String((r as { text?: string }).text).startsWith(`listening on ${tool ?? ''},`));
     const started = session ?? (records.find(startedHere) as { session?: string } | undefined)?.session;
     const printed = (name: string) =>
       records.filter((r) => r.type === `${name}.output` && (r as { dev?: string }).dev === dev && (started === undefined || (r as { session?: string }).session === started)).flatMap((r) => String((r as { text?: string }).text).split('\n'));
