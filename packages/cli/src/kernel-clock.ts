@@ -22,11 +22,15 @@ export function kernelClock(seed: number): (b: ScenarioBuilder) => void {
     // Two steps a whole number of seconds apart, each meeting the other's kernel timer
     // (locktime, retransmissions), then fall either side of it, as in the kernel (fuzz-kernel
     // seed 1 case 291: an ARP update at 2 s and another at 3 s, one locktime apart).
+    // Steps at one instant on one device run one after another in the lab, as here: they share
+    // one delay and keep their order.
     b.actions.forEach((a, i) => {
       if (a.kind === 'show') return;
-      let x = Math.imul(h ^ (i + 1), 0x85ebca6b) >>> 0;
+      const at = parseDuration(a.at);
+      let x = h;
+      for (const c of `${a.kind === 'link' ? `link ${a.link}` : a.dev}@${at}`) x = Math.imul(x ^ c.charCodeAt(0), 0x01000193) >>> 0;
       x = Math.imul(x ^ (x >>> 13), 0xc2b2ae35) >>> 0;
-      b.actions[i] = { ...a, at: parseDuration(a.at) + (x % STEP_LATENCY_NS) };
+      b.actions[i] = { ...a, at: at + (x % STEP_LATENCY_NS) };
     });
   };
 }
