@@ -4,7 +4,7 @@
  * (include/linux/netdevice.h).
  */
 import type { Mac } from '@netsim/packets';
-import type { DevStats } from './config.js';
+import type { Iface } from './config.js';
 
 /**
  * Why the kernel would refuse `name` as an interface name, or undefined when it takes it —
@@ -55,4 +55,42 @@ export function devCount(w: { stats: Readonly<Record<string, DevStats>> }, dev: 
     : what === 'tx' ? { ...o, txPackets: o.txPackets + 1, txBytes: o.txBytes + bytes }
     : { ...o, [what]: o[what] + 1 };
   w.stats = { ...w.stats, [dev]: n };
+}
+
+/**
+ * What `ip -s link` shows of a device that the host itself counts (net/core/dev.c dev_get_stats:
+ * the driver's counters plus dev->core_stats). A NIC's packets and bytes are the wire's — the
+ * engine counts them per port — so for a NIC only the drops are here; a bridge, VXLAN device or
+ * lo counts everything here (br_device.c, vxlan_core.c, loopback.c, dev_sw_netstats_*).
+ */
+export interface DevStats {
+  readonly rxPackets: number;
+  readonly rxBytes: number;
+  /** rx_dropped: no protocol took the frame (__netif_receive_skb_core: dev_core_stats_rx_dropped_inc). */
+  readonly rxDropped: number;
+  /** rx_otherhost_dropped: IPv4 to another host's MAC (ip_rcv_core); `ip -s -s link` shows it. */
+  readonly rxOtherhost: number;
+  readonly txPackets: number;
+  readonly txBytes: number;
+  /** tx_dropped: e.g. a VXLAN device with no remote for the destination (vxlan_xmit). */
+  readonly txDropped: number;
+  /** carrier_up_count + carrier_down_count (`ip -s -s link`: transns). */
+  readonly carrierChanges: number;
+}
+
+/**
+ * The counts a device starts with: a NIC (a veth) has had its carrier taken away when it was made
+ * (veth_newlink: netif_carrier_off counts a change) and given back if its link is up (veth_open:
+ * netif_carrier_on on both ends) — transns 2, or 1 on a link that starts down. A bridge counts
+ * one when its first port comes (brAddIf) and one more if it has carrier; a VXLAN device or lo
+ * starts at 0 (measured on Linux 6.18).
+ */
+export function initialStats(ifaces: readonly Iface[], bridgePorts: Readonly<Record<string, readonly string[]>>): Record<string, DevStats> {
+  const out: Record<string, DevStats> = {};
+  const zero = { rxPackets: 0, rxBytes: 0, rxDropped: 0, rxOtherhost: 0, txPackets: 0, txBytes: 0, txDropped: 0 };
+  for (const f of ifaces) {
+    if (f.kind === 'nic') out[f.name] = { ...zero, carrierChanges: f.carrier ? 2 : 1 };
+    if (f.kind === 'bridge' && (bridgePorts[f.name]?.length ?? 0) > 0) out[f.name] = { ...zero, carrierChanges: f.carrier ? 2 : 1 };
+  }
+  return out;
 }
