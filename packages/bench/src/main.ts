@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util';
 import { JsonlFile } from '@netsim/scenario/node';
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { runMesh, schedule, type MeshResult } from './l2arp.js';
+import { clusterBench } from './cluster-run.js';
 import { defineDevice, Rng, Simulation, type DeviceModel, type ModelRecordData, type Output, type StepContext } from '@netsim/engine';
 import { ETHERTYPE_EXPERIMENTAL, arpRequest, ethernetFrames, ethernetIpv4, formatIpv4, ipv4, macFromNumber, type EthernetFrame } from '@netsim/packets';
 import { linuxHost, type HostState } from '@netsim/linux';
@@ -27,6 +28,10 @@ function row(r: Row): void {
 }
 
 const argv = process.argv.slice(2);
+if (argv[0] === 'cluster') {
+  clusterBench(argv.slice(1));
+  process.exit(process.exitCode ?? 0);
+}
 if (argv[0] === 'l2-arp-mesh') {
   await mesh(argv.slice(1));
   process.exit(process.exitCode ?? 0);

@@ -1,20 +1,29 @@
 /**
  * The Kubernetes API, modelled — not a real apiserver. An object store (Nodes with their Ready
- * condition and Lease renewals, Services) with watches delivered to subscribers after a
- * configurable delay, and the node-lifecycle controller (kube-controller-manager): every
- * node-monitor-period (5 s) it marks a node NotReady when its Lease has not been renewed for the
- * grace period (node-monitor-grace-period, 40 s), and Ready again when renewals resume.
+ * condition, Leases, Services) whose watches are delivered to subscribers after a configurable
+ * delay, and the node-lifecycle controller (kube-controller-manager): every node-monitor-period
+ * (5 s) it marks a node NotReady when its Lease has not been renewed for the grace period
+ * (node-monitor-grace-period, 40 s), and Ready again when renewals resume.
+ *
+ * Watches are the API server's: every change to an object is one event (ADDED, MODIFIED,
+ * DELETED) carrying the object and the store's next resourceVersion, sent to every watcher of the
+ * kind; an informer starts with a List (`list`, answered with `listed`) and keeps its cache from
+ * the events (informer.ts). A Lease renewal updates the Lease — no Node changes, no watch event
+ * (the lease-based heartbeat, KEP-589, Kubernetes 1.17+); the kubelet reports NodeStatus every
+ * nodeStatusReportFrequency (5 min), which is a Node MODIFIED.
  *
  * The store is out of band (it is reached by device messages); its network face is the master
  * host's listener on :6443, which kubelets must reach over TCP before their renewal counts.
  *
- * Not modelled: other kinds, resourceVersions, RBAC, taints and evictions, the 5-minute pod
- * eviction timeout.
+ * Not modelled: other kinds, RBAC, taints and evictions, the 5-minute pod eviction timeout, watch
+ * bookmarks and re-lists after a broken watch (a dropped event stays missed).
  */
 import type { ApiRecord } from './records.js';
-import { API_COMMAND_NAMES, watchEvent, type ApiCommand } from './commands.js';
-import { defineDevice, parseDuration, SECOND, type Duration, type Effects, type Nanos, type StepContext } from '@netsim/engine';
+import { API_COMMAND_NAMES, type ApiCommand, type ListedCommand, type WatchCommand } from './commands.js';
+import { defineDevice, parseDuration, PMap, SECOND, type Duration, type Effects, type Nanos, type StepContext } from '@netsim/engine';
 import { formatIpv4, parseCidr, parseIpv4, type EthernetFrame } from '@netsim/packets';
+import { Snapshot, type WatchEventType, type WatchKind } from './informer.js';
+import type { WatchedNode } from './flannel.js';
 
 export interface ServicePort {
   readonly port: number;
@@ -74,7 +83,8 @@ export interface NodeStatus {
   readonly ready: boolean;
   /** memberlist stand-in: the node's MetalLB speaker is alive (false once it stops). */
   readonly speaker?: boolean;
-  readonly renewedAt: Nanos;
+  /** When the kubelet last reported NodeStatus (absent until its first report after registering). */
+  readonly heartbeat?: Nanos;
   readonly transitions: number;
 }
 
@@ -89,8 +99,16 @@ export interface PodStatus {
 
 export interface ApiState {
   readonly nodes: Readonly<Record<string, NodeStatus>>;
+  /** Each Node's Lease (kube-node-lease): its renewTime, by the node's number in `leaseIds`. */
+  readonly leases: PMap<Nanos>;
+  readonly leaseIds: Readonly<Record<string, number>>;
   readonly pods: Readonly<Record<string, PodStatus>>;
   readonly services: Readonly<Record<string, ServiceSpec>>;
+  /** What the watches have sent, per kind: the objects as watchers see them, at the last resourceVersion. */
+  readonly nodeView: Snapshot<WatchedNode>;
+  readonly serviceView: Snapshot<ServiceSpec>;
+  /** The store's resourceVersion: one more for every change. */
+  readonly resourceVersion: number;
   readonly watchers: readonly string[];
   readonly nodeWatchers: readonly string[];
   readonly watchDelayNs: Nanos;
@@ -103,23 +121,40 @@ export interface ApiState {
   readonly pendingAnnotations: Readonly<Record<string, Readonly<Record<string, string>>>>;
   /** MetalLB's pool, expanded, in order. */
   readonly lbPool: readonly string[];
+  /** Watch events sent to watchers so far (apiserver_watch_events_sent_total). */
+  readonly watchEventsSent: number;
 }
 
 /** kube-controller-manager defaults (node-monitor-period, node-monitor-grace-period in 1.20–1.28). */
 export const API_DEFAULTS = Object.freeze({ monitorPeriodNs: 5 * SECOND, gracePeriodNs: 40 * SECOND, watchDelayNs: 100_000_000 });
+
+/** A Node as its watchers see it. */
+function watched(n: NodeStatus): WatchedNode {
+  return { name: n.name, ip: n.ip, podCIDR: n.podCIDR, ready: n.ready, ...(n.speaker === undefined ? {} : { speaker: n.speaker }), ...(n.heartbeat === undefined ? {} : { heartbeat: n.heartbeat }), annotations: n.annotations };
+}
 
 export const kubeApi = defineDevice<ApiState, ApiConfig, EthernetFrame, ApiRecord, ApiCommand>({
   kind: 'kube-api',
   ports: () => [],
   init(c) {
     const nodes: Record<string, NodeStatus> = {};
-    for (const n of c.nodes ?? []) nodes[n.name] = { name: n.name, ip: n.ip, podCIDR: null, annotations: {}, roles: n.roles ?? '<none>', ready: true, renewedAt: 0, transitions: 0 };
+    const leaseIds: Record<string, number> = {};
+    for (const n of c.nodes ?? []) {
+      nodes[n.name] = { name: n.name, ip: n.ip, podCIDR: null, annotations: {}, roles: n.roles ?? '<none>', ready: true, transitions: 0 };
+      leaseIds[n.name] = Object.keys(leaseIds).length;
+    }
     const services: Record<string, ServiceSpec> = {};
     for (const s of c.services ?? []) services[s.name] = s;
+    const rv = Object.keys(nodes).length + Object.keys(services).length;
     return {
       nodes,
+      leases: PMap.from(Object.values(leaseIds).map((i) => [i, 0] as const)),
+      leaseIds,
       pods: {},
       services,
+      nodeView: Snapshot.of(Object.values(nodes).map(watched), rv),
+      serviceView: Snapshot.of(Object.values(services), rv),
+      resourceVersion: rv,
       watchers: c.watchers,
       nodeWatchers: c.nodeWatchers ?? [],
       watchDelayNs: c.watchDelay === undefined ? API_DEFAULTS.watchDelayNs : parseDuration(c.watchDelay),
@@ -130,6 +165,7 @@ export const kubeApi = defineDevice<ApiState, ApiConfig, EthernetFrame, ApiRecor
       pendingAnnotations: {},
       lbPool: expandPool(c.lbPool ?? []),
       faults: Object.fromEntries(Object.entries(c.watchFaults ?? {}).map(([w, f]) => [w, { drop: f.drop ?? false, delayNs: f.delay === undefined ? 0 : parseDuration(f.delay) }])),
+      watchEventsSent: 0,
     };
   },
   on: {
@@ -142,20 +178,15 @@ export const kubeApi = defineDevice<ApiState, ApiConfig, EthernetFrame, ApiRecor
       if (key !== 'monitor') return;
       fx.timer('monitor', s.monitorNs);
       // The node-lifecycle controller: Ready follows the Lease.
-      let nodes: Record<string, NodeStatus> | null = null;
+      let st = s;
       for (const n of Object.values(s.nodes).sort((a, b) => (a.name < b.name ? -1 : 1))) {
-        const fresh = ctx.now - n.renewedAt <= s.graceNs;
+        const fresh = ctx.now - (s.leases.get(s.leaseIds[n.name]!) ?? 0) <= s.graceNs;
         if (fresh === n.ready) continue;
-        const name = n.name;
-        fx.write((d) => {
-          d.nodes[name]!.ready = fresh;
-          d.nodes[name]!.transitions++;
-        });
-        fx.record('node.ready', { node: name, ready: fresh });
-        fx.log(`node_lifecycle_controller: Node ${name} status is now: ${fresh ? 'NodeReady' : 'NodeNotReady'}`);
-        nodes = { ...(nodes ?? s.nodes), [name]: { ...n, ready: fresh } };
+        fx.record('node.ready', { node: n.name, ready: fresh });
+        fx.log(`node_lifecycle_controller: Node ${n.name} status is now: ${fresh ? 'NodeReady' : 'NodeNotReady'}`);
+        st = putNode(st, { ...n, ready: fresh, transitions: n.transitions + 1 }, 'MODIFIED', fx);
       }
-      if (nodes !== null) notifyNodes(s, nodes, fx);
+      commit(s, st, fx);
     },
   },
 });
@@ -168,8 +199,9 @@ const HANDLERS: { [N in ApiCommand['name']]: (s: ApiState, c: Extract<ApiCommand
   register: register,
   annotate: annotate,
   member: member,
-  'list-nodes': listNodes,
+  list: list,
   lease: lease,
+  'node-status': nodeStatus,
   'watch-fault': watchFault,
   'pod-status': podStatus,
   'apply-service': applyService,
@@ -181,22 +213,23 @@ function start(s: ApiState, _c: unknown, ctx: StepContext, fx: ApiFx): void {
   fx.timer('monitor', s.monitorNs);
   fx.write((d) => {
     d.started = true;
-    for (const n of Object.values(d.nodes)) n.renewedAt = ctx.now;
+    d.leases = PMap.from([...s.leases.keys()].map((i) => [i, ctx.now] as const));
   });
-  notify(s, s.services, fx);
 }
 
 function register(s: ApiState, c: Extract<ApiCommand, { name: 'register' }>, ctx: StepContext, fx: ApiFx): void {
   const name = c.node;
   if (s.nodes[name]) return;
   const podCIDR = c.podCIDR === undefined || c.podCIDR === 'none' ? null : c.podCIDR;
-  const node: NodeStatus = { name, ip: c.ip, podCIDR, annotations: s.pendingAnnotations[name] ?? {}, roles: c.roles ?? '<none>', ready: true, renewedAt: ctx.now, transitions: 0 };
+  const node: NodeStatus = { name, ip: c.ip, podCIDR, annotations: s.pendingAnnotations[name] ?? {}, roles: c.roles ?? '<none>', ready: true, transitions: 0 };
+  const id = Object.keys(s.leaseIds).length;
   fx.write((d) => {
-    d.nodes[name] = node as never;
     delete d.pendingAnnotations[name];
+    d.leaseIds[name] = id;
+    d.leases = s.leases.set(id, ctx.now);
   });
   fx.record('node.register', { node: name, ip: node.ip });
-  notifyNodes(s, { ...s.nodes, [name]: node }, fx);
+  commit(s, putNode(s, node, 'ADDED', fx), fx);
 }
 
 function annotate(s: ApiState, c: Extract<ApiCommand, { name: 'annotate' }>, _ctx: StepContext, fx: ApiFx): void {
@@ -210,43 +243,45 @@ function annotate(s: ApiState, c: Extract<ApiCommand, { name: 'annotate' }>, _ct
     return;
   }
   const annotations = { ...n.annotations, ...c.annotations };
-  fx.write((d) => {
-    d.nodes[name]!.annotations = annotations;
-  });
   fx.record('node.annotate', { node: name, annotations });
-  notifyNodes(s, { ...s.nodes, [name]: { ...n, annotations } }, fx);
+  commit(s, putNode(s, { ...n, annotations }, 'MODIFIED', fx), fx);
 }
 
 function member(s: ApiState, c: Extract<ApiCommand, { name: 'member' }>, _ctx: StepContext, fx: ApiFx): void {
-  // memberlist stand-in: a speaker that stops is seen gone by the others (delivered with
-  // the node list, after the watch delay).
-  const name = c.node;
-  const n = s.nodes[name];
+  // memberlist stand-in: a speaker that stops is seen gone by the others (delivered as a Node
+  // update, after the watch delay).
+  const n = s.nodes[c.node];
   if (!n) return;
   const speaker = c.alive === true;
-  fx.write((d) => {
-    d.nodes[name]!.speaker = speaker;
-  });
-  fx.record('speaker.member', { node: name, alive: speaker });
-  notifyNodes(s, { ...s.nodes, [name]: { ...n, speaker } }, fx);
+  fx.record('speaker.member', { node: n.name, alive: speaker });
+  commit(s, putNode(s, { ...n, speaker }, 'MODIFIED', fx), fx);
 }
 
-function listNodes(s: ApiState, c: Extract<ApiCommand, { name: 'list-nodes' }>, _ctx: StepContext, fx: ApiFx): void {
+function list(s: ApiState, c: Extract<ApiCommand, { name: 'list' }>, _ctx: StepContext, fx: ApiFx): void {
   // The informer's initial List: a request of its own, so a watch fault's drop does not apply.
   const w = c.watcher;
-  const list = nodeList(s.nodes);
-  fx.record('nodes.list', { watcher: w, nodes: list.length });
-  fx.send(w, watchEvent.nodes(list), s.watchDelayNs + (s.faults[w]?.delayNs ?? 0));
+  const view = c.kind === 'Node' ? s.nodeView : s.serviceView;
+  const items = view.list();
+  // The List's resourceVersion: the kind's last change (the watch that follows skips what it holds).
+  fx.record('watch.list', { kind: c.kind, watcher: w, items: items.length, resourceVersion: view.resourceVersion });
+  const answer = { name: 'listed', kind: c.kind, items, resourceVersion: view.resourceVersion } as ListedCommand;
+  fx.send(w, answer, s.watchDelayNs + (s.faults[w]?.delayNs ?? 0));
 }
 
 function lease(s: ApiState, c: Extract<ApiCommand, { name: 'lease' }>, ctx: StepContext, fx: ApiFx): void {
-  const name = c.node;
-  const n = s.nodes[name];
-  if (!n) return; // a Lease for a node that has not registered: the kubelet registers first
+  const id = s.leaseIds[c.node];
+  if (id === undefined) return; // a Lease for a node that has not registered: the kubelet registers first
   fx.write((d) => {
-    d.nodes[name]!.renewedAt = ctx.now;
+    d.leases = s.leases.set(id, ctx.now);
   });
-  fx.record('lease.renew', { node: name });
+  fx.record('lease.renew', { node: c.node });
+}
+
+function nodeStatus(s: ApiState, c: Extract<ApiCommand, { name: 'node-status' }>, ctx: StepContext, fx: ApiFx): void {
+  const n = s.nodes[c.node];
+  if (!n) return;
+  fx.record('node.status', { node: n.name });
+  commit(s, putNode(s, { ...n, heartbeat: ctx.now }, 'MODIFIED', fx), fx);
 }
 
 function watchFault(s: ApiState, c: Extract<ApiCommand, { name: 'watch-fault' }>, _ctx: StepContext, fx: ApiFx): void {
@@ -279,61 +314,64 @@ function applyService(s: ApiState, c: Extract<ApiCommand, { name: 'apply-service
       fx.record('service.event', { service: `${svc.namespace ?? 'default'}/${svc.name}`, reason: 'IPAllocated', message: `Assigned IP ["${ip}"]` });
     }
   }
-  const services = { ...s.services, [svc.name]: svc };
+  const type: WatchEventType = s.services[svc.name] === undefined ? 'ADDED' : 'MODIFIED';
+  const done = svc;
   fx.write((d) => {
-    d.services[svc.name] = svc as never;
+    d.services[done.name] = done as never;
   });
   fx.record('service.apply', { name: svc.name, clusterIP: svc.clusterIP, externalIPs: svc.externalIPs ?? [] });
-  notify(s, services, fx);
+  commit(s, putService(s, svc, type, fx), fx);
 }
 
 function deleteService(s: ApiState, c: Extract<ApiCommand, { name: 'delete-service' }>, _ctx: StepContext, fx: ApiFx): void {
-  const name = c.service;
-  const { [name]: _gone, ...services } = s.services;
+  const svc = s.services[c.service];
+  if (svc === undefined) return;
   fx.write((d) => {
-    delete d.services[name];
+    delete d.services[svc.name];
   });
-  notify(s, services, fx);
+  commit(s, putService(s, svc, 'DELETED', fx), fx);
 }
 
-/** Watch events: every watcher gets the full Service list after the watch delay (and its fault). */
-function notify(
-  s: ApiState,
-  services: Readonly<Record<string, ServiceSpec>>,
-  fx: { send(to: string, c: { name: string; [k: string]: unknown }, delay: Nanos): void; record: Effects<ApiState, EthernetFrame, ApiRecord>['record'] },
-): void {
-  const list = Object.values(services).sort((a, b) => (a.name < b.name ? -1 : 1));
-  for (const w of s.watchers) {
+/** A Node changed: the store's copy, and one event to every node watcher. */
+function putNode(s: ApiState, n: NodeStatus, type: WatchEventType, fx: ApiFx): ApiState {
+  const object = watched(n);
+  const ev = { name: 'watch', kind: 'Node', type, object, resourceVersion: s.resourceVersion + 1 } as const;
+  const sent = broadcast(s, s.nodeWatchers, ev, fx);
+  return { ...s, nodes: { ...s.nodes, [n.name]: n }, nodeView: s.nodeView.with(ev), resourceVersion: ev.resourceVersion, watchEventsSent: s.watchEventsSent + sent };
+}
+
+/** A Service changed: one event to every Service watcher. */
+function putService(s: ApiState, svc: ServiceSpec, type: WatchEventType, fx: ApiFx): ApiState {
+  const ev = { name: 'watch', kind: 'Service', type, object: svc, resourceVersion: s.resourceVersion + 1 } as const;
+  const sent = broadcast(s, s.watchers, ev, fx);
+  return { ...s, serviceView: s.serviceView.with(ev), resourceVersion: ev.resourceVersion, watchEventsSent: s.watchEventsSent + sent };
+}
+
+/** The same event object to every watcher (after the watch delay and its fault); how many were sent. */
+function broadcast(s: ApiState, watchers: readonly string[], ev: WatchCommand, fx: ApiFx): number {
+  let sent = 0;
+  for (const w of watchers) {
     const fault = s.faults[w];
     if (fault?.drop) {
-      fx.record('watch.dropped', { watcher: w, services: list.length });
+      fx.record('watch.dropped', { watcher: w, kind: ev.kind, event: ev.type, object: ev.object.name, resourceVersion: ev.resourceVersion });
       continue;
     }
-    fx.send(w, watchEvent.services(list), s.watchDelayNs + (fault?.delayNs ?? 0));
+    fx.send(w, ev, s.watchDelayNs + (fault?.delayNs ?? 0));
+    sent++;
   }
+  return sent;
 }
 
-function nodeList(nodes: Readonly<Record<string, NodeStatus>>): { name: string; ip: string; podCIDR: string | null; ready: boolean; speaker?: boolean; annotations: Readonly<Record<string, string>> }[] {
-  return Object.values(nodes)
-    .sort((a, b) => (a.name < b.name ? -1 : 1))
-    .map((n) => ({ name: n.name, ip: n.ip, podCIDR: n.podCIDR, ready: n.ready, ...(n.speaker === undefined ? {} : { speaker: n.speaker }), annotations: n.annotations }));
-}
-
-/** Node watch events: every node watcher gets the node list (with annotations) after the delay. */
-function notifyNodes(
-  s: ApiState,
-  nodes: Readonly<Record<string, NodeStatus>>,
-  fx: { send(to: string, c: { name: string; [k: string]: unknown }, delay: Nanos): void; record: Effects<ApiState, EthernetFrame, ApiRecord>['record'] },
-): void {
-  const list = nodeList(nodes);
-  for (const w of s.nodeWatchers) {
-    const fault = s.faults[w];
-    if (fault?.drop) {
-      fx.record('watch.dropped', { watcher: w, nodes: list.length });
-      continue;
-    }
-    fx.send(w, watchEvent.nodes(list), s.watchDelayNs + (fault?.delayNs ?? 0));
-  }
+/** Writes what putNode/putService changed (the Node objects, the views, the resourceVersion). */
+function commit(before: ApiState, after: ApiState, fx: ApiFx): void {
+  if (after === before) return;
+  fx.write((d) => {
+    if (after.nodes !== before.nodes) for (const [k, v] of Object.entries(after.nodes)) if (before.nodes[k] !== v) d.nodes[k] = v as never;
+    d.nodeView = after.nodeView;
+    d.serviceView = after.serviceView;
+    d.resourceVersion = after.resourceVersion;
+    d.watchEventsSent = after.watchEventsSent;
+  });
 }
 
 /** `kubectl get pods -A -o wide` for the pods nodes have reported. */

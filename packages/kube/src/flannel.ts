@@ -63,7 +63,6 @@ export interface FlannelState {
   readonly keepsMac: boolean;
   /** Before v0.9.0: L3-miss mode (per-pod REACHABLE neighbours on demand). */
   readonly l3miss: boolean;
-  readonly leases: Readonly<Record<string, PeerLease>>;
   readonly log: readonly string[];
 }
 
@@ -75,6 +74,8 @@ export interface WatchedNode {
   readonly ready?: boolean;
   /** memberlist stand-in: false once the node's MetalLB speaker stopped. */
   readonly speaker?: boolean;
+  /** When the kubelet last reported NodeStatus (lastHeartbeatTime), once it has. */
+  readonly heartbeat?: number;
   readonly annotations: Readonly<Record<string, string>>;
 }
 
@@ -86,7 +87,7 @@ export { versionAtLeast } from './version.js';
 export function initFlannel(c: FlannelConfig): FlannelState {
   const version = c.version ?? 'v0.10.0';
   if (!versionAtLeast(version, 0, 5, 0)) throw new Error(`flannel ${version}: the vxlan backend is modelled from v0.5.0`);
-  return { version, keepsMac: versionAtLeast(version, 0, 24, 1), l3miss: !versionAtLeast(version, 0, 9, 0), leases: {}, log: [] };
+  return { version, keepsMac: versionAtLeast(version, 0, 24, 1), l3miss: !versionAtLeast(version, 0, 9, 0), log: [] };
 }
 
 /** The subnet's `.0` address: flannel.1's own address and the peer's neighbour/route gateway. */
@@ -104,7 +105,8 @@ export function leaseAnnotations(vtepMac: string, publicIP: string): Record<stri
   };
 }
 
-function leaseOf(n: WatchedNode): PeerLease | null {
+function leaseOf(n: WatchedNode | undefined): PeerLease | null {
+  if (n === undefined) return null;
   const data = n.annotations[ANN_BACKEND_DATA];
   const ip = n.annotations[ANN_PUBLIC_IP];
   if (n.podCIDR === null || data === undefined || ip === undefined || n.annotations[ANN_KUBE_MANAGED] !== 'true') return null;
@@ -113,55 +115,81 @@ function leaseOf(n: WatchedNode): PeerLease | null {
   return { subnet: n.podCIDR, publicIP: ip, vtepMac: mac.toLowerCase(), key: `${data}|${n.annotations[ANN_BACKEND_TYPE] ?? ''}|${ip}` };
 }
 
+/** The annotations that make a lease update count are all the same (and the subnet). */
+function sameLease(a: WatchedNode | undefined, b: WatchedNode | undefined): boolean {
+  if (a === b) return true;
+  if (a === undefined || b === undefined) return false;
+  const x = a.annotations;
+  const y = b.annotations;
+  return x === y || (a.podCIDR === b.podCIDR && x[ANN_BACKEND_DATA] === y[ANN_BACKEND_DATA] && x[ANN_BACKEND_TYPE] === y[ANN_BACKEND_TYPE] && x[ANN_PUBLIC_IP] === y[ANN_PUBLIC_IP] && x[ANN_KUBE_MANAGED] === y[ANN_KUBE_MANAGED]);
+}
+
+export type FlannelOutcome = { state: FlannelState; commands: HostCommand[]; log: string[] };
+
 /**
- * A node watch event: what flanneld does with the node list — host commands, log lines and its
- * new view of the peers' leases. Peers are handled in name order (deterministic).
+ * One Node's change as flanneld's informer hands it over (`old` before, `now` after; undefined for
+ * a Node that was not there, or is gone): the host commands and log lines for its lease.
  */
-export function onNodes(s: FlannelState, self: string, nodes: readonly WatchedNode[]): { state: FlannelState; commands: HostCommand[]; log: string[] } {
+export function onNodeChange(s: FlannelState, self: string, old: WatchedNode | undefined, now: WatchedNode | undefined): FlannelOutcome {
   const commands: HostCommand[] = [];
   const log: string[] = [];
-  const leases: Record<string, PeerLease> = {};
-  for (const n of [...nodes].sort((a, b) => (a.name < b.name ? -1 : 1))) {
-    if (n.name === self) continue;
-    const l = leaseOf(n);
-    if (l === null) continue;
-    leases[n.name] = l;
-    const old = s.leases[n.name];
-    if (old !== undefined && old.key === l.key) continue; // handleUpdateLeaseEvent: "No change to lease"
+  const name = (now ?? old)?.name;
+  if (name === undefined || name === self || sameLease(old, now)) return { state: s, commands, log };
+  const was = leaseOf(old);
+  const l = leaseOf(now);
+  if (l !== null) {
+    if (was !== null && was.key === l.key) return { state: s, commands, log }; // handleUpdateLeaseEvent: "No change to lease"
     if (s.l3miss) {
       // v0.7 handleSubnetEvents: routes.set(subnet, VtepMAC) and AddL2 — no neighbour, no route.
       commands.push({ name: 'fdb-replace', dev: FLANNEL_DEV, mac: l.vtepMac, dst: l.publicIP, permanent: true });
-      continue;
+    } else {
+      const gw = formatIpv4(subnetZero(l.subnet));
+      log.push(`I vxlan_network.go:145] adding subnet: ${l.subnet} PublicIP: ${l.publicIP} VtepMAC: ${l.vtepMac}`);
+      commands.push({ name: 'neigh-replace', dev: FLANNEL_DEV, ip: gw, mac: l.vtepMac, state: 'PERMANENT' });
+      commands.push({ name: 'fdb-replace', dev: FLANNEL_DEV, mac: l.vtepMac, dst: l.publicIP, permanent: true });
+      commands.push({ name: 'route-replace', to: l.subnet, via: gw, dev: FLANNEL_DEV, onlink: true });
     }
-    const gw = formatIpv4(subnetZero(l.subnet));
-    log.push(`I vxlan_network.go:145] adding subnet: ${l.subnet} PublicIP: ${l.publicIP} VtepMAC: ${l.vtepMac}`);
-    commands.push({ name: 'neigh-replace', dev: FLANNEL_DEV, ip: gw, mac: l.vtepMac, state: 'PERMANENT' });
-    commands.push({ name: 'fdb-replace', dev: FLANNEL_DEV, mac: l.vtepMac, dst: l.publicIP, permanent: true });
-    commands.push({ name: 'route-replace', to: l.subnet, via: gw, dev: FLANNEL_DEV, onlink: true });
-  }
-  for (const [name, old] of Object.entries(s.leases).sort(([a], [b]) => (a < b ? -1 : 1))) {
-    if (leases[name] !== undefined) continue;
-    if (s.l3miss) {
-      commands.push({ name: 'fdb-del', dev: FLANNEL_DEV, mac: old.vtepMac });
-      continue;
+  } else if (was !== null) {
+    if (s.l3miss) commands.push({ name: 'fdb-del', dev: FLANNEL_DEV, mac: was.vtepMac });
+    else {
+      const gw = formatIpv4(subnetZero(was.subnet));
+      log.push(`I vxlan_network.go:177] removing subnet: ${was.subnet} PublicIP: ${was.publicIP} VtepMAC: ${was.vtepMac}`);
+      commands.push({ name: 'neigh-del', dev: FLANNEL_DEV, ip: gw });
+      commands.push({ name: 'fdb-del', dev: FLANNEL_DEV, mac: was.vtepMac });
+      commands.push({ name: 'route-del', to: was.subnet });
     }
-    const gw = formatIpv4(subnetZero(old.subnet));
-    log.push(`I vxlan_network.go:177] removing subnet: ${old.subnet} PublicIP: ${old.publicIP} VtepMAC: ${old.vtepMac}`);
-    commands.push({ name: 'neigh-del', dev: FLANNEL_DEV, ip: gw });
-    commands.push({ name: 'fdb-del', dev: FLANNEL_DEV, mac: old.vtepMac });
-    commands.push({ name: 'route-del', to: old.subnet });
   }
-  return { state: { ...s, leases, log: log.length ? [...s.log, ...log] : s.log }, commands, log };
+  return { state: log.length ? { ...s, log: [...s.log, ...log] } : s, commands, log };
+}
+
+/**
+ * A List answered: every Node in it is an add (or an update of the one the cache held), in name
+ * order, then every cached Node the List no longer has is a removal.
+ */
+export function onNodeList(s: FlannelState, self: string, old: readonly WatchedNode[], items: readonly WatchedNode[], get: (name: string) => WatchedNode | undefined): FlannelOutcome {
+  let st = s;
+  const commands: HostCommand[] = [];
+  const log: string[] = [];
+  const add = (r: FlannelOutcome) => {
+    st = r.state;
+    commands.push(...r.commands);
+    log.push(...r.log);
+  };
+  const now = new Set(items.map((n) => n.name));
+  for (const n of items) add(onNodeChange(st, self, get(n.name), n));
+  for (const n of old) if (!now.has(n.name)) add(onNodeChange(st, self, n, undefined));
+  return { state: st, commands, log };
 }
 
 /**
  * v0.7 handleL3Miss: the kernel asked for a neighbour on flannel.1 (app solicit). The lease whose
  * subnet holds the IP gives the VtepMAC for a REACHABLE entry (AddL3); no lease, a log line.
  */
-export function onL3Miss(s: FlannelState, ip: string): { commands: HostCommand[]; log: string[] } {
+export function onL3Miss(nodes: readonly WatchedNode[], self: string, ip: string): { commands: HostCommand[]; log: string[] } {
   const addr = parseIpv4(ip);
-  for (const l of Object.values(s.leases)) {
-    if (inPrefix(addr, parseCidr(l.subnet))) return { commands: [{ name: 'neigh-replace', dev: FLANNEL_DEV, ip, mac: l.vtepMac, state: 'REACHABLE' }], log: [] };
+  for (const n of nodes) {
+    const l = n.name === self ? null : leaseOf(n);
+    if (l !== null && inPrefix(addr, parseCidr(l.subnet))) return { commands: [{ name: 'neigh-replace', dev: FLANNEL_DEV, ip, mac: l.vtepMac, state: 'REACHABLE' }], log: [] };
   }
   return { commands: [], log: [`I network.go:263] L3 miss but route for ${ip} not found`] };
 }

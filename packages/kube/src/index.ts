@@ -14,3 +14,4 @@ export * from './openelb.js';
 export * from './records.js';
 export * from './commands.js';
 export * from './timers.js';
+export * from './informer.js';

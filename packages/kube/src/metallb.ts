@@ -10,14 +10,17 @@
  *   sender IP = target IP = the VIP, broadcast) at once and then every 1.1 s for 5 s
  *   (layer2/arp.go + announcer.go); nothing periodic afterwards.
  * - A speaker that stops (`metallb-stop`) withdraws and is seen gone by the others (memberlist,
- *   stood in for by a membership flag carried with the node list); `metallb-start` brings it back.
+ *   stood in for by a membership flag carried on its Node); `metallb-start` brings it back.
+ * - The election is kept per LB IP and looked at again only for the IPs whose candidates a watch
+ *   event changed (electNext); speakers whose caches saw the same events share one election.
  * Not modelled: memberlist's own probing and timing, NDP.
  */
 import { sha256 } from '@noble/hashes/sha2';
-import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils';
+import { utf8ToBytes } from '@noble/hashes/utils';
 import { inPrefix, parseCidr, parseIpv4 } from '@netsim/packets';
 import type { ServiceSpec } from './apiserver.js';
 import type { WatchedNode } from './flannel.js';
+import type { Snapshot, WatchEvent } from './informer.js';
 
 export const GARP_INTERVAL_NS = 1_100_000_000;
 export const GARP_FOR_NS = 5_000_000_000;
@@ -25,8 +28,10 @@ export const GARP_FOR_NS = 5_000_000_000;
 export interface MetallbState {
   /** The nodes running a speaker (the DaemonSet's nodes); null: every node. */
   readonly speakers: readonly string[] | null;
-  readonly nodes: readonly WatchedNode[];
-  readonly services: readonly ServiceSpec[];
+  /** This node's speaker pod runs (`metallb-stop` / `metallb-start`). */
+  readonly alive: boolean;
+  /** The election over this speaker's informer caches (null until both have been listed). */
+  readonly election: Election | null;
   /** The LB IPs this speaker announces, with the time it took each over. */
   readonly owned: Readonly<Record<string, number>>;
 }
@@ -36,22 +41,137 @@ export function inCidr(ip: string, cidr: string | null): boolean {
   return cidr !== null && inPrefix(parseIpv4(ip), parseCidr(cidr));
 }
 
-/** The node that announces `ip` of `svc`, or null when no speaker is usable. */
-export function electedNode(nodes: readonly WatchedNode[], svc: ServiceSpec, ip: string): string | null {
-  const local = svc.externalTrafficPolicy === 'Local';
-  const usable = nodes.filter((n) => n.ready !== false && n.speaker !== false && (!local || (svc.endpoints ?? []).some((e) => e === n.ip || inCidr(e, n.podCIDR))));
-  if (usable.length === 0) return null;
-  const key = (n: string) => bytesToHex(sha256(utf8ToBytes(`${n}#${ip}`)));
-  return usable.map((n) => ({ n: n.name, k: key(n.name) })).sort((a, b) => (a.k < b.k ? -1 : a.k > b.k ? 1 : 0))[0]!.n;
+/**
+ * sha256(node + "#" + ip) as a number from its first 48 bits, for ordering; a tie there (1 in
+ * 2^48) falls back to the whole digest. Cached per pair: the election asks for the same pairs on
+ * every speaker and every change.
+ */
+const HASHES = new Map<string, number>();
+const HASHES_MAX = 4_000_000;
+function rank(node: string, ip: string): number {
+  const key = `${node}#${ip}`;
+  let h = HASHES.get(key);
+  if (h === undefined) {
+    const d = sha256(utf8ToBytes(key));
+    h = ((d[0]! * 256 + d[1]!) * 256 + d[2]!) * 16777216 + ((d[3]! << 16) | (d[4]! << 8) | d[5]!);
+    if (HASHES.size >= HASHES_MAX) HASHES.clear();
+    HASHES.set(key, h);
+  }
+  return h;
 }
 
-/** The LB IPs `self` should announce now. */
-export function announced(s: MetallbState, self: string): string[] {
-  const out: string[] = [];
-  for (const svc of s.services) {
-    if (svc.type !== 'LoadBalancer') continue;
-    const nodes = s.speakers === null ? s.nodes : s.nodes.filter((n) => s.speakers!.includes(n.name));
-    for (const ip of svc.loadBalancerIPs ?? []) if (electedNode(nodes, svc, ip) === self) out.push(ip);
-  }
-  return out.sort();
+/** `a` sorts before `b` for `ip`: ShouldAnnounce sorts by the hex digest, i.e. by its bytes. */
+function before(a: string, b: string, ip: string): boolean {
+  const ra = rank(a, ip);
+  const rb = rank(b, ip);
+  if (ra !== rb) return ra < rb;
+  const da = sha256(utf8ToBytes(`${a}#${ip}`));
+  const db = sha256(utf8ToBytes(`${b}#${ip}`));
+  for (let i = 6; i < 32; i++) if (da[i] !== db[i]) return da[i]! < db[i]!;
+  return a < b;
 }
+
+/** A node may announce for `svc`: Ready, its speaker running, and (policy Local) a ready endpoint on it. */
+function usable(n: WatchedNode | undefined, svc: ServiceSpec, speakers: readonly string[] | null): boolean {
+  if (n === undefined || n.ready === false || n.speaker === false) return false;
+  if (speakers !== null && !speakers.includes(n.name)) return false;
+  return svc.externalTrafficPolicy !== 'Local' || (svc.endpoints ?? []).some((e) => e === n.ip || inCidr(e, n.podCIDR));
+}
+
+/** The node that announces `ip` of `svc`, or null when no speaker is usable. */
+export function electedNode(nodes: readonly WatchedNode[], svc: ServiceSpec, ip: string, speakers: readonly string[] | null = null): string | null {
+  let best: string | null = null;
+  for (const n of nodes) if (usable(n, svc, speakers) && (best === null || before(n.name, best, ip))) best = n.name;
+  return best;
+}
+
+/** Who announces each LB IP, over one pair of informer caches. */
+export interface Election {
+  readonly nodes: Snapshot<WatchedNode>;
+  readonly services: Snapshot<ServiceSpec>;
+  readonly speakers: readonly string[] | null;
+  /** LB IP -> its Service and the elected node. */
+  readonly winners: ReadonlyMap<string, { readonly svc: ServiceSpec; readonly node: string | null }>;
+  /** The election this one was derived from by one event, and the IPs whose winner that event changed. */
+  readonly from: Election | null;
+  readonly changed: readonly string[];
+}
+
+const lbIPs = (svc: ServiceSpec | undefined): readonly string[] => (svc?.type === 'LoadBalancer' ? (svc.loadBalancerIPs ?? []) : []);
+
+/** The election over whole caches (after a List). */
+export function electAll(nodes: Snapshot<WatchedNode>, services: Snapshot<ServiceSpec>, speakers: readonly string[] | null): Election {
+  const byCaches = ROOTS.get(nodes)?.get(services);
+  const hit = byCaches?.find((e) => e.speakers === speakers);
+  if (hit !== undefined) return hit;
+  const winners = new Map<string, { svc: ServiceSpec; node: string | null }>();
+  const list = nodes.list();
+  for (const svc of services.list()) for (const ip of lbIPs(svc)) winners.set(ip, { svc, node: electedNode(list, svc, ip, speakers) });
+  const e: Election = { nodes, services, speakers, winners, from: null, changed: [...winners.keys()].sort() };
+  let m = ROOTS.get(nodes);
+  if (m === undefined) ROOTS.set(nodes, (m = new WeakMap()));
+  m.set(services, [...(byCaches ?? []), e]);
+  return e;
+}
+
+/**
+ * The election after one watch event, from the one before it: only the IPs whose candidates the
+ * event changed are looked at again. A Node event that leaves the node's readiness, speaker and
+ * addresses as they were (a NodeStatus heartbeat, an annotation) changes nothing. Speakers that
+ * share an election and get the same event share the result.
+ */
+export function electNext(prev: Election, ev: (WatchEvent<WatchedNode> & { kind: 'Node' }) | (WatchEvent<ServiceSpec> & { kind: 'Service' }), nodes: Snapshot<WatchedNode>, services: Snapshot<ServiceSpec>): Election {
+  const memo = NEXT.get(prev)?.get(ev);
+  if (memo !== undefined && memo.nodes === nodes && memo.services === services) return memo;
+  const winners = new Map(prev.winners);
+  const changed: string[] = [];
+  let dirty = false;
+  const set = (ip: string, svc: ServiceSpec, node: string | null) => {
+    const was = prev.winners.get(ip);
+    if (was?.node !== node || was === undefined) changed.push(ip);
+    if (was?.node !== node || was?.svc !== svc) {
+      winners.set(ip, { svc, node });
+      dirty = true;
+    }
+  };
+  if (ev.kind === 'Service') {
+    const old = prev.services.get(ev.object.name);
+    const now = ev.type === 'DELETED' ? undefined : ev.object;
+    for (const ip of lbIPs(old)) {
+      if (lbIPs(now).includes(ip)) continue;
+      winners.delete(ip);
+      changed.push(ip);
+      dirty = true;
+    }
+    const list = nodes.list();
+    for (const ip of lbIPs(now)) set(ip, now!, electedNode(list, now!, ip, prev.speakers));
+  } else {
+    const name = ev.object.name;
+    const old = prev.nodes.get(name);
+    const now = ev.type === 'DELETED' ? undefined : ev.object;
+    if (!sameCandidate(old, now)) {
+      let list: readonly WatchedNode[] | null = null;
+      for (const [ip, w] of prev.winners) {
+        const was = usable(old, w.svc, prev.speakers);
+        const is = usable(now, w.svc, prev.speakers);
+        if (was === is) continue;
+        if (is) set(ip, w.svc, w.node === null || before(name, w.node, ip) ? name : w.node);
+        else if (w.node === name) set(ip, w.svc, electedNode((list ??= nodes.list()), w.svc, ip, prev.speakers));
+      }
+    }
+  }
+  const next: Election = { nodes, services, speakers: prev.speakers, winners: dirty ? winners : prev.winners, from: prev, changed: changed.sort() };
+  let m = NEXT.get(prev);
+  if (m === undefined) NEXT.set(prev, (m = new WeakMap()));
+  m.set(ev, next);
+  return next;
+}
+
+/** The fields of a Node the election reads. */
+function sameCandidate(a: WatchedNode | undefined, b: WatchedNode | undefined): boolean {
+  if (a === undefined || b === undefined) return a === b;
+  return a.ready === b.ready && a.speaker === b.speaker && a.ip === b.ip && a.podCIDR === b.podCIDR;
+}
+
+const NEXT = new WeakMap<Election, WeakMap<object, Election>>();
+const ROOTS = new WeakMap<Snapshot<WatchedNode>, WeakMap<Snapshot<ServiceSpec>, Election[]>>();

@@ -27,19 +27,21 @@ import type { HostRecord } from '@netsim/linux';
 import { AGENT_COMMAND_NAMES, apiCommand, type AgentCommand } from './commands.js';
 import { agentRecord } from './records.js';
 import { isAgentTimer, type AgentTimer } from './timers.js';
-import { parseDuration, SECOND, type Command, type DeviceModel, type Duration, type Input, type Nanos, type Output, type StepContext } from '@netsim/engine';
+import { parseDuration, PMap, SECOND, type Command, type DeviceModel, type Duration, type Input, type Nanos, type Output, type StepContext } from '@netsim/engine';
 import { formatIpv4, parseCidr, parseIpv4, type EthernetFrame } from '@netsim/packets';
 import { type MetallbState } from './metallb.js';
 import { type OpenelbState } from './openelb.js';
 import { hostCommand, linuxHost, type HostConfig, type HostState } from '@netsim/linux';
 import type { ServiceSpec } from './apiserver.js';
-import { FLANNEL_DEV, initFlannel, onL3Miss, subnetZero, versionAtLeast, type FlannelConfig, type FlannelState, type HostCommand } from './flannel.js';
+import { FLANNEL_DEV, initFlannel, onL3Miss, subnetZero, versionAtLeast, type FlannelConfig, type FlannelState, type HostCommand, type WatchedNode } from './flannel.js';
+import type { Snapshot } from './informer.js';
 import { renew, leaseOutcome } from './agents/kubelet.js';
-import { withIpvsDevice, syncProxy } from './agents/kube-proxy.js';
+import { withIpvsDevice } from './agents/kube-proxy.js';
 import { bgpProbe, bgpOutcome } from './agents/calico.js';
-import { flannelStart, flannelNodes } from './agents/flanneld.js';
-import { metallbSync, garp, metallbArp, speakerRun } from './agents/metallb-speaker.js';
-import { openelbSync, openelbResolved, openelbArp } from './agents/openelb-speaker.js';
+import { flannelStart } from './agents/flanneld.js';
+import { garp, metallbArp, speakerRun } from './agents/metallb-speaker.js';
+import { openelbResolved, openelbArp } from './agents/openelb-speaker.js';
+import { NO_INFORMERS, onListed, onWatch } from './agents/watch.js';
 
 export interface KubeNodeConfig {
   /** Node name, e.g. `k8s-node-1`. */
@@ -53,7 +55,8 @@ export interface KubeNodeConfig {
   api: { device: string; ip: string; port?: number };
   /** This node runs the apiserver (listens on :6443). */
   apiserver?: boolean;
-  kubelet?: { renewInterval?: Duration; timeout?: Duration };
+  /** Lease renewals every `renewInterval` (10 s); NodeStatus every `nodeStatusReportFrequency` (5 min). */
+  kubelet?: { renewInterval?: Duration; timeout?: Duration; nodeStatusReportFrequency?: Duration };
   kubeProxy?: { version?: string; strictARP?: boolean };
   /** The calico-node stand-in: BGP (TCP 179) sessions with these peers decide its readiness. */
   calico?: { peers: readonly string[]; probeInterval?: Duration };
@@ -81,6 +84,12 @@ export interface VirtualServer {
   readonly reals: readonly { ip: string; port: number }[];
 }
 
+/** The node's informer caches (one per kind, shared by its agents); null until the List is answered. */
+export interface Informers {
+  readonly services: Snapshot<ServiceSpec> | null;
+  readonly nodes: Snapshot<WatchedNode> | null;
+}
+
 export interface KubeNodeState {
   readonly host: HostState;
   readonly name: string;
@@ -95,15 +104,18 @@ export interface KubeNodeState {
   readonly leaseSeq: number;
   readonly proxyVersion: string;
   readonly strictARP: boolean;
-  readonly ipvs: readonly VirtualServer[];
+  /** kube-proxy: how many Services bind each address on kube-ipvs0. */
+  readonly proxyRefs: PMap<number>;
+  /** When the kubelet last reported NodeStatus (registration included), and how often it does. */
+  readonly statusAt: Nanos | null;
+  readonly statusNs: Nanos;
   readonly kubeletLog: readonly string[];
   /** calico-node stand-in: peers, the last outcome with each, readiness. */
   readonly calico: { readonly peers: readonly string[]; readonly intervalNs: Nanos; readonly up: Readonly<Record<string, boolean>>; readonly ready: boolean; readonly seq: number } | null;
   /** The host as configured (what a reboot comes back to). */
   readonly hostConfig: HostConfig;
   readonly flannel: FlannelState | null;
-  /** The Services kube-proxy last synced (re-applied after a reboot). */
-  readonly services: readonly ServiceSpec[];
+  readonly informers: Informers;
   readonly boots: number;
   readonly bootMacs: readonly string[];
   readonly podDevices: readonly string[];
@@ -141,12 +153,12 @@ export const kubeNode: DeviceModel<KubeNodeState, KubeNodeConfig, EthernetFrame>
       host: linuxHost.init(hostConfig, ctx),
       hostConfig,
       flannel: c.flannel ? initFlannel(c.flannel) : null,
-      services: [],
+      informers: NO_INFORMERS,
       boots: 1,
       bootMacs: c.flannel?.bootMacs ?? [],
       podDevices: c.podDevices ?? [],
       openelb: c.openelb ? { leader: c.openelb.leader || (c.openelb.perNode ?? false), perNode: c.openelb.perNode ?? false, nic: c.openelb.nic ?? c.host.interfaces.find((i) => (i.kind ?? 'nic') === 'nic')!.name, nodes: [], services: [], eips: {} } : null,
-      metallb: c.metallb ? { nic: c.metallb.nic ?? c.host.interfaces.find((i) => (i.kind ?? 'nic') === 'nic')!.name, speakers: c.metallb.speakers ?? null, nodes: [], services: [], owned: {} } : null,
+      metallb: c.metallb ? { nic: c.metallb.nic ?? c.host.interfaces.find((i) => (i.kind ?? 'nic') === 'nic')!.name, speakers: c.metallb.speakers ?? null, alive: true, election: null, owned: {} } : null,
       name: c.name,
       roles: c.roles ?? '<none>',
       podCIDR: c.podCIDR ?? null,
@@ -158,7 +170,9 @@ export const kubeNode: DeviceModel<KubeNodeState, KubeNodeConfig, EthernetFrame>
       leaseSeq: 0,
       proxyVersion: c.kubeProxy?.version ?? 'v1.20.15',
       strictARP: c.kubeProxy?.strictARP ?? false,
-      ipvs: [],
+      proxyRefs: PMap.empty(),
+      statusAt: null,
+      statusNs: parseDuration(c.kubelet?.nodeStatusReportFrequency ?? 300 * SECOND),
       kubeletLog: [],
       calico: c.calico ? { peers: c.calico.peers, intervalNs: parseDuration(c.calico.probeInterval ?? 10 * SECOND), up: {}, ready: true, seq: 0 } : null,
     };
@@ -200,18 +214,10 @@ function agentCommand(s: KubeNodeState, c: AgentCommand, ctx: StepContext, out: 
       return boot(s, true, ctx, out);
     case 'reboot':
       return reboot(s, ctx, out);
-    case 'services': {
-      let st = syncProxy(s, c.services, ctx, out);
-      if (st.metallb) st = metallbSync({ ...st, metallb: { ...st.metallb, services: c.services } }, ctx, out);
-      if (st.openelb) st = openelbSync({ ...st, openelb: { ...st.openelb, services: c.services } }, ctx, out);
-      return st;
-    }
-    case 'nodes': {
-      let st = flannelNodes(s, c.nodes, ctx, out);
-      if (st.metallb) st = metallbSync({ ...st, metallb: { ...st.metallb, nodes: c.nodes } }, ctx, out);
-      if (st.openelb) st = openelbSync({ ...st, openelb: { ...st.openelb, nodes: c.nodes } }, ctx, out);
-      return st;
-    }
+    case 'watch':
+      return onWatch(s, c, ctx, out);
+    case 'listed':
+      return onListed(s, c, ctx, out);
     case 'metallb-stop':
     case 'metallb-start':
       return speakerRun(s, c.name === 'metallb-start', ctx, out);
@@ -233,7 +239,7 @@ export function host(s: KubeNodeState, input: Input<EthernetFrame>, ctx: StepCon
 function onHostRecord(st: KubeNodeState, rec: HostRecord, ctx: StepContext, out: Output<EthernetFrame>[]): KubeNodeState {
   switch (rec.type) {
     case 'tcp.result':
-      if (rec.session.startsWith('lease-')) return leaseOutcome(st, rec.outcome, out);
+      if (rec.session.startsWith('lease-')) return leaseOutcome(st, rec.outcome, ctx, out);
       if (rec.session.startsWith('bgp ')) return bgpOutcome(st, rec.session.split(' ')[1]!, rec.outcome, out);
       return st;
     case 'tcp.serve': {
@@ -241,13 +247,15 @@ function onHostRecord(st: KubeNodeState, rec: HostRecord, ctx: StepContext, out:
       if (!st.apiserver || rec.port !== st.api.port) return st;
       const m = /leases\/([^/?\s]+)/.exec(rec.request);
       if (m) out.push({ type: 'send', to: st.api.device, command: apiCommand.lease(m[1]!) });
+      const status = /^PATCH \/api\/v1\/nodes\/([^/\s]+)\/status/.exec(rec.request);
+      if (status) out.push({ type: 'send', to: st.api.device, command: apiCommand.nodeStatus(status[1]!) });
       const r = /^POST \/api\/v1\/nodes name=(\S+) ip=(\S+) roles=(\S+) podCIDR=(\S+)/.exec(rec.request);
       if (r) out.push({ type: 'send', to: st.api.device, command: apiCommand.register(r[1]!, r[2]!, r[3]!, r[4]!) });
       return st;
     }
     case 'neigh.app_solicit': {
       if (!st.flannel?.l3miss || rec.ifname !== FLANNEL_DEV) return st;
-      const r = onL3Miss(st.flannel, rec.ip);
+      const r = onL3Miss(st.informers.nodes?.list() ?? [], st.name, rec.ip);
       for (const line of r.log) out.push({ type: 'log', text: `flanneld: ${line}` });
       for (const c of r.commands) st = tryHost(st, c, ctx, out);
       return st;
@@ -287,8 +295,11 @@ function boot(s: KubeNodeState, first: boolean, ctx: StepContext, out: Output<Et
       st = bgpProbe(st, ctx, out);
     }
   }
-  if (st.services.length) st = syncProxy(st, st.services, ctx, out);
+  // The informers start with a List: kube-proxy's of Services, flanneld's (after it wrote its
+  // lease) or a speaker's of Nodes.
+  out.push({ type: 'send', to: st.api.device, command: apiCommand.list('Service', ctx.device) });
   if (st.flannel) st = flannelStart(st, ctx, out);
+  else if (st.metallb || st.openelb) out.push({ type: 'send', to: st.api.device, command: apiCommand.list('Node', ctx.device) });
   return first ? renew(st, ctx, out) : st;
 }
 
@@ -336,7 +347,9 @@ function reboot(s: KubeNodeState, ctx: StepContext, out: Output<EthernetFrame>[]
   // A NIC taken down before the reboot comes back as configured, and its link with it.
   for (const f of fresh.ifaces) if (f.kind === 'nic' && s.host.ifaces.find((o) => o.name === f.name)?.up !== f.up) out.push({ type: 'port.admin', port: f.name, up: f.up });
   out.push({ type: 'log', text: `${s.name}: reboot (boot ${s.boots + 1})` });
-  const st = boot({ ...s, host: fresh, boots: s.boots + 1, ipvs: [], flannel: s.flannel ? { ...s.flannel, leases: {} } : null }, false, ctx, out);
+  // The agents start again with empty caches (and List); the speaker has announced nothing yet.
+  const metallb = s.metallb ? { ...s.metallb, election: null, owned: {} } : null;
+  const st = boot({ ...s, host: fresh, boots: s.boots + 1, informers: NO_INFORMERS, proxyRefs: PMap.empty(), metallb }, false, ctx, out);
   // The kubelet starts the node's pods again: new namespaces from the same spec.
   for (const pod of s.podDevices) out.push({ type: 'send', to: pod, command: hostCommand.restart() });
   return st;

@@ -160,19 +160,19 @@ describe('kubelet registration', () => {
 });
 
 describe('node watches', () => {
-  it('node watchers get the node list with pod CIDRs, readiness and annotations as nodes register and annotate', () => {
+  it('a node watcher gets one event per Node change: ADDED when the node registers, MODIFIED when it is annotated', () => {
     const sim = new Simulation<EthernetFrame>({ frames: ethernetFrames });
     const got: unknown[] = [];
     sim.addDevice('api', kubeApi, { watchers: [], nodeWatchers: ['spy'] });
-    sim.addDevice('spy', defineDevice<null, Record<string, never>, EthernetFrame>({ kind: 'spy', ports: () => [], init: () => null, on: { command: (_s, { command }) => void got.push(command['nodes']) } }), {});
+    sim.addDevice('spy', defineDevice<null, Record<string, never>, EthernetFrame>({ kind: 'spy', ports: () => [], init: () => null, on: { command: (_s, { command }) => void got.push({ type: command['type'], object: command['object'], rv: command['resourceVersion'] }) } }), {});
     sim.addDevice('m', kubeNode, { name: 'm', podCIDR: '10.244.0.0/24', api: { device: 'api', ip: '198.18.0.10' }, apiserver: true, host: { interfaces: [{ name: 'eth0', addresses: ['198.18.0.10/24'] }] } });
     sim.command(0, 'api', { name: 'start' });
     sim.command(0, 'm', { name: 'start' });
     sim.command('1s', 'api', { name: 'annotate', node: 'm', annotations: { 'flannel.alpha.coreos.com/backend-data': '{"VNI":1,"VtepMAC":"62:00:00:00:00:01"}', 'flannel.alpha.coreos.com/public-ip': '198.18.0.10' } });
     sim.run({ until: '2s' });
     expect(got).toEqual([
-      [{ name: 'm', ip: '198.18.0.10', podCIDR: '10.244.0.0/24', ready: true, annotations: {} }],
-      [{ name: 'm', ip: '198.18.0.10', podCIDR: '10.244.0.0/24', ready: true, annotations: { 'flannel.alpha.coreos.com/backend-data': '{"VNI":1,"VtepMAC":"62:00:00:00:00:01"}', 'flannel.alpha.coreos.com/public-ip': '198.18.0.10' } }],
+      { type: 'ADDED', object: { name: 'm', ip: '198.18.0.10', podCIDR: '10.244.0.0/24', ready: true, annotations: {} }, rv: 1 },
+      { type: 'MODIFIED', object: { name: 'm', ip: '198.18.0.10', podCIDR: '10.244.0.0/24', ready: true, annotations: { 'flannel.alpha.coreos.com/backend-data': '{"VNI":1,"VtepMAC":"62:00:00:00:00:01"}', 'flannel.alpha.coreos.com/public-ip': '198.18.0.10' } }, rv: 2 },
     ]);
   });
 });

@@ -6,6 +6,7 @@
 import type { Output } from '@netsim/engine';
 import type { EthernetFrame } from '@netsim/packets';
 import type { HostRecord } from '@netsim/linux';
+import type { WatchEventType, WatchKind } from './informer.js';
 
 /** A Service's event (`kubectl describe service`): the allocator's, or a speaker's `nodeAssigned`. */
 export type ServiceEventFields = {
@@ -20,11 +21,13 @@ export type ApiRecord =
   | { readonly type: 'node.annotate'; readonly node: string; readonly annotations: Readonly<Record<string, string>> }
   | { readonly type: 'node.ready'; readonly node: string; readonly ready: boolean }
   | { readonly type: 'speaker.member'; readonly node: string; readonly alive: boolean }
-  | { readonly type: 'nodes.list'; readonly watcher: string; readonly nodes: number }
+  /** An informer's List answered: how many objects, at which resourceVersion. */
+  | { readonly type: 'watch.list'; readonly kind: WatchKind; readonly watcher: string; readonly items: number; readonly resourceVersion: number }
   | { readonly type: 'lease.renew'; readonly node: string }
+  | { readonly type: 'node.status'; readonly node: string }
   | { readonly type: 'watch.fault'; readonly watcher: string; readonly drop: boolean; readonly delayNs: number }
-  /** A watch event a fault dropped: the Service list or the node list it carried. */
-  | { readonly type: 'watch.dropped'; readonly watcher: string; readonly services?: number; readonly nodes?: number }
+  /** A watch event a fault dropped: the object it was about. */
+  | { readonly type: 'watch.dropped'; readonly watcher: string; readonly kind: WatchKind; readonly event: WatchEventType; readonly object: string; readonly resourceVersion: number }
   | { readonly type: 'pod.ready'; readonly pod: string; readonly ready: boolean }
   | ({ readonly type: 'service.event' } & ServiceEventFields)
   | { readonly type: 'service.apply'; readonly name: string; readonly clusterIP: string; readonly externalIPs: readonly string[] };
@@ -33,7 +36,8 @@ export type ApiRecord =
 export type AgentRecord =
   | { readonly type: 'node.reboot'; readonly node: string; readonly boot: number }
   | { readonly type: 'kubelet.lease'; readonly node: string; readonly ok: false; readonly error: string }
-  | { readonly type: 'kube-proxy.sync'; readonly bound: readonly string[]; readonly virtualServers: number }
+  /** kube-proxy synced one Service: the addresses it bound and unbound, and how many virtual servers the node has. */
+  | { readonly type: 'kube-proxy.sync'; readonly service: string; readonly bound: readonly string[]; readonly unbound: readonly string[]; readonly virtualServers: number }
   | ({ readonly type: 'service.event'; readonly ip: string } & ServiceEventFields);
 
 /** Everything a Kubernetes node device records: its agents' records and its host's. */

@@ -99,6 +99,8 @@ export type NeighDelCommand = { name: 'neigh-del'; dev: string; ip: string };
 export type NeighFlushCommand = { name: 'neigh-flush'; dev?: string };
 /** kube-proxy programs IPVS (`ipvsadm -A/-a`): every virtual service and its real servers. */
 export type IpvsSetCommand = { name: 'ipvs-set'; services: readonly { proto?: string; vip: string; port: number; reals: readonly { ip: string; port: number }[] }[] };
+/** kube-proxy's change to IPVS for one Service (`ipvsadm -D` then `-A/-a`): virtual services removed, then added or replaced. */
+export type IpvsUpdateCommand = { name: 'ipvs-update'; remove: readonly { proto?: string; vip: string; port: number }[]; add: readonly { proto?: string; vip: string; port: number; reals: readonly { ip: string; port: number }[] }[] };
 /** A new network namespace from the same configuration (a pod restarted). */
 export type RestartCommand = { name: 'restart' };
 
@@ -133,11 +135,12 @@ export type HostCommand =
   | NeighDelCommand
   | NeighFlushCommand
   | IpvsSetCommand
+  | IpvsUpdateCommand
   | RestartCommand
   | IptablesCommand;
 
 /** Every host command's name, in the order `host.ts` lists them in its error for an unknown one. */
-export const HOST_COMMAND_NAMES = ['ping', 'echo', 'arping', 'tcp-listen', 'tcp-connect', 'nc-udp', 'link', 'link-address', 'link-add', 'link-del', 'link-master', 'link-mtu', 'addr-flush', 'addr-add', 'addr-del', 'route-add', 'route-replace', 'route-del', 'route-flush', 'sysctl-set', 'ipvs-set', 'fdb-add', 'fdb-replace', 'fdb-del', 'fdb-flush', 'udp-bind', 'udp-send', 'neigh-replace', 'neigh-del', 'neigh-flush', 'traceroute', 'tcpdump', 'restart', 'iptables'] as const satisfies readonly HostCommand['name'][];
+export const HOST_COMMAND_NAMES = ['ping', 'echo', 'arping', 'tcp-listen', 'tcp-connect', 'nc-udp', 'link', 'link-address', 'link-add', 'link-del', 'link-master', 'link-mtu', 'addr-flush', 'addr-add', 'addr-del', 'route-add', 'route-replace', 'route-del', 'route-flush', 'sysctl-set', 'ipvs-set', 'ipvs-update', 'fdb-add', 'fdb-replace', 'fdb-del', 'fdb-flush', 'udp-bind', 'udp-send', 'neigh-replace', 'neigh-del', 'neigh-flush', 'traceroute', 'tcpdump', 'restart', 'iptables'] as const satisfies readonly HostCommand['name'][];
 
 /** A command's fields without its name (what a constructor takes). */
 export type HostCommandArgs<C extends HostCommand> = Omit<C, 'name'>;
@@ -174,6 +177,7 @@ export const hostCommand = {
   neighDel: (a: HostCommandArgs<NeighDelCommand>): NeighDelCommand => ({ name: 'neigh-del', ...a }),
   neighFlush: (a: HostCommandArgs<NeighFlushCommand> = {}): NeighFlushCommand => ({ name: 'neigh-flush', ...a }),
   ipvsSet: (a: HostCommandArgs<IpvsSetCommand>): IpvsSetCommand => ({ name: 'ipvs-set', ...a }),
+  ipvsUpdate: (a: HostCommandArgs<IpvsUpdateCommand>): IpvsUpdateCommand => ({ name: 'ipvs-update', ...a }),
   restart: (): RestartCommand => ({ name: 'restart' }),
   iptables: (change: FilterChange): IptablesCommand => ({ name: 'iptables', change }),
 };

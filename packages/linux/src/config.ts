@@ -159,7 +159,7 @@ export interface HostState {
   /** The ifindex the next device created gets (dev_index_reserve allocates cyclically: a deleted device's index is not reused). */
   readonly ifindexNext: number;
   /** Every local address (any interface, any state) -> interface name. */
-  readonly local: ReadonlyMap<Ipv4, string>;
+  readonly local: PMap<string>;
   readonly routes: readonly Route[];
   readonly sys: Sysctls;
   /** Neighbour cache, keyed by ifindex * 2^32 + IPv4. */
@@ -210,8 +210,8 @@ export function initHost(c: HostConfig, carrier: (port: string) => boolean, rng:
   const macs = interfaceMacs(c, bridgePorts, rng);
   const ifaces = bridgeCarriers(buildIfaces(c, macs, carrier), bridgePorts);
   const routes = buildRoutes(c, ifaces);
-  const local = new Map<Ipv4, string>();
-  for (const f of ifaces) for (const a of f.addrs) if (!local.has(a.ip)) local.set(a.ip, f.name);
+  let local = PMap.empty<string>();
+  for (const f of ifaces) for (const a of f.addrs) if (!local.has(a.ip)) local = local.set(a.ip, f.name);
   const sys = buildSysctls(
     ifaces.map((f) => f.name),
     c.sysctl,
@@ -225,7 +225,7 @@ export function initHost(c: HostConfig, carrier: (port: string) => boolean, rng:
     for (const d of [r.in, r.out]) if (d !== null && !names.has(d)) throw new Error(`firewall rule ${r.chain}: no interface '${d}'`);
   }
   const ifaceIndex = new Map(ifaces.map((f, i) => [f.name, i] as const));
-  return { config: c, ifaces, byName: ifaceIndex, ifindexNext: ifaces.length + 1, local, routes, sys, neigh: PMap.empty(), reach, fdb, bridgePorts, peers: PMap.empty(), exceptions: PMap.empty(), pings: {}, traceroutes: {}, ipId: 0, filter, udp: {}, ncu: {}, arpings: {}, echoReplies: 0, tcp: { listen: {}, conns: {}, results: {}, nextPort: 32768 }, ipvs: { services: {}, conns: {} }, vxfdb: Object.fromEntries(ifaces.filter((f) => f.kind === 'vxlan').map((f) => [f.name, PMap.empty()])), stats: initialStats(ifaces, bridgePorts) };
+  return { config: c, ifaces, byName: ifaceIndex, ifindexNext: ifaces.length + 1, local, routes, sys, neigh: PMap.empty(), reach, fdb, bridgePorts, peers: PMap.empty(), exceptions: PMap.empty(), pings: {}, traceroutes: {}, ipId: 0, filter, udp: {}, ncu: {}, arpings: {}, echoReplies: 0, tcp: { listen: {}, conns: {}, results: {}, nextPort: 32768 }, ipvs: { services: PMap.empty(), conns: {} }, vxfdb: Object.fromEntries(ifaces.filter((f) => f.kind === 'vxlan').map((f) => [f.name, PMap.empty()])), stats: initialStats(ifaces, bridgePorts) };
 }
 
 /** The interface names, each valid (dev_valid_name) and defined once; `lo` is always there. */

@@ -193,9 +193,9 @@ export function linkDel(w: Work, name: string): void {
 }
 
 /** Every local address -> the first interface holding it. */
-export function localAddresses(ifaces: readonly Iface[]): Map<Ipv4, string> {
-  const local = new Map<Ipv4, string>();
-  for (const i of ifaces) for (const a of i.addrs) if (!local.has(a.ip)) local.set(a.ip, i.name);
+export function localAddresses(ifaces: readonly Iface[]): PMap<string> {
+  let local = PMap.empty<string>();
+  for (const i of ifaces) for (const a of i.addrs) if (!local.has(a.ip)) local = local.set(a.ip, i.name);
   return local;
 }
 

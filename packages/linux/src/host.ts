@@ -34,7 +34,7 @@ import { isValid } from './neighbour.js';
 import { CommandFailed, Work } from './step.js';
 import { linkAdd, linkDel, rxFrame, setAdmin, setCarrier, setMacAddress, setMtu } from './dev.js';
 import { brAddIf, brDelIf, brFdbFlush } from './br_if.js';
-import { ipvsSet } from './ip_vs.js';
+import { ipvsSet, ipvsUpdate } from './ip_vs.js';
 import { neighDel, neighFlush, neighReplace, neighTimer } from './neigh.js';
 import { addr, addrFlush, iptablesChange, routeCommand, routeFlush, sysctlSet } from './rtnetlink.js';
 import { tcpConnect, tcpDeadline, tcpListen, tcpSynTimer } from './tcp_ipv4.js';
@@ -177,6 +177,8 @@ function hostCommandRun(w: Work, c: HostCommand): void {
       return neighFlush(w, c.dev);
     case 'ipvs-set':
       return ipvsSet(w, c.services);
+    case 'ipvs-update':
+      return ipvsUpdate(w, c.remove, c.add);
     case 'iptables':
       return iptablesChange(w, c.change);
     default:

@@ -2,6 +2,7 @@
  * IPVS (net/netfilter/ipvs/: ip_vs_core.c ip_vs_in / ip_vs_out, ip_vs_conn.c) as kube-proxy programs it.
  */
 import { formatIpv4, parseIpv4, ICMP_UNREACH_PORT, TCP_SYN, type Ipv4, type TcpSegment, type Ipv4Packet } from '@netsim/packets';
+import { PMap } from '@netsim/engine';
 import { type HostState } from './config.js';
 import type { Work } from './step.js';
 import { icmpError } from './icmp.js';
@@ -30,21 +31,57 @@ export interface IpvsConn {
 }
 
 export interface IpvsTable {
-  readonly services: Readonly<Record<string, IpvsService>>;
+  /** Virtual services by key: (vip, protocol, port) as one integer (ipvsKey). */
+  readonly services: PMap<IpvsService>;
   /** Forward (`client:cport>vip:vport`) and reply (`r real:rport>client:cport`) keys. */
   readonly conns: Readonly<Record<string, IpvsConn>>;
 }
 
-/** kube-proxy programs the virtual services: `{ proto, vip, port, reals: [{ ip, port }] }`. */
-export function ipvsSet(w: Work, list: readonly { proto?: string; vip: string; port: number; reals: readonly { ip: string; port: number }[] }[]): void {
-  const services: Record<string, IpvsService> = {};
-  for (const v of list) {
-    const proto = v.proto === 'UDP' ? 'UDP' : 'TCP';
-    const vip = parseIpv4(v.vip);
-    const key = `${proto} ${vip}:${v.port}`;
-    services[key] = { proto, vip, port: v.port, reals: v.reals.map((r) => ({ ip: parseIpv4(r.ip), port: r.port })), next: w.ipvs.services[key]?.next ?? 0 };
+/** A virtual service's key in the table: (vip, protocol, port) as one integer. */
+export function ipvsKey(proto: 'TCP' | 'UDP', vip: Ipv4, port: number): number {
+  return vip * 131072 + (proto === 'UDP' ? 65536 : 0) + port;
+}
+
+type VirtualServiceSpec = { readonly proto?: string; readonly vip: string; readonly port: number; readonly reals: readonly { readonly ip: string; readonly port: number }[] };
+
+/**
+ * A spec as the table holds it, parsed once per spec object: kube-proxy hands every node the same
+ * objects for a Service, so a thousand nodes parse its addresses once.
+ */
+const PARSED = new WeakMap<object, IpvsService>();
+function parsed(v: VirtualServiceSpec): IpvsService {
+  let p = PARSED.get(v);
+  if (p === undefined) {
+    p = { proto: v.proto === 'UDP' ? 'UDP' : 'TCP', vip: parseIpv4(v.vip), port: v.port, reals: v.reals.map((r) => ({ ip: parseIpv4(r.ip), port: r.port })), next: 0 };
+    PARSED.set(v, p);
   }
+  return p;
+}
+
+/** Adds a virtual service (or replaces one, keeping its round-robin position). */
+function put(services: PMap<IpvsService>, v: VirtualServiceSpec): PMap<IpvsService> {
+  const p = parsed(v);
+  const key = ipvsKey(p.proto, p.vip, p.port);
+  const next = services.get(key)?.next ?? 0;
+  return services.set(key, next === 0 ? p : { ...p, next });
+}
+
+/** kube-proxy programs the virtual services: `{ proto, vip, port, reals: [{ ip, port }] }`. */
+export function ipvsSet(w: Work, list: readonly VirtualServiceSpec[]): void {
+  let services = PMap.empty<IpvsService>();
+  for (const v of list) services = services.set(ipvsKey(parsed(v).proto, parsed(v).vip, v.port), { ...parsed(v), next: w.ipvs.services.get(ipvsKey(parsed(v).proto, parsed(v).vip, v.port))?.next ?? 0 });
   w.ipvs = { ...w.ipvs, services };
+}
+
+/** One Service's change: its old virtual services removed, its new ones added (ipvsadm -D, -A, -a). */
+export function ipvsUpdate(w: Work, remove: readonly { proto?: string; vip: string; port: number }[], add: readonly VirtualServiceSpec[]): void {
+  let services = w.ipvs.services;
+  for (const v of remove) {
+    const key = 'reals' in v ? ipvsKey(parsed(v as VirtualServiceSpec).proto, parsed(v as VirtualServiceSpec).vip, v.port) : ipvsKey(v.proto === 'UDP' ? 'UDP' : 'TCP', parseIpv4(v.vip), v.port);
+    if (!add.some((a) => a.vip === v.vip && a.port === v.port && (a.proto ?? 'TCP') === (v.proto ?? 'TCP'))) services = services.delete(key);
+  }
+  for (const v of add) services = put(services, v);
+  if (services !== w.ipvs.services) w.ipvs = { ...w.ipvs, services };
 }
 
 /**
@@ -91,8 +128,8 @@ export function ipvsLocalIn(w: Work, p: Ipv4Packet): Ipv4Packet | null {
  */
 export function ipvsConn(w: Work, p: Ipv4Packet): HostState['ipvs']['conns'][string] | 'pass' | null {
   const q = p.payload as TcpSegment | Extract<Ipv4Packet['payload'], { kind: 'udp' }>;
-  const svcKey = `${q.kind.toUpperCase()} ${p.dst}:${q.dstPort}`;
-  const svc = w.ipvs.services[svcKey];
+  const svcKey = ipvsKey(q.kind === 'udp' ? 'UDP' : 'TCP', p.dst, q.dstPort);
+  const svc = w.ipvs.services.get(svcKey);
   if (svc === undefined) return 'pass';
   const fwd = `${q.kind} ${p.src}:${q.srcPort}>${p.dst}:${q.dstPort}`;
   const known = w.ipvs.conns[fwd];
@@ -108,7 +145,7 @@ export function ipvsConn(w: Work, p: Ipv4Packet): HostState['ipvs']['conns'][str
   const wire = hop === null || hop.kind === 'local' ? p.src : (w.sourceFor(hop.dev, real.ip) ?? p.src);
   const conn = { client: p.src, cport: q.srcPort, vip: p.dst, vport: q.dstPort, real: real.ip, rport: real.port, wire };
   w.ipvs = {
-    services: { ...w.ipvs.services, [svcKey]: { ...svc, next: svc.next + 1 } },
+    services: w.ipvs.services.set(svcKey, { ...svc, next: svc.next + 1 }),
     conns: { ...w.ipvs.conns, [fwd]: conn, [`r ${q.kind} ${real.ip}:${real.port}>${wire}:${q.srcPort}`]: conn },
   };
   w.record('ipvs.conn', { client: `${formatIpv4(p.src)}:${q.srcPort}`, vip: `${formatIpv4(p.dst)}:${q.dstPort}`, real: `${formatIpv4(real.ip)}:${real.port}` });

@@ -9,7 +9,7 @@ import { sameNet, type Iface, type Route, type RouteException } from './config.j
 
 /** What a route lookup reads: addresses, interfaces, the main table and nexthop exceptions. */
 export interface RouteTables {
-  readonly local: ReadonlyMap<Ipv4, string>;
+  readonly local: PMap<string>;
   readonly ifaces: readonly Iface[];
   readonly byName: ReadonlyMap<string, number>;
   readonly routes: readonly Route[];

@@ -4,7 +4,6 @@
 import { formatIpv4, parseIpv4, parseCidr, type Ipv4 } from '@netsim/packets';
 import { PMap } from '@netsim/engine';
 import { CommandFailed, type Work } from './step.js';
-import { localAddresses } from './dev.js';
 import { networkOf, randReachable } from './config.js';
 import { fibDisableIp, recordFlushed } from './fib_frontend.js';
 import { writeSysctl } from './sysctl.js';
@@ -73,7 +72,10 @@ export function addr(w: Work, add: boolean, dev: string, address: string): void 
   if (add === has) throw new CommandFailed(`ip addr ${add ? 'add' : 'del'} ${address} dev ${dev}: ${add ? 'RTNETLINK answers: File exists' : 'RTNETLINK answers: Cannot assign requested address'}`);
   const addrs = add ? [...f.addrs, { ip: p.address, len: p.length }] : f.addrs.filter((a) => !(a.ip === p.address && a.len === p.length));
   w.setIface(dev, { addrs });
-  w.local = localAddresses(w.ifaces);
+  // The local table: one entry per address, for the first device holding it.
+  const holder = add && !w.local.has(p.address) ? dev : w.ifaces.find((i) => i.addrs.some((a) => a.ip === p.address))?.name;
+  if (holder === undefined) w.local = w.local.delete(p.address);
+  else if (w.local.get(p.address) !== holder) w.local = w.local.set(p.address, holder);
   w.record('addr.change', { op: add ? 'add' : 'del', ifname: dev, address: `${formatIpv4(p.address)}/${p.length}` });
   // The device's last address went (fib_inetaddr_event → fib_disable_ip).
   if (!add && addrs.length === 0) fibDisableIp(w, dev);

@@ -130,7 +130,10 @@ export class Work {
   }
 
   setIface(name: string, patch: Partial<Iface>): void {
-    this.ifaces = this.ifaces.map((f) => (f.name === name ? { ...f, ...patch } : f));
+    // Frozen here, as immer would freeze it on commit — but without walking a long address list
+    // (kube-ipvs0 holds every Service address) to find it already immutable.
+    if (patch.addrs !== undefined) Object.freeze(patch.addrs);
+    this.ifaces = this.ifaces.map((f) => (f.name === name ? Object.freeze({ ...f, ...patch }) : f));
   }
 
   record<T extends HostRecordType>(type: T, fields: RecordFields<HostRecord, T>): void {

@@ -13,9 +13,25 @@ export type Ipv4 = number;
  * @throws Error naming the bad input
  */
 export function parseIpv4(text: string): Ipv4 {
+  const known = PARSED.get(text);
+  if (known !== undefined) return known;
   const [ok] = Validator.isValidIPv4String(text);
   if (!ok) throw new Error(`'${text}' is not an IPv4 address`);
-  return Number(IPv4.fromString(text).getValue());
+  return remember(PARSED, text, Number(IPv4.fromString(text).getValue()));
+}
+
+/**
+ * What ip-num made of each address and prefix string: a configuration names the same addresses
+ * over and over (a thousand nodes bind the same Service IPs), and ip-num's validation is the
+ * costly part. Bounded; a cleared cache only costs the parsing again.
+ */
+const PARSED = new Map<string, Ipv4>();
+const PARSED_CIDR = new Map<string, Readonly<Ipv4Prefix & { address: Ipv4 }>>();
+const PARSED_MAX = 200_000;
+function remember<V>(m: Map<string, V>, k: string, v: V): V {
+  if (m.size >= PARSED_MAX) m.clear();
+  m.set(k, v);
+  return v;
 }
 
 /** @example formatIpv4(0xc0a8de01) // '192.168.222.1' */
@@ -35,6 +51,8 @@ export interface Ipv4Prefix {
  * @example parseCidr('10.244.0.0/16') // { network: 183762944, length: 16, address: 183762944 }
  */
 export function parseCidr(text: string, allowHostBits = false): Ipv4Prefix & { readonly address: Ipv4 } {
+  const known = PARSED_CIDR.get(text);
+  if (known !== undefined && (allowHostBits || known.network === known.address)) return known;
   const slash = text.indexOf('/');
   if (slash < 0) throw new Error(`'${text}' is not a CIDR prefix (expected a.b.c.d/len)`);
   const addrText = text.slice(0, slash);
@@ -47,7 +65,7 @@ export function parseCidr(text: string, allowHostBits = false): Ipv4Prefix & { r
   if (!allowHostBits && network !== address) {
     throw new Error(`'${text}' has host bits set (did you mean ${formatIpv4(network)}/${length}?)`);
   }
-  return { network, length, address };
+  return remember(PARSED_CIDR, text, Object.freeze({ network, length, address }));
 }
 
 /** Netmask of a prefix length as uint32. */

@@ -95,44 +95,10 @@ export const CONFIG_DEFINITIONS: Record<string, object> = {
     "additionalProperties": false
    },
    {
-    "type": "object",
-    "properties": {
-     "name": {
-      "type": "string",
-      "const": "services"
-     },
-     "services": {
-      "type": "array",
-      "items": {
-       "$ref": "#/definitions/ServiceSpec"
-      }
-     }
-    },
-    "required": [
-     "name",
-     "services"
-    ],
-    "additionalProperties": false
+    "$ref": "#/definitions/WatchCommand"
    },
    {
-    "type": "object",
-    "properties": {
-     "name": {
-      "type": "string",
-      "const": "nodes"
-     },
-     "nodes": {
-      "type": "array",
-      "items": {
-       "$ref": "#/definitions/WatchedNode"
-      }
-     }
-    },
-    "required": [
-     "name",
-     "nodes"
-    ],
-    "additionalProperties": false
+    "$ref": "#/definitions/ListedCommand"
    },
    {
     "type": "object",
@@ -161,7 +127,7 @@ export const CONFIG_DEFINITIONS: Record<string, object> = {
     "additionalProperties": false
    }
   ],
-  "description": "What a node's agents take: the watch events, and the scenario's start, reboot and speaker switch."
+  "description": "What a node's agents take: List answers and watch events, and the scenario's start, reboot and speaker switch."
  },
  "ApiCommand": {
   "anyOf": [
@@ -255,7 +221,10 @@ export const CONFIG_DEFINITIONS: Record<string, object> = {
     "properties": {
      "name": {
       "type": "string",
-      "const": "list-nodes"
+      "const": "list"
+     },
+     "kind": {
+      "$ref": "#/definitions/WatchKind"
      },
      "watcher": {
       "type": "string"
@@ -263,6 +232,7 @@ export const CONFIG_DEFINITIONS: Record<string, object> = {
     },
     "required": [
      "name",
+     "kind",
      "watcher"
     ],
     "additionalProperties": false
@@ -273,6 +243,23 @@ export const CONFIG_DEFINITIONS: Record<string, object> = {
      "name": {
       "type": "string",
       "const": "lease"
+     },
+     "node": {
+      "type": "string"
+     }
+    },
+    "required": [
+     "name",
+     "node"
+    ],
+    "additionalProperties": false
+   },
+   {
+    "type": "object",
+    "properties": {
+     "name": {
+      "type": "string",
+      "const": "node-status"
      },
      "node": {
       "type": "string"
@@ -923,6 +910,9 @@ export const CONFIG_DEFINITIONS: Record<string, object> = {
     "$ref": "#/definitions/IpvsSetCommand"
    },
    {
+    "$ref": "#/definitions/IpvsUpdateCommand"
+   },
+   {
     "$ref": "#/definitions/RestartCommand"
    },
    {
@@ -1154,6 +1144,86 @@ export const CONFIG_DEFINITIONS: Record<string, object> = {
   "additionalProperties": false,
   "description": "kube-proxy programs IPVS (`ipvsadm -A/-a`): every virtual service and its real servers."
  },
+ "IpvsUpdateCommand": {
+  "type": "object",
+  "properties": {
+   "name": {
+    "type": "string",
+    "const": "ipvs-update"
+   },
+   "remove": {
+    "type": "array",
+    "items": {
+     "type": "object",
+     "properties": {
+      "proto": {
+       "type": "string"
+      },
+      "vip": {
+       "type": "string"
+      },
+      "port": {
+       "type": "number"
+      }
+     },
+     "required": [
+      "vip",
+      "port"
+     ],
+     "additionalProperties": false
+    }
+   },
+   "add": {
+    "type": "array",
+    "items": {
+     "type": "object",
+     "properties": {
+      "proto": {
+       "type": "string"
+      },
+      "vip": {
+       "type": "string"
+      },
+      "port": {
+       "type": "number"
+      },
+      "reals": {
+       "type": "array",
+       "items": {
+        "type": "object",
+        "properties": {
+         "ip": {
+          "type": "string"
+         },
+         "port": {
+          "type": "number"
+         }
+        },
+        "required": [
+         "ip",
+         "port"
+        ],
+        "additionalProperties": false
+       }
+      }
+     },
+     "required": [
+      "vip",
+      "port",
+      "reals"
+     ],
+     "additionalProperties": false
+    }
+   }
+  },
+  "required": [
+   "name",
+   "remove",
+   "add"
+  ],
+  "additionalProperties": false,
+  "description": "kube-proxy's change to IPVS for one Service (`ipvsadm -D` then `-A/-a`): virtual services removed, then added or replaced."
+ },
  "KubeNodeCommand": {
   "anyOf": [
    {
@@ -1215,9 +1285,13 @@ export const CONFIG_DEFINITIONS: Record<string, object> = {
      },
      "timeout": {
       "$ref": "#/definitions/Duration"
+     },
+     "nodeStatusReportFrequency": {
+      "$ref": "#/definitions/Duration"
      }
     },
-    "additionalProperties": false
+    "additionalProperties": false,
+    "description": "Lease renewals every `renewInterval` (10 s); NodeStatus every `nodeStatusReportFrequency` (5 min)."
    },
    "kubeProxy": {
     "type": "object",
@@ -1615,6 +1689,69 @@ export const CONFIG_DEFINITIONS: Record<string, object> = {
   ],
   "additionalProperties": false,
   "description": "`ip link set DEV mtu N`."
+ },
+ "ListedCommand": {
+  "anyOf": [
+   {
+    "type": "object",
+    "properties": {
+     "name": {
+      "type": "string",
+      "const": "listed"
+     },
+     "kind": {
+      "type": "string",
+      "const": "Service"
+     },
+     "items": {
+      "type": "array",
+      "items": {
+       "$ref": "#/definitions/ServiceSpec"
+      }
+     },
+     "resourceVersion": {
+      "type": "number"
+     }
+    },
+    "required": [
+     "name",
+     "kind",
+     "items",
+     "resourceVersion"
+    ],
+    "additionalProperties": false
+   },
+   {
+    "type": "object",
+    "properties": {
+     "name": {
+      "type": "string",
+      "const": "listed"
+     },
+     "kind": {
+      "type": "string",
+      "const": "Node"
+     },
+     "items": {
+      "type": "array",
+      "items": {
+       "$ref": "#/definitions/WatchedNode"
+      }
+     },
+     "resourceVersion": {
+      "type": "number"
+     }
+    },
+    "required": [
+     "name",
+     "kind",
+     "items",
+     "resourceVersion"
+    ],
+    "additionalProperties": false
+   }
+  ],
+  "description": "The answer to an informer's List: every object of the kind, in name order, at a resourceVersion."
  },
  "Nanos": {
   "type": "number",
@@ -2298,6 +2435,79 @@ export const CONFIG_DEFINITIONS: Record<string, object> = {
   "additionalProperties": false,
   "description": "One datagram from a bound socket."
  },
+ "WatchCommand": {
+  "anyOf": [
+   {
+    "type": "object",
+    "properties": {
+     "name": {
+      "type": "string",
+      "const": "watch"
+     },
+     "kind": {
+      "type": "string",
+      "const": "Service"
+     },
+     "type": {
+      "$ref": "#/definitions/WatchEventType"
+     },
+     "object": {
+      "$ref": "#/definitions/ServiceSpec"
+     },
+     "resourceVersion": {
+      "type": "number"
+     }
+    },
+    "required": [
+     "name",
+     "kind",
+     "type",
+     "object",
+     "resourceVersion"
+    ],
+    "additionalProperties": false
+   },
+   {
+    "type": "object",
+    "properties": {
+     "name": {
+      "type": "string",
+      "const": "watch"
+     },
+     "kind": {
+      "type": "string",
+      "const": "Node"
+     },
+     "type": {
+      "$ref": "#/definitions/WatchEventType"
+     },
+     "object": {
+      "$ref": "#/definitions/WatchedNode"
+     },
+     "resourceVersion": {
+      "type": "number"
+     }
+    },
+    "required": [
+     "name",
+     "kind",
+     "type",
+     "object",
+     "resourceVersion"
+    ],
+    "additionalProperties": false
+   }
+  ],
+  "description": "A watch event as the API store sends it: one object's change, with the store's resourceVersion."
+ },
+ "WatchEventType": {
+  "type": "string",
+  "enum": [
+   "ADDED",
+   "MODIFIED",
+   "DELETED"
+  ]
+ },
  "WatchFault": {
   "type": "object",
   "properties": {
@@ -2310,6 +2520,14 @@ export const CONFIG_DEFINITIONS: Record<string, object> = {
   },
   "additionalProperties": false,
   "description": "A fault on one watcher's stream: its events are dropped, or delayed further."
+ },
+ "WatchKind": {
+  "type": "string",
+  "enum": [
+   "Node",
+   "Service"
+  ],
+  "description": "Watches as the API server sends them, and the informer caches agents keep (client-go tools/cache: reflector.go ListAndWatch, the DeltaFIFO into a thread-safe store).\n\n- The API store keeps, per kind, a  {@link  Snapshot } : every object by name and the   resourceVersion of the last change. Each change (an ADDED, MODIFIED or DELETED event with the   store's next resourceVersion) gives a new snapshot; the old one is untouched.\n- An informer starts from a List (the store's snapshot at that moment) and applies the watch   events that follow; an event whose resourceVersion is not newer than its cache's was already   in the List and is skipped (the reflector watches from the List's resourceVersion).\n- Sharing: the store sends one event object to every watcher, and records which snapshot the   event turned which snapshot into. An informer whose cache is that very snapshot (it saw the   same events, as every healthy watcher does) gets the store's next snapshot as its own cache —   a lookup, not a copy. A watcher that missed an event (a watch fault) has a cache of its own   and pays for its own copies. The memo is a cache of a pure function: with it or without it,   every cache holds the same objects."
  },
  "WatchedNode": {
   "type": "object",
@@ -2332,6 +2550,10 @@ export const CONFIG_DEFINITIONS: Record<string, object> = {
    "speaker": {
     "type": "boolean",
     "description": "memberlist stand-in: false once the node's MetalLB speaker stopped."
+   },
+   "heartbeat": {
+    "type": "number",
+    "description": "When the kubelet last reported NodeStatus (lastHeartbeatTime), once it has."
    },
    "annotations": {
     "type": "object",

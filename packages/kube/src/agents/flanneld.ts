@@ -1,10 +1,10 @@
 /**
- * flanneld on the node: its lease table from node watches applied to the host (flannel.1's fdb and neighbour entries, routes); the decisions are ../flannel.ts.
+ * flanneld on the node: each Node change its informer hands over applied to the host (flannel.1's fdb and neighbour entries, routes); the decisions are ../flannel.ts.
  */
 import { apiCommand } from '../commands.js';
 import { type Output, type StepContext } from '@netsim/engine';
 import { type EthernetFrame } from '@netsim/packets';
-import { FLANNEL_DEV, leaseAnnotations, onNodes, type WatchedNode } from '../flannel.js';
+import { FLANNEL_DEV, leaseAnnotations, type FlannelOutcome } from '../flannel.js';
 import { nodeIP, tryHost, type KubeNodeState } from '../node.js';
 
 /** flanneld starts: writes its lease into its Node's annotations and lists the Nodes. */
@@ -12,15 +12,13 @@ export function flannelStart(s: KubeNodeState, ctx: StepContext, out: Output<Eth
   const mac = s.host.ifaces.find((f) => f.name === FLANNEL_DEV)!.mac;
   out.push({ type: 'log', text: `flanneld: I main.go:234] Created subnet manager: Kubernetes Subnet Manager - ${s.name}` });
   out.push({ type: 'send', to: s.api.device, command: apiCommand.annotate(s.name, leaseAnnotations(mac, nodeIP(s))) });
-  out.push({ type: 'send', to: s.api.device, command: apiCommand.listNodes(ctx.device) });
+  out.push({ type: 'send', to: s.api.device, command: apiCommand.list('Node', ctx.device) });
   return s;
 }
 
-/** A node watch event (or the List answer) reaches flanneld. */
-export function flannelNodes(s: KubeNodeState, nodes: readonly WatchedNode[], ctx: StepContext, out: Output<EthernetFrame>[]): KubeNodeState {
-  if (!s.flannel) return s;
-  const r = onNodes(s.flannel, s.name, nodes);
-  let st: KubeNodeState = { ...s, flannel: r.state };
+/** What flanneld decided on a Node change or a List: its log lines, and its host commands run (a refused one is logged). */
+export function flannelApply(s: KubeNodeState, r: FlannelOutcome, ctx: StepContext, out: Output<EthernetFrame>[]): KubeNodeState {
+  let st: KubeNodeState = r.state === s.flannel ? s : { ...s, flannel: r.state };
   for (const line of r.log) out.push({ type: 'log', text: `flanneld: ${line}` });
   for (const c of r.commands) st = tryHost(st, c, ctx, out);
   return st;

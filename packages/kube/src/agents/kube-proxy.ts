@@ -4,7 +4,8 @@
 import { agentRecord } from '../records.js';
 import { type Output, type StepContext } from '@netsim/engine';
 import { formatIpv4, parseIpv4, type EthernetFrame } from '@netsim/packets';
-import { type HostConfig } from '@netsim/linux';
+import { hostCommand, type HostConfig } from '@netsim/linux';
+import type { HostCommand } from '../flannel.js';
 import type { ServiceSpec } from '../apiserver.js';
 import { IPVS_DEV, host, type KubeNodeState, type VirtualServer } from '../node.js';
 import { parseVersion, versionAtLeast } from '../version.js';
@@ -19,37 +20,99 @@ export function withIpvsDevice(h: HostConfig): HostConfig {
   return { ...h, interfaces: [...h.interfaces, { name: IPVS_DEV, kind: 'dummy', up: false }] };
 }
 
-/** kube-proxy's IPVS sync: bind what the Services say on kube-ipvs0, unbind the rest, program virtual servers. */
-export function syncProxy(s: KubeNodeState, services: readonly ServiceSpec[], ctx: StepContext, out: Output<EthernetFrame>[]): KubeNodeState {
-  const own = new Set<string>();
-  for (const f of s.host.ifaces) if (f.name !== IPVS_DEV) for (const a of f.addrs) own.add(formatIpv4(a.ip));
-  const skip = skipsOwnIPs(s.proxyVersion);
-  const want = new Set<string>();
-  const ipvs: VirtualServer[] = [];
-  for (const svc of services) {
-    const vips = [svc.clusterIP, ...[...(svc.externalIPs ?? []), ...(svc.type === 'LoadBalancer' ? (svc.loadBalancerIPs ?? []) : [])].filter((ip) => !(skip && own.has(ip)))];
-    for (const vip of vips) {
-      want.add(vip);
-      for (const p of svc.ports) ipvs.push({ proto: p.protocol ?? 'TCP', vip, port: p.port, reals: (svc.endpoints ?? []).map((ip) => ({ ip, port: p.targetPort ?? p.port })) });
-    }
+/** What kube-proxy programs for one Service: the addresses it binds and its virtual servers. Derived once per Service object. */
+interface ServiceRules {
+  /** Every VIP (ClusterIP, externalIPs, LB IPs), before the own-address rule. */
+  readonly vips: readonly string[];
+  readonly vipNums: readonly number[];
+  /** The addr-add/addr-del commands and virtual servers, by VIP (shared by every node). */
+  readonly add: readonly HostCommand[];
+  readonly del: readonly HostCommand[];
+  readonly servers: readonly (readonly VirtualServer[])[];
+}
+
+const RULES = new WeakMap<ServiceSpec, ServiceRules>();
+
+function rulesOf(svc: ServiceSpec): ServiceRules {
+  let r = RULES.get(svc);
+  if (r === undefined) {
+    const vips = [...new Set([svc.clusterIP, ...(svc.externalIPs ?? []), ...(svc.type === 'LoadBalancer' ? (svc.loadBalancerIPs ?? []) : [])])];
+    r = {
+      vips,
+      vipNums: vips.map(parseIpv4),
+      add: vips.map((ip) => hostCommand.addr('add', { dev: IPVS_DEV, address: `${ip}/32` })),
+      del: vips.map((ip) => hostCommand.addr('del', { dev: IPVS_DEV, address: `${ip}/32` })),
+      servers: vips.map((vip) => svc.ports.map((p) => ({ proto: p.protocol ?? 'TCP', vip, port: p.port, reals: (svc.endpoints ?? []).map((ip) => ({ ip, port: p.targetPort ?? p.port })) }))),
+    };
+    RULES.set(svc, r);
   }
-  const dev = s.host.ifaces.find((f) => f.name === IPVS_DEV)!;
-  const have = new Set(dev.addrs.filter((a) => a.len === 32).map((a) => formatIpv4(a.ip)));
+  return r;
+}
+
+/** The node's own addresses (every interface but kube-ipvs0). */
+function ownAddresses(s: KubeNodeState): Set<number> {
+  const own = new Set<number>();
+  for (const f of s.host.ifaces) if (f.name !== IPVS_DEV) for (const a of f.addrs) own.add(a.ip);
+  return own;
+}
+
+/**
+ * kube-proxy's sync for one Service that changed (`old` before, `now` after; undefined when it was
+ * not there or is gone): bind on kube-ipvs0 the addresses it gained that no other Service holds,
+ * unbind the ones no Service holds any more, and replace its virtual servers — the cost follows
+ * the Service, not the cluster. Addresses are counted per Service in `proxyRefs`.
+ */
+export function syncService(s: KubeNodeState, name: string, old: ServiceSpec | undefined, now: ServiceSpec | undefined, ctx: StepContext, out: Output<EthernetFrame>[]): KubeNodeState {
+  if (old === now) return s;
+  const skip = skipsOwnIPs(s.proxyVersion);
+  const own = skip ? ownAddresses(s) : null;
+  const kept = (r: ServiceRules, i: number) => i === 0 || own === null || !own.has(r.vipNums[i]!);
+  const before = old === undefined ? null : rulesOf(old);
+  const after = now === undefined ? null : rulesOf(now);
+  const had = new Set<number>();
+  if (before !== null) before.vipNums.forEach((ip, i) => kept(before, i) && had.add(ip));
+  const has = new Set<number>();
+  if (after !== null) after.vipNums.forEach((ip, i) => kept(after, i) && has.add(ip));
+  let refs = s.proxyRefs;
   let st = s;
-  for (const ip of [...have].filter((x) => !want.has(x)).sort()) st = host(st, { type: 'command', command: { name: 'addr-del', dev: IPVS_DEV, address: `${ip}/32` } }, ctx, out);
-  for (const ip of [...want].filter((x) => !have.has(x)).sort()) st = host(st, { type: 'command', command: { name: 'addr-add', dev: IPVS_DEV, address: `${ip}/32` } }, ctx, out);
-  ipvs.sort((a, b) => (a.vip === b.vip ? a.port - b.port : parseIpv4(a.vip) - parseIpv4(b.vip)));
-  st = host(st, { type: 'command', command: { name: 'ipvs-set', services: ipvs } }, ctx, out);
-  out.push(agentRecord({ type: 'kube-proxy.sync', bound: [...want].sort(), virtualServers: ipvs.length }));
-  return { ...st, ipvs, services };
+  const bound: string[] = [];
+  const unbound: string[] = [];
+  if (before !== null) {
+    before.vipNums.forEach((ip, i) => {
+      if (!had.has(ip) || has.has(ip)) return;
+      const n = (refs.get(ip) ?? 1) - 1;
+      refs = n === 0 ? refs.delete(ip) : refs.set(ip, n);
+      if (n === 0) {
+        st = host(st, { type: 'command', command: before.del[i]! }, ctx, out);
+        unbound.push(before.vips[i]!);
+      }
+    });
+  }
+  if (after !== null) {
+    after.vipNums.forEach((ip, i) => {
+      if (!has.has(ip) || had.has(ip)) return;
+      const n = refs.get(ip) ?? 0;
+      refs = refs.set(ip, n + 1);
+      if (n === 0) {
+        st = host(st, { type: 'command', command: after.add[i]! }, ctx, out);
+        bound.push(after.vips[i]!);
+      }
+    });
+  }
+  const remove = before === null ? [] : before.servers.filter((_, i) => kept(before, i)).flat();
+  const add = after === null ? [] : after.servers.filter((_, i) => kept(after, i)).flat();
+  st = host(st, { type: 'command', command: hostCommand.ipvsUpdate({ remove, add }) }, ctx, out);
+  out.push(agentRecord({ type: 'kube-proxy.sync', service: name, bound, unbound, virtualServers: st.host.ipvs.services.size }));
+  return { ...st, proxyRefs: refs };
 }
 
 /** `ipvsadm -Ln`. */
 export function ipvsadmList(s: KubeNodeState): string {
   const lines = ['IP Virtual Server version 1.2.1 (size=4096)', 'Prot LocalAddress:Port Scheduler Flags', '  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn'];
-  for (const v of s.ipvs) {
-    lines.push(`${v.proto}  ${v.vip}:${v.port} rr`);
-    for (const r of v.reals) lines.push(`  -> ${`${r.ip}:${r.port}`.padEnd(28)} Masq    1      0          0`);
+  const servers = [...s.host.ipvs.services.values()].sort((a, b) => (a.vip === b.vip ? a.port - b.port || (a.proto < b.proto ? -1 : a.proto > b.proto ? 1 : 0) : a.vip - b.vip));
+  for (const v of servers) {
+    lines.push(`${v.proto}  ${formatIpv4(v.vip)}:${v.port} rr`);
+    for (const r of v.reals) lines.push(`  -> ${`${formatIpv4(r.ip)}:${r.port}`.padEnd(28)} Masq    1      0          0`);
   }
   return lines.join('\n');
 }

@@ -16,14 +16,19 @@ export function renew(s: KubeNodeState, ctx: StepContext, out: Output<EthernetFr
     ? `PUT /apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/${s.name}`
     : `POST /api/v1/nodes name=${s.name} ip=${ip} roles=${s.roles} podCIDR=${s.podCIDR ?? 'none'}`;
   st = host(st, { type: 'command', command: { name: 'tcp-connect', dst: s.api.ip, port: s.api.port, tool: 'request', session: `${s.registered ? 'lease' : 'lease-register'}-${seq}`, request, timeoutNs: s.timeoutNs, ephemeral: true } }, ctx, out);
+  // NodeStatus: reported when it changes (here: never after registering) or every
+  // nodeStatusReportFrequency (kubelet_node_status.go, tryUpdateNodeStatus; 5 min since 1.17).
+  if (s.registered && s.statusAt !== null && ctx.now - s.statusAt >= s.statusNs) {
+    st = host({ ...st, statusAt: ctx.now }, { type: 'command', command: { name: 'tcp-connect', dst: s.api.ip, port: s.api.port, tool: 'request', session: `node-status-${seq}`, request: `PATCH /api/v1/nodes/${s.name}/status`, timeoutNs: s.timeoutNs, ephemeral: true } }, ctx, out);
+  }
   // wait.JitterUntil(sync, 10s, 0.04): the next sync within [period, 1.04·period).
   const next = s.renewNs + Math.floor(ctx.rng.float() * 0.04 * s.renewNs);
   out.push(armAgentTimer({ kind: 'kubelet-renew' }, ctx.now + next));
   return st;
 }
 
-export function leaseOutcome(s: KubeNodeState, outcome: string, out: Output<EthernetFrame>[]): KubeNodeState {
-  if (outcome === 'connected') return s.registered ? s : { ...s, registered: true };
+export function leaseOutcome(s: KubeNodeState, outcome: string, ctx: StepContext, out: Output<EthernetFrame>[]): KubeNodeState {
+  if (outcome === 'connected') return s.registered ? s : { ...s, registered: true, statusAt: ctx.now };
   const url = `https://${s.api.ip}:${s.api.port}/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/${s.name}?timeout=10s`;
   const why =
     outcome === 'timeout'

@@ -6,31 +6,39 @@ import { apiCommand } from '../commands.js';
 import { agentRecord } from '../records.js';
 import { type Output, type StepContext } from '@netsim/engine';
 import { ARP_REQUEST, BROADCAST_MAC, arpReply, arpRequest, formatIpv4, parseIpv4, type EthernetFrame } from '@netsim/packets';
-import { announced, GARP_FOR_NS, GARP_INTERVAL_NS } from '../metallb.js';
+import { GARP_FOR_NS, GARP_INTERVAL_NS, type Election } from '../metallb.js';
+import type { ServiceSpec } from '../apiserver.js';
 import { type KubeNodeState } from '../node.js';
 
-/** MetalLB speaker: re-elect on every Service or Node event; announce what this node won. */
-export function metallbSync(s: KubeNodeState, ctx: StepContext, out: Output<EthernetFrame>[]): KubeNodeState {
+/**
+ * MetalLB speaker: the election after a List or a watch event (`next`); announce what this node
+ * won, withdraw what it lost — looking only at the IPs whose winner changed (all of them when the
+ * election does not follow from the previous one).
+ */
+export function metallbSync(s: KubeNodeState, next: Election | null, ctx: StepContext, out: Output<EthernetFrame>[]): KubeNodeState {
   const m = s.metallb!;
-  const want = announced(m, s.name);
-  const owned: Record<string, number> = {};
-  for (const ip of want) {
-    if (m.owned[ip] !== undefined) {
-      owned[ip] = m.owned[ip]!;
-      continue;
-    }
-    owned[ip] = ctx.now;
-    const svc = m.services.find((x) => (x.loadBalancerIPs ?? []).includes(ip))!;
+  if (next === m.election && next !== null) return s;
+  const prev = m.election;
+  const ips = next === null ? [] : next.from === prev && prev !== null ? next.changed : [...next.winners.keys()].sort();
+  let owned = m.owned;
+  const take = (ip: string, svc: ServiceSpec) => {
+    owned = { ...owned, [ip]: ctx.now };
     out.push({ type: 'log', text: `metallb-speaker: {"caller":"main.go:409","event":"serviceAnnounced","ips":["${ip}"],"level":"info","msg":"service has IP, announcing","pool":"default","protocol":"layer2"}` });
     out.push(agentRecord({ type: 'service.event', service: `${svc.namespace ?? 'default'}/${svc.name}`, reason: 'nodeAssigned', message: `announcing from node "${s.name}"`, ip }));
     out.push(armAgentTimer({ kind: 'metallb-garp', ip }, ctx.now));
-  }
-  for (const ip of Object.keys(m.owned)) {
-    if (owned[ip] !== undefined) continue;
+  };
+  const give = (ip: string) => {
+    const { [ip]: _gone, ...rest } = owned;
+    owned = rest;
     out.push({ type: 'log', text: `metallb-speaker: {"caller":"main.go:431","event":"serviceWithdrawn","ip":"${ip}","level":"info","msg":"withdrawing service announcement","reason":"notOwner"}` });
     out.push(cancelAgentTimer({ kind: 'metallb-garp', ip }));
-  }
-  return { ...s, metallb: { ...m, owned } };
+  };
+  const wins = (ip: string) => m.alive && next?.winners.get(ip)?.node === s.name;
+  // Announcements, then withdrawals, each in IP order.
+  const lost = Object.keys(owned).filter((ip) => !wins(ip));
+  for (const ip of ips) if (owned[ip] === undefined && wins(ip)) take(ip, next!.winners.get(ip)!.svc);
+  for (const ip of lost.sort()) give(ip);
+  return { ...s, metallb: { ...m, election: next, owned } };
 }
 
 /** Gratuitous ARP for an IP this speaker took over: a request and a reply, broadcast, at once and every 1.1 s for 5 s. */
@@ -69,12 +77,12 @@ export function speakerPorts(s: KubeNodeState, dev: string): string[] {
   return s.host.ifaces.filter((x) => x.master === dev && x.kind === 'nic').map((x) => x.name);
 }
 
-/** The speaker pod stops or starts: it withdraws (or re-elects), and memberlist tells the others. */
+/** The speaker pod stops or starts: it withdraws (or elects again), and memberlist tells the others. */
 export function speakerRun(s: KubeNodeState, alive: boolean, ctx: StepContext, out: Output<EthernetFrame>[]): KubeNodeState {
   const m = s.metallb;
   if (!m) throw new Error(`node '${s.name}' runs no MetalLB speaker`);
   out.push({ type: 'send', to: s.api.device, command: apiCommand.member(s.name, alive) });
   out.push({ type: 'log', text: `metallb-speaker: ${alive ? 'started' : 'stopped'} on ${s.name}` });
-  const nodes = m.nodes.map((n) => (n.name === s.name ? { ...n, speaker: alive } : n));
-  return metallbSync({ ...s, metallb: { ...m, nodes } }, ctx, out);
+  // Every IP is looked at again: the speaker's own state changed, not the election.
+  return metallbSync({ ...s, metallb: { ...m, alive, election: null } }, m.election, ctx, out);
 }
