@@ -27,11 +27,14 @@ export interface ClusterResult {
   pings_expected: number;
   pings_answered: number;
   peak_rss_mb: number;
+  /** The heap after a full collection at the end: what the cluster's state holds. */
+  live_heap_mb: number;
+  live_kb_per_node: number;
   sim_s_per_wall_s: number;
   missing: string[];
 }
 
-const USAGE = 'usage: npm run bench -- cluster --nodes N [--services S] [--pods-per-node P] [--until SECONDS] [--seed K] [--json]';
+const USAGE = 'usage: npm run bench -- cluster --nodes N [--services S] [--pods-per-node P] [--until SECONDS] [--seed K] [--json] [--progress]';
 
 export function runCluster(o: ClusterOptions, seed = 1, progress?: (line: string) => void): ClusterResult {
   const t0 = performance.now(); // wall-clock-ok
@@ -45,7 +48,7 @@ export function runCluster(o: ClusterOptions, seed = 1, progress?: (line: string
   const inst = instantiate(scenario, { seed, maxEvents: Number.MAX_SAFE_INTEGER });
   const t1 = performance.now(); // wall-clock-ok
   let peak = process.memoryUsage().rss;
-  const step = 60;
+  const step = 30;
   for (let t = step; t < o.until + step; t += step) {
     inst.sim.run({ until: Math.min(t, o.until) * SECOND });
     peak = Math.max(peak, process.memoryUsage().rss);
@@ -56,6 +59,8 @@ export function runCluster(o: ClusterOptions, seed = 1, progress?: (line: string
   let frames = 0;
   for (const id of ids) frames += inst.sim.countersOf(id).framesIn;
   const check = checkCluster(inst.sim, plan!);
+  (globalThis as { gc?: () => void }).gc?.();
+  const live = process.memoryUsage().heapUsed;
   const api = inst.sim.state<ApiState>('api');
   const runS = (t2 - t1) / 1000;
   return {
@@ -72,13 +77,15 @@ export function runCluster(o: ClusterOptions, seed = 1, progress?: (line: string
     pings_expected: check.expected,
     pings_answered: check.answered,
     peak_rss_mb: Math.round(Math.max(peak, process.resourceUsage().maxRSS * 1024) / 2 ** 20),
+    live_heap_mb: Math.round(live / 2 ** 20),
+    live_kb_per_node: Math.round(live / 1024 / o.nodes),
     sim_s_per_wall_s: o.until / runS,
     missing: check.missing.slice(0, 20),
   };
 }
 
 export function clusterBench(args: string[]): void {
-  const { values } = parseArgs({ args, options: { nodes: { type: 'string' }, services: { type: 'string' }, 'pods-per-node': { type: 'string' }, until: { type: 'string' }, seed: { type: 'string' }, json: { type: 'boolean' } } });
+  const { values } = parseArgs({ args, options: { nodes: { type: 'string' }, services: { type: 'string' }, 'pods-per-node': { type: 'string' }, until: { type: 'string' }, seed: { type: 'string' }, json: { type: 'boolean' }, progress: { type: 'boolean' } } });
   const nodes = Number(values.nodes ?? 50);
   const o: ClusterOptions = {
     nodes,
@@ -94,7 +101,7 @@ export function clusterBench(args: string[]): void {
     return;
   }
   const tty = process.stderr.isTTY;
-  const r = runCluster(o, seed, tty ? (line) => process.stderr.write(`\r\x1b[Kcluster: ${line}`) : undefined);
+  const r = runCluster(o, seed, values.progress ? (line) => process.stderr.write(`cluster: ${line}\n`) : tty ? (line) => process.stderr.write(`\r\x1b[Kcluster: ${line}`) : undefined);
   if (tty) process.stderr.write('\r\x1b[K');
   const ok = r.pings_answered === r.pings_expected;
   if (values.json) console.log(JSON.stringify({ ...r, checks: { every_scheduled_ping_answered: ok } }));
@@ -110,6 +117,7 @@ export function clusterBench(args: string[]): void {
       ['watch events sent by the API store', r.watch_events.toLocaleString('en-US')],
       ['scheduled pings answered', `${r.pings_answered.toLocaleString('en-US')} / ${r.pings_expected.toLocaleString('en-US')}`],
       ['peak RSS', `${r.peak_rss_mb} MB`],
+      ['live heap at the end (after a full GC)', `${r.live_heap_mb} MB (${r.live_kb_per_node} KB per node, its pods included)`],
       ['checks', `every_scheduled_ping_answered ${ok ? 'ok' : 'FAILED'}`],
     ];
     for (const [k, v] of rows) console.log(`${k.padEnd(44)} ${v}`);

@@ -9,8 +9,8 @@
  *   layer-2 speaker, and P pods on cni0.
  * - S LoadBalancer Services applied at 5 s (ClusterIPs from 10.96.0.0/12, LB IPs allocated by
  *   MetalLB's controller from the pool 10.1.0.1-10.1.254.254, in order), each with two pod endpoints.
- * - Traffic on a seeded schedule: every pod pings one Service's ClusterIP and a partner pod on
- *   another node once in every 10-minute slot; the client pings every LB IP once in the first
+ * - Traffic on a seeded schedule: every pod pings one Service's ClusterIP and a pod on one of its
+ *   node's four peer nodes once in every 10-minute slot; the client pings every LB IP once in the first
  *   half of the run.
  * - Faults in the middle: node 2 reboots at T/2; at T/2 + 60 s the uplink of the last ToR (or, on
  *   one switch, the last node's link) goes down for 120 s — its nodes go NotReady, MetalLB moves
@@ -37,6 +37,7 @@ export const CLUSTER_SIZES = [50, 100, 200, 500, 1000, 2000] as const;
 export const CLUSTER_DEFAULTS = { services: (n: number) => n, podsPerNode: 10, until: 3600 } as const;
 
 const PER_TOR = 40;
+const PEERS = 4;
 const SLOT_S = 600;
 const SERVICES_AT_S = 5;
 
@@ -121,6 +122,13 @@ export function buildCluster(b: ScenarioBuilder, o: ClusterOptions, seed: number
     b.at(`${t}s`).ping(dev, dst, { count: 1, session });
     pings.push({ dev, session });
   };
+  // Each node's pods talk to pods on a few peer nodes (4, seeded), as workloads talk to a few
+  // backends: on a flat segment every new peer costs an ARP broadcast to every node.
+  const peers = Array.from({ length: n }, (_, i) => {
+    const set = new Set<number>();
+    while (set.size < Math.min(PEERS, n - 1)) set.add((i + 1 + rng.int(0, n - 1)) % n);
+    return [...set];
+  });
   const first = SERVICES_AT_S + 15;
   for (let slot = 0; slot * SLOT_S < T; slot++) {
     const from = Math.max(first, slot * SLOT_S);
@@ -132,7 +140,7 @@ export function buildCluster(b: ScenarioBuilder, o: ClusterOptions, seed: number
         const t1 = from + rng.int(0, to - from);
         const svc = rng.int(0, s);
         if (!faulted(i, t1)) ping(t1, dev, svcs[svc]!.clusterIP, `svc-${slot}`);
-        const j = (i + 1 + rng.int(0, n - 1)) % n;
+        const j = peers[i]![rng.int(0, peers[i]!.length)]!;
         const t2 = from + rng.int(0, to - from);
         if (!faulted(i, t2) && !faulted(j, t2)) ping(t2, dev, podIP(j, rng.int(0, p)), `pod-${slot}`);
       }

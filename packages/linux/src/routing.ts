@@ -32,6 +32,35 @@ export interface Hop {
 export function lookupRoute(t: RouteTables, dst: Ipv4, now: Nanos): Hop | null {
   const localDev = t.local.get(dst);
   if (localDev !== undefined) return { kind: 'local', dev: 'lo', nexthop: dst, route: null, connected: false };
+  let best = mainLookup(t, dst);
+  // A nexthop exception on the chosen route's gateway (find_exception, rt_bind_exception).
+  if (best !== null && best.route !== null && best.route.via !== null && t.exceptions.size > 0) {
+    const e = t.exceptions.get(dst);
+    if (e !== undefined && e.via === best.route.via && e.dev === best.dev && now <= e.expires) best = { ...best, nexthop: e.gw, redirected: true };
+  }
+  return best;
+}
+
+/**
+ * The main table's answer for `dst`, remembered per (routes, interfaces) pair: both are immutable,
+ * so a table that has not changed answers a destination it has seen with one map lookup — the
+ * kernel's FIB trie is not a linear scan either (a node holds a route per peer subnet).
+ */
+const MAIN = new WeakMap<readonly Route[], { ifaces: readonly Iface[]; hops: Map<Ipv4, Hop | null> }>();
+const MAIN_MAX = 4096;
+function mainLookup(t: RouteTables, dst: Ipv4): Hop | null {
+  let c = MAIN.get(t.routes);
+  if (c === undefined || c.ifaces !== t.ifaces) MAIN.set(t.routes, (c = { ifaces: t.ifaces, hops: new Map() }));
+  let hop = c.hops.get(dst);
+  if (hop === undefined) {
+    hop = scanMain(t, dst);
+    if (c.hops.size >= MAIN_MAX) c.hops.clear();
+    c.hops.set(dst, hop);
+  }
+  return hop;
+}
+
+function scanMain(t: RouteTables, dst: Ipv4): Hop | null {
   let best: Hop | null = null;
   let bestLen = -1;
   for (const f of t.ifaces) {
@@ -49,12 +78,7 @@ export function lookupRoute(t: RouteTables, dst: Ipv4, now: Nanos): Hop | null {
       best = { kind: 'unicast', dev: r.dev, nexthop: r.via ?? dst, route: r, connected: r.via === null };
     }
   }
-  // A nexthop exception on the chosen route's gateway (find_exception, rt_bind_exception).
-  if (best !== null && best.route !== null && best.route.via !== null && t.exceptions.size > 0) {
-    const e = t.exceptions.get(dst);
-    if (e !== undefined && e.via === best.route.via && e.dev === best.dev && now <= e.expires) best = { ...best, nexthop: e.gw, redirected: true };
-  }
-  return best;
+  return best === null ? null : Object.freeze(best);
 }
 
 /** The source address for a packet to `dst` leaving by `dev`: an address in the same subnet, else the primary. */

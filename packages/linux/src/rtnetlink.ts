@@ -13,7 +13,8 @@ import { buildRule, changeFilter, ruleText, type FilterChange } from './netfilte
 export function routeCommand(w: Work, op: string, to: string, via: string | undefined, devName: string | undefined, onlink: boolean): void {
   const dst = to === 'default' ? { network: 0, length: 0 } : parseCidr(to);
   const gw = via === undefined ? null : parseIpv4(via);
-  const existing = w.routes.findIndex((r) => r.dst === dst.network && r.len === dst.length);
+  let existing = -1;
+  for (let i = 0; i < w.routes.length && existing < 0; i++) if (w.routes[i]!.dst === dst.network && w.routes[i]!.len === dst.length) existing = i;
   if (op === 'del') {
     if (existing < 0) {
       // A prefix route the kernel made for an address (proto kernel) can be deleted too.
@@ -68,7 +69,8 @@ export function sysctlSet(w: Work, key: string, value: number): void {
 export function addr(w: Work, add: boolean, dev: string, address: string): void {
   const f = w.iface(dev);
   const p = parseCidr(address, true);
-  const has = f.addrs.some((a) => a.ip === p.address && a.len === p.length);
+  // An address no device holds is not on this one either (the local table answers without a scan).
+  const has = w.local.has(p.address) && f.addrs.some((a) => a.ip === p.address && a.len === p.length);
   if (add === has) throw new CommandFailed(`ip addr ${add ? 'add' : 'del'} ${address} dev ${dev}: ${add ? 'RTNETLINK answers: File exists' : 'RTNETLINK answers: Cannot assign requested address'}`);
   const addrs = add ? [...f.addrs, { ip: p.address, len: p.length }] : f.addrs.filter((a) => !(a.ip === p.address && a.len === p.length));
   w.setIface(dev, { addrs });

@@ -59,9 +59,9 @@ export function garp(s: KubeNodeState, ip: string, ctx: StepContext, out: Output
 /** The speaker's ARP responder: requests for an IP it announces get its own NIC MAC. */
 export function metallbArp(s: KubeNodeState, port: string, frame: EthernetFrame, out: Output<EthernetFrame>[]): void {
   const m = s.metallb!;
-  if (!speakerPorts(s, m.nic).includes(port) || frame.payload.kind !== 'arp' || frame.payload.op !== ARP_REQUEST) return;
+  if (frame.payload.kind !== 'arp' || frame.payload.op !== ARP_REQUEST) return;
   const a = frame.payload;
-  if (m.owned[formatIpv4(a.tpa)] === undefined) return;
+  if (m.owned[formatIpv4(a.tpa)] === undefined || !speakerPorts(s, m.nic).includes(port)) return;
   const mac = s.host.ifaces.find((f) => f.name === m.nic)!.mac;
   out.push({ type: 'tx', port, frame: arpReply(mac, a.tpa, a.sha, a.spa) });
 }
