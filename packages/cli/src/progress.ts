@@ -9,6 +9,8 @@ export interface ProgressStream {
 
 export class Progress {
   private done = 0;
+  /** Items under way and how far each has got. */
+  private readonly parts = new Map<number, number>();
   private lastDraw = -Infinity;
   private readonly started: number;
 
@@ -28,13 +30,26 @@ export class Progress {
   /** One more item finished. */
   tick(n = 1): void {
     this.done += n;
+    this.draw();
+  }
+
+  /** How far a running item (a seed) has got, 0..1; null when it finished. */
+  running(item: number, fraction: number | null): void {
+    if (fraction === null) this.parts.delete(item);
+    else this.parts.set(item, fraction);
+    if (fraction !== null) this.draw();
+  }
+
+  private draw(): void {
     if (!this.active) return;
     const now = this.clock();
     if (now - this.lastDraw < 100 && this.done < this.total) return;
     this.lastDraw = now;
     const secs = (now - this.started) / 1000;
-    const eta = this.done > 0 && this.done < this.total ? `, ~${Math.ceil((secs / this.done) * (this.total - this.done))} s left` : '';
-    this.stream.write(`\r\x1b[K${this.label}: ${this.done}/${this.total} (${Math.floor((this.done * 100) / this.total)}%)${eta}`);
+    const part = [...this.parts.values()].reduce((a, b) => a + b, 0);
+    const eta = this.done + part > 0 && this.done < this.total ? `, ~${Math.ceil((secs / (this.done + part)) * (this.total - this.done - part))} s left` : '';
+    const items = [...this.parts].sort(([a], [b]) => a - b).map(([k, f]) => `${k} ${Math.floor(f * 100)}%`);
+    this.stream.write(`\r\x1b[K${this.label}: ${this.done}/${this.total} (${Math.floor((this.done * 100) / this.total)}%)${items.length ? `, running: ${items.join(', ')}` : ''}${eta}`);
   }
 
   /** Clears the line (the final report follows on stdout). */

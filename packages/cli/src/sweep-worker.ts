@@ -10,7 +10,7 @@ parentPort!.on('message', (seeds: number[] | null) => {
     parentPort!.close();
     return;
   }
-  for (const seed of seeds) parentPort!.postMessage(seedOutcome(scenario, variant, seed, maxEvents));
+  for (const seed of seeds) parentPort!.postMessage(seedOutcome(scenario, variant, seed, maxEvents, (fraction) => parentPort!.postMessage({ progress: seed, fraction })));
   parentPort!.postMessage('ready');
 });
 parentPort!.postMessage('ready');

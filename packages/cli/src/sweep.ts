@@ -31,13 +31,18 @@ export async function sweepSeeds(file: string, seeds: readonly number[], opts: S
     Array.from({ length: n }, () =>
       new Promise<void>((resolve, reject) => {
         const w = new Worker(script, { workerData: { file, ...(opts.variant === undefined ? {} : { variant: opts.variant }), ...(opts.maxEvents === undefined ? {} : { maxEvents: opts.maxEvents }) } });
-        w.on('message', (m: SeedOutcome | 'ready') => {
+        w.on('message', (m: SeedOutcome | 'ready' | { progress: number; fraction: number }) => {
+          if (typeof m === 'object' && 'progress' in m) {
+            opts.progress?.running(m.progress, m.fraction);
+            return;
+          }
           if (m === 'ready') {
             const next = queue.splice(0, batch);
             w.postMessage(next.length ? next : null);
             return;
           }
           results.push(m);
+          opts.progress?.running(m.seed, null);
           opts.progress?.tick();
         });
         w.on('error', reject);

@@ -1,6 +1,6 @@
 /** Running a scenario and presenting what happened: timeline lines, results, pcap. */
 import type { NetsimRecord } from './records.js';
-import { formatTime, TraceRecorder, type DeviceCounters, type Duration, type Nanos, type OutputRecord, type Simulation, type TraceRecord } from '@netsim/engine';
+import { formatTime, parseDuration, TraceRecorder, type DeviceCounters, type Duration, type Nanos, type OutputRecord, type Simulation, type TraceRecord } from '@netsim/engine';
 import { describeFrame, encodeFrame, formatIpv4, writePcap, writePcapng, type EthernetFrame, type PcapngInterface, type PcapngPacket } from '@netsim/packets';
 import { fdbEntries, type SwitchState } from '@netsim/l2';
 import { instantiate, type Instance, type InstantiateOptions, type Scenario } from './scenario.js';
@@ -24,6 +24,8 @@ export interface RunScenarioOptions {
   onLine?: (line: string) => void;
   /** Called with each trace record (e.g. a binary trace writer). */
   onRecord?: (record: TraceRecord<EthernetFrame>) => void;
+  /** Called with the simulated time reached, twenty times over a run with an end (a long run's progress). */
+  onProgress?: (now: Nanos, until: Nanos) => void;
 }
 
 export interface ScenarioRun extends Instance {
@@ -51,8 +53,18 @@ export function runScenario(scenario: Scenario, opts: RunScenarioOptions = {}): 
     inst.sim.trace.on('*', (_t, r) => f(r));
   }
   const until = opts.until ?? inst.until;
-  const r = until === undefined ? inst.sim.runUntilQuiescent() : inst.sim.run({ until });
-  return { ...inst, recorder, events: r.events, fingerprint: recorder.fingerprint() };
+  let events = 0;
+  if (until === undefined) events = inst.sim.runUntilQuiescent().events;
+  else if (opts.onProgress === undefined) events = inst.sim.run({ until }).events;
+  else {
+    // The same run in twenty stretches (run() may be resumed: the trace is the same).
+    const end = parseDuration(until);
+    for (let k = 1; k <= 20; k++) {
+      events += inst.sim.run({ until: Math.floor((end * k) / 20), ...(opts.maxEvents === undefined ? {} : { maxEvents: opts.maxEvents - events }) }).events;
+      opts.onProgress(inst.sim.now, end);
+    }
+  }
+  return { ...inst, recorder, events, fingerprint: recorder.fingerprint() };
 }
 
 /** Human text for a model record, falling back to `key=value` pairs. */

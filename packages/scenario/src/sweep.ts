@@ -18,10 +18,13 @@ export interface SeedOutcome {
 }
 
 /** Runs one seed and reads its outcomes. */
-export function seedOutcome(scenario: Scenario, variant: string | undefined, seed: number, maxEvents?: number): SeedOutcome {
+export function seedOutcome(scenario: Scenario, variant: string | undefined, seed: number, maxEvents?: number, onProgress?: (fraction: number) => void): SeedOutcome {
   let run;
   try {
-    run = runScenario(scenario, { seed, ...(variant === undefined ? {} : { variant }), ...(maxEvents === undefined ? {} : { maxEvents }) });
+    // Only the records the outcomes are read from are kept (tool output, shows, logs, Service
+    // events): a big cluster's trace does not fit in memory, and the fingerprint needs none.
+    const keepRecords = (r: { type: string }) => r.type.endsWith('output') || r.type === 'log' || r.type === 'service.event';
+    run = runScenario(scenario, { seed, keepRecords, ...(variant === undefined ? {} : { variant }), ...(maxEvents === undefined ? {} : { maxEvents }), ...(onProgress === undefined ? {} : { onProgress: (now: number, until: number) => onProgress(now / until) }) });
   } catch (e) {
     return { seed, outcomes: {}, error: e instanceof Error ? e.message.split('\n')[0]! : String(e) };
   }
