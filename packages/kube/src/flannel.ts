@@ -63,7 +63,6 @@ export interface FlannelState {
   readonly keepsMac: boolean;
   /** Before v0.9.0: L3-miss mode (per-pod REACHABLE neighbours on demand). */
   readonly l3miss: boolean;
-  readonly log: readonly string[];
 }
 
 /** A node as the node watch delivers it. */
@@ -87,7 +86,7 @@ export { versionAtLeast } from './version.js';
 export function initFlannel(c: FlannelConfig): FlannelState {
   const version = c.version ?? 'v0.10.0';
   if (!versionAtLeast(version, 0, 5, 0)) throw new Error(`flannel ${version}: the vxlan backend is modelled from v0.5.0`);
-  return { version, keepsMac: versionAtLeast(version, 0, 24, 1), l3miss: !versionAtLeast(version, 0, 9, 0), log: [] };
+  return { version, keepsMac: versionAtLeast(version, 0, 24, 1), l3miss: !versionAtLeast(version, 0, 9, 0) };
 }
 
 /** The subnet's `.0` address: flannel.1's own address and the peer's neighbour/route gateway. */
@@ -159,7 +158,8 @@ export function onNodeChange(s: FlannelState, self: string, old: WatchedNode | u
       commands.push({ name: 'route-del', to: was.subnet });
     }
   }
-  return { state: log.length ? { ...s, log: [...s.log, ...log] } : s, commands, log };
+  // The lines go to the node's log as flanneld writes them (flanneld.ts flannelApply).
+  return { state: s, commands, log };
 }
 
 /**

@@ -123,25 +123,21 @@ export function electAll(nodes: Snapshot<WatchedNode>, services: Snapshot<Servic
 export function electNext(prev: Election, ev: (WatchEvent<WatchedNode> & { kind: 'Node' }) | (WatchEvent<ServiceSpec> & { kind: 'Service' }), nodes: Snapshot<WatchedNode>, services: Snapshot<ServiceSpec>): Election {
   const memo = NEXT.get(prev)?.get(ev);
   if (memo !== undefined && memo.nodes === nodes && memo.services === services) return memo;
-  const winners = new Map(prev.winners);
+  // Copied on the first change only: most Node events (heartbeats) change no winner.
+  let winners: Map<string, { svc: ServiceSpec; node: string | null }> | null = null;
   const changed: string[] = [];
-  let dirty = false;
   const set = (ip: string, svc: ServiceSpec, node: string | null) => {
     const was = prev.winners.get(ip);
     if (was?.node !== node || was === undefined) changed.push(ip);
-    if (was?.node !== node || was?.svc !== svc) {
-      winners.set(ip, { svc, node });
-      dirty = true;
-    }
+    if (was?.node !== node || was?.svc !== svc) (winners ??= new Map(prev.winners)).set(ip, { svc, node });
   };
   if (ev.kind === 'Service') {
     const old = prev.services.get(ev.object.name);
     const now = ev.type === 'DELETED' ? undefined : ev.object;
     for (const ip of lbIPs(old)) {
       if (lbIPs(now).includes(ip)) continue;
-      winners.delete(ip);
+      (winners ??= new Map(prev.winners)).delete(ip);
       changed.push(ip);
-      dirty = true;
     }
     const list = nodes.list();
     for (const ip of lbIPs(now)) set(ip, now!, electedNode(list, now!, ip, prev.speakers));
@@ -160,7 +156,7 @@ export function electNext(prev: Election, ev: (WatchEvent<WatchedNode> & { kind:
       }
     }
   }
-  const next: Election = { nodes, services, speakers: prev.speakers, winners: dirty ? winners : prev.winners, from: prev, changed: changed.sort() };
+  const next: Election = { nodes, services, speakers: prev.speakers, winners: winners ?? prev.winners, from: prev, changed: changed.sort() };
   let m = NEXT.get(prev);
   if (m === undefined) NEXT.set(prev, (m = new WeakMap()));
   m.set(ev, next);

@@ -66,7 +66,25 @@ type Tables = { -readonly [K in (typeof TABLES)[number]]: HostState[K] };
 // from TABLES into straight-line code (a loop over the names costs a keyed lookup per table per
 // step: 20-35% of a host step). The names are the constants above, never data.
 const loadTables = new Function('w', 's', TABLES.map((k) => `w.${k} = s.${k};`).join('\n')) as (w: Tables, s: HostState) => void;
-const commitTables = new Function('w', 's', `if (${TABLES.map((k) => `w.${k} === s.${k}`).join(' && ')}) return;\nw.fx.write((d) => {\n${TABLES.map((k) => `  if (w.${k} !== s.${k}) d.${k} = w.${k};`).join('\n')}\n});`) as (w: Work, s: HostState) => void;
+// A replaced table is frozen at its top before the write: immer would otherwise walk the whole new
+// value to freeze it (a route per peer node, a connection per lease request), on every step that
+// changes it; what is inside was built from frozen parts or is new and read-only by type.
+const commitTables = new Function('w', 's', 'freeze', `if (${TABLES.map((k) => `w.${k} === s.${k}`).join(' && ')}) return;\nw.fx.write((d) => {\n${TABLES.map((k) => `  if (w.${k} !== s.${k}) d.${k} = freeze(w.${k});`).join('\n')}\n});`) as (w: Work, s: HostState, freeze: <T>(v: T) => T) => void;
+const freezeTop = <T>(v: T): T => (Array.isArray(v) || (typeof v === 'object' && v !== null && Object.getPrototypeOf(v) === Object.prototype) ? Object.freeze(v) : v);
+
+/**
+ * The subnet broadcast addresses of an address list, remembered per (immutable) list: kube-ipvs0
+ * holds a /32 per Service address, and every packet received asks whether its destination is one.
+ */
+const BROADCASTS = new WeakMap<readonly Iface['addrs'][number][], readonly Ipv4[]>();
+function directedBroadcasts(addrs: Iface['addrs']): readonly Ipv4[] {
+  let b = BROADCASTS.get(addrs);
+  if (b === undefined) {
+    b = addrs.filter((a) => a.len < 31).map((a) => (a.ip | (0xffffffff >>> a.len)) >>> 0);
+    BROADCASTS.set(addrs, b);
+  }
+  return b;
+}
 
 // The Work class carries the tables as fields (loaded by loadTables); this declares their types.
 export interface Work extends Tables {}
@@ -86,7 +104,7 @@ export class Work {
   /** Writes back the tables the step replaced (none: the step returns the very same state). */
   commit(): void {
     if (this.ifaces !== this.s.ifaces) this.countCarrierChanges();
-    commitTables(this, this.s);
+    commitTables(this, this.s, freezeTop);
   }
 
   /** A device whose carrier the step changed has one carrier change more (`ip -s -s link`: transns). */
@@ -125,7 +143,7 @@ export class Work {
 
   isBroadcastFor(ip: Ipv4): boolean {
     if (ip === 0xffffffff) return true;
-    for (const f of this.ifaces) for (const a of f.addrs) if (a.len < 31 && ((a.ip | (0xffffffff >>> a.len)) >>> 0) === ip) return true;
+    for (const f of this.ifaces) if (directedBroadcasts(f.addrs).includes(ip)) return true;
     return false;
   }
 
