@@ -26,10 +26,12 @@
  * (it does nothing below gc_thresh1 = 128 entries), proxy ARP, arp_filter, STP on bridges, VLAN filtering.
  */
 import { defineDevice, type Effects, type StepContext } from '@netsim/engine';
-import { ARP_REQUEST, BROADCAST_MAC, parseIpv4, type EthernetFrame } from '@netsim/packets';
+import { parseIpv4, type EthernetFrame } from '@netsim/packets';
 import { type Fdb } from '@netsim/l2';
 import { castDraft } from 'immer';
-import { initHost, neighKey, type HostConfig, type HostState } from './config.js';
+import { initHost, type HostConfig, type HostState } from './config.js';
+import { arpFastPath } from './arp.js';
+import { martianSource } from './ip_input.js';
 import { isValid } from './neighbour.js';
 import { CommandFailed, Work } from './step.js';
 import { linkAdd, linkDel, rxFrame, setAdmin, setCarrier, setMacAddress, setMtu } from './dev.js';
@@ -57,7 +59,11 @@ export const linuxHost = defineDevice<HostState, HostConfig, EthernetFrame, Host
   },
   on: {
     frame(s, { port, frame }, ctx, fx) {
-      if (ignorable(s, port, frame)) return;
+      const fast = arpFastPath(s, port, frame);
+      if (fast !== null) {
+        if (fast === 'martian' && frame.payload.kind === 'arp') martianSource(s.sys, fx, s.ifaces[s.byName.get(port)!]!, frame.payload.tpa, frame.payload.spa, port, frame);
+        return;
+      }
       const w = new Work(s, ctx, fx);
       rxFrame(w, port, frame);
       w.commit();
@@ -184,27 +190,6 @@ function hostCommandRun(w: Work, c: HostCommand): void {
     default:
       throw new Error(`host has no command '${(c as { name: string }).name}' (commands: ${HOST_COMMAND_NAMES.join(', ')})`);
   }
-}
-
-
-/**
- * Decide first: most frames a host sees are broadcast ARP requests for somebody else (every host
- * in a broadcast domain hears every request). arp_process only updates an existing entry for the
- * sender, and a valid entry that already holds the sender's MAC is left as it is (__neigh_update
- * keeps the state when the same address is proposed as STALE), so such a request changes nothing.
- * It is recognised here from the immutable state, before any work is set up — unless a capture
- * runs on the host (tcpdump sees the frame even when the stack does nothing with it).
- */
-export function ignorable(s: HostState, port: string, frame: EthernetFrame): boolean {
-  if (frame.dst !== BROADCAST_MAC || frame.payload.kind !== 'arp' || s.captures !== undefined) return false;
-  const arp = frame.payload;
-  if (arp.op !== ARP_REQUEST || arp.spa === arp.tpa || s.local.has(arp.tpa)) return false;
-  const i = s.byName.get(port);
-  if (i === undefined) return false;
-  const f = s.ifaces[i]!;
-  if (f.master !== null || !f.up || f.noarp) return false;
-  const e = s.neigh.get(neighKey(f.index, arp.spa));
-  return e === undefined || (e.mac === arp.sha && isValid(e.state));
 }
 
 

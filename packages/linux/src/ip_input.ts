@@ -5,7 +5,7 @@
  */
 import { formatIpv4, ipv4, ICMP_UNREACH_PORT, TCP_RST, TCP_SYN, type TcpSegment, type UdpDatagram, type EthernetFrame, type Ipv4, type Ipv4Packet } from '@netsim/packets';
 import { type Iface } from './config.js';
-import { forwarding, maxConf, orConf } from './sysctl.js';
+import { forwarding, maxConf, orConf, type Sysctls } from './sysctl.js';
 import type { Work } from './step.js';
 import { type PktType } from './step.js';
 import { icmpError, icmpErrorIn } from './icmp.js';
@@ -133,7 +133,12 @@ function tcpV4Rcv(w: Work, p: Ipv4Packet): void {
 
 /** A packet (or an ARP request) from one of this host's own addresses: dropped as a martian source, logged with log_martians. */
 export function martian(w: Work, dev: Iface, tip: Ipv4, sip: Ipv4, port: string, frame: EthernetFrame): void {
+  martianSource(w.sys, w.fx, dev, tip, sip, port, frame);
+}
+
+/** The martian source's log line (with log_martians) and drop record, from the sysctls alone (arp.ts arpFastPath). */
+export function martianSource(sys: Sysctls, fx: Pick<Work['fx'], 'log' | 'drop'>, dev: Iface, tip: Ipv4, sip: Ipv4, port: string, frame: EthernetFrame): void {
   const text = `martian source ${formatIpv4(tip)} from ${formatIpv4(sip)}, on dev ${dev.name}`;
-  if (orConf(w.sys, dev.name, 'log_martians')) w.fx.log(text);
-  w.fx.drop('IP_MARTIAN_SOURCE', text, port, frame);
+  if (orConf(sys, dev.name, 'log_martians')) fx.log(text);
+  fx.drop('IP_MARTIAN_SOURCE', text, port, frame);
 }
