@@ -7,6 +7,7 @@
  * sim.addDevice('api', kubeApi, { nodes: [{ name: 'k8s-node-1', ip: '192.168.0.11' }], watchers: ['node1'] });
  */
 export * from './apiserver.js';
+export * from './kubectl.js';
 export * from './node.js';
 export * from './flannel.js';
 export * from './metallb.js';
