@@ -125,6 +125,33 @@ export interface Route {
 }
 
 /**
+ * The main table: one route per prefix (a second `ip route add` of a prefix is "File exists"),
+ * keyed by `routeKey`. A persistent map, as the kernel's fib trie is a tree: a node with a route
+ * per peer subnet changes one without copying the others.
+ */
+export type RouteTable = PMap<Route>;
+
+/** The table key of a prefix: destination and length in one number (below 2^38). */
+export function routeKey(dst: Ipv4, len: number): number {
+  return dst * 33 + len;
+}
+
+const LISTS = new WeakMap<RouteTable, readonly Route[]>();
+/**
+ * The table's routes in the order the kernel's fib trie dumps them (`ip route show`, and the
+ * order a flush deletes them): by destination address, the shorter prefix first for the same
+ * address (fib_insert_alias keeps a leaf's aliases by decreasing suffix length). Remembered per table.
+ */
+export function routeList(t: RouteTable): readonly Route[] {
+  let l = LISTS.get(t);
+  if (l === undefined) {
+    l = Object.freeze([...t.values()].sort((a, b) => a.dst - b.dst || a.len - b.len));
+    LISTS.set(t, l);
+  }
+  return l;
+}
+
+/**
  * An inet_peer: rate-limit state per host we send ICMP to. `rateLast`/`count` are the redirect
  * limiter's (ip_rt_send_redirect); `errLast`/`errTokens` the error limiters' (ip_error and
  * inet_peer_xrlim_allow, tokens in nanoseconds). The kernel keeps both in the same two fields
@@ -160,7 +187,7 @@ export interface HostState {
   readonly ifindexNext: number;
   /** Every local address (any interface, any state) -> interface name. */
   readonly local: PMap<string>;
-  readonly routes: readonly Route[];
+  readonly routes: RouteTable;
   readonly sys: Sysctls;
   /** Neighbour cache, keyed by ifindex * 2^32 + IPv4. */
   readonly neigh: PMap<NeighEntry>;
@@ -332,19 +359,23 @@ function bridgeCarriers(ifaces: Iface[], bridgePorts: Record<string, string[]>):
   });
 }
 
-function buildRoutes(c: HostConfig, ifaces: readonly Iface[]): Route[] {
-  return (c.routes ?? []).map((r, n) => {
+function buildRoutes(c: HostConfig, ifaces: readonly Iface[]): RouteTable {
+  let table: RouteTable = PMap.empty();
+  (c.routes ?? []).forEach((r, n) => {
     try {
       const dst = r.to === 'default' ? { network: 0, length: 0 } : parseCidr(r.to);
       const via = r.via === undefined ? null : parseIpv4(r.via);
       const dev = r.dev ?? (via === null ? undefined : devForGateway(ifaces, via));
       if (dev === undefined) throw new Error(r.via === undefined ? 'needs dev or via' : `gateway ${r.via} is not on a connected network (add dev and onlink)`);
       if (!ifaces.some((f) => f.name === dev)) throw new Error(`no interface '${dev}'`);
-      return { dst: dst.network, len: dst.length, via, dev, onlink: r.onlink ?? false };
+      const key = routeKey(dst.network, dst.length);
+      if (table.has(key)) throw new Error('the prefix has a route already (ip route add: RTNETLINK answers: File exists; use one route per prefix)');
+      table = table.set(key, Object.freeze({ dst: dst.network, len: dst.length, via, dev, onlink: r.onlink ?? false }));
     } catch (e) {
       throw new Error(`routes[${n}] (${r.to}): ${(e as Error).message}`);
     }
   });
+  return table;
 }
 
 function parseAging(t: string): Nanos {

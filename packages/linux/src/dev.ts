@@ -6,7 +6,7 @@ import { maxConf, sysctlAddDevice, sysctlDelDevice } from './sysctl.js';
 import { devCount, ifnameProblem, unicastMac } from './netdevice.js';
 import { PMap } from '@netsim/engine';
 import { emptyFdb } from '@netsim/l2';
-import { randomMac, randReachable, type Iface } from './config.js';
+import { randomMac, randReachable, routeKey, routeList, type Iface } from './config.js';
 import { CommandFailed, SECOND, type PktType, type Work } from './step.js';
 import { arpRcv, sendArp } from './arp.js';
 import { neighCarrierDown, neighFlushDevice } from './neigh.js';
@@ -160,8 +160,7 @@ export function linkDel(w: Work, name: string): void {
   if (f.up) setAdmin(w, name, false);
   if (f.kind === 'bridge') for (const p of w.bridgePorts[name] ?? []) brDelIf(w, name, p, false);
   neighFlushDevice(w, w.iface(name));
-  const routes = w.routes.filter((r) => r.dev !== name);
-  if (routes.length !== w.routes.length) w.routes = routes;
+  for (const r of routeList(w.routes)) if (r.dev === name) w.routes = w.routes.delete(routeKey(r.dst, r.len));
   for (const [k, e] of w.exceptions.entries()) if (e.dev === name) w.exceptions = w.exceptions.delete(k);
   w.ifaces = w.ifaces.filter((i) => i.name !== name);
   w.byName = new Map(w.ifaces.map((i, n) => [i.name, n] as const));

@@ -5,7 +5,7 @@
  * (arp_ifdown → neigh_ifdown).
  */
 import { formatIpv4 } from '@netsim/packets';
-import type { Route } from './config.js';
+import { routeKey, routeList, type Route } from './config.js';
 import type { Work } from './step.js';
 import { neighFlushDevice } from './neigh.js';
 
@@ -20,10 +20,10 @@ export function recordFlushed(w: Work, r: Pick<Route, 'dst' | 'len' | 'via'>, de
 }
 
 export function fibDisableIp(w: Work, dev: string): void {
-  const gone = w.routes.filter((r) => r.dev === dev);
-  if (gone.length) {
-    w.routes = w.routes.filter((r) => r.dev !== dev);
-    for (const r of gone) recordFlushed(w, r, dev);
+  for (const r of routeList(w.routes)) {
+    if (r.dev !== dev) continue;
+    w.routes = w.routes.delete(routeKey(r.dst, r.len));
+    recordFlushed(w, r, dev);
   }
   neighFlushDevice(w, w.iface(dev));
 }

@@ -2,7 +2,7 @@
  * ICMP (net/ipv4/icmp.c: icmp_send with icmpv4_xrlim_allow, icmp_unreach, icmp_redirect) and accepting redirects (route.c: __ip_do_redirect).
  */
 import { encodeIpv4, formatIpv4, ipv4, ICMP_UNREACH_PORT, type Ipv4, type Ipv4Packet } from '@netsim/packets';
-import { neighKey, sameNet } from './config.js';
+import { neighKey, routeKey, sameNet } from './config.js';
 import { isValid } from './neighbour.js';
 import { orConf, rxRedirects } from './sysctl.js';
 import { errorLine, redirectLine, unreachText } from './ping.js';
@@ -114,7 +114,7 @@ export function acceptRedirect(w: Work, inDev: string, p: Ipv4Packet, dst: Ipv4,
   } else {
     const f = w.iface(inDev);
     if (!f.addrs.some((a) => a.len < 32 && sameNet(a.ip, newGw, a.len) && sameNet(a.ip, oldGw, a.len))) return reject('the new gateway is not on-link with the old one');
-    if (orConf(w.sys, inDev, 'secure_redirects') && !w.routes.some((r) => r.len === 0 && r.via === newGw && r.dev === inDev)) return reject('secure_redirects: the new gateway is not a default gateway');
+    if (orConf(w.sys, inDev, 'secure_redirects') && w.routes.get(routeKey(0, 0))?.via !== newGw || w.routes.get(routeKey(0, 0))?.dev !== inDev) return reject('secure_redirects: the new gateway is not a default gateway');
   }
   const out = w.iface(hop.dev);
   const n = w.neigh.get(neighKey(out.index, newGw));

@@ -5,14 +5,14 @@
  */
 import type { Nanos, PMap } from '@netsim/engine';
 import type { Ipv4 } from '@netsim/packets';
-import { sameNet, type Iface, type Route, type RouteException } from './config.js';
+import { routeKey, sameNet, type Iface, type Route, type RouteException, type RouteTable } from './config.js';
 
 /** What a route lookup reads: addresses, interfaces, the main table and nexthop exceptions. */
 export interface RouteTables {
   readonly local: PMap<string>;
   readonly ifaces: readonly Iface[];
   readonly byName: ReadonlyMap<string, number>;
-  readonly routes: readonly Route[];
+  readonly routes: RouteTable;
   readonly exceptions: PMap<RouteException>;
 }
 
@@ -46,7 +46,7 @@ export function lookupRoute(t: RouteTables, dst: Ipv4, now: Nanos): Hop | null {
  * so a table that has not changed answers a destination it has seen with one map lookup — the
  * kernel's FIB trie is not a linear scan either (a node holds a route per peer subnet).
  */
-const MAIN = new WeakMap<readonly Route[], { ifaces: readonly Iface[]; hops: Map<Ipv4, Hop | null> }>();
+const MAIN = new WeakMap<RouteTable, { ifaces: readonly Iface[]; hops: Map<Ipv4, Hop | null> }>();
 const MAIN_MAX = 4096;
 function mainLookup(t: RouteTables, dst: Ipv4): Hop | null {
   let c = MAIN.get(t.routes);
@@ -72,10 +72,14 @@ function scanMain(t: RouteTables, dst: Ipv4): Hop | null {
       }
     }
   }
-  for (const r of t.routes) {
-    if (r.len > bestLen && sameNet(r.dst, dst, r.len) && t.ifaces[t.byName.get(r.dev)!]!.up) {
-      bestLen = r.len;
+  // The longest prefix with a route whose device is up, longer than the connected one: one table
+  // lookup per prefix length, as fib_table_lookup walks the trie (a route through a down device
+  // does not match: fib_lookup skips nexthops marked dead).
+  for (let len = 32; len > bestLen; len--) {
+    const r = t.routes.get(routeKey(len === 0 ? 0 : (dst & (0xffffffff << (32 - len))) >>> 0, len));
+    if (r !== undefined && t.ifaces[t.byName.get(r.dev)!]!.up) {
       best = { kind: 'unicast', dev: r.dev, nexthop: r.via ?? dst, route: r, connected: r.via === null };
+      break;
     }
   }
   return best === null ? null : Object.freeze(best);

@@ -4,7 +4,7 @@
 import { formatIpv4, parseIpv4, parseCidr, type Ipv4 } from '@netsim/packets';
 import { PMap } from '@netsim/engine';
 import { CommandFailed, type Work } from './step.js';
-import { networkOf, randReachable } from './config.js';
+import { networkOf, randReachable, routeKey, routeList } from './config.js';
 import { fibDisableIp, recordFlushed } from './fib_frontend.js';
 import { writeSysctl } from './sysctl.js';
 import { buildRule, changeFilter, ruleText, type FilterChange } from './netfilter.js';
@@ -13,10 +13,10 @@ import { buildRule, changeFilter, ruleText, type FilterChange } from './netfilte
 export function routeCommand(w: Work, op: string, to: string, via: string | undefined, devName: string | undefined, onlink: boolean): void {
   const dst = to === 'default' ? { network: 0, length: 0 } : parseCidr(to);
   const gw = via === undefined ? null : parseIpv4(via);
-  let existing = -1;
-  for (let i = 0; i < w.routes.length && existing < 0; i++) if (w.routes[i]!.dst === dst.network && w.routes[i]!.len === dst.length) existing = i;
+  const key = routeKey(dst.network, dst.length);
+  const existing = w.routes.has(key);
   if (op === 'del') {
-    if (existing < 0) {
+    if (!existing) {
       // A prefix route the kernel made for an address (proto kernel) can be deleted too.
       if (gw === null && connectedGone(w, dst.network, dst.length, devName)) {
         w.record('route.change', { op, to, via: null, ifname: devName ?? null });
@@ -24,22 +24,21 @@ export function routeCommand(w: Work, op: string, to: string, via: string | unde
       }
       throw new CommandFailed(`ip route del ${to}: RTNETLINK answers: No such process`);
     }
-    w.routes = w.routes.filter((_, i) => i !== existing);
+    w.routes = w.routes.delete(key);
   } else {
-    if (op === 'add' && existing >= 0) throw new CommandFailed(`ip route add ${to}: RTNETLINK answers: File exists`);
+    if (op === 'add' && existing) throw new CommandFailed(`ip route add ${to}: RTNETLINK answers: File exists`);
     let dev = devName;
     if (dev === undefined && gw !== null) dev = w.route(gw)?.dev;
     if (dev === undefined) throw new CommandFailed(`ip route ${op} ${to}: needs dev, or a via reachable on a connected network (RTNETLINK answers: Network is unreachable)`);
     const f = w.iface(dev);
     // fib_check_nh: a nexthop device must be up (onlink or not).
     if (!f.up) throw new CommandFailed(`ip route ${op} ${to}: Error: Device for nexthop is not up.`);
-    const route = { dst: dst.network, len: dst.length, via: gw, dev, onlink };
-    w.routes = existing >= 0 ? w.routes.map((r, i) => (i === existing ? route : r)) : [...w.routes, route];
+    w.routes = w.routes.set(key, Object.freeze({ dst: dst.network, len: dst.length, via: gw, dev, onlink }));
   }
   // A nexthop's exceptions go with the last route that uses it (free_nh_exceptions when its
   // fib_info is released; an identical route shares the fib_info and keeps them).
   if (w.exceptions.size > 0) {
-    for (const [k, e] of w.exceptions.entries()) if (!w.routes.some((r) => r.via === e.via && r.dev === e.dev)) w.exceptions = w.exceptions.delete(k);
+    for (const [k, e] of w.exceptions.entries()) if (!routeList(w.routes).some((r) => r.via === e.via && r.dev === e.dev)) w.exceptions = w.exceptions.delete(k);
   }
   w.record('route.change', { op, to, via: via ?? null, ifname: devName ?? null });
 }
@@ -116,10 +115,10 @@ export function routeFlush(w: Work, dev: string | undefined, prefix: string | un
   }
   const p = prefix === undefined ? undefined : prefix === 'default' ? { network: 0, length: 0 } : parseCidr(prefix);
   const match = (d: number, len: number, via: string) => (dev === undefined || via === dev) && (p === undefined || (d === p.network && len === p.length));
-  const gone = w.routes.filter((r) => match(r.dst, r.len, r.dev));
-  if (gone.length) {
-    w.routes = w.routes.filter((r) => !match(r.dst, r.len, r.dev));
-    for (const r of gone) recordFlushed(w, r, r.dev);
+  for (const r of routeList(w.routes)) {
+    if (!match(r.dst, r.len, r.dev)) continue;
+    w.routes = w.routes.delete(routeKey(r.dst, r.len));
+    recordFlushed(w, r, r.dev);
   }
   for (const f of w.ifaces) {
     if (f.kind === 'lo' || !f.up) continue;
@@ -133,5 +132,5 @@ export function routeFlush(w: Work, dev: string | undefined, prefix: string | un
     });
     if (changed) w.setIface(f.name, { addrs });
   }
-  if (w.exceptions.size > 0) for (const [k, e] of w.exceptions.entries()) if (!w.routes.some((r) => r.via === e.via && r.dev === e.dev)) w.exceptions = w.exceptions.delete(k);
+  if (w.exceptions.size > 0) for (const [k, e] of w.exceptions.entries()) if (!routeList(w.routes).some((r) => r.via === e.via && r.dev === e.dev)) w.exceptions = w.exceptions.delete(k);
 }

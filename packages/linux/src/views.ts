@@ -5,7 +5,7 @@
 import { formatIpv4, macToNumber } from '@netsim/packets';
 import type { DeviceCounters, Nanos } from '@netsim/engine';
 import { fdbEntries } from '@netsim/l2';
-import { networkOf, sameNet, type HostState, type Iface } from './config.js';
+import { networkOf, routeList, sameNet, type HostState, type Iface } from './config.js';
 import type { NeighParms } from './sysctl.js';
 import type { NeighEntry } from './neighbour.js';
 import { vxlanFdbShow } from './vxlan.js';
@@ -104,7 +104,7 @@ export function ipAddrShow(s: HostState, dev?: string): string {
  */
 export function ipRouteShow(s: HostState): string {
   const rows: { dst: number; len: number; text: string }[] = [];
-  for (const r of s.routes) {
+  for (const r of routeList(s.routes)) {
     const to = r.len === 0 ? 'default' : `${formatIpv4(r.dst)}/${r.len}`;
     // A nexthop on a device without carrier is flagged (RTNH_F_LINKDOWN: fib_check_nh, fib_sync_down_dev on NETDEV_CHANGE).
     const linkdown = s.ifaces[s.byName.get(r.dev)!]?.carrier === false ? ' linkdown' : '';
