@@ -93,6 +93,24 @@ export interface Addr {
   readonly routeGone?: boolean;
 }
 
+/** The address list of a device without addresses: one object for all of them (addrAppended starts from it). */
+export const NO_ADDRS: readonly Addr[] = Object.freeze([]);
+
+const APPENDED = new WeakMap<readonly Addr[], Map<number, readonly Addr[]>>();
+/**
+ * `addrs` with one address appended, remembered per (list, address): every node's kube-proxy binds
+ * the same Service addresses on kube-ipvs0 in the same order, so their lists are one list each
+ * step of the way (the kernel keeps one per device; sharing is the simulator's, not visible).
+ */
+export function addrAppended(addrs: readonly Addr[], ip: Ipv4, len: number): readonly Addr[] {
+  let next = APPENDED.get(addrs);
+  if (next === undefined) APPENDED.set(addrs, (next = new Map()));
+  const key = ip * 33 + len;
+  let l = next.get(key);
+  if (l === undefined) next.set(key, (l = Object.freeze([...addrs, Object.freeze({ ip, len })])));
+  return l;
+}
+
 export interface Iface {
   readonly name: string;
   readonly index: number;
@@ -311,7 +329,7 @@ function buildIfaces(c: HostConfig, macs: Map<string, { mac: Mac; explicit: bool
   ];
   c.interfaces.forEach((i, n) => {
     const kind = i.kind ?? 'nic';
-    const addrs = (i.addresses ?? []).map((a) => {
+    let addrs = (i.addresses ?? []).map((a) => {
       const p = parseCidr(a, true);
       // Class D (multicast) and E (incl. 255.255.255.255) are not interface addresses: devinet_ioctl
       // refuses them (inet_abc_len); netsim refuses them from any scenario alike.
@@ -319,6 +337,7 @@ function buildIfaces(c: HostConfig, macs: Map<string, { mac: Mac; explicit: bool
       if (p.address === 0) throw new Error(`interface '${i.name}': 0.0.0.0 is not an address an interface can hold`);
       return { ip: p.address, len: p.length };
     });
+    if (addrs.length === 0) addrs = NO_ADDRS as Addr[];
     const m = macs.get(i.name)!;
     if (kind === 'vxlan' && (i.vni === undefined || !Number.isInteger(i.vni) || i.vni < 0 || i.vni > 0xffffff)) throw new Error(`interface '${i.name}': a vxlan device needs vni 0..16777215`);
     if (i.underlay !== undefined && !byName.has(i.underlay)) throw new Error(`interface '${i.name}': underlay '${i.underlay}' is not an interface of this host`);

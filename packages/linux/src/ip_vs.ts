@@ -75,13 +75,31 @@ export function ipvsSet(w: Work, list: readonly VirtualServiceSpec[]): void {
 
 /** One Service's change: its old virtual services removed, its new ones added (ipvsadm -D, -A, -a). */
 export function ipvsUpdate(w: Work, remove: readonly { proto?: string; vip: string; port: number }[], add: readonly VirtualServiceSpec[]): void {
-  let services = w.ipvs.services;
+  const services = updatedServices(w.ipvs.services, remove, add);
+  if (services !== w.ipvs.services) w.ipvs = { ...w.ipvs, services };
+}
+
+/**
+ * The table after an update, remembered per (table, remove, add): a thousand nodes whose
+ * kube-proxy applies the same Service changes in the same order to the same table share one
+ * table — the update is a pure function of the three, and they are immutable.
+ */
+const UPDATED = new WeakMap<PMap<IpvsService>, WeakMap<object, WeakMap<object, PMap<IpvsService>>>>();
+function updatedServices(from: PMap<IpvsService>, remove: readonly { proto?: string; vip: string; port: number }[], add: readonly VirtualServiceSpec[]): PMap<IpvsService> {
+  let byAdd = UPDATED.get(from);
+  const known = byAdd?.get(add)?.get(remove);
+  if (known !== undefined) return known;
+  let services = from;
   for (const v of remove) {
     const key = 'reals' in v ? ipvsKey(parsed(v as VirtualServiceSpec).proto, parsed(v as VirtualServiceSpec).vip, v.port) : ipvsKey(v.proto === 'UDP' ? 'UDP' : 'TCP', parseIpv4(v.vip), v.port);
     if (!add.some((a) => a.vip === v.vip && a.port === v.port && (a.proto ?? 'TCP') === (v.proto ?? 'TCP'))) services = services.delete(key);
   }
   for (const v of add) services = put(services, v);
-  if (services !== w.ipvs.services) w.ipvs = { ...w.ipvs, services };
+  if (byAdd === undefined) UPDATED.set(from, (byAdd = new WeakMap()));
+  let byRemove = byAdd.get(add);
+  if (byRemove === undefined) byAdd.set(add, (byRemove = new WeakMap()));
+  byRemove.set(remove, services);
+  return services;
 }
 
 /**

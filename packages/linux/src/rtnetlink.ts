@@ -4,7 +4,7 @@
 import { formatIpv4, parseIpv4, parseCidr, type Ipv4 } from '@netsim/packets';
 import { PMap } from '@netsim/engine';
 import { CommandFailed, type Work } from './step.js';
-import { networkOf, randReachable, routeKey, routeList } from './config.js';
+import { addrAppended, networkOf, randReachable, routeKey, routeList } from './config.js';
 import { fibDisableIp, recordFlushed } from './fib_frontend.js';
 import { writeSysctl } from './sysctl.js';
 import { buildRule, changeFilter, ruleText, type FilterChange } from './netfilter.js';
@@ -71,7 +71,7 @@ export function addr(w: Work, add: boolean, dev: string, address: string): void 
   // An address no device holds is not on this one either (the local table answers without a scan).
   const has = w.local.has(p.address) && f.addrs.some((a) => a.ip === p.address && a.len === p.length);
   if (add === has) throw new CommandFailed(`ip addr ${add ? 'add' : 'del'} ${address} dev ${dev}: ${add ? 'RTNETLINK answers: File exists' : 'RTNETLINK answers: Cannot assign requested address'}`);
-  const addrs = add ? [...f.addrs, { ip: p.address, len: p.length }] : f.addrs.filter((a) => !(a.ip === p.address && a.len === p.length));
+  const addrs = add ? addrAppended(f.addrs, p.address, p.length) : f.addrs.filter((a) => !(a.ip === p.address && a.len === p.length));
   w.setIface(dev, { addrs });
   // The local table: one entry per address, for the first device holding it.
   const holder = add && !w.local.has(p.address) ? dev : w.ifaces.find((i) => i.addrs.some((a) => a.ip === p.address))?.name;

@@ -29,7 +29,11 @@ interface ServiceRules {
   readonly add: readonly HostCommand[];
   readonly del: readonly HostCommand[];
   readonly servers: readonly (readonly VirtualServer[])[];
+  /** Every VIP's virtual servers in one list: the update when no VIP is one of the node's own (one list for every node, so their IPVS tables can be shared). */
+  readonly allServers: readonly VirtualServer[];
 }
+
+const NO_SERVERS: readonly VirtualServer[] = Object.freeze([]);
 
 const RULES = new WeakMap<ServiceSpec, ServiceRules>();
 
@@ -43,7 +47,9 @@ function rulesOf(svc: ServiceSpec): ServiceRules {
       add: vips.map((ip) => hostCommand.addr('add', { dev: IPVS_DEV, address: `${ip}/32` })),
       del: vips.map((ip) => hostCommand.addr('del', { dev: IPVS_DEV, address: `${ip}/32` })),
       servers: vips.map((vip) => svc.ports.map((p) => ({ proto: p.protocol ?? 'TCP', vip, port: p.port, reals: (svc.endpoints ?? []).map((ip) => ({ ip, port: p.targetPort ?? p.port })) }))),
+      allServers: NO_SERVERS,
     };
+    r = { ...r, allServers: Object.freeze(r.servers.flat()) };
     RULES.set(svc, r);
   }
   return r;
@@ -99,8 +105,9 @@ export function syncService(s: KubeNodeState, name: string, old: ServiceSpec | u
       }
     });
   }
-  const remove = before === null ? [] : before.servers.filter((_, i) => kept(before, i)).flat();
-  const add = after === null ? [] : after.servers.filter((_, i) => kept(after, i)).flat();
+  const servers = (r: ServiceRules | null) => (r === null ? NO_SERVERS : r.vipNums.every((_, i) => kept(r, i)) ? r.allServers : r.servers.filter((_, i) => kept(r, i)).flat());
+  const remove = servers(before);
+  const add = servers(after);
   st = host(st, { type: 'command', command: hostCommand.ipvsUpdate({ remove, add }) }, ctx, out);
   out.push(agentRecord({ type: 'kube-proxy.sync', service: name, bound, unbound, virtualServers: st.host.ipvs.services.size }));
   return { ...st, proxyRefs: refs };
