@@ -92,10 +92,18 @@ export interface Election {
   readonly speakers: readonly string[] | null;
   /** LB IP -> its Service and the elected node. */
   readonly winners: ReadonlyMap<string, { readonly svc: ServiceSpec; readonly node: string | null }>;
-  /** The election this one was derived from by one event, and the IPs whose winner that event changed. */
-  readonly from: Election | null;
+  /**
+   * This election's number, the number of the one it was derived from by one event, and the IPs
+   * whose winner that event changed. A number, not the election itself: a reference would keep
+   * every election since boot alive, one per Node heartbeat.
+   */
+  readonly seq: number;
+  readonly fromSeq: number | null;
   readonly changed: readonly string[];
 }
+
+/** Elections are numbered as they are made; the numbers are only compared with each other, never shown. */
+let electionSeq = 0;
 
 const lbIPs = (svc: ServiceSpec | undefined): readonly string[] => (svc?.type === 'LoadBalancer' ? (svc.loadBalancerIPs ?? []) : []);
 
@@ -107,7 +115,7 @@ export function electAll(nodes: Snapshot<WatchedNode>, services: Snapshot<Servic
   const winners = new Map<string, { svc: ServiceSpec; node: string | null }>();
   const list = nodes.list();
   for (const svc of services.list()) for (const ip of lbIPs(svc)) winners.set(ip, { svc, node: electedNode(list, svc, ip, speakers) });
-  const e: Election = { nodes, services, speakers, winners, from: null, changed: [...winners.keys()].sort() };
+  const e: Election = { nodes, services, speakers, winners, seq: ++electionSeq, fromSeq: null, changed: [...winners.keys()].sort() };
   let m = ROOTS.get(nodes);
   if (m === undefined) ROOTS.set(nodes, (m = new WeakMap()));
   m.set(services, [...(byCaches ?? []), e]);
@@ -156,7 +164,7 @@ export function electNext(prev: Election, ev: (WatchEvent<WatchedNode> & { kind:
       }
     }
   }
-  const next: Election = { nodes, services, speakers: prev.speakers, winners: winners ?? prev.winners, from: prev, changed: changed.sort() };
+  const next: Election = { nodes, services, speakers: prev.speakers, winners: winners ?? prev.winners, seq: ++electionSeq, fromSeq: prev.seq, changed: changed.sort() };
   let m = NEXT.get(prev);
   if (m === undefined) NEXT.set(prev, (m = new WeakMap()));
   m.set(ev, next);

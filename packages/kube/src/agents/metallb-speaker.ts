@@ -19,7 +19,7 @@ export function metallbSync(s: KubeNodeState, next: Election | null, ctx: StepCo
   const m = s.metallb!;
   if (next === m.election && next !== null) return s;
   const prev = m.election;
-  const ips = next === null ? [] : next.from === prev && prev !== null ? next.changed : [...next.winners.keys()].sort();
+  const ips = next === null ? [] : prev !== null && next.fromSeq === prev.seq ? next.changed : [...next.winners.keys()].sort();
   let owned = m.owned;
   const take = (ip: string, svc: ServiceSpec) => {
     owned = { ...owned, [ip]: ctx.now };
