@@ -5,7 +5,7 @@
  * (arp_ifdown → neigh_ifdown).
  */
 import { formatIpv4 } from '@netsim/packets';
-import { routeKey, routeList, type Route } from './config.js';
+import { routeKey, routeList, type Route } from './fib_trie.js';
 import type { Work } from './step.js';
 import { neighFlushDevice } from './neigh.js';
 

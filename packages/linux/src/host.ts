@@ -12,7 +12,7 @@
  * | neighbour entries, timers, effects | neigh.ts (NUD machine: neighbour.ts) | net/core/neighbour.c |
  * | IPv4 receive, rp_filter, martian sources, local delivery | ip_input.ts | net/ipv4/ip_input.c, fib_frontend.c, route.c |
  * | forwarding and redirects | ip_forward.ts | net/ipv4/ip_forward.c, route.c |
- * | route lookup, source selection | routing.ts | net/ipv4/fib_trie.c, route.c |
+ * | route lookup, source selection | routing.ts (the table: fib_trie.ts) | net/ipv4/fib_trie.c, route.c |
  * | output and netfilter hooks | ip_output.ts (tables: netfilter.ts) | net/ipv4/ip_output.c |
  * | ICMP, accepting redirects | icmp.ts | net/ipv4/icmp.c |
  * | per-peer rate state | inetpeer.ts | net/ipv4/inetpeer.c |

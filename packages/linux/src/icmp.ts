@@ -2,7 +2,8 @@
  * ICMP (net/ipv4/icmp.c: icmp_send with icmpv4_xrlim_allow, icmp_unreach, icmp_redirect) and accepting redirects (route.c: __ip_do_redirect).
  */
 import { encodeIpv4, formatIpv4, ipv4, ICMP_UNREACH_PORT, type Ipv4, type Ipv4Packet } from '@netsim/packets';
-import { neighKey, routeKey, sameNet } from './config.js';
+import { neighKey, sameNet } from './config.js';
+import { routeKey } from './fib_trie.js';
 import { isValid } from './neighbour.js';
 import { orConf, rxRedirects } from './sysctl.js';
 import { errorLine, redirectLine, unreachText } from './ping.js';

@@ -14,6 +14,7 @@ export * from './sysctl.js';
 export * from './neighbour.js';
 export * from './ping.js';
 export * from './config.js';
+export * from './fib_trie.js';
 export { linuxHost } from './host.js';
 export * from './commands.js';
 export * from './views.js';

@@ -5,7 +5,8 @@
  */
 import type { Nanos, PMap } from '@netsim/engine';
 import type { Ipv4 } from '@netsim/packets';
-import { routeKey, sameNet, type Iface, type Route, type RouteException, type RouteTable } from './config.js';
+import { sameNet, type Iface, type RouteException } from './config.js';
+import { routeKey, type Route, type RouteTable } from './fib_trie.js';
 
 /** What a route lookup reads: addresses, interfaces, the main table and nexthop exceptions. */
 export interface RouteTables {

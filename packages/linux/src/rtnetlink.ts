@@ -4,7 +4,8 @@
 import { formatIpv4, parseIpv4, parseCidr, type Ipv4 } from '@netsim/packets';
 import { PMap } from '@netsim/engine';
 import { CommandFailed, type Work } from './step.js';
-import { addrAppended, networkOf, randReachable, routeKey, routeList } from './config.js';
+import { addrAppended, networkOf, randReachable } from './config.js';
+import { routeKey, routeList } from './fib_trie.js';
 import { fibDisableIp, recordFlushed } from './fib_frontend.js';
 import { writeSysctl } from './sysctl.js';
 import { buildRule, changeFilter, ruleText, type FilterChange } from './netfilter.js';

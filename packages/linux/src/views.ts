@@ -5,7 +5,8 @@
 import { formatIpv4, macToNumber } from '@netsim/packets';
 import type { DeviceCounters, Nanos } from '@netsim/engine';
 import { fdbEntries } from '@netsim/l2';
-import { networkOf, routeList, sameNet, type HostState, type Iface } from './config.js';
+import { networkOf, sameNet, type HostState, type Iface } from './config.js';
+import { routeList } from './fib_trie.js';
 import type { NeighParms } from './sysctl.js';
 import type { NeighEntry } from './neighbour.js';
 import { vxlanFdbShow } from './vxlan.js';
