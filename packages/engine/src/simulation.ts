@@ -2,13 +2,12 @@
  * The impure shell: it owns time, the event queue, links, timers, counters and the trace bus, and
  * it calls the pure device models. Nothing here reads the wall clock or global randomness.
  */
-import * as mittModule from 'mitt';
 import type { Emitter } from 'mitt';
 import { parseDuration, formatTime, type Duration, type Nanos } from './time.js';
 import { Rng } from './rng.js';
 import { EventQueue, Ev, EV_CALL, EV_COMMAND, EV_DELIVER, EV_LINK, EV_TIMER } from './queue.js';
 import { DeviceError, SimulationError, TopologyError } from './errors.js';
-import { OPAQUE_FRAMES, type FrameInfo, type TraceRecord } from './trace.js';
+import { OPAQUE_FRAMES, traceBus, type FrameInfo, type TraceRecord } from './trace.js';
 import type { Command, Input, Output, StepContext } from './device.js';
 import type { RunOptions, RunResult, SimulationOptions } from './options.js';
 import { carries, departure, newDir, type LinkState } from './link.js';
@@ -22,10 +21,6 @@ export type { DeviceCounters, LinkOptions, PortCounters, PortRef, RunOptions, Ru
 export { errorText, hint } from './hint.js';
 
 const DEFAULT_BUDGET = 20_000_000;
-
-// mitt ships CommonJS typings for an ESM default export; take the function from either shape.
-type Mitt = <E extends Record<string | symbol, unknown>>() => Emitter<E>;
-const mitt: Mitt = ((mittModule as unknown as { default?: Mitt }).default ?? (mittModule as unknown as Mitt));
 
 /**
  * A discrete-event simulation of devices joined by links.
@@ -62,7 +57,7 @@ export class Simulation<F = unknown> extends Topology<F> {
     this.maxEvents = opts.maxEvents ?? DEFAULT_BUDGET;
     this.maxFrameHops = opts.maxFrameHops ?? 255;
     this.memoryBudget = opts.memoryBudget;
-    this.trace = mitt();
+    this.trace = traceBus<F>();
     this.ctx = { now: 0, rng: undefined as unknown as Rng, device: '' };
   }
 

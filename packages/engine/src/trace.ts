@@ -3,6 +3,8 @@
  * Records are built only while somebody listens (the engine checks the bus first), so tracing off
  * costs nothing; counters are kept regardless (see Simulation.counters).
  */
+import * as mittModule from 'mitt';
+import type { Emitter } from 'mitt';
 import type { Nanos } from './time.js';
 
 /**
@@ -257,4 +259,13 @@ export class Fingerprint {
   get count(): number {
     return this.lines;
   }
+}
+
+// mitt ships CommonJS typings for an ESM default export; take the function from either shape.
+type Mitt = <E extends Record<string | symbol, unknown>>() => Emitter<E>;
+const mitt: Mitt = (mittModule as unknown as { default?: Mitt }).default ?? (mittModule as unknown as Mitt);
+
+/** The trace bus a simulation emits its records on (one event name per record type; `*` for all). */
+export function traceBus<F>(): Emitter<Record<string, TraceRecord<F>>> {
+  return mitt<Record<string, TraceRecord<F>>>();
 }
