@@ -87,6 +87,10 @@ export function electedNode(nodes: readonly WatchedNode[], svc: ServiceSpec, ip:
 
 /** Who announces each LB IP, over one pair of informer caches. */
 export interface Election {
+  /**
+   * The caches it was made over — or earlier ones that differ from them only by Node events that
+   * changed no field the election reads (sameCandidate): a heartbeat makes no new election.
+   */
   readonly nodes: Snapshot<WatchedNode>;
   readonly services: Snapshot<ServiceSpec>;
   readonly speakers: readonly string[] | null;
@@ -125,10 +129,13 @@ export function electAll(nodes: Snapshot<WatchedNode>, services: Snapshot<Servic
 /**
  * The election after one watch event, from the one before it: only the IPs whose candidates the
  * event changed are looked at again. A Node event that leaves the node's readiness, speaker and
- * addresses as they were (a NodeStatus heartbeat, an annotation) changes nothing. Speakers that
+ * addresses as they were (a NodeStatus heartbeat, an annotation) gives back `prev` itself. Speakers that
  * share an election and get the same event share the result.
  */
 export function electNext(prev: Election, ev: (WatchEvent<WatchedNode> & { kind: 'Node' }) | (WatchEvent<ServiceSpec> & { kind: 'Service' }), nodes: Snapshot<WatchedNode>, services: Snapshot<ServiceSpec>): Election {
+  // A Node event that leaves every field the election reads as it was: the very same election.
+  // Its caches then lag behind by that event, which no election can tell from the new ones.
+  if (ev.kind === 'Node' && sameCandidate(prev.nodes.get(ev.object.name), ev.type === 'DELETED' ? undefined : ev.object)) return prev;
   const memo = NEXT.get(prev)?.get(ev);
   if (memo !== undefined && memo.nodes === nodes && memo.services === services) return memo;
   // Copied on the first change only: most Node events (heartbeats) change no winner.
@@ -153,15 +160,13 @@ export function electNext(prev: Election, ev: (WatchEvent<WatchedNode> & { kind:
     const name = ev.object.name;
     const old = prev.nodes.get(name);
     const now = ev.type === 'DELETED' ? undefined : ev.object;
-    if (!sameCandidate(old, now)) {
-      let list: readonly WatchedNode[] | null = null;
-      for (const [ip, w] of prev.winners) {
-        const was = usable(old, w.svc, prev.speakers);
-        const is = usable(now, w.svc, prev.speakers);
-        if (was === is) continue;
-        if (is) set(ip, w.svc, w.node === null || before(name, w.node, ip) ? name : w.node);
-        else if (w.node === name) set(ip, w.svc, electedNode((list ??= nodes.list()), w.svc, ip, prev.speakers));
-      }
+    let list: readonly WatchedNode[] | null = null;
+    for (const [ip, w] of prev.winners) {
+      const was = usable(old, w.svc, prev.speakers);
+      const is = usable(now, w.svc, prev.speakers);
+      if (was === is) continue;
+      if (is) set(ip, w.svc, w.node === null || before(name, w.node, ip) ? name : w.node);
+      else if (w.node === name) set(ip, w.svc, electedNode((list ??= nodes.list()), w.svc, ip, prev.speakers));
     }
   }
   const next: Election = { nodes, services, speakers: prev.speakers, winners: winners ?? prev.winners, seq: ++electionSeq, fromSeq: prev.seq, changed: changed.sort() };
