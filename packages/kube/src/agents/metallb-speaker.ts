@@ -5,7 +5,7 @@ import { armAgentTimer, cancelAgentTimer } from '../timers.js';
 import { apiCommand } from '../commands.js';
 import { agentRecord } from '../records.js';
 import { type Output, type StepContext } from '@netsim/engine';
-import { ARP_REQUEST, BROADCAST_MAC, arpReply, arpRequest, formatIpv4, parseIpv4, type EthernetFrame } from '@netsim/packets';
+import { ARP_REQUEST, BROADCAST_MAC, arpReply, arpRequest, parseIpv4, type EthernetFrame } from '@netsim/packets';
 import { GARP_FOR_NS, GARP_INTERVAL_NS, type Election } from '../metallb.js';
 import type { ServiceSpec } from '../apiserver.js';
 import { type KubeNodeState } from '../node.js';
@@ -61,9 +61,17 @@ export function metallbArp(s: KubeNodeState, port: string, frame: EthernetFrame,
   const m = s.metallb!;
   if (frame.payload.kind !== 'arp' || frame.payload.op !== ARP_REQUEST) return;
   const a = frame.payload;
-  if (m.owned[formatIpv4(a.tpa)] === undefined || !speakerPorts(s, m.nic).includes(port)) return;
+  if (!ownedAddresses(m.owned).has(a.tpa) || !speakerPorts(s, m.nic).includes(port)) return;
   const mac = s.host.ifaces.find((f) => f.name === m.nic)!.mac;
   out.push({ type: 'tx', port, frame: arpReply(mac, a.tpa, a.sha, a.spa) });
+}
+
+/** The announced IPs as numbers, once per `owned` record (every ARP request on the segment asks). */
+const OWNED = new WeakMap<Readonly<Record<string, number>>, ReadonlySet<number>>();
+function ownedAddresses(owned: Readonly<Record<string, number>>): ReadonlySet<number> {
+  let set = OWNED.get(owned);
+  if (set === undefined) OWNED.set(owned, (set = new Set(Object.keys(owned).map(parseIpv4))));
+  return set;
 }
 
 /**
