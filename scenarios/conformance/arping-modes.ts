@@ -34,6 +34,8 @@ export default defineScenario({
     b.at('0.5s').exec('h2', 'tcpdump -nn -e -i eth0 arp');
     b.at('1s').exec('h1', 'ping -c 1 198.18.62.2');
     b.at('2.5s').exec('h1', ARPING[variant.name]!);
-    b.at('6.5s').exec('h2', 'ip n');
+    // h2's entry for h1 goes DELAY at the ping (1 s) and is probed back to REACHABLE 5 s later
+    // (delay_first_probe_time): looked at 1.5 s after that, not on the boundary.
+    b.at('7.5s').exec('h2', 'ip n');
   },
 });
