@@ -12,10 +12,10 @@ export interface SweepOptions {
   progress?: Progress;
 }
 
-/** Default worker count: the machine's cores, at most 8. */
 /** Young generation per worker: three 64 MB semi-spaces' worth, as `npm run bench` gives its process. */
 const YOUNG_GENERATION_MB = 192;
 
+/** Default worker count: the machine's cores, at most 8. */
 export function defaultWorkers(): number {
   return Math.max(1, Math.min(8, availableParallelism()));
 }
