@@ -10,7 +10,7 @@ import { labScript, runScenario } from '@netsim/scenario';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { covers, genCase, MARGIN, planOf, scenarioOf, sourceOf } from './gen.js';
+import { covers, genCase, MARGIN, planOf, READ_AT, scenarioOf, sourceOf } from './gen.js';
 import { loadScenario } from './load.js';
 
 describe('generated scenarios', () => {
@@ -52,6 +52,21 @@ describe('generated scenarios', () => {
         'unsolicited arp against existing entries',
       ]),
     );
+  });
+
+  it('sends no probe packet within 0.25 s of the tables\' reading less the default DELAY (5 s)', () => {
+    let checked = 0;
+    for (const c of fc.sample(genCase(), { seed: 29, numRuns: 300 })) {
+      for (const s of planOf(c).steps) {
+        const ping = /^ping -c (\d) -i ([\d.]+)/.exec(s.cmd);
+        const sends = ping ? Array.from({ length: Number(ping[1]) }, (_, k) => s.at + k * Number(ping[2])) : s.cmd.startsWith('nc -vz') ? [s.at, s.at + 1] : s.cmd.startsWith('arping ') ? [s.at] : [];
+        for (const p of sends) {
+          expect(Math.abs(p + 5 - READ_AT), `${s.dev} ${s.cmd} at ${s.at}s sends at ${p}s`).toBeGreaterThanOrEqual(MARGIN - 1e-9);
+          checked++;
+        }
+      }
+    }
+    expect(checked).toBeGreaterThan(300);
   });
 
   it('keeps every change at least 0.25 s from every packet a probe sends', () => {

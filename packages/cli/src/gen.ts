@@ -28,8 +28,9 @@
  * land on the same grid, on purpose: a fuzz run compares outcome sets over seeds, and a case whose
  * probe sits on a timer boundary shows how the kernel and the model resolve the race). A change
  * never comes within 0.25 s of a packet a probe sends (two processes at one instant race in the
- * lab, in an order neither kernel nor model promises). Each ping ends (its last echo plus -W 1)
- * by 9 s; the tables are read at 9.5 s.
+ * lab, in an order neither kernel nor model promises), nor within 0.25 s of 9.5 s less a DELAY
+ * (delay_first_probe_time: 5 s, or a value drawn) — the tables are read at 9.5 s, and an entry
+ * leaving DELAY just then races the reading. Each ping ends (its last echo plus -W 1) by 9 s.
  */
 import fc from 'fast-check';
 import { defineScenario, type Scenario } from '@netsim/scenario';
@@ -104,6 +105,8 @@ const overlay = (i: number) => `198.18.90.${10 + i}`;
 const ABSENT = '198.18.80.99';
 /** The least time between a change and a packet a probe sends (issue 19: at least 0.25 s around any boundary). */
 export const MARGIN = 0.25;
+/** When every host's tables are read. */
+export const READ_AT = 9.5;
 
 const grid = fc.integer({ min: 2, max: 16 }).map((k) => k / 2); // 1 s .. 8 s, half seconds
 const pick = <T>(xs: readonly T[]) => fc.constantFrom(...xs);
@@ -256,16 +259,20 @@ export function planOf(c: GenCase, title = 'generated'): Plan {
   const sends: number[] = [];
   const clear = (t: number) => sends.every((p) => Math.abs(p - t) >= MARGIN - 1e-9);
   const isProbe = (st: GenStep) => st.kind === 'ping' || st.kind === 'arping' || st.kind === 'nc';
+  const sent = (st: GenStep): number[] =>
+    st.kind === 'ping' ? Array.from({ length: st.count }, (_, k) => Math.round((st.at + k * st.interval) * 100) / 100) : st.kind === 'arping' ? [st.at] : st.kind === 'nc' ? [st.at, st.at + 1] : [];
+  // Nor does a probe send within MARGIN of READ_AT minus a DELAY (the entry it uses would leave
+  // DELAY as the tables are read — seen: fuzz-kernel seed 1 case 17, nc at 4.5 s, on a loaded lab).
+  const delays = [...new Set([5, ...[...c.hosts.flatMap((h) => h.sysctls), ...c.routerSysctls, ...c.steps.flatMap((st) => (st.kind === 'sysctl' ? [st.set] : []))].filter((x) => x.key === 'delay_first_probe_time').map((x) => x.value)])];
+  const clearOfRead = (st: GenStep) => sent(st).every((p) => delays.every((d) => Math.abs(p + d - READ_AT) >= MARGIN - 1e-9));
   for (const drawn of [...c.steps.filter(isProbe), ...c.steps.filter((st) => !isProbe(st))]) {
     // A ping starts early enough to end (its last echo, then -W 1) by 9 s.
     const st = drawn.kind === 'ping' ? { ...drawn, at: Math.max(1, Math.floor(Math.min(drawn.at, 8 - (drawn.count - 1) * drawn.interval) * 2) / 2) } : drawn;
     const h = 'from' in st ? st.from : st.host;
     if (seen.has(`${h}@${st.at}`)) continue;
-    if (!isProbe(st) && !(clear(st.at) && (st.kind !== 'bounce' || clear(st.at + 0.25)))) continue;
+    if (isProbe(st) ? !clearOfRead(st) : !(clear(st.at) && (st.kind !== 'bounce' || clear(st.at + 0.25)))) continue;
     seen.add(`${h}@${st.at}`);
-    if (st.kind === 'ping') for (let k = 0; k < st.count; k++) sends.push(Math.round((st.at + k * st.interval) * 100) / 100);
-    if (st.kind === 'arping') sends.push(st.at);
-    if (st.kind === 'nc') sends.push(st.at, st.at + 1);
+    sends.push(...sent(st));
     const on = `h${h}`;
     const seg = c.hosts[h]!.segment;
     const add = (at: number, dev: string, cmd: string) => steps.push({ at, dev, cmd });
@@ -322,10 +329,10 @@ export function planOf(c: GenCase, title = 'generated'): Plan {
     }
   }
   for (let i = 0; i < c.hosts.length; i++) {
-    steps.push({ at: 9.5, dev: `h${i}`, cmd: 'ip n' });
-    if (rules.has(i)) steps.push({ at: 9.5, dev: `h${i}`, cmd: 'iptables -L INPUT -v -n' });
+    steps.push({ at: READ_AT, dev: `h${i}`, cmd: 'ip n' });
+    if (rules.has(i)) steps.push({ at: READ_AT, dev: `h${i}`, cmd: 'iptables -L INPUT -v -n' });
   }
-  if (router) steps.push({ at: 9.5, dev: 'r', cmd: 'ip n' });
+  if (router) steps.push({ at: READ_AT, dev: 'r', cmd: 'ip n' });
   steps.sort((a, b) => a.at - b.at);
   return { title, devices, links, intended, steps };
 }
