@@ -32,6 +32,14 @@ export function refreshInterval(agingNs: Nanos): Nanos {
   return Math.floor(agingNs / 300);
 }
 
+/**
+ * The shortest time between two ageing sweeps: 1/30 of the ageing time (10 s at the default
+ * 300 s), and at least 1 ns so that a sweep always makes progress.
+ */
+export function sweepInterval(agingNs: Nanos): Nanos {
+  return Math.max(1, Math.floor(agingNs / 30));
+}
+
 /** True when a dynamic entry has aged out at `now`. */
 export function isExpired(e: FdbEntry, now: Nanos, agingNs: Nanos): boolean {
   return !e.static && now - e.lastSeen >= agingNs;

@@ -35,6 +35,25 @@ describe('learning switch', () => {
     expect(sim.state<SwitchState>('sw').fdb.size).toBe(0);
   });
 
+  it('sweeps the table at most every agingTime/30, recording each aged entry once with its exact expiry', () => {
+    const { sim, rec, fdbRecords } = rig({ agingTime: '10s' });
+    const macs = Array.from({ length: 40 }, (_, i) => `02:00:00:00:01:${i.toString(16).padStart(2, '0')}`);
+    // One new source every 10 ms: 40 expiries within 0.4 s, closer together than a sweep interval.
+    macs.forEach((src, i) => sim.command(`${1000 + 10 * i}ms`, 'a', sendFrame({ src, dst: B, etherType: ETHERTYPE_EXPERIMENTAL, payload: { kind: 'raw', bytes: new Uint8Array(46) } })));
+    sim.run({ until: '30s' });
+    const aged = fdbRecords().filter((r) => r.type === 'fdb.age') as unknown as { t: number; mac: string; expiredAt: number }[];
+    expect(aged.map((r) => r.mac).sort()).toEqual([...macs].sort());
+    const learnedAt = new Map(fdbRecords().filter((r) => r.type === 'fdb.learn').map((r) => [r['mac'] as string, r.t]));
+    for (const r of aged) {
+      expect(r.expiredAt).toBe(learnedAt.get(r.mac)! + 10 * SECOND);
+      expect(r.t - r.expiredAt).toBeGreaterThanOrEqual(0);
+      expect(r.t - r.expiredAt).toBeLessThan(SECOND / 3);
+    }
+    const sweeps = [...new Set(rec.records.filter((r) => r.type === 'timer' && r.dev === 'sw').map((r) => r.t))].sort((x, y) => x - y);
+    for (let i = 1; i < sweeps.length; i++) expect(sweeps[i]! - sweeps[i - 1]!).toBeGreaterThanOrEqual(Math.floor((10 * SECOND) / 30));
+    expect(sim.state<SwitchState>('sw').fdb.size).toBe(0);
+  });
+
   it('keeps static entries: they never age and never move', () => {
     const { sim, fdbRecords } = rig({ agingTime: '1s', static: [{ mac: A, port: 'p1' }] });
     sim.command('1s', 'a2', frameTo(B));

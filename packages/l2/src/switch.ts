@@ -3,7 +3,8 @@
  *
  * Modelled: source learning from every frame with a valid unicast source; ageing (802.1D-2004
  * §7.9.2, recommended default 300 s; the last-seen time is refreshed at most every
- * agingTime/300, so an entry ages out up to that much early); forwarding to the learned port; flooding of broadcast,
+ * agingTime/300, so an entry ages out up to that much early; lookups treat an aged entry as absent at
+ * once, and a background sweep — at most every agingTime/30 — removes and records it); forwarding to the learned port; flooding of broadcast,
  * multicast and unknown unicast in configured port order, never out of the ingress port and never
  * out of a port without carrier; filtering of frames whose destination is known on the ingress
  * port; MAC moves taking effect on the next frame (no damping); static entries that never age or
@@ -19,7 +20,7 @@ import { SWITCH_COMMAND_NAMES, type SwitchCommand } from './commands.js';
 import { defineDevice, parseDuration, SECOND, formatTime, type Duration, type Nanos } from '@netsim/engine';
 import { isGroupMac, isReservedGroupMac, parseMac, ZERO_MAC, type EthernetFrame, type Mac } from '@netsim/packets';
 import { castDraft } from 'immer';
-import { emptyFdb, refreshInterval, fdbAddStatic, fdbEntries, fdbFlushPort, fdbLearn, fdbLookup, fdbPurge, learnOutcome, type Fdb } from './fdb.js';
+import { emptyFdb, refreshInterval, sweepInterval, fdbAddStatic, fdbEntries, fdbFlushPort, fdbLearn, fdbLookup, fdbPurge, learnOutcome, type Fdb } from './fdb.js';
 
 /** Defaults, with where they come from. */
 export const SWITCH_DEFAULTS = {
@@ -128,8 +129,11 @@ export const learningSwitch = defineDevice<SwitchState, SwitchConfig, EthernetFr
       if (key !== PURGE_TIMER) return;
       const { fdb, expired, nextExpiry } = fdbPurge(s.fdb, ctx.now, s.agingNs);
       for (const x of expired) fx.record('fdb.age', { mac: x.mac, port: x.entry.port, expiredAt: x.entry.lastSeen + s.agingNs });
-      // Never re-arm at or before now: a purge must always make progress.
-      const next = nextExpiry === undefined ? null : Math.max(nextExpiry, ctx.now + 1);
+      // The sweep runs no more often than every agingTime/30 (10 s at the default), as a switch's
+      // periodic ageing sweep does: a sweep walks the whole table, so one per expiring entry would
+      // cost O(table) per entry. An entry that ages out between sweeps is already absent to
+      // lookups (expiry is lazy) and is recorded at the next sweep with its exact expiredAt.
+      const next = nextExpiry === undefined ? null : Math.max(nextExpiry, ctx.now + sweepInterval(s.agingNs));
       if (next !== null) fx.timerAt(PURGE_TIMER, next, undefined, { background: true });
       fx.write((d) => {
         d.fdb = castDraft(fdb);
