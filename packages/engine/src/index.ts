@@ -17,4 +17,5 @@ export { Simulation, errorText, hint } from './simulation.js';
 export type { SimulationOptions, LinkOptions, RunOptions, RunResult, PortCounters, DeviceCounters, PortRef } from './simulation.js';
 export * from './recorder.js';
 export { PMap } from './pmap.js';
+export { PSMap } from './psmap.js';
 export * from './binary-trace.js';

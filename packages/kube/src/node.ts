@@ -239,7 +239,7 @@ export function host(s: KubeNodeState, input: Input<EthernetFrame>, ctx: StepCon
 function onHostRecord(st: KubeNodeState, rec: HostRecord, ctx: StepContext, out: Output<EthernetFrame>[]): KubeNodeState {
   switch (rec.type) {
     case 'tcp.result':
-      if (rec.session.startsWith('lease-')) return leaseOutcome(st, rec.outcome, ctx, out);
+      if (rec.session.startsWith('lease-')) return leaseOutcome(st, rec.outcome, rec.text, ctx, out);
       if (rec.session.startsWith('bgp ')) return bgpOutcome(st, rec.session.split(' ')[1]!, rec.outcome, out);
       return st;
     case 'tcp.serve': {

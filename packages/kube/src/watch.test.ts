@@ -1,7 +1,7 @@
 /**
  * Watches as the API server sends them: one event per object change, none for a Lease renewal,
  * NodeStatus every nodeStatusReportFrequency; informer caches that follow the store; MetalLB's
- * incremental election held against the full one.
+ * incremental election held against the full one; the kubelet's kept-alive connection.
  */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
@@ -43,6 +43,21 @@ describe('watch events', () => {
     sim.run({ until: '60s' });
     expect(renewals).toBeGreaterThanOrEqual(3 * 5);
     expect(events('spy').map((e) => `${e.type} ${e.object.name}`).sort()).toEqual(NODES.map((n) => `ADDED ${n.name}`));
+  });
+
+  it("the kubelet registers and renews over one kept-alive connection to the API server: one SYN per node in a minute", () => {
+    const sim = cluster();
+    const syns = new Map<string, number>();
+    sim.trace.on('tx', (r) => {
+      const p = r.frame.payload;
+      if (r.dev !== 'sw' && p.kind === 'ipv4' && p.payload.kind === 'tcp' && p.payload.dstPort === 6443 && p.payload.flags === 0x02) syns.set(r.dev, (syns.get(r.dev) ?? 0) + 1);
+    });
+    let renewals = 0;
+    sim.trace.on('lease.renew', () => void renewals++);
+    sim.run({ until: '60s' });
+    expect(renewals).toBeGreaterThanOrEqual(3 * 5);
+    expect(Object.fromEntries(syns)).toEqual({ n1: 1, n2: 1 }); // n0 holds the API server: its kubelet's connection is local
+    for (const n of NODES) expect(sim.state<KubeNodeState>(n.dev).kubeletLog).toEqual([]);
   });
 
   it('NodeStatus is reported every nodeStatusReportFrequency: one Node MODIFIED per node per period, the lease in between sends none', () => {

@@ -56,7 +56,7 @@ export type TracerouteCommand = { name: 'traceroute'; dst: string; mode?: 'udp' 
 /** A TCP server answering each request with `reply` (`nc -lk port`). */
 export type TcpListenCommand = { name: 'tcp-listen'; port: number; reply?: string };
 /** `nc -vz [-w secs] dst port`, `telnet dst port`, or an agent's request. */
-export type TcpConnectCommand = { name: 'tcp-connect'; dst: string; port: number; tool?: 'nc' | 'telnet' | 'request'; timeoutNs?: number; request?: string; ephemeral?: boolean; session?: string };
+export type TcpConnectCommand = { name: 'tcp-connect'; dst: string; port: number; tool?: 'nc' | 'telnet' | 'request'; timeoutNs?: number; request?: string; ephemeral?: boolean; session?: string; /** Keep the connection open after the reply and send the next request with the same pool name on it (an HTTP client's kept-alive connection). */ pool?: string };
 /** `nc -vzu dst port`. */
 export type NcUdpCommand = { name: 'nc-udp'; dst: string; port: number; session?: string; /** -w: the seconds udptest writes for (default 3). */ waitS?: number };
 /** A UDP socket bound to `port`. */

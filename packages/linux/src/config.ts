@@ -1,6 +1,6 @@
 /** Host configuration, validated and turned into the initial host state. */
 import { initialStats, type DevStats } from './netdevice.js';
-import { SECOND, type Nanos, type Rng, PMap } from '@netsim/engine';
+import { SECOND, type Nanos, type Rng, PMap, PSMap } from '@netsim/engine';
 import { parseCidr, parseIpv4, parseMac, macToNumber, type Ipv4, type Mac } from '@netsim/packets';
 import { emptyFdb, type Fdb } from '@netsim/l2';
 import { networkdMac, parseMachineId } from './macpolicy.js';
@@ -236,7 +236,7 @@ export function initHost(c: HostConfig, carrier: (port: string) => boolean, rng:
     for (const d of [r.in, r.out]) if (d !== null && !names.has(d)) throw new Error(`firewall rule ${r.chain}: no interface '${d}'`);
   }
   const ifaceIndex = new Map(ifaces.map((f, i) => [f.name, i] as const));
-  return { config: c, ifaces, byName: ifaceIndex, ifindexNext: ifaces.length + 1, local, routes, sys, neigh: PMap.empty(), reach, fdb, bridgePorts, peers: PMap.empty(), exceptions: PMap.empty(), pings: {}, traceroutes: {}, ipId: 0, filter, udp: {}, ncu: {}, arpings: {}, echoReplies: 0, tcp: { listen: {}, conns: {}, results: {}, nextPort: 32768 }, ipvs: { services: PMap.empty(), conns: {} }, vxfdb: Object.fromEntries(ifaces.filter((f) => f.kind === 'vxlan').map((f) => [f.name, PMap.empty()])), stats: initialStats(ifaces, bridgePorts) };
+  return { config: c, ifaces, byName: ifaceIndex, ifindexNext: ifaces.length + 1, local, routes, sys, neigh: PMap.empty(), reach, fdb, bridgePorts, peers: PMap.empty(), exceptions: PMap.empty(), pings: {}, traceroutes: {}, ipId: 0, filter, udp: {}, ncu: {}, arpings: {}, echoReplies: 0, tcp: { listen: {}, conns: PSMap.empty(), pool: {}, results: {}, nextPort: 32768 }, ipvs: { services: PMap.empty(), conns: {} }, vxfdb: Object.fromEntries(ifaces.filter((f) => f.kind === 'vxlan').map((f) => [f.name, PMap.empty()])), stats: initialStats(ifaces, bridgePorts) };
 }
 
 /** The interface names, each valid (dev_valid_name) and defined once; `lo` is always there. */

@@ -59,7 +59,7 @@ export function icmpErrorIn(w: Work, dev: string, p: Ipv4Packet): void {
     const qsrc = ((quote[12]! << 24) | (quote[13]! << 16) | (quote[14]! << 8) | quote[15]!) >>> 0;
     const qdst0 = ((quote[16]! << 24) | (quote[17]! << 16) | (quote[18]! << 8) | quote[19]!) >>> 0;
     const key = connKey(qsrc, (quote[ihl]! << 8) | quote[ihl + 1]!, qdst0, (quote[ihl + 2]! << 8) | quote[ihl + 3]!);
-    const c = w.tcp.conns[key];
+    const c = w.tcp.conns.get(key);
     // tcp_v4_err: port unreachable is ECONNREFUSED, the others EHOSTUNREACH-like hard errors.
     if (c && (c.state === 'SYN_SENT' || c.state === 'SYN_RECV')) tcpFinish(w, c, q.code === ICMP_UNREACH_PORT ? 'refused' : 'unreachable', null);
     return;

@@ -38,7 +38,7 @@ describe('IPVS from another host (LOCAL_IN)', () => {
     // n1 saw the node's address (masquerade), not the client's; every connection closed.
     const served = rec.records.filter((x) => x.type === 'tcp.serve' && x.dev === 'n1').map((x) => String((x as { from?: string }).from));
     expect(served).toEqual(['198.18.0.10:32768']);
-    expect(Object.keys(sim.state<HostState>('n1').tcp.conns)).toEqual([]);
+    expect(sim.state<HostState>('n1').tcp.conns.size).toBe(0);
   });
 
   it('a virtual service without real servers refuses', () => {

@@ -1,4 +1,4 @@
-/** TCP as the symptoms need it: handshake, refused, SYN backoff to a timeout, one exchange, FIN. */
+/** TCP as the symptoms need it: handshake, refused, SYN backoff to a timeout, one exchange, FIN, a kept-alive connection. */
 import { describe, expect, it } from 'vitest';
 import { SECOND, Simulation, TraceRecorder, type TxRecord } from '@netsim/engine';
 import { ethernetFrames, type EthernetFrame } from '@netsim/packets';
@@ -31,8 +31,8 @@ describe('TCP', () => {
     expect(result(sim, 'nc1')).toMatchObject({ outcome: 'connected', lines: ['Connection to 198.18.0.2 10256 port [tcp/*] succeeded!'] });
     expect(tcpFlags(rec, 'a')).toEqual([0x02, 0x10, 0x11, 0x10]); // SYN, ACK, FIN+ACK, ACK
     expect(tcpFlags(rec, 'b')).toEqual([0x12, 0x11]); // SYN+ACK, FIN+ACK
-    expect(Object.keys(sim.state<HostState>('a').tcp.conns)).toEqual([]);
-    expect(Object.keys(sim.state<HostState>('b').tcp.conns)).toEqual([]);
+    expect(sim.state<HostState>('a').tcp.conns.size).toBe(0);
+    expect(sim.state<HostState>('b').tcp.conns.size).toBe(0);
   });
 
   it('a closed port answers RST: connection refused at once', () => {
@@ -65,7 +65,7 @@ describe('TCP', () => {
     sim.command('1s', 'a', { name: 'tcp-connect', dst: '198.18.0.2', port: 6443, tool: 'request', session: 'r', request: 'PUT /lease' });
     sim.run({ until: '2s' });
     expect(result(sim, 'r')).toMatchObject({ outcome: 'connected', response: 'HTTP/1.1 200 OK' });
-    expect(Object.keys(sim.state<HostState>('b').tcp.conns)).toEqual([]);
+    expect(sim.state<HostState>('b').tcp.conns.size).toBe(0);
   });
 });
 
@@ -101,5 +101,54 @@ describe('nc -vzu (netcat.c udptest)', () => {
     expect(result(sim, 'u')).toMatchObject({ outcome: 'connected', at: 4 * SECOND + WRITE_GAP });
     // All five wait in the neighbour queue of an address nobody has: none leaves.
     expect(udpTx(rec)).toEqual([]);
+  });
+
+  it('a pooled client sends its next request on the kept-alive connection: request, reply, ACK — no new handshake', () => {
+    const { sim, rec } = pair();
+    sim.command('0s', 'b', { name: 'tcp-listen', port: 6443, reply: 'HTTP/1.1 200 OK' });
+    const put = (at: string, session: string) => sim.command(at, 'a', { name: 'tcp-connect', dst: '198.18.0.2', port: 6443, tool: 'request', session, request: 'PUT /lease', timeoutNs: 10 * SECOND, pool: 'api' });
+    put('1s', 'r1');
+    put('2s', 'r2');
+    put('3s', 'r3');
+    sim.run({ until: '4s' });
+    for (const r of ['r1', 'r2', 'r3']) expect(result(sim, r)).toMatchObject({ outcome: 'connected', response: 'HTTP/1.1 200 OK' });
+    // SYN, ACK+request, ACK of the reply; then request + ACK twice. The server: SYN+ACK, reply ×3.
+    expect(tcpFlags(rec, 'a')).toEqual([0x02, 0x18, 0x10, 0x18, 0x10, 0x18, 0x10]);
+    expect(tcpFlags(rec, 'b')).toEqual([0x12, 0x18, 0x18, 0x18]);
+    expect(rec.records.filter((r) => r.type === 'tcp.serve').length).toBe(3);
+    const a = sim.state<HostState>('a').tcp;
+    expect([a.conns.size, sim.state<HostState>('b').tcp.conns.size]).toEqual([1, 1]);
+    expect([...a.conns.values()][0]).toMatchObject({ state: 'ESTABLISHED', request: null, pool: 'api' });
+    expect(Object.keys(a.pool)).toEqual(['api']);
+  });
+
+  it('a kept-alive connection the server forgot is reset on the next request (a read error); the request after dials again', () => {
+    const { sim, rec } = pair();
+    sim.command('0s', 'b', { name: 'tcp-listen', port: 6443, reply: 'HTTP/1.1 200 OK' });
+    const put = (at: string, session: string) => sim.command(at, 'a', { name: 'tcp-connect', dst: '198.18.0.2', port: 6443, tool: 'request', session, request: 'PUT /lease', timeoutNs: 10 * SECOND, pool: 'api' });
+    put('1s', 'r1');
+    sim.command('2s', 'b', { name: 'restart' });
+    sim.command('2.5s', 'b', { name: 'tcp-listen', port: 6443, reply: 'HTTP/1.1 200 OK' });
+    put('3s', 'r2');
+    put('4s', 'r3');
+    sim.run({ until: '5s' });
+    expect(result(sim, 'r2')).toMatchObject({ outcome: 'reset', lines: ['read tcp 198.18.0.1:32768->198.18.0.2:6443: read: connection reset by peer'] });
+    expect(result(sim, 'r2')!.at).toBeLessThan(3.001 * SECOND);
+    expect(result(sim, 'r3')).toMatchObject({ outcome: 'connected', response: 'HTTP/1.1 200 OK' });
+    const syns = rec.records.filter((r): r is TxRecord<EthernetFrame> => r.type === 'tx' && r.dev === 'a' && r.frame.payload.kind === 'ipv4' && r.frame.payload.payload.kind === 'tcp' && r.frame.payload.payload.flags === 0x02);
+    expect(syns.map((r) => r.t / SECOND)).toEqual([1.000004, 4]); // the first waits for ARP
+    expect(Object.values(sim.state<HostState>('a').tcp.pool)).toEqual([`${[...sim.state<HostState>('a').tcp.conns.keys()][0]}`]);
+  });
+
+  it('a request outstanding on a kept-alive connection whose path died times out, and leaves the pool', () => {
+    const { sim } = pair();
+    sim.command('0s', 'b', { name: 'tcp-listen', port: 6443, reply: 'HTTP/1.1 200 OK' });
+    sim.command('1s', 'a', { name: 'tcp-connect', dst: '198.18.0.2', port: 6443, tool: 'request', session: 'r1', request: 'PUT /lease', timeoutNs: 10 * SECOND, pool: 'api' });
+    sim.command('2s', 'b', { name: 'link', dev: 'eth0', up: false });
+    sim.command('3s', 'a', { name: 'tcp-connect', dst: '198.18.0.2', port: 6443, tool: 'request', session: 'r2', request: 'PUT /lease', timeoutNs: 10 * SECOND, pool: 'api' });
+    sim.run({ until: '20s' });
+    expect(result(sim, 'r2')).toMatchObject({ outcome: 'timeout', at: 13 * SECOND });
+    expect(sim.state<HostState>('a').tcp.pool).toEqual({});
+    expect(sim.state<HostState>('a').tcp.conns.size).toBe(0);
   });
 });

@@ -2,19 +2,25 @@
  * TCP, enough for the symptoms people see: the three-way handshake, RST for a closed port
  * (`connection refused`), SYN retransmission with the kernel's exponential backoff (initial RTO
  * 1 s, TCP_TIMEOUT_INIT; tcp_syn_retries = 6, so a connect gives up after 127 s), one
- * request/response exchange, FIN. Listeners answer each request with a fixed reply.
+ * request/response exchange and FIN — or, for a client with a connection pool (an HTTP client's
+ * kept-alive connection, the kubelet's to the API server), one request after another on one
+ * connection, each reply ACKed at once (no delayed ACK). Listeners answer each request with a
+ * fixed reply.
  *
  * Not modelled: congestion control, windows (advertised 64240, never enforced), data
  * retransmission (a lost data segment stalls the connection until the application's deadline),
  * SACK/timestamps/options, TIME_WAIT, simultaneous open, urgent data.
  */
-import type { Nanos } from '@netsim/engine';
+import type { Nanos, PSMap } from '@netsim/engine';
 import { formatIpv4, type Ipv4 } from '@netsim/packets';
 
 /** TCP sockets: listeners, connections, and what client tools reported. */
 export interface TcpTable {
   readonly listen: Readonly<Record<number, TcpListener>>;
-  readonly conns: Readonly<Record<string, TcpConn>>;
+  /** By `connKey`: a persistent map, as an API server holds a kept-alive connection per node. */
+  readonly conns: PSMap<TcpConn>;
+  /** A client pool's idle or busy kept-alive connection (its `connKey`), by pool name. */
+  readonly pool: Readonly<Record<string, string>>;
   readonly results: Readonly<Record<string, TcpResult>>;
   readonly nextPort: number;
 }
@@ -43,6 +49,8 @@ export interface TcpConn {
   readonly request: string | null;
   /** An agent's request (kubelet lease, BGP): reported as a trace record only, not kept in `results`. */
   readonly ephemeral?: boolean;
+  /** The client pool this connection serves: it stays open after a reply (`request` back to null). */
+  readonly pool?: string;
   /** This connection's timestamp offset (secure_tcp_ts_off: per connection, from the host's stream). */
   readonly tsOff?: number;
   /** The peer's last TS value (ts_recent); absent while the peer has offered no timestamps. */
@@ -61,7 +69,8 @@ export interface TcpResult {
   readonly tool: TcpTool;
   readonly dst: string;
   readonly port: number;
-  readonly outcome: 'connected' | 'refused' | 'timeout' | 'unreachable';
+  /** `reset`: the peer reset an established connection with a request outstanding. */
+  readonly outcome: 'connected' | 'refused' | 'timeout' | 'unreachable' | 'reset';
   readonly response: string | null;
   readonly lines: readonly string[];
   readonly at: Nanos;
@@ -87,8 +96,11 @@ export function synTimeout(openedAt: Nanos, retries: number): Nanos {
   return openedAt + TCP_DEFAULTS.initialRtoNs * (2 ** (retries + 1) - 1);
 }
 
-/** The lines OpenBSD netcat (`nc -vz`) and telnet print for an outcome. */
-export function toolLines(tool: TcpTool, dst: Ipv4, port: number, outcome: TcpResult['outcome'], response: string | null): string[] {
+/**
+ * The lines OpenBSD netcat (`nc -vz`) and telnet print for an outcome, and a Go client's error
+ * (`from` is the local `ip:port`, which Go names in a read error).
+ */
+export function toolLines(tool: TcpTool, dst: Ipv4, port: number, outcome: TcpResult['outcome'], response: string | null, from = ''): string[] {
   const d = formatIpv4(dst);
   if (tool === 'nc') {
     switch (outcome) {
@@ -100,6 +112,8 @@ export function toolLines(tool: TcpTool, dst: Ipv4, port: number, outcome: TcpRe
         return [`nc: connect to ${d} port ${port} (tcp) timed out: Operation now in progress`];
       case 'unreachable':
         return [`nc: connect to ${d} port ${port} (tcp) failed: No route to host`];
+      case 'reset':
+        return ['nc: read failed: Connection reset by peer'];
     }
   }
   if (tool === 'telnet') {
@@ -113,6 +127,8 @@ export function toolLines(tool: TcpTool, dst: Ipv4, port: number, outcome: TcpRe
         return [head, 'telnet: Unable to connect to remote host: Connection timed out'];
       case 'unreachable':
         return [head, 'telnet: Unable to connect to remote host: No route to host'];
+      case 'reset':
+        return ['Connection closed by foreign host.'];
     }
   }
   switch (outcome) {
@@ -124,6 +140,8 @@ export function toolLines(tool: TcpTool, dst: Ipv4, port: number, outcome: TcpRe
       return [`dial tcp ${d}:${port}: i/o timeout`];
     case 'unreachable':
       return [`dial tcp ${d}:${port}: connect: no route to host`];
+    case 'reset':
+      return [`read tcp ${from}->${d}:${port}: read: connection reset by peer`];
   }
 }
 

@@ -1,5 +1,5 @@
 /**
- * TCP sockets (net/ipv4/tcp_ipv4.c tcp_v4_rcv, tcp_input.c, tcp_output.c): listen, connect with SYN backoff, one exchange, reset; the packet formats are tcp.ts.
+ * TCP sockets (net/ipv4/tcp_ipv4.c tcp_v4_rcv, tcp_input.c, tcp_output.c): listen, connect with SYN backoff, one exchange or a kept-alive connection's requests, reset; the packet formats are tcp.ts.
  */
 import type { TcpConnectCommand } from './commands.js';
 import { formatIpv4, ipv4, parseIpv4, TCP_ACK, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN, type TcpSegment, type Ipv4Packet } from '@netsim/packets';
@@ -18,7 +18,8 @@ export function tcpConnect(w: Work, cmd: TcpConnectCommand): void {
   const dst = parseIpv4(cmd.dst);
   const port = cmd.port;
   const tool = cmd.tool ?? 'nc';
-  const session = cmd.session ?? `${tool}${Object.keys(w.tcp.results).length + Object.keys(w.tcp.conns).length + 1}`;
+  const session = cmd.session ?? `${tool}${Object.keys(w.tcp.results).length + w.tcp.conns.size + 1}`;
+  if (cmd.pool !== undefined && cmd.request !== undefined && tcpReuse(w, cmd, dst, tool, session, cmd.request)) return;
   const src = w.sourceTo(dst);
   if (src === undefined) {
     tcpReport(w, { session, tool, dst: formatIpv4(dst), port, outcome: 'unreachable', response: null, lines: toolLines(tool, dst, port, 'unreachable', null), at: w.now });
@@ -43,15 +44,33 @@ export function tcpConnect(w: Work, cmd: TcpConnectCommand): void {
     session,
     request: cmd.request === undefined ? null : cmd.request,
     ...(cmd.ephemeral === true ? { ephemeral: true } : {}),
+    ...(cmd.pool === undefined ? {} : { pool: cmd.pool }),
     tsOff: tsOffset(src, dst),
   };
-  w.tcp = { ...w.tcp, nextPort: next, conns: { ...w.tcp.conns, [c.key]: c } };
+  w.tcp = { ...w.tcp, nextPort: next, conns: w.tcp.conns.set(c.key, c) };
   if (tool === 'telnet') w.record('telnet.output', { session, text: `Trying ${formatIpv4(dst)}...` });
   // State and timers first: a connection to a local address completes synchronously, over
   // loopback, inside tcpSend.
   w.arm({ kind: 'tcp', conn: c.key }, synTimeout(c.openedAt, 0));
   if (cmd.timeoutNs !== undefined) w.armIn({ kind: 'tcpapp', conn: c.key }, cmd.timeoutNs);
   tcpSend(w, c, iss, 0, TCP_SYN);
+}
+
+/**
+ * A pooled request goes out on the pool's kept-alive connection when that connection is
+ * established, idle and to the same peer (Go's http.Transport reuses an idle connection per host;
+ * HTTP/2 would multiplex a second request on a busy one — here a busy or missing connection
+ * means a new dial). Returns false when there is no such connection.
+ */
+function tcpReuse(w: Work, cmd: TcpConnectCommand, dst: number, tool: TcpTool, session: string, request: string): boolean {
+  const key = w.tcp.pool[cmd.pool!];
+  const c = key === undefined ? undefined : w.tcp.conns.get(key);
+  if (c === undefined || c.state !== 'ESTABLISHED' || c.request !== null || c.remote !== dst || c.rport !== cmd.port) return false;
+  const busy: TcpConn = { ...c, tool, session, request, openedAt: w.now, snd: (c.snd + request.length) >>> 0, ...(cmd.ephemeral === true ? { ephemeral: true } : {}) };
+  setConn(w, busy, c.key);
+  if (cmd.timeoutNs !== undefined) w.armIn({ kind: 'tcpapp', conn: c.key }, cmd.timeoutNs);
+  tcpSend(w, c, c.snd, c.rcv, TCP_PSH | TCP_ACK, request);
+  return true;
 }
 
 export function tcpSend(w: Work, c: TcpConn, seq: number, ack: number, flags: number, text = ''): void {
@@ -73,14 +92,21 @@ export function tcpSend(w: Work, c: TcpConn, seq: number, ack: number, flags: nu
 }
 
 export function setConn(w: Work, c: TcpConn | null, key: string): void {
-  const conns = { ...w.tcp.conns };
-  if (c === null) delete conns[key];
-  else conns[key] = c;
-  w.tcp = { ...w.tcp, conns };
+  const old = w.tcp.conns.get(key);
+  const conns = c === null ? w.tcp.conns.delete(key) : w.tcp.conns.set(key, c);
+  // A pooled connection that is gone or closing leaves its pool: the next request dials.
+  const leaves = old?.pool !== undefined && w.tcp.pool[old.pool] === key && (c === null || c.state !== 'ESTABLISHED');
+  if (!leaves) {
+    w.tcp = { ...w.tcp, conns };
+    return;
+  }
+  const pool = { ...w.tcp.pool };
+  delete pool[old.pool!];
+  w.tcp = { ...w.tcp, conns, pool };
 }
 
 export function tcpSynTimer(w: Work, key: string): void {
-  const c = w.tcp.conns[key];
+  const c = w.tcp.conns.get(key);
   if (!c || c.state !== 'SYN_SENT') return;
   if (c.synRetries >= TCP_DEFAULTS.synRetries) return tcpFinish(w, c, 'timeout', null);
   const retries = c.synRetries + 1;
@@ -91,7 +117,7 @@ export function tcpSynTimer(w: Work, key: string): void {
 
 /** The application's own deadline (nc -w, a client's request timeout). */
 export function tcpDeadline(w: Work, key: string): void {
-  const c = w.tcp.conns[key];
+  const c = w.tcp.conns.get(key);
   if (!c || c.role !== 'client') return;
   if (c.state === 'SYN_SENT' || (c.request !== null && c.state === 'ESTABLISHED')) tcpFinish(w, c, 'timeout', null);
 }
@@ -101,8 +127,12 @@ export function tcpFinish(w: Work, c: TcpConn, outcome: TcpResult['outcome'], re
   setConn(w, outcome === 'connected' ? { ...c, state: 'FIN_WAIT', snd: (c.snd + 1) >>> 0 } : null, c.key);
   w.disarm({ kind: 'tcp', conn: c.key });
   w.disarm({ kind: 'tcpapp', conn: c.key });
+  tcpReportConn(w, c, outcome, response);
+}
+
+function tcpReportConn(w: Work, c: TcpConn, outcome: TcpResult['outcome'], response: string | null): void {
   if (c.role !== 'client' || c.tool === null || c.session === null) return;
-  const lines = toolLines(c.tool, c.remote, c.rport, outcome, response).filter((l) => !(c.tool === 'telnet' && l.startsWith('Trying ')));
+  const lines = toolLines(c.tool, c.remote, c.rport, outcome, response, `${formatIpv4(c.local)}:${c.lport}`).filter((l) => !(c.tool === 'telnet' && l.startsWith('Trying ')));
   tcpReport(w, { session: c.session, tool: c.tool, dst: formatIpv4(c.remote), port: c.rport, outcome, response, lines, at: w.now, started: c.openedAt }, c.ephemeral === true);
 }
 
@@ -122,7 +152,7 @@ export function tcpReport(w: Work, r: TcpResult, ephemeral = false): void {
 export function tcpRcv(w: Work, p: Ipv4Packet, q: TcpSegment): void {
   const key = connKey(p.dst, q.dstPort, p.src, q.srcPort);
   const peerTs = tsValue(q.options);
-  let c = w.tcp.conns[key];
+  let c = w.tcp.conns.get(key);
   if (c !== undefined && peerTs !== null && c.tsRecent !== peerTs) {
     c = { ...c, tsRecent: peerTs };
     setConn(w, c, key);
@@ -130,6 +160,8 @@ export function tcpRcv(w: Work, p: Ipv4Packet, q: TcpSegment): void {
   if (c === undefined) return tcpNoConn(w, p, q, key, peerTs);
   if ((q.flags & TCP_RST) !== 0) {
     if (c.state === 'SYN_SENT') tcpFinish(w, c, 'refused', null);
+    // A reset with a request outstanding is the client's read error (tcp_reset: ECONNRESET).
+    else if (c.role === 'client' && c.state === 'ESTABLISHED' && c.request !== null) tcpFinish(w, c, 'reset', null);
     else setConn(w, null, key);
     return;
   }
@@ -182,6 +214,7 @@ function tcpRcvState(w: Work, c: TcpConn, q: TcpSegment, key: string): void {
       }
       if (q.payload.length) {
         const rcv = (q.seq + q.payload.length) >>> 0;
+        if (c.pool !== undefined && (w.tcp.pool[c.pool] ?? key) === key) return tcpKeep(w, c, rcv, text);
         tcpFinish(w, { ...c, rcv }, 'connected', text);
         tcpSend(w, c, c.snd, rcv, TCP_FIN | TCP_ACK);
       }
@@ -194,6 +227,16 @@ function tcpRcvState(w: Work, c: TcpConn, q: TcpSegment, key: string): void {
     default:
       return;
   }
+}
+
+/** A pooled client's reply: report it, ACK it, and keep the connection idle in its pool. */
+function tcpKeep(w: Work, c: TcpConn, rcv: number, text: string): void {
+  const idle: TcpConn = { ...c, rcv, request: null };
+  setConn(w, idle, c.key);
+  if (w.tcp.pool[c.pool!] !== c.key) w.tcp = { ...w.tcp, pool: { ...w.tcp.pool, [c.pool!]: c.key } };
+  w.disarm({ kind: 'tcpapp', conn: c.key });
+  tcpReportConn(w, c, 'connected', text);
+  tcpSend(w, idle, idle.snd, rcv, TCP_ACK);
 }
 
 /** The client's SYN-ACK: established; send the request, or (a port check) ACK and close. */

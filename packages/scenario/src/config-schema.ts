@@ -2277,6 +2277,9 @@ export const CONFIG_DEFINITIONS: Record<string, object> = {
    },
    "session": {
     "type": "string"
+   },
+   "pool": {
+    "type": "string"
    }
   },
   "required": [

@@ -158,7 +158,7 @@ export type SessionResult =
   | { tool: 'ping'; dst: string; sent: number; received: number; errors: number; rttsUs: readonly number[]; done: boolean; lines: readonly string[] }
   | { tool: 'arping'; dst: string; sent: number; received: number; mac: string | null; done: boolean; lines: readonly string[] }
   | { tool: 'traceroute'; dst: string; done: boolean; lines: readonly string[] }
-  | { tool: 'nc' | 'telnet' | 'request'; dst: string; port: number; outcome: 'connected' | 'refused' | 'timeout' | 'unreachable'; lines: readonly string[] };
+  | { tool: 'nc' | 'telnet' | 'request'; dst: string; port: number; outcome: 'connected' | 'refused' | 'timeout' | 'unreachable' | 'reset'; lines: readonly string[] };
 
 /** A host's tool sessions (its pings, arpings, traceroutes and TCP/UDP tools), by session name, sorted. */
 function hostSessions(h: HostState): Record<string, SessionResult> {
