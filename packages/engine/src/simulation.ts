@@ -98,7 +98,6 @@ export class Simulation<F = unknown> extends Topology<F> {
     if (this.trace.all.size !== 0) this.emit({ n: 0, t: this._now, type: 'output', dev: device, tool, text });
   }
 
-
   // ------------------------------------------------------------------ running
 
   /**
