@@ -118,7 +118,10 @@ describe("incidents' captures", () => {
           // A datagram to flannel's port too short for a VXLAN header (nc -u's probe byte) is malformed as VXLAN: really so.
           const notVxlan = records.filter((r) => (r.type === 'tx' || r.type === 'rx') && `${r.dev}.${r.port}` === point && r.frame.payload.kind === 'ipv4' && r.frame.payload.payload.kind === 'udp' && r.frame.payload.payload.dstPort === 8472 && r.frame.payload.payload.payload.kind === 'raw' && r.frame.payload.payload.payload.bytes.length < 8).length;
           expect(summary.filter((e) => e.severity === 'Errors'), point).toEqual(notVxlan ? [{ severity: 'Errors', count: notVxlan, protocol: 'VXLAN', summary: 'Malformed Packet (Exception occurred)' }] : []);
-          for (const w of summary.filter((e) => e.severity === 'Warns')) {
+          // A reset Wireshark warns of is one the trace sent (a rebooted node's stale connection).
+          const rsts = records.filter((r) => (r.type === 'tx' || r.type === 'rx') && `${r.dev}.${r.port}` === point && r.frame.payload.kind === 'ipv4' && r.frame.payload.payload.kind === 'tcp' && (r.frame.payload.payload.flags & 0x04) !== 0).length;
+          expect(summary.filter((e) => e.summary === 'Connection reset (RST)').reduce((c, e) => c + e.count, 0), `${point}: resets`).toBe(rsts);
+          for (const w of summary.filter((e) => e.severity === 'Warns' && e.summary !== 'Connection reset (RST)')) {
             const ip = /^Duplicate IP address configured \((\S+)\)$/.exec(w.summary)?.[1];
             expect(ip, `${point}: ${w.summary}`).toBeDefined();
             expect(claims.get(ip!)?.size ?? 0, `${point}: two MACs claimed ${ip}`).toBeGreaterThan(1);

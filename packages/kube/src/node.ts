@@ -31,7 +31,7 @@ import { parseDuration, PMap, SECOND, type Command, type DeviceModel, type Durat
 import { formatIpv4, parseCidr, parseIpv4, type EthernetFrame } from '@netsim/packets';
 import { type MetallbState } from './metallb.js';
 import { type OpenelbState } from './openelb.js';
-import { hostCommand, linuxHost, type HostConfig, type HostState } from '@netsim/linux';
+import { hostCommand, linuxHost, TCP_DEFAULTS, type HostConfig, type HostState } from '@netsim/linux';
 import type { ServiceSpec } from './apiserver.js';
 import { FLANNEL_DEV, initFlannel, onL3Miss, subnetZero, versionAtLeast, type FlannelConfig, type FlannelState, type HostCommand, type WatchedNode } from './flannel.js';
 import type { Snapshot } from './informer.js';
@@ -342,7 +342,12 @@ function reboot(s: KubeNodeState, ctx: StepContext, out: Output<EthernetFrame>[]
     }),
   };
   const carrier = new Map(s.host.ifaces.map((f) => [f.name, f.carrier]));
-  const fresh = linuxHost.init(hostConfig, { device: ctx.device, rng: ctx.rng, carrier: (p) => carrier.get(p) ?? false });
+  const booted = linuxHost.init(hostConfig, { device: ctx.device, rng: ctx.rng, carrier: (p) => carrier.get(p) ?? false });
+  // Linux picks a connection's ephemeral port from a hash keyed by a secret drawn at boot
+  // (inet_hash_connect, secure_ipv4_port_ephemeral), so a rebooted node does not dial from the
+  // ports of its last boot; here the new boot's counter starts at a port drawn from the node's RNG.
+  const span = TCP_DEFAULTS.ephemeralHigh - TCP_DEFAULTS.ephemeralLow + 1;
+  const fresh = { ...booted, tcp: { ...booted.tcp, nextPort: TCP_DEFAULTS.ephemeralLow + (ctx.rng.nextU32() % span) } };
   out.push(agentRecord({ type: 'node.reboot', node: s.name, boot: s.boots + 1 }));
   // A NIC taken down before the reboot comes back as configured, and its link with it.
   for (const f of fresh.ifaces) if (f.kind === 'nic' && s.host.ifaces.find((o) => o.name === f.name)?.up !== f.up) out.push({ type: 'port.admin', port: f.name, up: f.up });

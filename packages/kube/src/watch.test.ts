@@ -60,6 +60,16 @@ describe('watch events', () => {
     for (const n of NODES) expect(sim.state<KubeNodeState>(n.dev).kubeletLog).toEqual([]);
   });
 
+  it('a rebooted node dials the API server again (from a port of its new boot) and its renewals go on without an error', () => {
+    const sim = cluster();
+    sim.command('20s', 'n1', { name: 'reboot' });
+    let late = 0;
+    sim.trace.on('lease.renew', (r) => void (r.t > 25e9 && (r as unknown as { node: string }).node === 'node-1' && late++));
+    sim.run({ until: '60s' });
+    expect(late).toBeGreaterThanOrEqual(3);
+    expect(sim.state<KubeNodeState>('n1').kubeletLog).toEqual([]);
+  });
+
   it('NodeStatus is reported every nodeStatusReportFrequency: one Node MODIFIED per node per period, the lease in between sends none', () => {
     const sim = cluster({ nodeWatchers: ['spy'], spies: ['spy'], status: '60s' });
     sim.run({ until: '135s' });

@@ -151,4 +151,18 @@ describe('nc -vzu (netcat.c udptest)', () => {
     expect(sim.state<HostState>('a').tcp.pool).toEqual({});
     expect(sim.state<HostState>('a').tcp.conns.size).toBe(0);
   });
+
+  it('a SYN on a connection the server still holds (the client restarted and dials from the same port) gets a challenge ACK; the client resets it and connects on its next SYN', () => {
+    const { sim, rec } = pair();
+    sim.command('0s', 'b', { name: 'tcp-listen', port: 6443, reply: 'HTTP/1.1 200 OK' });
+    sim.command('1s', 'a', { name: 'tcp-connect', dst: '198.18.0.2', port: 6443, tool: 'request', session: 'r1', request: 'PUT /lease', pool: 'api' });
+    sim.command('2s', 'a', { name: 'restart' });
+    sim.command('3s', 'a', { name: 'tcp-connect', dst: '198.18.0.2', port: 6443, tool: 'request', session: 'r2', request: 'PUT /lease', pool: 'api' });
+    sim.run({ until: '6s' });
+    expect(result(sim, 'r2')).toMatchObject({ outcome: 'connected', response: 'HTTP/1.1 200 OK' });
+    const after = (dev: string) => rec.records.filter((r): r is TxRecord<EthernetFrame> => r.type === 'tx' && r.dev === dev && r.t > 2.5 * SECOND && r.frame.payload.kind === 'ipv4' && r.frame.payload.payload.kind === 'tcp').map((r) => (r.frame.payload as { payload: { flags: number } }).payload.flags);
+    // a: SYN, RST (for the challenge ACK), SYN again after the 1 s RTO, ACK+request, ACK. b: ACK, SYN+ACK, reply.
+    expect(after('a')).toEqual([0x02, 0x04, 0x02, 0x18, 0x10]);
+    expect(after('b')).toEqual([0x10, 0x12, 0x18]);
+  });
 });

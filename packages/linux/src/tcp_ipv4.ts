@@ -183,9 +183,14 @@ function tcpNoConn(w: Work, p: Ipv4Packet, q: TcpSegment, key: string, peerTs: n
     return;
   }
   w.fx.drop('NO_SOCKET', `no TCP socket on ${formatIpv4(p.dst)}:${q.dstPort}`);
-  const reset: TcpConn = { key, role: 'server', local: p.dst, lport: q.dstPort, remote: p.src, rport: q.srcPort, state: 'CLOSED', snd: 0, rcv: 0, synRetries: 0, openedAt: w.now, tool: null, session: null, request: null };
+  const reset = noSocket(key, p.dst, q.dstPort, p.src, q.srcPort);
   if (ack) tcpSend(w, reset, q.ack, 0, TCP_RST);
   else tcpSend(w, reset, 0, (q.seq + q.payload.length + (syn ? 1 : 0) + (fin ? 1 : 0)) >>> 0, TCP_RST | TCP_ACK);
+}
+
+/** What tcp_v4_send_reset answers from: no socket state, so no options and a zero window. */
+function noSocket(key: string, local: number, lport: number, remote: number, rport: number): TcpConn {
+  return { key, role: 'server', local, lport, remote, rport, state: 'CLOSED', snd: 0, rcv: 0, synRetries: 0, openedAt: 0, tool: null, session: null, request: null };
 }
 
 /** A segment for a connection, by its state (tcp_rcv_state_process, tcp_rcv_established). */
@@ -194,9 +199,16 @@ function tcpRcvState(w: Work, c: TcpConn, q: TcpSegment, key: string): void {
   const ack = (q.flags & TCP_ACK) !== 0;
   const fin = (q.flags & TCP_FIN) !== 0;
   const text = new TextDecoder().decode(q.payload);
+  // A SYN on a synchronized connection — its peer forgot it, rebooted and dialled again from the
+  // same port — gets a challenge ACK (RFC 5961 4.2: tcp_validate_incoming, tcp_send_challenge_ack;
+  // not rate-limited here).
+  if (syn && c.state !== 'SYN_SENT' && c.state !== 'SYN_RECV') return tcpSend(w, c, c.snd, c.rcv, TCP_ACK);
   switch (c.state) {
     case 'SYN_SENT':
       if (syn && ack && q.ack === c.snd) tcpEstablished(w, c, q, key);
+      // An ACK for something this SYN never sent (that challenge ACK): reset it, keep connecting
+      // (tcp_rcv_synsent_state_process, reset_and_undo; tcp_v4_send_reset: seq = its ack).
+      else if (ack && q.ack !== c.snd) tcpSend(w, noSocket(c.key, c.local, c.lport, c.remote, c.rport), q.ack, 0, TCP_RST);
       return;
     case 'SYN_RECV':
       if (ack) {
