@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { defineDevice, Simulation, type Command } from '@netsim/engine';
+import { defineDevice, Simulation, type Command, type TxRecord } from '@netsim/engine';
 import { ethernetFrames, type EthernetFrame } from '@netsim/packets';
 import { learningSwitch } from '@netsim/l2';
 import { kubeApi, kubeNode, type ApiState, type KubeNodeState, type ServiceSpec, type WatchedNode } from './index.js';
@@ -48,7 +48,8 @@ describe('watch events', () => {
   it("the kubelet registers and renews over one kept-alive connection to the API server: one SYN per node in a minute", () => {
     const sim = cluster();
     const syns = new Map<string, number>();
-    sim.trace.on('tx', (r) => {
+    sim.trace.on('tx', (rec) => {
+      const r = rec as TxRecord<EthernetFrame>;
       const p = r.frame.payload;
       if (r.dev !== 'sw' && p.kind === 'ipv4' && p.payload.kind === 'tcp' && p.payload.dstPort === 6443 && p.payload.flags === 0x02) syns.set(r.dev, (syns.get(r.dev) ?? 0) + 1);
     });
